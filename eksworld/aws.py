@@ -1,0 +1,1574 @@
+"""The emulated AWS side of the test world: moto's server plus the EKS operations moto lacks.
+
+boto3 (or any AWS SDK, via AWS_ENDPOINT_URL) talks to `AwsEmulator.url`. A WSGI middleware in front
+of moto names every request (service, botocore operation, cluster), injects the faults configured in
+`WorldState.faults`, completes due updates first (`advance`) and records the request in
+`WorldState.log`. The EKS operations moto does not serve (version updates, add-ons, insights, cluster
+versions) are added in one place, `EksWorldResponse`, a subclass of moto's EKS response class whose
+routes are registered in `moto.eks.urls.url_paths`; their behaviour lives in `EksControlPlane`, which
+keeps its extra state on moto's own Cluster/Nodegroup objects so that a moto reset clears it too.
+
+moto's backends are process-global: run one emulator per process at a time.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import io
+import ipaddress
+import json
+import os
+import re
+import threading
+import time
+import uuid
+from http import HTTPStatus
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+from urllib.parse import parse_qs, unquote
+
+import botocore.session
+import moto.eks.urls
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.responses import ActionResult
+from moto.ec2.exceptions import InvalidSubnetIdError
+from moto.ec2.models import ec2_backends
+from moto.eks.exceptions import EKSError
+from moto.eks.models import Cluster, EKSBackend, FargateProfile, Nodegroup, eks_backends
+from moto.eks.responses import EKSResponse
+from moto.moto_api._internal import moto_api_backend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from eksworld import catalog
+from eksworld.state import WorldState
+
+ACCOUNT_ID = DEFAULT_ACCOUNT_ID
+MIN_FREE_IPS = 5  # EKS needs up to five free addresses in the cluster subnets to update the control plane
+
+WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
+
+# --- Messages (verbatim from AWS where known; see eks-api-notes.md) -------------------------------
+
+MSG_CLUSTER_NOT_FOUND = "No cluster found for name: {name}."
+MSG_NODEGROUP_NOT_FOUND = "No node group found for name: {name}."
+MSG_UPDATE_NOT_FOUND = "No update found for ID: {update_id}"
+MSG_ADDON_NOT_FOUND = "No addon: {addon} found in cluster: {cluster}"
+MSG_ADDON_EXISTS = "Addon already exists."
+MSG_UPDATE_IN_PROGRESS = "Cannot VersionUpdate because cluster {name} currently has update {update_id} in progress"
+MSG_MINOR_UPDATE = "Unsupported Kubernetes minor version update from {current} to {target}"
+MSG_UNSUPPORTED_VERSION = "unsupported Kubernetes version"
+MSG_NODEGROUPS_BEHIND = (
+    "Nodegroups {names} must be updated to match cluster version {version} before updating cluster version"
+)
+MSG_INSIGHTS_BLOCK = (
+    "Upgrade readiness issues detected. Call the EKS ListInsights API to view upgrade blocking issues detected"
+    " by EKS. Pass the force flag to override upgrade readiness errors and proceed with upgrade."
+)
+MSG_NODEGROUP_VERSION = (
+    "Nodegroup Kubernetes version should be equal to Cluster kubernetes version {cluster} or NodeGroup"
+    " kubernetes version {nodegroup}"
+)
+MSG_CUSTOM_AMI_FIELD = "You cannot specify the field {field} when using custom AMIs."
+MSG_RELEASE_VERSION = "Requested release version {release} is not valid for kubernetes version {version}."
+MSG_NODEGROUP_NOT_ACTIVE = "Nodegroup cannot be updated as it is currently not in Active State"
+MSG_ADDON_VERSION = "Addon version specified is not supported"
+MSG_POD_EVICTION = "Reached max retries while trying to evict pods from nodes in node group {nodegroup}"
+# Not seen verbatim in AWS output; modelled on the messages above.
+MSG_ADDON_NOT_ACTIVE = "Addon cannot be updated as it is currently not in Active State"
+MSG_ADDON_UNSUPPORTED = "Addon {addon} specified is not supported in {version} kubernetes version"
+MSG_TOKEN_REUSED = "The client request token {token} was already used with different request parameters."
+MSG_INSIGHT_NOT_FOUND = "No insight found for id: {insight_id}"
+MSG_BAD_NEXT_TOKEN = "The nextToken provided is invalid."
+
+MSG_FEW_FREE_IPS = (
+    "One or more of the subnets associated with your cluster does not have enough available IP addresses for"
+    " Amazon EKS to perform cluster management operations. Free up addresses in the subnet(s), or associate"
+    " different subnets to your cluster using the Amazon EKS update-cluster-config API."
+)
+MSG_SUBNET_GONE = "One or more subnets associated with the cluster could not be found."
+MSG_SECURITY_GROUP_GONE = "One or more security groups associated with the cluster could not be found."
+# errorMessage for update failures injected with FaultSpec.fail_updates.
+FAILURE_MESSAGES = {
+    "InsufficientFreeAddresses": MSG_FEW_FREE_IPS,
+    "SubnetNotFound": MSG_SUBNET_GONE,
+    "SecurityGroupNotFound": MSG_SECURITY_GROUP_GONE,
+    "ClusterUnreachable": "Amazon EKS could not reach the Kubernetes API server of the cluster.",
+    "AccessDenied": "Amazon EKS was denied access to a resource the update needs.",
+    "Unknown": "The update failed for an unknown reason.",
+}
+# Cluster health issue code -> Update errorCode of the version update it makes fail.
+HEALTH_TO_UPDATE_ERROR = {
+    "Ec2SubnetNotFound": "SubnetNotFound",
+    "Ec2SecurityGroupNotFound": "SecurityGroupNotFound",
+    "InsufficientFreeAddresses": "InsufficientFreeAddresses",
+}
+
+# --- Errors --------------------------------------------------------------------------------------
+
+
+class EksApiError(EKSError):
+    """An EKS error response: code in `x-amzn-errortype`, JSON body with message and the named resources."""
+
+    TYPE = "ServerException"
+    STATUS = 500
+
+    def __init__(self, message: str, **members: str | None) -> None:
+        super().__init__(message=message, **{k: v for k, v in members.items() if v is not None})
+
+
+class InvalidParameterException(EksApiError):
+    TYPE = "InvalidParameterException"
+    STATUS = 400
+
+
+class InvalidRequestException(EksApiError):
+    TYPE = "InvalidRequestException"
+    STATUS = 400
+
+
+class InvalidStateException(EksApiError):
+    TYPE = "InvalidStateException"
+    STATUS = 400
+
+
+class ResourceInUseException(EksApiError):
+    TYPE = "ResourceInUseException"
+    STATUS = 409
+
+
+class ResourceNotFoundException(EksApiError):
+    TYPE = "ResourceNotFoundException"
+    STATUS = 404
+
+
+# --- State kept on moto's objects ----------------------------------------------------------------
+
+
+def _utc(epoch: float) -> _dt.datetime:
+    return _dt.datetime.fromtimestamp(epoch, tz=_dt.timezone.utc)
+
+
+def _midnight(day: _dt.date) -> _dt.datetime:
+    return _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc)
+
+
+def _hex(seed: str, length: int) -> str:
+    return hashlib.sha1(seed.encode()).hexdigest()[:length]
+
+
+@dataclass
+class Update:
+    """An EKS Update; finishes in `EksControlPlane.advance` once the emulated clock passes `due_at`."""
+
+    id: str
+    type: str
+    params: list[dict[str, str]]
+    created_at: float
+    due_at: float
+    status: str = "InProgress"
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    nodegroup: str | None = None
+    addon: str | None = None
+    failure: dict[str, Any] | None = None  # the error the update will end with, decided when it starts
+    force: bool = False
+
+    def param(self, kind: str) -> str | None:
+        return next((p["value"] for p in self.params if p["type"] == kind), None)
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "type": self.type,
+            "params": self.params,
+            "createdAt": _utc(self.created_at),
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class Addon:
+    """An EKS add-on installed on a cluster."""
+
+    name: str
+    cluster: str
+    version: str
+    arn: str
+    created_at: float
+    status: str = "ACTIVE"
+    modified_at: float = 0.0
+    ready_at: float | None = None  # CREATING until then
+    configuration_values: str | None = None
+    service_account_role_arn: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def as_api(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "addonName": self.name,
+            "clusterName": self.cluster,
+            "status": self.status,
+            "addonVersion": self.version,
+            "health": {"issues": []},
+            "addonArn": self.arn,
+            "createdAt": _utc(self.created_at),
+            "modifiedAt": _utc(self.modified_at or self.created_at),
+            "tags": self.tags,
+            "publisher": "eks",
+            "owner": "aws",
+            "podIdentityAssociations": [],
+        }
+        if self.service_account_role_arn:
+            result["serviceAccountRoleArn"] = self.service_account_role_arn
+        if self.configuration_values:
+            result["configurationValues"] = self.configuration_values
+        return result
+
+
+@dataclass
+class Insight:
+    """A cluster insight (upgrade readiness check) as ListInsights/DescribeInsight report it."""
+
+    id: str
+    name: str
+    category: str
+    kubernetes_version: str
+    status: str
+    reason: str
+    description: str
+    recommendation: str
+    last_transition: _dt.datetime
+    additional_info: dict[str, str] = field(default_factory=dict)
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    deprecation_details: list[dict[str, Any]] = field(default_factory=list)
+    addon_compatibility: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self, refreshed: _dt.datetime) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "category": self.category,
+            "kubernetesVersion": self.kubernetes_version,
+            "lastRefreshTime": refreshed,
+            "lastTransitionTime": self.last_transition,
+            "description": self.description,
+            "insightStatus": {"status": self.status, "reason": self.reason},
+        }
+
+    def detail(self, refreshed: _dt.datetime) -> dict[str, Any]:
+        return {
+            **self.summary(refreshed),
+            "recommendation": self.recommendation,
+            "additionalInfo": self.additional_info,
+            "resources": self.resources,
+            "categorySpecificSummary": {
+                "deprecationDetails": self.deprecation_details,
+                "addonCompatibilityDetails": self.addon_compatibility,
+            },
+        }
+
+
+@dataclass
+class ClusterExtras:
+    """What EKS knows about a cluster beyond moto's model; stored on the moto Cluster object."""
+
+    updates: dict[str, Update] = field(default_factory=dict)
+    addons: dict[str, Addon] = field(default_factory=dict)
+    insights: dict[str, Insight] = field(default_factory=dict)  # seeded ones; defaults are computed
+    tokens: dict[tuple[str, str], tuple[tuple[Any, ...], str]] = field(default_factory=dict)
+    refresh_started: float | None = None
+    refresh_ended: float | None = None
+
+
+def _extras(cluster: Cluster) -> ClusterExtras:
+    extras = getattr(cluster, "eksworld", None)
+    if extras is None:
+        extras = ClusterExtras()
+        cluster.eksworld = extras  # type: ignore[attr-defined]
+    return extras
+
+
+def _paginate(items: list[Any], max_results: int | None, next_token: str | None) -> tuple[list[Any], str | None]:
+    """One page and the token for the next (opaque base64 offset, as AWS tokens look opaque)."""
+    start = 0
+    if next_token:
+        try:
+            start = int(base64.urlsafe_b64decode(next_token.encode()).decode().removeprefix("offset:"))
+        except ValueError:
+            raise InvalidParameterException(MSG_BAD_NEXT_TOKEN) from None
+    end = start + (max_results or 100)
+    token = base64.urlsafe_b64encode(f"offset:{end}".encode()).decode() if end < len(items) else None
+    return items[start:end], token
+
+
+def _with_token(result: dict[str, Any], token: str | None) -> dict[str, Any]:
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+# --- Behaviour -----------------------------------------------------------------------------------
+
+
+class EksControlPlane:
+    """EKS behaviour moto lacks: updates with emulated durations, add-ons, insights, cluster versions."""
+
+    def __init__(self, state: WorldState, region: str) -> None:
+        self.state = state
+        self.region = region
+        self.enforce_insights = False  # AWS rolled the enforcement back (containers-roadmap#2570)
+
+    @property
+    def backend(self) -> EKSBackend:
+        return eks_backends[ACCOUNT_ID][self.region]
+
+    @property
+    def ec2(self) -> Any:
+        return ec2_backends[ACCOUNT_ID][self.region]
+
+    def now(self) -> float:
+        return self.state.clock.now()
+
+    def today(self) -> _dt.date:
+        return _utc(self.now()).date()
+
+    # Lookups ----------------------------------------------------------------------------------
+
+    def cluster(self, name: str) -> Cluster:
+        try:
+            return self.backend.clusters[name]
+        except KeyError:
+            raise ResourceNotFoundException(MSG_CLUSTER_NOT_FOUND.format(name=name), clusterName=name) from None
+
+    def nodegroup(self, cluster: Cluster, name: str) -> Nodegroup:
+        try:
+            return cluster.nodegroups[name]
+        except KeyError:
+            raise ResourceNotFoundException(
+                MSG_NODEGROUP_NOT_FOUND.format(name=name), clusterName=cluster.name, nodegroupName=name
+            ) from None
+
+    def addon(self, cluster: Cluster, name: str) -> Addon:
+        try:
+            return _extras(cluster).addons[name]
+        except KeyError:
+            raise ResourceNotFoundException(
+                MSG_ADDON_NOT_FOUND.format(addon=name, cluster=cluster.name), clusterName=cluster.name, addonName=name
+            ) from None
+
+    # Completing work ----------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Finish every update (and add-on creation) whose emulated duration has passed, oldest first."""
+        now = self.now()
+        due: list[tuple[float, Cluster, Update]] = []
+        for cluster in list(self.backend.clusters.values()):
+            extras = _extras(cluster)
+            for addon in extras.addons.values():
+                if addon.ready_at is not None and addon.ready_at <= now:
+                    addon.status, addon.modified_at = "ACTIVE", addon.ready_at
+                    addon.ready_at = None
+                    self._publish_addon(addon)
+            due += [
+                (u.due_at, cluster, u) for u in extras.updates.values() if u.status == "InProgress" and u.due_at <= now
+            ]
+        for _, cluster, update in sorted(due, key=lambda item: item[0]):
+            if update.nodegroup:
+                self._finish_nodegroup_update(cluster, update)
+            elif update.addon:
+                self._finish_addon_update(cluster, update)
+            else:
+                self._finish_cluster_update(cluster, update)
+
+    def _finish_cluster_update(self, cluster: Cluster, update: Update) -> None:
+        cluster.status = "ACTIVE"
+        if update.failure:
+            update.status, update.errors = "Failed", [update.failure]
+            return
+        update.status = "Successful"
+        cluster.version = update.param("Version") or cluster.version
+        cluster.platformVersion = update.param("PlatformVersion") or cluster.platformVersion
+        self.state.events.publish(
+            "cluster_version_changed",
+            cluster=cluster.name, version=cluster.version, platform_version=cluster.platformVersion,
+        )
+
+    def _finish_nodegroup_update(self, cluster: Cluster, update: Update) -> None:
+        nodegroup = cluster.nodegroups.get(update.nodegroup or "")
+        if nodegroup is None:  # deleted meanwhile
+            update.status = "Cancelled"
+            return
+        nodegroup.status = "ACTIVE"
+        nodegroup.modified_at = _utc(update.due_at)
+        if getattr(nodegroup, "eksworld_pdb_blocks_drain", False) and not update.force:
+            update.status = "Failed"
+            update.errors = [{
+                "errorCode": "PodEvictionFailure",
+                "errorMessage": MSG_POD_EVICTION.format(nodegroup=nodegroup.nodegroup_name),
+                "resourceIds": [self.first_node_name(cluster, nodegroup)],
+            }]
+            return
+        update.status = "Successful"
+        nodegroup.version = update.param("Version") or nodegroup.version
+        nodegroup.release_version = update.param("ReleaseVersion") or nodegroup.release_version
+        template_version = update.param("LaunchTemplateVersion")
+        if template_version and nodegroup.launch_template:
+            nodegroup.launch_template["version"] = template_version
+        self.state.events.publish(
+            "nodegroup_version_changed",
+            cluster=cluster.name, nodegroup=nodegroup.nodegroup_name,
+            version=nodegroup.version, release_version=nodegroup.release_version,
+        )
+
+    def _finish_addon_update(self, cluster: Cluster, update: Update) -> None:
+        addon = _extras(cluster).addons.get(update.addon or "")
+        if addon is None:
+            update.status = "Cancelled"
+            return
+        update.status = "Successful"
+        addon.status, addon.modified_at = "ACTIVE", update.due_at
+        addon.version = update.param("AddonVersion") or addon.version
+        if update.param("ConfigurationValues") is not None:
+            addon.configuration_values = update.param("ConfigurationValues")
+        if update.param("ServiceAccountRoleArn") is not None:
+            addon.service_account_role_arn = update.param("ServiceAccountRoleArn")
+        self._publish_addon(addon)
+
+    def _publish_addon(self, addon: Addon) -> None:
+        """EKS (re)deployed an add-on: its workload now runs `version`."""
+        self.state.events.publish(
+            "addon_version_changed", cluster=addon.cluster, addon=addon.name, version=addon.version
+        )
+
+    def first_node_name(self, cluster: Cluster, nodegroup: Nodegroup) -> str:
+        """Private DNS name of a node group's first node, numbered across the cluster's node groups in order
+        (ip-10-0-1-1, ip-10-0-1-2, ...) as eksworld's Kubernetes side names managed nodes."""
+        index = 1
+        for other in cluster.nodegroups.values():
+            if other is nodegroup:
+                break
+            index += int((other.scaling_config or {}).get("desiredSize", 0))
+        domain = "ec2.internal" if self.region == "us-east-1" else f"{self.region}.compute.internal"
+        return f"ip-10-0-1-{index}.{domain}"
+
+    # Cluster health and version updates -------------------------------------------------------
+
+    def health_issues(self, cluster: Cluster) -> list[dict[str, Any]]:
+        """ClusterHealth issues derived from the EC2 world (deleted subnets/SGs, subnets short of IPs)."""
+        vpc_config = cluster.resources_vpc_config or {}
+        subnets, missing_subnets = [], []
+        for subnet_id in vpc_config.get("subnetIds", []):
+            try:
+                subnets.append(self.ec2.get_subnet(subnet_id))
+            except InvalidSubnetIdError:
+                missing_subnets.append(subnet_id)
+        group_ids = [*vpc_config.get("securityGroupIds", []), vpc_config.get("clusterSecurityGroupId")]
+        missing_groups = [g for g in group_ids if g and self.ec2.get_security_group_from_id(g) is None]
+        tight = [s.id for s in subnets if s.available_ip_address_count < MIN_FREE_IPS]
+        issues = []
+        if missing_subnets:
+            issues.append({"code": "Ec2SubnetNotFound", "message": MSG_SUBNET_GONE, "resourceIds": missing_subnets})
+        if missing_groups:
+            issues.append(
+                {"code": "Ec2SecurityGroupNotFound", "message": MSG_SECURITY_GROUP_GONE, "resourceIds": missing_groups}
+            )
+        if tight:
+            issues.append({"code": "InsufficientFreeAddresses", "message": MSG_FEW_FREE_IPS, "resourceIds": tight})
+        return issues
+
+    def refresh_health(self, cluster: Cluster) -> None:
+        cluster.health = {"issues": self.health_issues(cluster)}  # type: ignore[attr-defined]
+
+    def _update_failure(self, cluster: Cluster) -> dict[str, Any] | None:
+        """The error a version update started now will end with (injected fault first, then health)."""
+        code = self.state.faults.spec_for(cluster.name).fail_updates
+        if code:
+            message = FAILURE_MESSAGES.get(code, f"The update failed with {code}.")
+            return {"errorCode": code, "errorMessage": message, "resourceIds": [cluster.name]}
+        for issue in self.health_issues(cluster):
+            return {
+                "errorCode": HEALTH_TO_UPDATE_ERROR[issue["code"]],
+                "errorMessage": issue["message"],
+                "resourceIds": issue["resourceIds"],
+            }
+        return None
+
+    def _cluster_update_in_progress(self, cluster: Cluster) -> Update | None:
+        return next(
+            (u for u in _extras(cluster).updates.values()
+             if u.status == "InProgress" and u.nodegroup is None and u.addon is None),
+            None,
+        )
+
+    def _replay(self, cluster: Cluster, scope: str, token: str | None, request: tuple[Any, ...]) -> Update | None:
+        """The update an earlier request with the same clientRequestToken created, if any."""
+        if not token:
+            return None
+        extras = _extras(cluster)
+        seen = extras.tokens.get((scope, token))
+        if seen is None:
+            return None
+        if seen[0] != request:
+            raise InvalidParameterException(MSG_TOKEN_REUSED.format(token=token), clusterName=cluster.name)
+        return extras.updates[seen[1]]
+
+    def _record(
+        self, cluster: Cluster, update: Update, scope: str, token: str | None, request: tuple[Any, ...]
+    ) -> None:
+        extras = _extras(cluster)
+        extras.updates[update.id] = update
+        if token:
+            extras.tokens[(scope, token)] = (request, update.id)
+
+    def update_cluster_version(self, name: str, version: str, token: str | None = None, force: bool = False) -> Update:
+        """UpdateClusterVersion, with AWS's refusals."""
+        cluster = self.cluster(name)
+        request = (version, force)
+        replayed = self._replay(cluster, "cluster", token, request)
+        if replayed:
+            return replayed
+        running = self._cluster_update_in_progress(cluster)
+        if running:
+            raise ResourceInUseException(
+                MSG_UPDATE_IN_PROGRESS.format(name=name, update_id=running.id), clusterName=name
+            )
+        if not catalog.is_known_minor(version) or not catalog.minor_info(version).released_by(self.today()):
+            raise InvalidParameterException(MSG_UNSUPPORTED_VERSION, clusterName=name)
+        if version != catalog.next_minor(cluster.version):
+            raise InvalidParameterException(
+                MSG_MINOR_UPDATE.format(current=cluster.version, target=version), clusterName=name
+            )
+        behind = sorted(ng.nodegroup_name for ng in cluster.nodegroups.values() if ng.version != cluster.version)
+        if behind:
+            raise InvalidParameterException(
+                MSG_NODEGROUPS_BEHIND.format(names=", ".join(behind), version=cluster.version), clusterName=name
+            )
+        if self.enforce_insights and not force and any(
+            i.status == "ERROR" and i.category == "UPGRADE_READINESS" and i.kubernetes_version == version
+            for i in self.insights(cluster)
+        ):
+            raise InvalidStateException(MSG_INSIGHTS_BLOCK, clusterName=name)
+        update = self.start_cluster_update(cluster, version)
+        self._record(cluster, update, "cluster", token, request)
+        return update
+
+    def start_cluster_update(self, cluster: Cluster, version: str) -> Update:
+        """Begin a version update without AWS's preconditions (seeding and the checked path share this)."""
+        now = self.now()
+        update = Update(
+            id=str(uuid.uuid4()),
+            type="VersionUpdate",
+            params=[
+                {"type": "Version", "value": version},
+                {"type": "PlatformVersion", "value": catalog.newest_platform_version(version)},
+            ],
+            created_at=now,
+            due_at=now + self.state.cluster_update_s,
+            failure=self._update_failure(cluster),
+        )
+        _extras(cluster).updates[update.id] = update
+        cluster.status = "UPDATING"
+        return update
+
+    # Node groups -------------------------------------------------------------------------------
+
+    def update_nodegroup_version(
+        self,
+        cluster_name: str,
+        nodegroup_name: str,
+        version: str | None = None,
+        release_version: str | None = None,
+        launch_template: dict[str, str] | None = None,
+        force: bool = False,
+        token: str | None = None,
+    ) -> Update:
+        cluster = self.cluster(cluster_name)
+        nodegroup = self.nodegroup(cluster, nodegroup_name)
+        scope = f"nodegroup/{nodegroup_name}"
+        request = (version, release_version, json.dumps(launch_template, sort_keys=True), force)
+        replayed = self._replay(cluster, scope, token, request)
+        if replayed:
+            return replayed
+        names = {"clusterName": cluster_name, "nodegroupName": nodegroup_name}
+        custom_ami = nodegroup.ami_type == "CUSTOM"
+        if custom_ami and version:
+            raise InvalidParameterException(MSG_CUSTOM_AMI_FIELD.format(field="kubernetesVersion"), **names)
+        if custom_ami and release_version:
+            raise InvalidParameterException(MSG_CUSTOM_AMI_FIELD.format(field="releaseVersion"), **names)
+        target = version or cluster.version
+        if cluster.status == "UPDATING" or target not in (cluster.version, nodegroup.version):
+            raise InvalidParameterException(
+                MSG_NODEGROUP_VERSION.format(cluster=cluster.version, nodegroup=nodegroup.version), **names
+            )
+        if release_version and not release_version.startswith(f"{target}."):
+            raise InvalidParameterException(
+                MSG_RELEASE_VERSION.format(release=release_version, version=target), **names
+            )
+        if nodegroup.status != "ACTIVE":
+            raise ResourceInUseException(MSG_NODEGROUP_NOT_ACTIVE, **names)
+        if custom_ami:
+            # The launch template's AMI is the user's: assume it is built for the control plane's minor.
+            release = "ami-" + _hex(f"{cluster_name}/{nodegroup_name}/{target}", 17)
+        else:
+            release = release_version or catalog.ami_release_version(target)
+        params = [{"type": "Version", "value": target}, {"type": "ReleaseVersion", "value": release}]
+        if launch_template:
+            template = {**(nodegroup.launch_template or {}), **launch_template}
+            params += [
+                {"type": "LaunchTemplateName", "value": template.get("name", "")},
+                {"type": "LaunchTemplateVersion", "value": template.get("version", "")},
+            ]
+        now = self.now()
+        update = Update(
+            id=str(uuid.uuid4()), type="VersionUpdate", params=params, created_at=now,
+            due_at=now + self.state.nodegroup_update_s, nodegroup=nodegroup_name, force=force,
+        )
+        self._record(cluster, update, scope, token, request)
+        nodegroup.status = "UPDATING"
+        return update
+
+    # Add-ons ------------------------------------------------------------------------------------
+
+    def create_addon(
+        self,
+        cluster_name: str,
+        name: str,
+        version: str | None = None,
+        configuration_values: str | None = None,
+        service_account_role_arn: str | None = None,
+        tags: dict[str, str] | None = None,
+        check_compatibility: bool = True,
+    ) -> Addon:
+        """CreateAddon; seeding passes check_compatibility=False to install any (old) version, ACTIVE at once."""
+        cluster = self.cluster(cluster_name)
+        extras = _extras(cluster)
+        if name in extras.addons:
+            raise ResourceInUseException(MSG_ADDON_EXISTS, clusterName=cluster_name, addonName=name)
+        if check_compatibility:
+            version = version or catalog.default_addon_version(name, cluster.version)
+            if version is None:
+                raise InvalidParameterException(
+                    MSG_ADDON_UNSUPPORTED.format(addon=name, version=cluster.version),
+                    clusterName=cluster_name, addonName=name,
+                )
+            if not catalog.is_compatible(name, version, cluster.version):
+                raise InvalidParameterException(MSG_ADDON_VERSION, clusterName=cluster_name, addonName=name)
+        if not version:
+            raise ValueError("an add-on version is required when seeding")
+        now = self.now()
+        addon = Addon(
+            name=name,
+            cluster=cluster_name,
+            version=version,
+            arn=f"arn:aws:eks:{self.region}:{ACCOUNT_ID}:addon/{cluster_name}/{name}/{uuid.uuid4()}",
+            created_at=now,
+            configuration_values=configuration_values,
+            service_account_role_arn=service_account_role_arn,
+            tags=tags or {},
+        )
+        if check_compatibility:
+            addon.status, addon.ready_at = "CREATING", now + self.state.addon_update_s
+        extras.addons[name] = addon
+        return addon
+
+    def update_addon(
+        self,
+        cluster_name: str,
+        name: str,
+        version: str | None = None,
+        service_account_role_arn: str | None = None,
+        resolve_conflicts: str | None = None,
+        configuration_values: str | None = None,
+        token: str | None = None,
+    ) -> Update:
+        cluster = self.cluster(cluster_name)
+        addon = self.addon(cluster, name)
+        scope = f"addon/{name}"
+        request = (version, service_account_role_arn, resolve_conflicts, configuration_values)
+        replayed = self._replay(cluster, scope, token, request)
+        if replayed:
+            return replayed
+        target = version or addon.version
+        if version and not catalog.is_compatible(name, version, cluster.version):
+            raise InvalidParameterException(MSG_ADDON_VERSION, clusterName=cluster_name, addonName=name)
+        if addon.status != "ACTIVE":
+            raise ResourceInUseException(MSG_ADDON_NOT_ACTIVE, clusterName=cluster_name, addonName=name)
+        params = [{"type": "AddonVersion", "value": target}]
+        if service_account_role_arn is not None:
+            params.append({"type": "ServiceAccountRoleArn", "value": service_account_role_arn})
+        if resolve_conflicts is not None:
+            params.append({"type": "ResolveConflicts", "value": resolve_conflicts})
+        if configuration_values is not None:
+            params.append({"type": "ConfigurationValues", "value": configuration_values})
+        now = self.now()
+        update = Update(
+            id=str(uuid.uuid4()), type="AddonUpdate", params=params, created_at=now,
+            due_at=now + self.state.addon_update_s, addon=name,
+        )
+        self._record(cluster, update, scope, token, request)
+        addon.status = "UPDATING"
+        return update
+
+    # Updates -----------------------------------------------------------------------------------
+
+    def describe_update(
+        self, cluster_name: str, update_id: str, nodegroup: str | None = None, addon: str | None = None
+    ) -> Update:
+        """DescribeUpdate: node group and add-on updates are only found when their name is given."""
+        cluster = self.cluster(cluster_name)
+        update = _extras(cluster).updates.get(update_id)
+        if update is None or update.nodegroup != (nodegroup or None) or update.addon != (addon or None):
+            raise ResourceNotFoundException(
+                MSG_UPDATE_NOT_FOUND.format(update_id=update_id), clusterName=cluster_name,
+                nodegroupName=nodegroup, addonName=addon,
+            )
+        return update
+
+    def list_updates(self, cluster_name: str, nodegroup: str | None = None, addon: str | None = None) -> list[str]:
+        cluster = self.cluster(cluster_name)
+        if nodegroup:
+            self.nodegroup(cluster, nodegroup)
+        if addon:
+            self.addon(cluster, addon)
+        return [
+            u.id for u in _extras(cluster).updates.values()
+            if u.nodegroup == (nodegroup or None) and u.addon == (addon or None)
+        ]
+
+    # Insights -----------------------------------------------------------------------------------
+
+    def _insight_id(self, cluster: Cluster, name: str, version: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{cluster.arn}|{name}|{version}"))
+
+    def make_insight(
+        self, cluster: Cluster, name: str, version: str, status: str, reason: str, **extra: Any
+    ) -> Insight:
+        defaults: dict[str, Any] = {
+            "category": "UPGRADE_READINESS",
+            "description": f"Checks whether the cluster is ready for an upgrade to Kubernetes v{version}.",
+            "recommendation": f"Resolve the issues reported before upgrading to Kubernetes v{version}.",
+            "last_transition": cluster.created_at.replace(tzinfo=_dt.timezone.utc),
+            "additional_info": {
+                "EKS update cluster documentation": "https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html",
+            },
+        }
+        return Insight(
+            id=self._insight_id(cluster, name, version), name=name, kubernetes_version=version,
+            status=status, reason=reason, **{**defaults, **extra},
+        )
+
+    def _default_insights(self, cluster: Cluster) -> list[Insight]:
+        """What EKS reports for the next minor when nothing was seeded; add-on and health checks are real."""
+        target = catalog.next_minor(cluster.version)
+        installed = list(_extras(cluster).addons.values())
+        # kube-proxy builds are published per minor; one minor behind is within its skew policy, which
+        # EKS reports in the separate "kube-proxy version skew" insight.
+        incompatible = [a for a in installed
+                        if a.name != "kube-proxy" and not catalog.is_compatible(a.name, a.version, target)]
+        issues = self.health_issues(cluster)
+        addon_reason = (
+            "One or more installed EKS add-on versions are not compatible with the next Kubernetes version."
+            if incompatible else "All installed EKS add-on versions are compatible with next Kubernetes version."
+        )
+        return [
+            self.make_insight(
+                cluster, f"Deprecated APIs removed in Kubernetes v{target}", target, "PASSING",
+                "No deprecated API usage detected within the last 30 days.",
+                description=f"Checks for usage of deprecated APIs that are scheduled for removal in Kubernetes"
+                f" v{target}. Upgrading your cluster before migrating to the updated APIs supported by v{target}"
+                " could cause application impact.",
+                recommendation="Update manifests and API clients to use newer Kubernetes APIs if applicable"
+                f" before upgrading to Kubernetes v{target}.",
+            ),
+            self.make_insight(
+                cluster, "Kubelet version skew", target, "PASSING",
+                "Node kubelet versions match the cluster control plane version.",
+                description="Checks for kubelet versions of worker nodes in the cluster to see if upgrade would"
+                " cause non compliance with supported Kubernetes kubelet version skew policy.",
+                recommendation="Upgrade your worker nodes to match the Kubernetes version of your cluster"
+                " control plane.",
+            ),
+            self.make_insight(
+                cluster, "kube-proxy version skew", target, "PASSING",
+                "kube-proxy versions match the cluster control plane version.",
+                description="Checks version of kube-proxy in cluster to see if upgrade would cause non compliance"
+                " with supported Kubernetes kube-proxy version skew policy.",
+                recommendation="Upgrade kube-proxy to match the Kubernetes version of your cluster control plane.",
+            ),
+            self.make_insight(
+                cluster, "EKS add-on version compatibility", target, "ERROR" if incompatible else "PASSING",
+                addon_reason,
+                description="Checks version of installed EKS add-ons to ensure they are compatible with the next"
+                " version of Kubernetes.",
+                recommendation="Upgrade your EKS add-on to a version that is compatible with the next Kubernetes"
+                " version.",
+                resources=[
+                    {"insightStatus": {"status": "ERROR", "reason": addon_reason}, "arn": a.arn} for a in incompatible
+                ],
+                addon_compatibility=[
+                    {"name": a.name, "compatibleVersions": catalog.compatible_addon_versions(a.name, target)}
+                    for a in installed
+                ],
+            ),
+            self.make_insight(
+                cluster, "Cluster health issues", target, "ERROR" if issues else "PASSING",
+                "Cluster health issues detected." if issues else "No cluster health issues detected.",
+                description="Checks for any cluster health issues that prevent successful upgrade to the next"
+                " Kubernetes version on EKS.",
+                recommendation="Refer to the cluster health issues and resolve them before upgrading.",
+            ),
+        ]
+
+    def insights(self, cluster: Cluster) -> list[Insight]:
+        """Computed defaults for the next minor, overridden or extended by seeded insights."""
+        merged = {insight.id: insight for insight in self._default_insights(cluster)}
+        merged.update(_extras(cluster).insights)
+        return list(merged.values())
+
+    def last_refresh(self, cluster: Cluster) -> _dt.datetime:
+        ended = _extras(cluster).refresh_ended
+        return _utc(ended) if ended is not None else cluster.created_at.replace(tzinfo=_dt.timezone.utc)
+
+    def list_insights(
+        self,
+        cluster_name: str,
+        categories: list[str] | None = None,
+        kubernetes_versions: list[str] | None = None,
+        statuses: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        cluster = self.cluster(cluster_name)
+        refreshed = self.last_refresh(cluster)
+        return [
+            insight.summary(refreshed) for insight in self.insights(cluster)
+            if (not categories or insight.category in categories)
+            and (not kubernetes_versions or insight.kubernetes_version in kubernetes_versions)
+            and (not statuses or insight.status in statuses)
+        ]
+
+    def describe_insight(self, cluster_name: str, insight_id: str) -> dict[str, Any]:
+        cluster = self.cluster(cluster_name)
+        for insight in self.insights(cluster):
+            if insight.id == insight_id:
+                return insight.detail(self.last_refresh(cluster))
+        raise ResourceNotFoundException(MSG_INSIGHT_NOT_FOUND.format(insight_id=insight_id), clusterName=cluster_name)
+
+    def start_insights_refresh(self, cluster_name: str) -> dict[str, Any]:
+        """Refreshes complete instantly in emulated time: the next DescribeInsightsRefresh says COMPLETED."""
+        extras = _extras(self.cluster(cluster_name))
+        extras.refresh_started = extras.refresh_ended = self.now()
+        return {"message": "Insights refresh started.", "status": "IN_PROGRESS"}
+
+    def describe_insights_refresh(self, cluster_name: str) -> dict[str, Any]:
+        cluster = self.cluster(cluster_name)
+        extras = _extras(cluster)
+        started = _utc(extras.refresh_started) if extras.refresh_started is not None else self.last_refresh(cluster)
+        return {"status": "COMPLETED", "startedAt": started, "endedAt": self.last_refresh(cluster)}
+
+    # Cluster versions ----------------------------------------------------------------------------
+
+    def cluster_versions(
+        self,
+        cluster_versions: list[str] | None = None,
+        default_only: bool = False,
+        include_all: bool = False,
+        version_status: str | None = None,
+        legacy_status: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """DescribeClusterVersions, newest first; without includeAll only versions still supported today."""
+        today = self.today()
+        result = []
+        for minor in reversed(catalog.minors()):
+            info = catalog.minor_info(minor)
+            status = info.status_on(today)
+            if not info.released_by(today) or (cluster_versions and minor not in cluster_versions):
+                continue
+            if not (include_all or cluster_versions) and status == catalog.UNSUPPORTED:
+                continue
+            if (default_only and not info.is_default) or (version_status and status != version_status):
+                continue
+            if legacy_status and catalog.LEGACY_STATUS[status] != legacy_status:
+                continue
+            result.append({
+                "clusterVersion": minor,
+                "clusterType": "eks",
+                "defaultPlatformVersion": info.newest_platform_version,
+                "defaultVersion": info.is_default,
+                "releaseDate": _midnight(info.release_date),
+                "endOfStandardSupportDate": _midnight(info.end_of_standard_support),
+                "endOfExtendedSupportDate": _midnight(info.end_of_extended_support),
+                "status": catalog.LEGACY_STATUS[status],
+                "versionStatus": status,
+                "kubernetesPatchVersion": info.latest_patch,
+            })
+        return result
+
+    # Completing moto's objects ------------------------------------------------------------------
+
+    def complete_cluster(self, cluster: Cluster, upgrade_policy: str = "EXTENDED") -> None:
+        """Fill what moto leaves out of a Cluster so DescribeCluster looks like AWS's."""
+        vpc_config = dict(cluster.resources_vpc_config or {})
+        subnet_ids = vpc_config.setdefault("subnetIds", [])
+        vpc_config.setdefault("securityGroupIds", [])
+        if "vpcId" not in vpc_config and subnet_ids:
+            vpc_config["vpcId"] = self.ec2.get_subnet(subnet_ids[0]).vpc_id
+        if "clusterSecurityGroupId" not in vpc_config and vpc_config.get("vpcId"):
+            vpc_config["clusterSecurityGroupId"] = self.create_cluster_security_group(cluster.name, vpc_config["vpcId"])
+        vpc_config.setdefault("endpointPublicAccess", True)
+        vpc_config.setdefault("endpointPrivateAccess", False)
+        vpc_config.setdefault("publicAccessCidrs", ["0.0.0.0/0"])
+        cluster.resources_vpc_config = vpc_config
+        network: dict[str, Any] = {
+            "serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4", "elasticLoadBalancing": {"enabled": False},
+            **(cluster.kubernetes_network_config or {}),
+        }
+        cluster.kubernetes_network_config = network  # type: ignore[assignment]  # moto types it dict[str, str]
+        cluster.identity = {"oidc": {"issuer": f"https://oidc.eks.{self.region}.amazonaws.com/id/"
+                                               f"{_hex(cluster.arn, 32).upper()}"}}
+        if catalog.is_known_minor(cluster.version):
+            cluster.platformVersion = catalog.newest_platform_version(cluster.version)
+        cluster.upgrade_policy = {"supportType": upgrade_policy}  # type: ignore[attr-defined]
+        cluster.access_config = {"authenticationMode": "API_AND_CONFIG_MAP"}  # type: ignore[attr-defined]
+        cluster.health = {"issues": []}  # type: ignore[attr-defined]
+
+    def create_cluster_security_group(self, cluster_name: str, vpc_id: str) -> str:
+        """The security group EKS creates for every cluster (eks-cluster-sg-NAME-NNN)."""
+        group = self.ec2.create_security_group(
+            name=f"eks-cluster-sg-{cluster_name}-{uuid.uuid4().int % 10**10}",
+            description="EKS created security group applied to ENI that is attached to EKS Control Plane master"
+            " nodes, as well as any managed workloads.",
+            vpc_id=vpc_id,
+        )
+        self.ec2.create_tags(
+            [group.id], {"aws:eks:cluster-name": cluster_name, f"kubernetes.io/cluster/{cluster_name}": "owned"}
+        )
+        return group.id
+
+    def complete_nodegroup(self, cluster: Cluster, nodegroup: Nodegroup, version: str | None,
+                           release_version: str | None) -> None:
+        """moto defaults node groups to 1.19: put them on the cluster's minor and its newest AMI instead."""
+        nodegroup.version = version or cluster.version
+        if nodegroup.ami_type == "CUSTOM":
+            nodegroup.release_version = release_version or "ami-" + _hex(nodegroup.arn, 17)
+        else:
+            nodegroup.release_version = release_version or catalog.ami_release_version(nodegroup.version)
+        nodegroup.update_config = nodegroup.update_config or {"maxUnavailable": 1}
+
+
+# --- HTTP binding inside moto --------------------------------------------------------------------
+
+_ACTIVE = threading.local()  # the EksControlPlane serving the current request (set by the middleware)
+
+_EXTRA_ROUTES = (
+    "{0}/clusters/(?P<name>[^/]+)/updates$",
+    "{0}/clusters/(?P<name>[^/]+)/updates/(?P<updateId>[^/]+)$",
+    "{0}/clusters/(?P<name>[^/]+)/node-groups/(?P<nodegroupName>[^/]+)/update-version$",
+    "{0}/clusters/(?P<name>[^/]+)/addons$",
+    "{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>[^/]+)$",
+    "{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>[^/]+)/update$",
+    "{0}/clusters/(?P<name>[^/]+)/insights$",
+    "{0}/clusters/(?P<name>[^/]+)/insights/(?P<id>[^/]+)$",
+    "{0}/clusters/(?P<name>[^/]+)/insights-refresh$",
+    "{0}/addons/supported-versions$",
+    "{0}/cluster-versions$",
+)
+
+
+class EksWorldResponse(EKSResponse):
+    """moto's EKS responses, completed, plus the operations moto lacks (methods named after them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.automated_parameter_parsing = True  # typed params (bool, int, lists) from botocore's model
+
+    @property
+    def world(self) -> EksControlPlane:
+        # Outside an AwsEmulator (moto's in-process mock_aws) there is no middleware: serve with defaults.
+        plane = getattr(_ACTIVE, "control_plane", None)
+        if plane is None:
+            plane = _ACTIVE.control_plane = EksControlPlane(WorldState(), self.region)
+        return plane
+
+    def _cluster_name(self) -> str:
+        return self._get_param("clusterName") or self._get_param("name")
+
+    def _update(self, update: Update) -> ActionResult:
+        return ActionResult({"update": update.as_api()})
+
+    # Completed moto operations
+
+    def create_cluster(self) -> ActionResult:
+        result = super().create_cluster()
+        cluster = result.result["cluster"]  # type: ignore[index]
+        if not self._get_param("version"):
+            cluster.version = catalog.DEFAULT_MINOR
+        policy = (self._get_param("upgradePolicy") or {}).get("supportType", "EXTENDED")
+        self.world.complete_cluster(cluster, upgrade_policy=policy)
+        return result
+
+    def describe_cluster(self) -> ActionResult:
+        cluster = self.world.cluster(self._get_param("name"))
+        self.world.refresh_health(cluster)
+        return ActionResult({"cluster": cluster})
+
+    def create_nodegroup(self) -> ActionResult:
+        cluster = self.world.cluster(self._cluster_name())
+        result = super().create_nodegroup()
+        self.world.complete_nodegroup(
+            cluster, result.result["nodegroup"], self._get_param("version"), self._get_param("releaseVersion")  # type: ignore[index]
+        )
+        return result
+
+    def list_nodegroups(self) -> ActionResult:
+        self.world.cluster(self._cluster_name())
+        return super().list_nodegroups()
+
+    def list_fargate_profiles(self) -> ActionResult:
+        self.world.cluster(self._cluster_name())
+        return super().list_fargate_profiles()
+
+    # Operations moto lacks
+
+    def update_cluster_version(self) -> ActionResult:
+        return self._update(self.world.update_cluster_version(
+            self._get_param("name"), self._get_param("version"),
+            token=self._get_param("clientRequestToken"), force=bool(self._get_param("force")),
+        ))
+
+    def describe_update(self) -> ActionResult:
+        return self._update(self.world.describe_update(
+            self._get_param("name"), self._get_param("updateId"),
+            nodegroup=self._get_param("nodegroupName"), addon=self._get_param("addonName"),
+        ))
+
+    def list_updates(self) -> ActionResult:
+        ids = self.world.list_updates(
+            self._get_param("name"), nodegroup=self._get_param("nodegroupName"), addon=self._get_param("addonName")
+        )
+        page, token = _paginate(ids, self._get_param("maxResults"), self._get_param("nextToken"))
+        return ActionResult(_with_token({"updateIds": page}, token))
+
+    def update_nodegroup_version(self) -> ActionResult:
+        return self._update(self.world.update_nodegroup_version(
+            self._cluster_name(), self._get_param("nodegroupName"),
+            version=self._get_param("version"), release_version=self._get_param("releaseVersion"),
+            launch_template=self._get_param("launchTemplate"), force=bool(self._get_param("force")),
+            token=self._get_param("clientRequestToken"),
+        ))
+
+    def list_addons(self) -> ActionResult:
+        names = sorted(_extras(self.world.cluster(self._cluster_name())).addons)
+        page, token = _paginate(names, self._get_param("maxResults"), self._get_param("nextToken"))
+        return ActionResult(_with_token({"addons": page}, token))
+
+    def describe_addon(self) -> ActionResult:
+        cluster = self.world.cluster(self._cluster_name())
+        return ActionResult({"addon": self.world.addon(cluster, self._get_param("addonName")).as_api()})
+
+    def create_addon(self) -> ActionResult:
+        addon = self.world.create_addon(
+            self._cluster_name(), self._get_param("addonName"), version=self._get_param("addonVersion"),
+            configuration_values=self._get_param("configurationValues"),
+            service_account_role_arn=self._get_param("serviceAccountRoleArn"), tags=self._get_param("tags"),
+        )
+        return ActionResult({"addon": addon.as_api()})
+
+    def update_addon(self) -> ActionResult:
+        return self._update(self.world.update_addon(
+            self._cluster_name(), self._get_param("addonName"), version=self._get_param("addonVersion"),
+            service_account_role_arn=self._get_param("serviceAccountRoleArn"),
+            resolve_conflicts=self._get_param("resolveConflicts"),
+            configuration_values=self._get_param("configurationValues"),
+            token=self._get_param("clientRequestToken"),
+        ))
+
+    def describe_addon_versions(self) -> ActionResult:
+        addons = catalog.addon_versions(self._get_param("addonName"), self._get_param("kubernetesVersion"))
+        for member, key in (("types", "type"), ("publishers", "publisher"), ("owners", "owner")):
+            wanted = self._get_param(member)
+            if wanted:
+                addons = [a for a in addons if a[key] in wanted]
+        page, token = _paginate(addons, self._get_param("maxResults"), self._get_param("nextToken"))
+        return ActionResult(_with_token({"addons": page}, token))
+
+    def list_insights(self) -> ActionResult:
+        wanted = self._get_param("filter") or {}
+        insights = self.world.list_insights(
+            self._cluster_name(), categories=wanted.get("categories"),
+            kubernetes_versions=wanted.get("kubernetesVersions"), statuses=wanted.get("statuses"),
+        )
+        page, token = _paginate(insights, self._get_param("maxResults"), self._get_param("nextToken"))
+        return ActionResult(_with_token({"insights": page}, token))
+
+    def describe_insight(self) -> ActionResult:
+        return ActionResult({"insight": self.world.describe_insight(self._cluster_name(), self._get_param("id"))})
+
+    def start_insights_refresh(self) -> ActionResult:
+        return ActionResult(self.world.start_insights_refresh(self._cluster_name()))
+
+    def describe_insights_refresh(self) -> ActionResult:
+        return ActionResult(self.world.describe_insights_refresh(self._cluster_name()))
+
+    def describe_cluster_versions(self) -> ActionResult:
+        versions = self.world.cluster_versions(
+            cluster_versions=self._get_param("clusterVersions"),
+            default_only=bool(self._get_param("defaultOnly")),
+            include_all=bool(self._get_param("includeAll")),
+            version_status=self._get_param("versionStatus"),
+            legacy_status=self._get_param("status"),
+        )
+        page, token = _paginate(versions, self._get_param("maxResults"), self._get_param("nextToken"))
+        return ActionResult(_with_token({"clusterVersions": page}, token))
+
+
+def _install_routes() -> None:
+    """Route every EKS path to EksWorldResponse; must run before moto builds its EKS app (first request)."""
+    for pattern in list(moto.eks.urls.url_paths) + list(_EXTRA_ROUTES):
+        moto.eks.urls.url_paths[pattern] = EksWorldResponse.dispatch
+
+
+_install_routes()
+
+
+# --- Naming requests -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwsRequest:
+    service: str
+    operation: str
+    cluster: str | None
+
+    @property
+    def mutating(self) -> bool:
+        return not self.operation.startswith(("Describe", "List", "Get"))
+
+
+class _RestJsonRouter:
+    """Maps method + path to a botocore operation name using the service model's requestUri templates."""
+
+    def __init__(self, service: str) -> None:
+        model = botocore.session.get_session().get_service_model(service)
+        routes = []
+        for name in model.operation_names:
+            http = model.operation_model(name).http
+            template = http["requestUri"].split("?")[0]
+            literal = len(re.sub(r"\{[^}]+\}", "", template))
+            pattern = re.sub(r"\{([^}+]+)\+?\}", r"(?P<\1>[^/]+)", template)
+            routes.append((literal, http["method"], re.compile(f"^{pattern}$"), name))
+        # Most literal text first, so /clusters/{name}/updates wins over /clusters/{name}.
+        self._routes = sorted(routes, key=lambda route: -route[0])
+
+    def operation(self, method: str, path: str) -> str:
+        for _, route_method, regex, name in self._routes:
+            if route_method == method and regex.match(path):
+                return name
+        return "Unknown"
+
+
+_CLUSTER_PATH = re.compile(r"^/clusters/([^/]+)")
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """Read the request body and put it back so moto can read it again."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+# --- Injected fault responses --------------------------------------------------------------------
+
+
+def _fault_response(service: str, kind: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """What AWS answers when throttling ("throttle") or failing ("5xx"), per protocol family."""
+    request_id = str(uuid.uuid4())
+    if service == "ec2":
+        code, status, message = (
+            ("RequestLimitExceeded", 503, "Request limit exceeded.") if kind == "throttle"
+            else ("InternalError", 500, "An internal error has occurred.")
+        )
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
+            f"<Code>{code}</Code><Message>{message}</Message></Error></Errors>"
+            f"<RequestID>{request_id}</RequestID></Response>"
+        )
+        return status, [("Content-Type", "text/xml;charset=UTF-8")], body.encode()
+    if service == "eks":
+        code, status, message = (
+            ("ThrottlingException", 429, "Rate exceeded") if kind == "throttle"
+            else ("ServerException", 500, "An internal error occurred. Try again later.")
+        )
+        headers = [("Content-Type", "application/json"), ("x-amzn-errortype", code), ("x-amzn-RequestId", request_id)]
+        return status, headers, json.dumps({"message": message}).encode()
+    code, status, fault_type, message = (
+        ("Throttling", 400, "Sender", "Rate exceeded") if kind == "throttle"
+        else ("InternalFailure", 500, "Receiver", "An internal error occurred.")
+    )
+    body = (
+        f"<ErrorResponse><Error><Type>{fault_type}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+        f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+    )
+    return status, [("Content-Type", "text/xml")], body.encode()
+
+
+# --- The emulator --------------------------------------------------------------------------------
+
+
+class _QuietHandler(MotoRequestHandler):
+    """moto's request handler without per-request logging, with Nagle off (else ~40 ms per response)."""
+
+    disable_nagle_algorithm = True
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class AwsEmulator:
+    """The emulated AWS endpoint: moto server + EKS extensions + fault/log middleware + seeding API."""
+
+    def __init__(self, state: WorldState, region: str = "us-east-1", admin_app: WsgiApp | None = None) -> None:
+        # moto loads ~1300 stock public AMIs each time an EC2 backend starts (0.2 s, again after every
+        # reset); EKS node groups never look them up.
+        os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        self.state = state
+        self.region = region
+        self.admin_app = admin_app
+        self.eks = EksControlPlane(state, region)
+        self._moto_app = DomainDispatcherApplication(create_backend_app)
+        self._eks_router = _RestJsonRouter("eks")
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # Serving -------------------------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a background thread (one thread per request); returns the base URL."""
+        self._server = make_server(host, port, self, threaded=True, request_handler=_QuietHandler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="eksworld-aws", daemon=True
+        )
+        self._thread.start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("AwsEmulator is not started")
+        return f"http://{self._server.host}:{self._server.port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def reset(self) -> None:
+        """Forget every AWS resource (moto's and the EKS extensions stored on them) and settings."""
+        with self.state.lock:
+            moto_api_backend.reset()
+            self.eks.enforce_insights = False
+
+    def advance(self) -> None:
+        """Complete updates whose emulated duration has passed (also done before every request)."""
+        with self.state.lock:
+            self.eks.advance()
+
+    def set_insight_enforcement(self, enabled: bool) -> None:
+        """Refuse UpdateClusterVersion on ERROR upgrade insights unless force (AWS's March 2025 behaviour)."""
+        self.eks.enforce_insights = enabled
+
+    # Middleware ----------------------------------------------------------------------------------
+
+    def identify(self, environ: dict[str, Any]) -> AwsRequest | None:
+        """Service, botocore operation and cluster of a signed AWS request (None for anything else)."""
+        match = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        if not match:
+            return None
+        service = match.group(1)
+        path = environ.get("PATH_INFO", "")
+        if service == "eks":
+            cluster = _CLUSTER_PATH.match(path)
+            operation = self._eks_router.operation(environ["REQUEST_METHOD"], path)
+            return AwsRequest(service, operation, unquote(cluster.group(1)) if cluster else None)
+        params = parse_qs(environ.get("QUERY_STRING", ""))
+        if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+            params.update(parse_qs(_read_body(environ).decode()))
+        return AwsRequest(service, params.get("Action", ["Unknown"])[0], None)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith("/_world/") and self.admin_app is not None:
+            return self.admin_app(environ, start_response)
+        request = self.identify(environ)
+        if request is None:  # moto's own API (/moto-api/...) and anything unsigned: pass through, unlogged
+            return [self._call_moto(environ, start_response)[1]]
+        spec = self.state.faults.spec_for(request.cluster)
+        injected = None
+        if spec.latency_s > 0:
+            time.sleep(spec.latency_s)
+            injected = "latency"
+        fault = "throttle" if self.state.faults.roll(spec.throttle_rate) else (
+            "5xx" if self.state.faults.roll(spec.error_rate) else None
+        )
+        if fault:
+            status, headers, body = _fault_response(request.service, fault)
+            headers.append(("Content-Length", str(len(body))))
+            start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+            injected = fault
+        else:
+            status, body = self._call_moto(environ, start_response)
+        self.state.log.add(
+            service=request.service, operation=request.operation, cluster=request.cluster,
+            mutating=request.mutating, status=status, injected=injected,
+        )
+        return [body]
+
+    def _call_moto(self, environ: dict[str, Any], start_response: Callable) -> tuple[int, bytes]:
+        """Let moto answer, serialized with the world's lock and after completing due updates."""
+        sent: list[str] = []
+
+        def capture(status_line: str, headers: list, exc_info: Any = None) -> Any:
+            sent.append(status_line)
+            return start_response(status_line, headers, exc_info)
+
+        with self.state.lock:
+            self.eks.advance()
+            _ACTIVE.control_plane = self.eks
+            body = b"".join(self._moto_app(environ, capture))
+        return int(sent[0].split()[0]), body
+
+    # Seeding (in-process, for the scenario loader) -------------------------------------------------
+
+    def create_network(
+        self, cluster: str, subnets: list[dict[str, Any]] | None = None, security_group: bool = True
+    ) -> dict[str, Any]:
+        """A VPC with the given subnets (cidr, az, free_ips) and the EKS cluster security group."""
+        subnets = subnets or [{"cidr": "10.0.1.0/24"}, {"cidr": "10.0.2.0/24"}]
+        with self.state.lock:
+            vpc_cidr = ipaddress.ip_network(subnets[0]["cidr"]).supernet(new_prefix=16)
+            vpc = self.eks.ec2.create_vpc(cidr_block=str(vpc_cidr))
+            self.eks.ec2.create_tags([vpc.id], {"Name": f"{cluster}-vpc"})
+            subnet_ids = []
+            for index, spec in enumerate(subnets):
+                zone = spec.get("az") or f"{self.region}{'abc'[index % 3]}"
+                subnet = self.eks.ec2.create_subnet(vpc_id=vpc.id, cidr_block=spec["cidr"], availability_zone=zone)
+                if spec.get("free_ips") is not None:
+                    # moto derives AvailableIpAddressCount from this and the ENIs in the subnet.
+                    subnet._available_ip_addresses = spec["free_ips"]
+                self.eks.ec2.create_tags(
+                    [subnet.id], {"Name": f"{cluster}-subnet-{index + 1}", f"kubernetes.io/cluster/{cluster}": "shared"}
+                )
+                subnet_ids.append(subnet.id)
+            group_id = self.eks.create_cluster_security_group(cluster, vpc.id) if security_group else None
+        return {"vpc_id": vpc.id, "subnet_ids": subnet_ids, "security_group_id": group_id}
+
+    def create_cluster(
+        self,
+        name: str,
+        version: str = "1.29",
+        platform_version: str | None = None,
+        subnet_ids: list[str] | None = None,
+        security_group_ids: list[str] | None = None,
+        cluster_security_group_id: str | None = None,
+        endpoint: str | None = None,
+        certificate_authority_data: str | None = None,
+        tags: dict[str, str] | None = None,
+        upgrade_policy: str = "EXTENDED",
+    ) -> str:
+        """An ACTIVE cluster with a complete resourcesVpcConfig (a network is created when none is given)."""
+        catalog.minor_info(version)  # KeyError for a minor EKS never offered
+        with self.state.lock:
+            if subnet_ids is None:
+                network = self.create_network(name)
+                subnet_ids = network["subnet_ids"]
+                cluster_security_group_id = cluster_security_group_id or network["security_group_id"]
+            vpc_config: dict[str, Any] = {"subnetIds": subnet_ids, "securityGroupIds": security_group_ids or []}
+            if cluster_security_group_id:
+                vpc_config["clusterSecurityGroupId"] = cluster_security_group_id
+            if name in self.eks.backend.clusters:
+                raise ValueError(f"cluster {name!r} already exists")
+            # Built directly: moto's create_cluster validates the role ARN with a new boto3 Session
+            # (35 ms each), which adds up when seeding a fleet.
+            cluster = Cluster(
+                name=name,
+                role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/eksClusterRole",
+                resources_vpc_config=vpc_config,
+                account_id=ACCOUNT_ID,
+                region_name=self.region,
+                aws_partition="aws",
+                version=version,
+                tags=tags or {},
+            )
+            self.eks.backend.clusters[name] = cluster
+            self.eks.backend.cluster_count += 1
+            self.eks.complete_cluster(cluster, upgrade_policy=upgrade_policy)
+            if platform_version:
+                cluster.platformVersion = platform_version
+            cluster.endpoint = endpoint or f"https://{_hex(name, 32).upper()}.gr7.{self.region}.eks.amazonaws.com"
+            cluster.certificate_authority = {"data": certificate_authority_data or _fake_ca(name)}
+            return cluster.arn
+
+    def create_nodegroup(
+        self,
+        cluster: str,
+        name: str,
+        version: str | None = None,
+        release_version: str | None = None,
+        ami_type: str = "AL2023_x86_64_STANDARD",
+        instance_types: list[str] | None = None,
+        desired_size: int = 2,
+        launch_template: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
+        pdb_blocks_drain: bool = False,
+    ) -> str:
+        """An ACTIVE managed node group; `pdb_blocks_drain` makes its version updates fail (unless force)."""
+        with self.state.lock:
+            owner = self.eks.cluster(cluster)
+            if launch_template is not None:
+                launch_template = {"id": "lt-" + _hex(f"{cluster}/{name}", 17), "version": "1", **launch_template}
+            if name in owner.nodegroups:
+                raise ValueError(f"node group {name!r} already exists in {cluster!r}")
+            nodegroup = Nodegroup(  # built directly, like clusters above
+                cluster_name=cluster,
+                nodegroup_name=name,
+                account_id=ACCOUNT_ID,
+                region_name=self.region,
+                aws_partition="aws",
+                node_role=f"arn:aws:iam::{ACCOUNT_ID}:role/eksNodeRole",
+                subnets=list(owner.resources_vpc_config["subnetIds"]),
+                scaling_config={"minSize": min(desired_size, 1), "maxSize": max(desired_size, 1) * 2,
+                                "desiredSize": desired_size},
+                disk_size=None if launch_template else 20,
+                instance_types=instance_types or ["m5.large"],
+                ami_type=ami_type,
+                labels=labels or {},
+                launch_template=launch_template,
+            )
+            owner.nodegroups[name] = nodegroup
+            owner.nodegroup_count += 1
+            # No SSH access configured: AWS then reports neither remoteAccess nor its security group.
+            nodegroup.remote_access = None  # type: ignore[assignment]
+            nodegroup.resources = {"autoScalingGroups": nodegroup.resources["autoScalingGroups"]}
+            self.eks.complete_nodegroup(owner, nodegroup, version, release_version)
+            nodegroup.eksworld_pdb_blocks_drain = pdb_blocks_drain  # type: ignore[attr-defined]
+            return nodegroup.arn
+
+    def create_fargate_profile(self, cluster: str, name: str, selectors: list[dict[str, Any]] | None = None) -> str:
+        with self.state.lock:
+            owner = self.eks.cluster(cluster)
+            profile: FargateProfile = self.eks.backend.create_fargate_profile(
+                fargate_profile_name=name,
+                cluster_name=cluster,
+                selectors=selectors or [{"namespace": "default"}],
+                pod_execution_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/eksFargatePodExecutionRole",
+                subnets=list(owner.resources_vpc_config["subnetIds"]),
+            )
+            profile.health = {"issues": []}  # type: ignore[attr-defined]
+            return profile.fargate_profile_arn
+
+    def create_addon(
+        self,
+        cluster: str,
+        name: str,
+        version: str,
+        configuration_values: str | None = None,
+        service_account_role_arn: str | None = None,
+    ) -> str:
+        """An ACTIVE EKS add-on at any version (old, incompatible ones included)."""
+        with self.state.lock:
+            addon = self.eks.create_addon(
+                cluster, name, version, configuration_values=configuration_values,
+                service_account_role_arn=service_account_role_arn, check_compatibility=False,
+            )
+            return addon.arn
+
+    def add_insight(
+        self,
+        cluster: str,
+        name: str,
+        category: str = "UPGRADE_READINESS",
+        kubernetes_version: str | None = None,
+        status: str = "ERROR",
+        description: str | None = None,
+        reason: str | None = None,
+        recommendation: str | None = None,
+        deprecation_details: list[dict[str, Any]] | None = None,
+    ) -> str:
+        """An insight (default: for the next minor); one with a default insight's name replaces it."""
+        with self.state.lock:
+            owner = self.eks.cluster(cluster)
+            version = kubernetes_version or catalog.next_minor(owner.version)
+            extra: dict[str, Any] = {"category": category, "deprecation_details": deprecation_details or []}
+            if description:
+                extra["description"] = description
+            if recommendation:
+                extra["recommendation"] = recommendation
+            insight = self.eks.make_insight(
+                owner, name, version, status, reason or f"{name}: {status.lower()} for Kubernetes v{version}.", **extra
+            )
+            insight.last_transition = _utc(self.eks.now())
+            _extras(owner).insights[insight.id] = insight
+            return insight.id
+
+    def begin_cluster_update(self, cluster: str, to_version: str) -> str:
+        """An UpdateClusterVersion already InProgress (as if started by someone else)."""
+        with self.state.lock:
+            return self.eks.start_cluster_update(self.eks.cluster(cluster), to_version).id
+
+    def delete_security_group(self, sg_id: str) -> None:
+        with self.state.lock:
+            self.eks.ec2.delete_security_group(group_id=sg_id)
+
+    # Accessors for tests ---------------------------------------------------------------------------
+
+    def cluster_names(self) -> list[str]:
+        with self.state.lock:
+            return sorted(self.eks.backend.clusters)
+
+    def cluster_version(self, name: str) -> str:
+        with self.state.lock:
+            return self.eks.cluster(name).version
+
+    def nodegroup_versions(self, name: str) -> dict[str, str]:
+        with self.state.lock:
+            return {ng: group.version for ng, group in self.eks.cluster(name).nodegroups.items()}
+
+    def cluster_summary(self, name: str) -> dict[str, Any]:
+        """What EKS says about one cluster, as plain data for world-level assertions."""
+        with self.state.lock:
+            self.eks.advance()
+            cluster = self.eks.cluster(name)
+            extras = _extras(cluster)
+            return {
+                "version": cluster.version,
+                "platform_version": cluster.platformVersion,
+                "status": cluster.status,
+                "nodegroups": {
+                    ng: {"version": group.version, "release_version": group.release_version, "status": group.status}
+                    for ng, group in cluster.nodegroups.items()
+                },
+                "addons": {addon.name: addon.version for addon in extras.addons.values()},
+                "updates": [
+                    {
+                        "id": update.id, "type": update.type, "status": update.status,
+                        "nodegroup": update.nodegroup, "addon": update.addon,
+                        "params": {p["type"]: p["value"] for p in update.params},
+                        "errors": [e["errorCode"] for e in update.errors],
+                    }
+                    for update in extras.updates.values()
+                ],
+            }
+
+
+def _fake_ca(name: str) -> str:
+    """Base64 of a PEM-looking certificate, stable per cluster (for clusters without a real endpoint)."""
+    filler = base64.b64encode(hashlib.sha256(name.encode()).digest() * 12).decode()
+    lines = "\n".join(filler[i:i + 64] for i in range(0, len(filler), 64))
+    return base64.b64encode(f"-----BEGIN CERTIFICATE-----\n{lines}\n-----END CERTIFICATE-----\n".encode()).decode()

@@ -1,0 +1,246 @@
+"""One emulated world: the AWS API (moto + EKS extensions) and per-cluster Kubernetes APIs, kept consistent.
+
+When an EKS update completes, the Kubernetes side follows (the API server's /version, node kubelets,
+add-on workload images), so tools see what they would see on a real cluster.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from urllib.parse import parse_qs
+
+import yaml
+
+from eksworld import catalog, scenario
+from eksworld.aws import AwsEmulator
+from eksworld.kube import KubeEmulator, write_kubeconfig
+from eksworld.state import WorldState
+
+# Long and distinctive on purpose: Ansible masks no_log values in output by substring, and a short
+# fake secret would star out unrelated text.
+FAKE_ACCESS_KEY = "AKIAEKSWORLDEMULATOR0"
+FAKE_SECRET_KEY = "eksworld-emulator-secret-access-key-not-a-real-one"
+REGION = "us-east-1"
+
+
+class World:
+    def __init__(self, cluster_update_s: float = 2.0, nodegroup_update_s: float = 1.0,
+                 addon_update_s: float = 0.5, region: str = REGION) -> None:
+        self.state = WorldState(cluster_update_s=cluster_update_s, nodegroup_update_s=nodegroup_update_s,
+                                addon_update_s=addon_update_s)
+        self.region = region
+        self.aws = AwsEmulator(self.state, region=region, admin_app=self._admin_app)
+        self.kube = KubeEmulator(self.state, before_request=self.advance)
+        self.tokens: dict[str, str] = {}
+        self.clusters: dict[str, dict[str, Any]] = {}
+        self.scenario: dict[str, Any] = {}
+        self.state.events.subscribe("cluster_version_changed", self._on_cluster_version)
+        self.state.events.subscribe("nodegroup_version_changed", self._on_nodegroup_version)
+        self.state.events.subscribe("addon_version_changed", self._on_addon_version)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self, host: str = "127.0.0.1", aws_port: int = 0, kube_port: int = 0) -> World:
+        # https with a throwaway CA, as a real EKS endpoint: kubectl never sends a token over plain http.
+        self.kube.start(host, kube_port, tls=True)
+        self.aws.start(host, aws_port)
+        return self
+
+    def stop(self) -> None:
+        self.aws.stop()
+        self.kube.stop()
+
+    def __enter__(self) -> World:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def aws_url(self) -> str:
+        return self.aws.url
+
+    def advance(self) -> None:
+        """Complete every emulated update that is due (called before each request)."""
+        with self.state.lock:
+            self.aws.advance()
+
+    def env(self) -> dict[str, str]:
+        """Environment that points boto3 / Ansible at this world."""
+        return {"AWS_ENDPOINT_URL": self.aws_url, "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY, "AWS_REGION": self.region,
+                "AWS_DEFAULT_REGION": self.region}
+
+    # -- seeding ---------------------------------------------------------------------------------
+    def seed(self, data: dict[str, Any]) -> None:
+        """Create every cluster of a scenario on both APIs."""
+        self.scenario = data
+        for cluster in data["clusters"]:
+            self.add_cluster(cluster)
+
+    def add_cluster(self, cluster: dict[str, Any]) -> None:
+        name, version = cluster["name"], cluster["version"]
+        token = f"eksworld-token-{secrets.token_hex(12)}"
+        self.tokens[name] = token
+        self.clusters[name] = cluster
+        store = self.kube.add_cluster(name, git_version=catalog.git_version(version), token=token)
+        for obj in scenario.kube_objects(cluster):
+            store.create(obj)
+        network = self.aws.create_network(name, subnets=cluster.get("subnets") or
+                                          [{"cidr": "10.0.1.0/24"}, {"cidr": "10.0.2.0/24"}],
+                                          security_group=True)
+        self.aws.create_cluster(name, version=version, subnet_ids=network["subnet_ids"],
+                                security_group_ids=[network["security_group_id"]],
+                                cluster_security_group_id=network["security_group_id"],
+                                endpoint=self.kube.url_for(name),
+                                certificate_authority_data=base64.b64encode(self.kube.ca_pem.encode()).decode(),
+                                tags={"lifecycle.eks/origin-version": str(cluster.get("origin_version", version))})
+        if cluster.get("security_group") is False:
+            self.aws.delete_security_group(network["security_group_id"])
+        for ng in cluster.get("nodegroups", []):
+            ng_version = str(ng.get("version", version))
+            self.aws.create_nodegroup(
+                name, ng["name"], version=ng_version, release_version=catalog.ami_release_version(ng_version),
+                ami_type=ng.get("ami_type", "AL2_x86_64_GPU" if ng.get("gpu") else "AL2023_x86_64_STANDARD"),
+                instance_types=["p3.2xlarge"] if ng.get("gpu") else ["m5.large"],
+                desired_size=int(ng.get("desired_size", 2)), pdb_blocks_drain=bool(ng.get("pdb_blocks_drain")))
+        for index, node in enumerate(cluster.get("fargate_nodes", [])):
+            if index == 0:
+                self.aws.create_fargate_profile(name, node.get("profile", "fp-default"),
+                                                selectors=[{"namespace": node.get("namespace", "default")}])
+        self_managed = set(cluster.get("self_managed_addons") or [])
+        addons = {**{a: "default" for a in scenario.DEFAULT_ADDONS}, **(cluster.get("addons") or {})}
+        for addon, wanted in addons.items():
+            if addon in self_managed:
+                continue
+            self.aws.create_addon(name, addon, scenario.resolve_addon_version(addon, wanted, version))
+        for insight in cluster.get("insights", []):
+            self.aws.add_insight(name, **insight)
+        if cluster.get("update_in_progress"):
+            self.aws.begin_cluster_update(name, str(cluster["update_in_progress"]))
+        for key, value in (cluster.get("faults") or {}).items():
+            self.state.faults.set(name, **{key: value})
+
+    # -- consistency between the two APIs --------------------------------------------------------
+    def _on_cluster_version(self, cluster: str, version: str, platform_version: str | None = None) -> None:
+        self.kube.cluster(cluster).set_version(catalog.git_version(version))
+
+    def _on_nodegroup_version(self, cluster: str, nodegroup: str, version: str,
+                              release_version: str | None = None) -> None:
+        self.kube.cluster(cluster).set_kubelet_versions({"eks.amazonaws.com/nodegroup": nodegroup},
+                                                        catalog.git_version(version))
+
+    def _on_addon_version(self, cluster: str, addon: str, version: str) -> None:
+        if addon not in scenario.ADDON_WORKLOADS:
+            return
+        kind, name, container = scenario.ADDON_WORKLOADS[addon]
+        store = self.kube.cluster(cluster)
+        obj = store.get("apps/v1", kind, "kube-system", name)
+        if obj is None:
+            return
+        for spec in obj["spec"]["template"]["spec"]["containers"]:
+            if spec["name"] == container:
+                spec["image"] = scenario.addon_image(addon, version)
+        store.replace(obj)
+
+    # -- files for Ansible -----------------------------------------------------------------------
+    def write_outputs(self, out_dir: str | Path) -> Path:
+        """Write inventory.yml, kubeconfigs/<cluster>.yaml, env.sh and world.json; return the inventory path."""
+        out = Path(out_dir).resolve()
+        (out / "kubeconfigs").mkdir(parents=True, exist_ok=True)
+        hosts: dict[str, dict[str, Any]] = {}
+        default_target = self.scenario.get("target_version")
+        for name, cluster in self.clusters.items():
+            kubeconfig = out / "kubeconfigs" / f"{name}.yaml"
+            write_kubeconfig(str(kubeconfig), name, self.kube.url_for(name), self.tokens[name], ca_pem=self.kube.ca_pem)
+            kubeconfig.chmod(0o600)
+            host: dict[str, Any] = {"eks_cluster_name": name, "eks_kubeconfig": str(kubeconfig)}
+            target = cluster.get("target_version", default_target)
+            if target:
+                host["eks_target_version"] = str(target)
+            hosts[name] = host
+        group_vars = {"ansible_connection": "local",
+                      "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                      "eks_aws_region": self.region}
+        inventory = {"all": {"children": {"eks_clusters": {"hosts": hosts, "vars": group_vars}}}}
+        path = out / "inventory.yml"
+        path.write_text("# Written by eksworld for scenario " + str(self.scenario.get("name")) + "\n"
+                        + yaml.safe_dump(inventory, sort_keys=False))
+        (out / "env.sh").write_text("".join(f"export {k}={v}\n" for k, v in self.env().items()))
+        (out / "world.json").write_text(json.dumps({"aws_url": self.aws_url, "kube_url": self.kube.url,
+                                                    "pid": os.getpid(), "inventory": str(path),
+                                                    "clusters": sorted(self.clusters)}, indent=2))
+        return path
+
+    # -- what tests assert on --------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """The observable state of every cluster, from both APIs."""
+        self.advance()
+        result: dict[str, Any] = {}
+        for name in self.clusters:
+            store = self.kube.cluster(name)
+            images = {}
+            for kind in ("Deployment", "DaemonSet"):
+                for obj in store.list("apps/v1", kind):
+                    key = f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"
+                    images[key] = [c["image"] for c in obj["spec"]["template"]["spec"]["containers"]]
+            corefile = store.get("v1", "ConfigMap", "kube-system", "coredns")
+            result[name] = {
+                **self.aws.cluster_summary(name),
+                "kubelets": {n["metadata"]["name"]: n["status"]["nodeInfo"]["kubeletVersion"]
+                             for n in store.list("v1", "Node")},
+                "kube_version": store.version_info()["gitVersion"],
+                "images": images,
+                "corefile": corefile["data"]["Corefile"] if corefile else None,
+            }
+        return result
+
+    # -- admin HTTP API (served by the AWS server under /_world/) -------------------------------
+    def _admin_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+        status, payload = "200 OK", {}
+        try:
+            payload = self._admin(method, path, query, body)
+        except (KeyError, ValueError, TypeError) as exc:
+            status, payload = "400 Bad Request", {"error": str(exc)}
+        data = json.dumps(payload, default=str).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    def _admin(self, method: str, path: str, query: dict[str, str], body: dict[str, Any]) -> Any:
+        if path == "/_world/requests" and method == "GET":
+            return self.state.log.as_dicts(int(query.get("since", 0)))
+        if path == "/_world/requests" and method == "DELETE":
+            self.state.log.clear()
+            return {}
+        if path == "/_world/faults" and method == "GET":
+            return self.state.faults.as_dict()
+        if path == "/_world/faults" and method == "POST":
+            cluster = body.pop("cluster", None)
+            self.state.faults.set(cluster, **body)
+            return self.state.faults.as_dict()
+        if path == "/_world/faults" and method == "DELETE":
+            self.state.faults.clear()
+            return {}
+        if path == "/_world/state" and method == "GET":
+            return self.summary()
+        if path == "/_world/durations" and method == "POST":
+            for key in ("cluster_update_s", "nodegroup_update_s", "addon_update_s"):
+                if key in body:
+                    setattr(self.state, key, float(body[key]))
+            return {}
+        raise ValueError(f"unknown admin call {method} {path}")
+
+
+def start_from_file(path: str | Path, out_dir: str | Path, **durations: float) -> World:
+    """Start a world seeded from a scenario file and write its inventory and kubeconfigs."""
+    world = World(**durations).start()
+    world.seed(scenario.load(path))
+    world.write_outputs(out_dir)
+    return world

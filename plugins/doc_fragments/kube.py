@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# ruff: noqa: UP001, UP009, UP010 -- Ansible's plugin boilerplate (coding, __future__, __metaclass__)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment:
+    # Kubernetes connection options of the lifecycle.eks modules that read the cluster's API
+    # (common.kube_argument_spec()).
+    DOCUMENTATION = r"""
+options:
+  kubeconfig:
+    description:
+      - Path to a kubeconfig file used to reach the cluster's Kubernetes API.
+      - When unset, the E(K8S_AUTH_KUBECONFIG) environment variable is used.
+      - When neither O(kubeconfig) nor O(context) is set, the module does not read any kubeconfig
+        (E(KUBECONFIG) and C(~/.kube/config) included). It connects straight to the cluster endpoint
+        returned by EKS, trusts the cluster's certificate authority, and authenticates with the same
+        token C(aws eks get-token) prints, signed with the module's AWS credentials. The IAM identity
+        then needs access to the cluster (an EKS access entry or an C(aws-auth) mapping).
+      - The file is never modified.
+    type: path
+  context:
+    description:
+      - The kubeconfig context to use instead of the file's current context.
+      - When unset, the E(K8S_AUTH_CONTEXT) environment variable is used.
+      - Setting only O(context) selects it from the default kubeconfig (E(KUBECONFIG), else
+        C(~/.kube/config)).
+    type: str
+requirements:
+  - kubernetes >= 29.0.0
+"""

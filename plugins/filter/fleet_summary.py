@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filter lifecycle.eks.fleet_summary: one row per cluster from the per-cluster reports of a run."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+STATUS_ORDER = ("failed", "blocked", "not-run", "planned", "upgraded", "finished")
+
+
+def _row(host, report):
+    if report is None:
+        return {"cluster": host, "status": "not-run", "version_before": None, "version_after": None,
+                "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0, "detail": ""}
+    control_plane = report.get("control_plane") or {}
+    post = report.get("post_upgrade") or {}
+    preflight = report.get("preflight") or {}
+    updates = (control_plane.get("updates") or []) + (post.get("nodegroup_updates") or []) + (
+        post.get("addon_updates") or [])
+    failure = report.get("failure") or {}
+    detail = failure.get("msg") or ""
+    plan = control_plane.get("plan") or preflight.get("plan") or {}
+    if not detail and report.get("status") == "planned":
+        hops = ["%s->%s" % (h["from_version"], h["to_version"]) for h in plan.get("hops") or []]
+        detail = "hops: %s" % (", ".join(hops) or "none")
+    calls = sum(int(part.get("api_calls") or 0) for part in (preflight, control_plane))
+    retries = sum(int(part.get("api_retries") or 0) for part in (preflight, control_plane))
+    return {"cluster": host, "status": report.get("status"), "version_before": report.get("version_before"),
+            "version_after": report.get("version_after"),
+            "blockers": ["%s: %s" % (b["id"], b["message"]) for b in report.get("blockers") or []],
+            "warnings": [w["id"] for w in report.get("warnings") or []], "actions": len(updates),
+            "api_calls": calls, "api_retries": retries, "detail": detail}
+
+
+def fleet_summary(reports, hosts, run_id):
+    """Rows (worst status first) and counts for ``hosts``; a report of another run counts as not run."""
+    by_host = {r.get("cluster"): r for r in reports or [] if r.get("run_id") == run_id}
+    rows = [_row(host, by_host.get(host)) for host in hosts]
+    rows.sort(key=lambda r: (STATUS_ORDER.index(r["status"]) if r["status"] in STATUS_ORDER else 0, r["cluster"]))
+    counts = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return {"run_id": run_id, "clusters": rows, "counts": counts, "total": len(rows),
+            "ok": not any(r["status"] in ("failed", "blocked", "not-run") for r in rows)}
+
+
+class FilterModule:
+    def filters(self):
+        return {"fleet_summary": fleet_summary}

@@ -1,0 +1,367 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Preflight checks of AWS's "Updating an Amazon EKS cluster Kubernetes version" procedure.
+
+Pure: every check reads the facts gathered by gather.py and returns a verdict; nothing here does I/O,
+so each rule is tested exhaustively. A check result is a dict::
+
+    {"id": "subnet-free-ips", "status": "pass"|"warn"|"fail"|"skipped", "message": ...,
+     "remediation": ..., "step": "Introduction: five free IP addresses"}
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
+from ansible_collections.lifecycle.eks.plugins.module_utils.versions import (
+    VersionError,
+    image_tag,
+    kubectl_compatible,
+    parse_kube_version,
+    parse_target_version,
+    semver_at_least,
+)
+
+PASS, WARN, FAIL, SKIPPED = "pass", "warn", "fail", "skipped"
+MIN_FREE_IPS = 5
+UPSTREAM_LINE = re.compile(r"^\s*upstream\s*$", re.MULTILINE)
+
+# id -> procedure step it implements (docs/procedure-map.md mirrors this table)
+CHECK_STEPS = {
+    "control-plane-node-minor": "Step 1: compare control plane and node versions",
+    "kubelet-skew-path": "Step 4: review the kube-apiserver / kubelet version skew",
+    "fargate-pods-behind": "Step 1: Fargate nodes below the control plane: delete the pods first",
+    "psp-eks-privileged": "Step 2: the eks.privileged Pod security policy",
+    "coredns-upstream": "Step 3: remove the discontinued `upstream` line from CoreDNS",
+    "ebs-csi-driver": "Step 4, Important: EBS CSI driver before 1.23",
+    "fluentd-container-insights": "Step 4, Important: migrate Fluentd to Fluent Bit before 1.24",
+    "vpc-cni-version": "Step 4: VPC CNI earlier than 1.8.0",
+    "aws-load-balancer-controller": "Step 4: AWS Load Balancer Controller 2.4.7 before 1.25",
+    "subnet-free-ips": "Introduction: up to five available IP addresses in the cluster subnets",
+    "cluster-security-group": "Introduction: the cluster security group must exist",
+    "upgrade-insights": "EKS upgrade insights for the target version",
+    "target-version": "Step 4: an Amazon EKS supported version, one minor at a time",
+    "kubectl-client": "Step 9: kubectl within one minor of the control plane",
+    "pdb-drain-blockers": "Step 5: node updates drain nodes; PodDisruptionBudgets can stall them",
+    "cluster-status": "Step 4: the cluster must be ACTIVE to start an update",
+}
+
+
+def _result(check_id, status, message, remediation=""):
+    return {"id": check_id, "status": status, "message": message, "remediation": remediation,
+            "step": CHECK_STEPS[check_id]}
+
+
+def _path_crosses(current, target, minor_text):
+    """True when moving from current to target passes through (lands on) the given minor."""
+    boundary = parse_kube_version(minor_text)
+    return current < boundary <= target
+
+
+def _cluster_state(facts):
+    return ClusterState.from_dict(facts["skew_input"])
+
+
+def _plan_blockers(facts, target, upgrade_nodegroups, ids):
+    """The upgrade plan's blockers with the given ids (the path, not only the next hop)."""
+    plan = build_upgrade_plan(_cluster_state(facts), target, upgrade_nodegroups=upgrade_nodegroups)
+    return [b for b in plan.blockers if b.id in ids]
+
+
+def check_cluster_status(facts, target):
+    status = facts["cluster"]["status"]
+    if status == "ACTIVE":
+        return _result("cluster-status", PASS, "Cluster is ACTIVE.")
+    if status == "UPDATING":
+        return _result("cluster-status", WARN, "Cluster is UPDATING: an update is already in progress; "
+                       "the upgrade will wait for it and resume.")
+    return _result("cluster-status", FAIL, "Cluster status is %s, not ACTIVE." % status,
+                   "Wait until the cluster is ACTIVE or repair it before upgrading.")
+
+
+def check_target_version(facts, target):
+    current = parse_kube_version(facts["cluster"]["version"])
+    known = facts.get("known_versions")
+    if target < current:
+        return _result("target-version", FAIL, "Target %s is lower than the control plane's %s; EKS clusters "
+                       "cannot be downgraded." % (target, current), "Choose a target at or above %s." % current)
+    if known is not None and str(target) not in known:
+        return _result("target-version", FAIL, "Kubernetes %s is not offered by Amazon EKS (offered: %s)."
+                       % (target, ", ".join(known)), "Choose one of the offered versions.")
+    if target == current:
+        return _result("target-version", PASS, "Control plane already on %s." % target)
+    return _result("target-version", PASS, "Target %s is %d minor(s) ahead of %s: %d hop(s), one minor at a time."
+                   % (target, current.distance(target), current, current.distance(target)))
+
+
+NODEGROUP_BLOCKERS = frozenset(("managed-nodegroup-behind", "custom-ami-nodegroup", "nodegroup-not-active"))
+
+
+def check_node_minor(facts, target, upgrade_nodegroups):
+    current = parse_kube_version(facts["cluster"]["version"])
+    behind = [ng["name"] for ng in facts["nodegroups"] if parse_kube_version(ng["version"]) < current]
+    message = "Managed node groups %s are behind the control plane (%s)." % (", ".join(behind), current)
+    if behind and not upgrade_nodegroups:
+        return _result("control-plane-node-minor", FAIL, message,
+                       "Update them to %s first (eks_upgrade_nodegroups: true lets the upgrade do it)." % current)
+    # Later hops too: node groups the plan can't update (custom AMI, not ACTIVE, or upgrade_nodegroups off
+    # on a multi-hop path) stop the control plane part way.
+    blockers = _plan_blockers(facts, target, upgrade_nodegroups, NODEGROUP_BLOCKERS)
+    if blockers:
+        return _result("control-plane-node-minor", FAIL, " ".join(b.reason for b in blockers),
+                       " ".join(b.remediation for b in blockers))
+    if behind:
+        return _result("control-plane-node-minor", WARN, message + " They will be updated before the next hop.")
+    return _result("control-plane-node-minor", PASS, "All managed node groups are on %s." % current)
+
+
+def check_kubelet_skew(facts, target, upgrade_nodegroups):
+    plan = build_upgrade_plan(_cluster_state(facts), target, upgrade_nodegroups=upgrade_nodegroups)
+    skew_blockers = [b for b in plan.blockers if b.id == "self-managed-kubelet-skew"]
+    if skew_blockers:
+        return _result("kubelet-skew-path", FAIL, " ".join(b.reason for b in skew_blockers),
+                       " ".join(b.remediation for b in skew_blockers))
+    if plan.warnings:
+        return _result("kubelet-skew-path", WARN, " ".join(w.reason for w in plan.warnings),
+                       " ".join(w.remediation for w in plan.warnings))
+    return _result("kubelet-skew-path", PASS, "Every kubelet stays within the skew policy along the whole path.")
+
+
+def check_fargate(facts, target):
+    current = parse_kube_version(facts["cluster"]["version"])
+    old = [n["name"] for n in facts["nodes"] if n["kind"] == "fargate" and parse_kube_version(n["kubelet"]) < current]
+    if old:
+        return _result("fargate-pods-behind", FAIL, "Fargate nodes %s run a kubelet older than %s."
+                       % (", ".join(old), current),
+                       "Delete (redeploy) the pods those Fargate nodes represent; they come back on %s." % current)
+    # Existing Fargate pods keep their kubelet, so a multi-hop path stops after the first hop.
+    blockers = _plan_blockers(facts, target, False, ("fargate-kubelet-behind",))
+    if blockers:
+        return _result("fargate-pods-behind", FAIL, " ".join(b.reason for b in blockers),
+                       " ".join(b.remediation for b in blockers))
+    return _result("fargate-pods-behind", PASS, "No Fargate node is below the control plane's minor.")
+
+
+def check_psp(facts, target):
+    current = parse_kube_version(facts["cluster"]["version"])
+    present = facts.get("psp_eks_privileged")
+    if current >= parse_kube_version("1.25") or present is None:
+        return _result("psp-eks-privileged", PASS, "PodSecurityPolicy is not served on %s: nothing to check." % current)
+    if present:
+        return _result("psp-eks-privileged", PASS, "The default eks.privileged Pod security policy is in place.")
+    return _result("psp-eks-privileged", FAIL, "PodSecurityPolicy eks.privileged not found.",
+                   "Restore the Amazon EKS default Pod security policy (see 'Amazon EKS default Pod security "
+                   "policy') before updating.")
+
+
+def check_coredns_upstream(facts, target, fix_enabled):
+    corefile = facts.get("corefile")
+    if corefile is None:
+        return _result("coredns-upstream", PASS, "No coredns ConfigMap in kube-system: nothing to check.")
+    if not UPSTREAM_LINE.search(corefile):
+        return _result("coredns-upstream", PASS, "The CoreDNS Corefile has no `upstream` line.")
+    if fix_enabled:
+        return _result("coredns-upstream", WARN, "The CoreDNS Corefile has the discontinued `upstream` line; "
+                       "control_plane will remove it (eks_fix_coredns_upstream).")
+    return _result("coredns-upstream", FAIL, "The CoreDNS Corefile has the discontinued `upstream` line.",
+                   "Remove the line (nothing else), or set eks_fix_coredns_upstream: true.")
+
+
+def _workloads_matching(facts, pattern):
+    regex = re.compile(pattern)
+    return {key: w for key, w in facts.get("workloads", {}).items()
+            if regex.search(key) or any(regex.search(image) for image in w["images"])}
+
+
+def check_ebs_csi(facts, target):
+    current = parse_kube_version(facts["cluster"]["version"])
+    if not _path_crosses(current, target, "1.23"):
+        return _result("ebs-csi-driver", PASS, "The path does not cross 1.23.")
+    volumes = facts.get("in_tree_ebs_volumes") or []
+    if not volumes:
+        return _result("ebs-csi-driver", PASS, "No in-tree EBS volumes.")
+    has_driver = any(a["name"] == "aws-ebs-csi-driver" for a in facts.get("addons", [])) or bool(
+        _workloads_matching(facts, r"ebs-csi"))
+    if has_driver:
+        return _result("ebs-csi-driver", PASS, "%d in-tree EBS volume(s) and the EBS CSI driver is installed."
+                       % len(volumes))
+    return _result("ebs-csi-driver", FAIL, "%d in-tree EBS volume(s) (%s) and no Amazon EBS CSI driver."
+                   % (len(volumes), ", ".join(volumes[:5])),
+                   "Install the Amazon EBS CSI driver (EKS add-on aws-ebs-csi-driver) before updating to 1.23.")
+
+
+def check_fluentd(facts, target):
+    current = parse_kube_version(facts["cluster"]["version"])
+    if not _path_crosses(current, target, "1.24"):
+        return _result("fluentd-container-insights", PASS, "The path does not cross 1.24.")
+    found = sorted(_workloads_matching(facts, r"fluentd"))
+    if not found:
+        return _result("fluentd-container-insights", PASS, "No Fluentd DaemonSet found.")
+    return _result("fluentd-container-insights", FAIL, "Fluentd runs in %s; 1.24 uses containerd, whose "
+                   "non-JSON logs break Fluentd's parsers." % ", ".join(found),
+                   "Migrate to Fluent Bit (Container Insights) before updating to 1.24.")
+
+
+def _image_version(workload, repository):
+    """The tag of the workload's ``repository`` image (any image if none is), or None."""
+    images = [i for i in workload["images"] if repository in i.split("@", 1)[0].rsplit("/", 1)[-1]]
+    for image in images or workload["images"]:
+        tag = image_tag(image)
+        if tag:
+            return tag
+    return None
+
+
+def _at_least(tag, minimum):
+    """True/False, or None when the tag is absent or not a version (digest-only, "latest")."""
+    try:
+        return semver_at_least(tag, minimum) if tag else None
+    except VersionError:
+        return None
+
+
+def check_vpc_cni(facts, target):
+    found = _workloads_matching(facts, r"^kube-system/aws-node$")
+    if not found:
+        return _result("vpc-cni-version", PASS, "Amazon VPC CNI (aws-node) not found: nothing to check.")
+    tag = _image_version(next(iter(found.values())), "amazon-k8s-cni")
+    recent = _at_least(tag, "1.8.0")
+    if recent is None:
+        return _result("vpc-cni-version", WARN, "Amazon VPC CNI version unknown (image tag %s)." % tag,
+                       "Make sure the VPC CNI plugin is 1.8.0 or later before updating the cluster.")
+    if not recent:
+        return _result("vpc-cni-version", FAIL, "Amazon VPC CNI is %s, earlier than 1.8.0." % tag,
+                       "Update the VPC CNI plugin to the latest version before updating the cluster.")
+    return _result("vpc-cni-version", PASS, "Amazon VPC CNI is %s." % tag)
+
+
+def check_lb_controller(facts, target):
+    current = parse_kube_version(facts["cluster"]["version"])
+    found = _workloads_matching(facts, r"aws-load-balancer-controller")
+    if not found:
+        return _result("aws-load-balancer-controller", PASS, "AWS Load Balancer Controller not deployed.")
+    tag = _image_version(next(iter(found.values())), "aws-load-balancer-controller")
+    recent = _at_least(tag, "2.4.7")
+    if _path_crosses(current, target, "1.25") and recent is None:
+        return _result("aws-load-balancer-controller", WARN,
+                       "AWS Load Balancer Controller version unknown (image tag %s); 1.25 needs 2.4.7 or later." % tag,
+                       "Make sure the controller is 2.4.7 or later before updating to 1.25.")
+    if _path_crosses(current, target, "1.25") and not recent:
+        return _result("aws-load-balancer-controller", FAIL,
+                       "AWS Load Balancer Controller is %s; 1.25 needs 2.4.7 or later." % tag,
+                       "Update the controller to 2.4.7 or later before updating to 1.25.")
+    return _result("aws-load-balancer-controller", PASS, "AWS Load Balancer Controller is %s." % tag)
+
+
+def check_subnets(facts, target):
+    subnets = facts.get("subnets", [])
+    missing = facts.get("missing_subnets", [])
+    short = ["%s (%d free)" % (s["id"], s["available_ips"]) for s in subnets if s["available_ips"] < MIN_FREE_IPS]
+    if missing:
+        return _result("subnet-free-ips", FAIL, "Cluster subnets no longer exist: %s." % ", ".join(missing),
+                       "Recreate the subnets or update the cluster's subnets before upgrading.")
+    if short:
+        return _result("subnet-free-ips", FAIL, "Cluster subnets with fewer than %d free IP addresses: %s."
+                       % (MIN_FREE_IPS, ", ".join(short)),
+                       "Free IP addresses in those subnets (EKS creates new network interfaces there), "
+                       "or add subnets to the cluster.")
+    return _result("subnet-free-ips", PASS, "All %d cluster subnets have at least %d free IP addresses."
+                   % (len(subnets), MIN_FREE_IPS))
+
+
+def check_security_group(facts, target):
+    group = facts.get("cluster_security_group")
+    if group is None:
+        return _result("cluster-security-group", PASS, "No cluster security group recorded on the cluster.")
+    if group["exists"]:
+        return _result("cluster-security-group", PASS, "Cluster security group %s exists." % group["id"])
+    return _result("cluster-security-group", FAIL, "Cluster security group %s does not exist." % group["id"],
+                   "Restore a security group allowing the required cluster communication.")
+
+
+def check_insights(facts, target):
+    insights = facts.get("insights")
+    if insights is None:
+        return _result("upgrade-insights", WARN, "Upgrade insights could not be read.",
+                       "Grant eks:ListInsights or review insights in the console.")
+    errors = [i for i in insights if i["status"] == "ERROR"]
+    warnings = [i for i in insights if i["status"] == "WARNING"]
+    if errors:
+        return _result("upgrade-insights", FAIL, "EKS upgrade insights report errors: %s."
+                       % "; ".join("%s (%s)" % (i["name"], i.get("reason") or "") for i in errors),
+                       "Fix what the insights describe (eks:DescribeInsight gives the resources), "
+                       "or pass force only if you accept the risk.")
+    if warnings:
+        return _result("upgrade-insights", WARN, "EKS upgrade insights warn: %s."
+                       % "; ".join(i["name"] for i in warnings))
+    return _result("upgrade-insights", PASS, "%d upgrade insight(s) passing." % len(insights))
+
+
+def check_kubectl(facts, target):
+    client = facts.get("kubectl_client")
+    if not client:
+        return _result("kubectl-client", WARN, "kubectl not found on the controller.",
+                       "Install kubectl %s (within one minor of the cluster) for manual operations." % target)
+    try:
+        client_minor = parse_kube_version(client)
+    except VersionError:
+        return _result("kubectl-client", WARN, "kubectl reports version %r, not a Kubernetes version." % client,
+                       "Install a released kubectl within one minor of %s." % target)
+    if kubectl_compatible(client_minor, target):
+        return _result("kubectl-client", PASS, "kubectl %s works with %s." % (client_minor, target))
+    return _result("kubectl-client", WARN, "kubectl %s is more than one minor away from %s." % (client_minor, target),
+                   "Install a kubectl within one minor of %s." % target)
+
+
+def check_pdbs(facts, target):
+    blocking = ["%s/%s" % (p["namespace"], p["name"]) for p in facts.get("pdbs", []) if p["disruptions_allowed"] == 0]
+    if not blocking:
+        return _result("pdb-drain-blockers", PASS, "No PodDisruptionBudget blocks node drains.")
+    return _result("pdb-drain-blockers", WARN, "PodDisruptionBudgets allowing no disruption: %s; node group "
+                   "updates will fail with PodEvictionFailure after 15 minutes." % ", ".join(blocking),
+                   "Relax them during the node update window, or set eks_nodegroup_force (drains regardless).")
+
+
+def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstream=False, skip=()):
+    """Every check, in procedure order; skipped ones are recorded, not dropped."""
+    try:
+        target = parse_target_version(target_text)
+    except VersionError as exc:
+        return [_result("target-version", FAIL, str(exc), "Give the target as MAJOR.MINOR, quoted: '1.30'.")]
+    checks = [
+        ("cluster-status", lambda: check_cluster_status(facts, target)),
+        ("target-version", lambda: check_target_version(facts, target)),
+        ("control-plane-node-minor", lambda: check_node_minor(facts, target, upgrade_nodegroups)),
+        ("fargate-pods-behind", lambda: check_fargate(facts, target)),
+        ("kubelet-skew-path", lambda: check_kubelet_skew(facts, target, upgrade_nodegroups)),
+        ("psp-eks-privileged", lambda: check_psp(facts, target)),
+        ("coredns-upstream", lambda: check_coredns_upstream(facts, target, fix_coredns_upstream)),
+        ("ebs-csi-driver", lambda: check_ebs_csi(facts, target)),
+        ("fluentd-container-insights", lambda: check_fluentd(facts, target)),
+        ("vpc-cni-version", lambda: check_vpc_cni(facts, target)),
+        ("aws-load-balancer-controller", lambda: check_lb_controller(facts, target)),
+        ("subnet-free-ips", lambda: check_subnets(facts, target)),
+        ("cluster-security-group", lambda: check_security_group(facts, target)),
+        ("upgrade-insights", lambda: check_insights(facts, target)),
+        ("kubectl-client", lambda: check_kubectl(facts, target)),
+        ("pdb-drain-blockers", lambda: check_pdbs(facts, target)),
+    ]
+    results = []
+    for check_id, run in checks:
+        if check_id in skip:
+            results.append(_result(check_id, SKIPPED, "Skipped on request (eks_preflight_skip).", ""))
+        else:
+            results.append(run())
+    return results
+
+
+def summarize(results):
+    """Counts per status and whether the cluster is blocked (any fail)."""
+    counts = {PASS: 0, WARN: 0, FAIL: 0, SKIPPED: 0}
+    for result in results:
+        counts[result["status"]] += 1
+    return {"counts": counts, "blocked": counts[FAIL] > 0,
+            "failed_checks": [r["id"] for r in results if r["status"] == FAIL]}

@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# ruff: noqa: UP001, UP009, UP010 -- Ansible's module_utils boilerplate (coding, __future__, __metaclass__)
+"""Shared argument specs and error handling of the lifecycle.eks modules.
+
+Kept free of third-party imports so every module can import it before checking for boto3/kubernetes.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+
+from ansible.module_utils.basic import env_fallback
+
+
+def aws_argument_spec():
+    """AWS connection options, named and aliased as in amazon.aws (doc fragment lifecycle.eks.aws).
+
+    endpoint_url has no environment fallback on purpose: when it is unset botocore itself applies
+    AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_EKS / _EC2 / _STS to the right clients.
+    """
+    return dict(
+        region=dict(type="str", aliases=["aws_region", "ec2_region"],
+                    fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
+        profile=dict(type="str", aliases=["aws_profile"], fallback=(env_fallback, ["AWS_PROFILE"])),
+        access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False,
+                        fallback=(env_fallback, ["AWS_ACCESS_KEY_ID"])),
+        secret_key=dict(type="str", aliases=["aws_secret_access_key"], no_log=True,
+                        fallback=(env_fallback, ["AWS_SECRET_ACCESS_KEY"])),
+        session_token=dict(type="str", aliases=["aws_session_token", "security_token"], no_log=True,
+                           fallback=(env_fallback, ["AWS_SESSION_TOKEN"])),
+        endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
+        assume_role_arn=dict(type="str"),
+        assume_role_session_name=dict(type="str"),
+        validate_certs=dict(type="bool", default=True),
+        retries=dict(type="int", default=10),
+    )
+
+
+def kube_argument_spec():
+    """Kubernetes connection options; when both are unset the module authenticates to EKS itself."""
+    return dict(
+        kubeconfig=dict(type="path", fallback=(env_fallback, ["K8S_AUTH_KUBECONFIG"])),
+        context=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_CONTEXT"])),
+    )
+
+
+def cluster_argument_spec():
+    """The EKS cluster a module works on."""
+    return dict(cluster_name=dict(type="str", required=True, aliases=["name"]))
+
+
+class ModuleError(Exception):
+    """An error a module reports with fail_json: a complete message plus machine-readable details."""
+
+    def __init__(self, message, details=None):
+        super().__init__(message)
+        self.message = message
+        self.details = dict(details or {})
+
+    @property
+    def error_code(self):
+        """The AWS error code (e.g. ``ThrottlingException``), when the error came from AWS."""
+        return self.details.get("error_code")
+
+
+def fail(module, exc, **result):
+    """Fail the module with the error's message, its details and any partial ``result`` keys."""
+    module.fail_json(msg=exc.message, **dict(result, **exc.details))
+
+
+def aws_error(action, exc):
+    """Turn a ClientError/BotoCoreError into ``ModuleError("Failed to <action>: <code>: <message>")``.
+
+    Uses duck typing so this module needs no botocore import.
+    """
+    response = getattr(exc, "response", None) or {}
+    error = response.get("Error") or {}
+    metadata = response.get("ResponseMetadata") or {}
+    code = error.get("Code")
+    message = error.get("Message") or str(exc)
+    details = {
+        "error_code": code,
+        "http_status": metadata.get("HTTPStatusCode"),
+        "request_id": metadata.get("RequestId"),
+    }
+    text = f"{code}: {message}" if code else message
+    return ModuleError(
+        f"Failed to {action}: {text}",
+        {key: value for key, value in details.items() if value is not None},
+    )
+
+
+def json_friendly(data):
+    """Deep copy of a boto3 response fit for exit_json: dates as ISO 8601, no ResponseMetadata."""
+    if isinstance(data, dict):
+        return {key: json_friendly(value) for key, value in data.items() if key != "ResponseMetadata"}
+    if isinstance(data, (list, tuple)):
+        return [json_friendly(item) for item in data]
+    if isinstance(data, (datetime.datetime, datetime.date)):
+        return data.isoformat()
+    return data

@@ -1,0 +1,233 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Gather one cluster's upgrade facts from EKS, EC2 and the Kubernetes API, concurrently.
+
+One DescribeCluster first (everything else needs its version, subnets and endpoint), then every
+independent read at once on a small thread pool. Reads that only matter for some paths (PSP below
+1.25, in-tree EBS volumes when the path crosses 1.23) are skipped otherwise, so a cluster costs a
+handful of round trips, not one per node.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import concurrent.futures
+
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, json_friendly
+from ansible_collections.lifecycle.eks.plugins.module_utils.kube import (
+    KubeApis,
+    k8s_call,
+    kube_client,
+    not_found_is_none,
+)
+from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version
+
+FARGATE_LABEL = "eks.amazonaws.com/compute-type"
+NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
+MAX_WORKERS = 8
+
+# What each consumer needs. "skew" is eks_version_skew_facts; "preflight" adds the procedure's checks.
+SKEW_PARTS = frozenset(("nodegroups", "nodes", "addons"))
+PREFLIGHT_PARTS = frozenset(("nodegroups", "nodes", "addon_names", "workloads", "corefile", "psp", "ebs_volumes",
+                             "pdbs", "subnets", "security_group", "insights", "known_versions"))
+
+
+def classify_node(node):
+    """(kind, name, kubelet, nodegroup) of a Kubernetes Node as the official client returns it."""
+    labels = node.metadata.labels or {}
+    if labels.get(FARGATE_LABEL) == "fargate":
+        kind = "fargate"
+    elif NODEGROUP_LABEL in labels:
+        kind = "managed"
+    elif labels.get(FARGATE_LABEL) == "auto":
+        kind = "auto"
+    else:
+        kind = "self_managed"
+    return {"name": node.metadata.name, "kind": kind, "kubelet": node.status.node_info.kubelet_version,
+            "minor": str(parse_kube_version(node.status.node_info.kubelet_version)),
+            "nodegroup": labels.get(NODEGROUP_LABEL),
+            "gpu": bool((node.status.capacity or {}).get("nvidia.com/gpu"))}
+
+
+def summarize_nodegroup(nodegroup):
+    launch_template = nodegroup.get("launchTemplate")
+    return {"name": nodegroup["nodegroupName"], "version": nodegroup.get("version"),
+            "release_version": nodegroup.get("releaseVersion"), "status": nodegroup.get("status"),
+            "ami_type": nodegroup.get("amiType"), "custom_ami": nodegroup.get("amiType") == "CUSTOM",
+            "launch_template": launch_template, "instance_types": nodegroup.get("instanceTypes") or [],
+            "desired_size": (nodegroup.get("scalingConfig") or {}).get("desiredSize"),
+            "health_issues": (nodegroup.get("health") or {}).get("issues") or []}
+
+
+def skew_input(facts):
+    """The planner's ClusterState.from_dict input from gathered facts."""
+    return {
+        "control_plane": facts["cluster"]["version"],
+        "nodegroups": [{"name": ng["name"], "version": ng["version"], "status": ng["status"],
+                        "custom_ami": ng["custom_ami"]} for ng in facts["nodegroups"]],
+        "fargate_kubelets": [{"name": n["name"], "kubelet": n["kubelet"]} for n in facts["nodes"]
+                             if n["kind"] == "fargate"],
+        "self_managed_kubelets": [{"name": n["name"], "kubelet": n["kubelet"]} for n in facts["nodes"]
+                                  if n["kind"] == "self_managed"],
+    }
+
+
+def _workloads(apps):
+    found = {}
+    for kind, lister in (("Deployment", apps.list_deployment_for_all_namespaces),
+                         ("DaemonSet", apps.list_daemon_set_for_all_namespaces)):
+        for item in k8s_call("list %ss" % kind, lister).items:
+            key = "%s/%s" % (item.metadata.namespace, item.metadata.name)
+            found[key] = {"kind": kind, "images": [c.image for c in item.spec.template.spec.containers]}
+    return found
+
+
+def _psp_present(apis):
+    """True/False for eks.privileged; None when the API no longer serves PodSecurityPolicy."""
+    obj = not_found_is_none("read PodSecurityPolicy eks.privileged", apis.custom.get_cluster_custom_object,
+                            "policy", "v1beta1", "podsecuritypolicies", "eks.privileged")
+    return obj is not None
+
+
+def _in_tree_ebs_volumes(core):
+    volumes = k8s_call("list persistent volumes", core.list_persistent_volume).items
+    return [v.metadata.name for v in volumes if v.spec.aws_elastic_block_store is not None]
+
+
+def _pdbs(policy):
+    items = k8s_call("list PodDisruptionBudgets", policy.list_pod_disruption_budget_for_all_namespaces).items
+    return [{"namespace": p.metadata.namespace, "name": p.metadata.name,
+             "disruptions_allowed": p.status.disruptions_allowed if p.status else None,
+             "max_unavailable": p.spec.max_unavailable, "min_available": p.spec.min_available} for p in items]
+
+
+def _subnets(clients, subnet_ids):
+    try:
+        found = clients.describe_subnets(subnet_ids)
+    except ModuleError as exc:
+        if exc.error_code != "InvalidSubnetID.NotFound":
+            raise
+        found = []
+        for subnet_id in subnet_ids:  # find which ones are gone
+            try:
+                found.extend(clients.describe_subnets([subnet_id]))
+            except ModuleError as single:
+                if single.error_code != "InvalidSubnetID.NotFound":
+                    raise
+    present = {s["SubnetId"]: s for s in found}
+    return ([{"id": i, "available_ips": present[i]["AvailableIpAddressCount"], "az": present[i].get("AvailabilityZone")}
+             for i in subnet_ids if i in present], [i for i in subnet_ids if i not in present])
+
+
+def _security_group(clients, group_id):
+    if not group_id:
+        return None
+    try:
+        exists = bool(clients.describe_security_groups([group_id]))
+    except ModuleError as exc:
+        if exc.error_code != "InvalidGroup.NotFound":
+            raise
+        exists = False
+    return {"id": group_id, "exists": exists}
+
+
+def _insights(clients, name, versions):
+    summaries = clients.list_insights(name, categories=["UPGRADE_READINESS"])
+    wanted = set(versions)
+    return [{"id": i["id"], "name": i["name"], "kubernetes_version": i.get("kubernetesVersion"),
+             "status": (i.get("insightStatus") or {}).get("status"),
+             "reason": (i.get("insightStatus") or {}).get("reason"),
+             "last_refresh_time": i.get("lastRefreshTime")}
+            for i in summaries if not wanted or i.get("kubernetesVersion") in wanted]
+
+
+def _known_versions(clients):
+    versions = clients.describe_cluster_versions(include_all=True)
+    return {v["clusterVersion"]: v.get("versionStatus") for v in versions}
+
+
+def _addons(clients, name, describe):
+    names = clients.list_addons(name)
+    if not describe:
+        return [{"name": n} for n in names]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+        described = list(pool.map(lambda n: clients.describe_addon(name, n), names))
+    return [{"name": a["addonName"], "version": a.get("addonVersion"), "status": a.get("status"),
+             "service_account_role_arn": a.get("serviceAccountRoleArn"),
+             "configuration_values": a.get("configurationValues")} for a in described if a]
+
+
+def _nodegroups(clients, name, pool):
+    names = clients.list_nodegroups(name)
+    return [summarize_nodegroup(ng) for ng in pool.map(lambda n: clients.describe_nodegroup(name, n), names)]
+
+
+def path_minors(current, target):
+    """The minors the control plane lands on between current (exclusive) and target (inclusive)."""
+    if target is None or target <= current:
+        return []
+    return [str(current + step) for step in range(1, current.distance(target) + 1)]
+
+
+def gather(clients, params, cluster_name, parts, target=None, cluster=None):
+    """Facts about one cluster; ``parts`` picks what to read (SKEW_PARTS, PREFLIGHT_PARTS)."""
+    if cluster is None:
+        cluster = clients.describe_cluster(cluster_name)
+    current = parse_kube_version(cluster["version"])
+    vpc = cluster.get("resourcesVpcConfig") or {}
+    facts = {"cluster": {
+        "name": cluster["name"], "arn": cluster.get("arn"), "version": cluster["version"],
+        "platform_version": cluster.get("platformVersion"), "status": cluster.get("status"),
+        "created_at": cluster.get("createdAt"),
+        "upgrade_policy": (cluster.get("upgradePolicy") or {}).get("supportType"),
+        "subnet_ids": vpc.get("subnetIds") or [], "cluster_security_group_id": vpc.get("clusterSecurityGroupId"),
+        "tags": cluster.get("tags") or {}}}
+    minors = path_minors(current, target)
+    apis = KubeApis(kube_client(params, clients=clients, cluster=cluster))
+    wants_pv = bool(target) and current < parse_kube_version("1.23") <= target
+    jobs = {
+        "nodegroups": lambda: _nodegroups(clients, cluster_name, pool),
+        "nodes": lambda: [classify_node(n) for n in k8s_call("list nodes", apis.core.list_node).items],
+        "addons": lambda: _addons(clients, cluster_name, describe=True),
+        "addon_names": lambda: _addons(clients, cluster_name, describe=False),
+        "workloads": lambda: _workloads(apis.apps),
+        "corefile": lambda: ((not_found_is_none("read ConfigMap kube-system/coredns",
+                                                apis.core.read_namespaced_config_map, "coredns", "kube-system")
+                              or _EMPTY).data or {}).get("Corefile"),
+        "psp": lambda: _psp_present(apis) if current < parse_kube_version("1.25") else None,
+        "ebs_volumes": lambda: _in_tree_ebs_volumes(apis.core) if wants_pv else None,
+        "pdbs": lambda: _pdbs(apis.policy),
+        "subnets": lambda: _subnets(clients, facts["cluster"]["subnet_ids"]),
+        "security_group": lambda: _security_group(clients, facts["cluster"]["cluster_security_group_id"]),
+        "insights": lambda: _insights(clients, cluster_name, minors),
+        "known_versions": lambda: _known_versions(clients),
+    }
+    with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+        futures = {part: pool.submit(jobs[part]) for part in parts}
+        results = {part: future.result() for part, future in futures.items()}
+    facts["nodegroups"] = results.get("nodegroups", [])
+    facts["nodes"] = results.get("nodes", [])
+    if "addons" in results:
+        facts["addons"] = results["addons"]
+    if "addon_names" in results:
+        facts["addons"] = results["addon_names"]
+    for key, part in (("workloads", "workloads"), ("corefile", "corefile"), ("psp_eks_privileged", "psp"),
+                      ("in_tree_ebs_volumes", "ebs_volumes"), ("pdbs", "pdbs"), ("insights", "insights"),
+                      ("cluster_security_group", "security_group")):
+        if part in results:
+            facts[key] = results[part]
+    if "subnets" in results:
+        facts["subnets"], facts["missing_subnets"] = results["subnets"]
+    if "known_versions" in results:
+        facts["version_status"] = results["known_versions"]
+        facts["known_versions"] = sorted(results["known_versions"], key=parse_kube_version)
+    facts["skew_input"] = skew_input(facts)
+    return json_friendly(facts)
+
+
+class _Empty:
+    data = None
+
+
+_EMPTY = _Empty()

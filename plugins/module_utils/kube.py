@@ -1,0 +1,232 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# ruff: noqa: UP001, UP009, UP010 -- Ansible's module_utils boilerplate (coding, __future__, __metaclass__)
+"""All Kubernetes API access of lifecycle.eks: one ApiClient per cluster, briefly retried calls, clear errors.
+
+The client comes from a kubeconfig when the user names one (or a context), else straight from EKS:
+the DescribeCluster endpoint and CA plus the bearer token ``aws eks get-token`` would print.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import contextlib
+import json
+import os
+import tempfile
+import threading
+import time
+import traceback
+import weakref
+
+try:
+    import kubernetes
+    import urllib3
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION, KubeConfigMerger
+
+    HAS_KUBERNETES = True
+    KUBERNETES_IMP_ERR = None
+except ImportError:
+    HAS_KUBERNETES = False
+    KUBERNETES_IMP_ERR = traceback.format_exc()
+
+from ansible.module_utils.basic import missing_required_lib
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import presigned_eks_token
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+
+RETRY_DELAYS = (0.5, 1.0)
+RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+REQUEST_TIMEOUT = (10, 60)
+# EKS accepts a token for 15 minutes; sign a fresh one well before that.
+TOKEN_REFRESH_AFTER = 600
+
+# Cluster name of each ApiClient kube_client built, for "Kubernetes API of cluster NAME unreachable".
+_CLUSTER_NAMES = weakref.WeakKeyDictionary()
+
+
+def require_kubernetes(module):
+    """Fail the module the standard way when the kubernetes client is missing."""
+    if not HAS_KUBERNETES:
+        module.fail_json(msg=missing_required_lib("kubernetes"), exception=KUBERNETES_IMP_ERR)
+
+
+def kube_client(params, clients=None, cluster=None):
+    """An ApiClient for the cluster: from ``kubeconfig``/``context`` when either is set, else from EKS.
+
+    For EKS, ``cluster`` is the DescribeCluster result the module already has (described through
+    ``clients`` when omitted); ``clients`` also signs the bearer token, refreshed as it ages.
+    """
+    kubeconfig, context = params.get("kubeconfig"), params.get("context")
+    if kubeconfig or context:
+        api_client = _from_kubeconfig(kubeconfig, context)
+        name = params.get("cluster_name") or context or api_client.configuration.host
+    else:
+        name = params.get("cluster_name") or (cluster or {}).get("name")
+        api_client = _from_eks(name, clients, cluster)
+    _CLUSTER_NAMES[api_client] = name
+    return api_client
+
+
+def _from_kubeconfig(path, context):
+    label = path or KUBE_CONFIG_DEFAULT_LOCATION
+    if path and not os.path.isfile(path):
+        raise ModuleError(f"kubeconfig {path} not found")
+    try:
+        config = KubeConfigMerger(label).config
+    except Exception as exc:  # the loader raises whatever YAML or I/O raises
+        raise ModuleError(f"could not load kubeconfig {label}: {exc}") from exc
+    if config is None:
+        raise ModuleError(f"kubeconfig {label} not found")
+    names = [entry.value["name"] for entry in config.value["contexts"]]
+    if context and context not in names:
+        raise ModuleError(
+            f"context {context} not found in kubeconfig {label} (contexts: {', '.join(names) or 'none'})"
+        )
+    try:
+        # persist_config=False: never write refreshed credentials back into the user's file.
+        return kubernetes.config.new_client_from_config(config_file=path, context=context, persist_config=False)
+    except Exception as exc:  # ConfigException, or whatever a credential plugin raised
+        raise ModuleError(f"could not load kubeconfig {label}: {exc}") from exc
+
+
+def _from_eks(name, clients, cluster):
+    if clients is None:
+        raise ModuleError(f"Cannot reach the Kubernetes API of cluster {name}: set kubeconfig or context, "
+                          "or AWS credentials to authenticate to EKS")
+    if cluster is None:
+        cluster = clients.describe_cluster(name)
+    endpoint = cluster.get("endpoint")
+    if not endpoint:
+        raise ModuleError(f"Cluster {name} has no Kubernetes API endpoint yet (status {cluster.get('status')})")
+    configuration = kubernetes.client.Configuration()
+    configuration.host = endpoint
+    configuration.api_key_prefix = {"authorization": "Bearer"}
+    token = _EksToken(clients, name)
+    # Sign now: credential errors surface here, and auth_settings() only asks the hook when a key exists.
+    token.refresh(configuration)
+    configuration.refresh_api_key_hook = token.refresh
+    ca_data = (cluster.get("certificateAuthority") or {}).get("data")
+    ca_file = None
+    if ca_data and endpoint.startswith("https://"):
+        ca_file = _trust_ca(configuration, base64.b64decode(ca_data))
+    api_client = kubernetes.client.ApiClient(configuration)
+    if ca_file:
+        weakref.finalize(api_client, _remove_file, ca_file)
+    return api_client
+
+
+def _supports_ca_cert_data(configuration):
+    """Recent kubernetes clients take the CA as data; older ones (requirements.txt allows 29) need a file."""
+    return hasattr(configuration, "ca_cert_data")
+
+
+def _trust_ca(configuration, ca_pem):
+    """Trust the cluster CA, via a temporary file only when the client cannot take the data; returns it."""
+    if _supports_ca_cert_data(configuration):
+        configuration.ca_cert_data = ca_pem.decode("ascii")
+        return None
+    handle, path = tempfile.mkstemp(prefix="lifecycle-eks-ca-", suffix=".crt")
+    with os.fdopen(handle, "wb") as ca_file:
+        ca_file.write(ca_pem)
+    configuration.ssl_ca_cert = path
+    return path
+
+
+def _remove_file(path):
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+class _EksToken:
+    """Bearer-token source for kubernetes' refresh_api_key_hook: re-signs the token as it ages."""
+
+    def __init__(self, clients, cluster_name, clock=time.monotonic):
+        self._clients = clients
+        self._cluster_name = cluster_name
+        self._clock = clock
+        self._signed_at = None
+        self._lock = threading.Lock()
+
+    def refresh(self, configuration):
+        with self._lock:
+            if self._signed_at is None or self._clock() - self._signed_at > TOKEN_REFRESH_AFTER:
+                configuration.api_key["authorization"] = presigned_eks_token(self._clients, self._cluster_name)
+                self._signed_at = self._clock()
+
+    def __deepcopy__(self, memo):
+        # Configuration copies share the token source: it holds AWS clients and a lock.
+        return self
+
+
+class KubeApis:
+    """The typed Kubernetes APIs the modules use, sharing one ApiClient (one pool, one token)."""
+
+    def __init__(self, api_client):
+        self.api_client = api_client
+        self.core = kubernetes.client.CoreV1Api(api_client)
+        self.apps = kubernetes.client.AppsV1Api(api_client)
+        self.policy = kubernetes.client.PolicyV1Api(api_client)
+        self.version = kubernetes.client.VersionApi(api_client)
+        self.storage = kubernetes.client.StorageV1Api(api_client)
+        self.custom = kubernetes.client.CustomObjectsApi(api_client)
+
+
+def k8s_call(action, fn, *args, **kwargs):
+    """Call a typed-API method, retrying 429/5xx and connection errors briefly; errors become ModuleError.
+
+    Messages read "Failed to <action>: <status> <reason>: <message of the Status body>". Calls get a
+    (10 s connect, 60 s read) timeout unless ``_request_timeout`` is given.
+    """
+    kwargs.setdefault("_request_timeout", REQUEST_TIMEOUT)
+    for delay in RETRY_DELAYS + (None,):
+        try:
+            return fn(*args, **kwargs)
+        except ApiException as exc:
+            if delay is None or exc.status not in RETRYABLE_STATUSES:
+                raise _api_error(action, exc) from exc
+        except urllib3.exceptions.HTTPError as exc:
+            if delay is None:
+                reason = getattr(exc, "reason", None) or exc
+                raise ModuleError(f"Kubernetes API of {_cluster_label(fn)} unreachable: {reason}") from exc
+        time.sleep(delay)
+
+
+def not_found_is_none(action, fn, *args, **kwargs):
+    """``k8s_call`` returning None when the object does not exist (HTTP 404)."""
+    try:
+        return k8s_call(action, fn, *args, **kwargs)
+    except ModuleError as exc:
+        if exc.details.get("http_status") == 404:
+            return None
+        raise
+
+
+def _api_error(action, exc):
+    # Status 0 is the client's own failure (e.g. a TLS error) with the details in reason.
+    text = f"{exc.status} {exc.reason}" if exc.status else str(exc.reason)
+    message = _status_message(exc.body)
+    if message:
+        text += f": {message}"
+    return ModuleError(f"Failed to {action}: {text}", {"http_status": exc.status})
+
+
+def _status_message(body):
+    """The message of a Kubernetes Status body, or the start of a body that is not one."""
+    if not body:
+        return None
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        status = json.loads(body)
+    except ValueError:
+        return body.strip()[:200]
+    return status.get("message") if isinstance(status, dict) else None
+
+
+def _cluster_label(fn):
+    api_client = getattr(getattr(fn, "__self__", None), "api_client", None)
+    name = _CLUSTER_NAMES.get(api_client) if api_client is not None else None
+    return f"cluster {name}" if name else "the cluster"

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The frame every lifecycle.eks module runs in: shared options, connection, one error path."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import connect, require_boto3
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import (
+    ModuleError,
+    aws_argument_spec,
+    cluster_argument_spec,
+    kube_argument_spec,
+)
+from ansible_collections.lifecycle.eks.plugins.module_utils.kube import require_kubernetes
+from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
+
+
+def eks_module(argument_spec, **kwargs):
+    """An AnsibleModule with the cluster, AWS and Kubernetes options every module of the collection takes.
+
+    All modules accept the same connection options so one ``module_defaults`` for the action group
+    ``group/lifecycle.eks.eks`` configures them all.
+    """
+    spec = dict(cluster_argument_spec())
+    spec.update(aws_argument_spec())
+    spec.update(kube_argument_spec())
+    spec.update(argument_spec)
+    kwargs.setdefault("supports_check_mode", True)
+    module = AnsibleModule(argument_spec=spec, **kwargs)
+    require_boto3(module)
+    require_kubernetes(module)
+    return module
+
+
+def run(module, body):
+    """Connect to AWS, run ``body(module, clients) -> result`` and exit; any ModuleError fails cleanly.
+
+    The API call and retry counters go into every result, failed or not, so reports can show them.
+    """
+    clients = None
+    try:
+        clients = connect(module.params)
+        result = body(module, clients)
+    except (ModuleError, VersionError) as exc:
+        details = dict(getattr(exc, "details", {}) or {})
+        partial = details.pop("result", {})
+        if clients is not None:
+            partial.update(clients.stats.as_dict())
+        module.fail_json(msg=str(exc), **dict(partial, **details))
+    result.update(clients.stats.as_dict())
+    module.exit_json(**result)

@@ -1,0 +1,287 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: eks_addon_update
+short_description: Update EKS add-ons to versions compatible with the cluster's Kubernetes version
+version_added: 0.1.0
+description:
+  - Step 8 of AWS's I(Updating an Amazon EKS cluster Kubernetes version) procedure. The module updates the Amazon VPC
+    CNI, CoreDNS, kube-proxy and any other EKS add-on to a version compatible with the control plane.
+  - For each add-on it picks the target version from C(DescribeAddonVersions) for the cluster's version. That is the
+    version EKS marks default, the newest one, or an explicit version checked for compatibility.
+  - Updates with the chosen O(resolve_conflicts). Configuration values and the service account role are kept unless
+    given. The module waits for each update and reports versions before and after.
+  - The VPC CNI is moved one minor version at a time, as AWS requires. Add-ons are never downgraded.
+  - Add-ons that run self-managed (not as EKS add-ons) are reported with the version AWS recommends, not skipped
+    silently.
+  - Every add-on is validated before any update starts. An unknown add-on or an incompatible version fails the task
+    and changes nothing. Check mode sends no mutating call.
+author:
+  - lifecycle.eks contributors
+options:
+  addons:
+    description:
+      - The add-ons to update. Every EKS add-on installed on the cluster plus V(vpc-cni), V(coredns) and V(kube-proxy)
+        when unset.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Add-on name, for example V(vpc-cni).
+        type: str
+        required: true
+      version:
+        description:
+          - V(default), V(latest) or an explicit add-on version such as V(v1.18.5-eksbuild.1).
+          - Defaults to O(version).
+        type: str
+      configuration_values:
+        description: New configuration values (JSON or YAML string). Kept as they are when unset.
+        type: str
+      service_account_role_arn:
+        description: New IAM role for the add-on's service account. Kept when unset.
+        type: str
+  version:
+    description:
+      - Version policy for add-ons that do not name one. V(default) is the version EKS marks default for the cluster's
+        Kubernetes version. V(latest) is the newest compatible one.
+    type: str
+    choices: [default, latest]
+    default: default
+  cluster_version:
+    description:
+      - Choose versions for this Kubernetes version instead of the cluster's current one.
+      - For planning in check mode, before the control plane has moved. A real run refuses a version other than the
+        cluster's, since EKS only accepts add-on versions compatible with the running control plane.
+    type: str
+  resolve_conflicts:
+    description:
+      - How EKS treats fields changed in the cluster since the add-on was installed.
+      - V(PRESERVE) keeps your changes; V(OVERWRITE) replaces them with EKS's; V(NONE) fails on conflicts.
+    type: str
+    choices: [PRESERVE, OVERWRITE, NONE]
+    default: PRESERVE
+  wait:
+    description:
+      - Wait for each update to reach ACTIVE.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for each add-on update.
+    type: int
+    default: 1200
+  wait_delay:
+    description:
+      - Seconds before the first poll; later polls back off up to O(wait_max_delay).
+    type: float
+    default: 5.0
+  wait_max_delay:
+    description:
+      - Longest delay between two polls, in seconds.
+    type: float
+    default: 30.0
+extends_documentation_fragment:
+  - lifecycle.eks.cluster
+  - lifecycle.eks.aws
+  - lifecycle.eks.kube
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Update every installed EKS add-on to its default version
+  lifecycle.eks.eks_addon_update:
+    cluster_name: prod-eu
+
+- name: Pin CoreDNS, take the newest VPC CNI, overwrite conflicting fields
+  lifecycle.eks.eks_addon_update:
+    cluster_name: prod-eu
+    addons:
+      - name: coredns
+        version: v1.11.4-eksbuild.22
+      - name: vpc-cni
+        version: latest
+    resolve_conflicts: OVERWRITE
+"""
+
+RETURN = r"""
+addons:
+  description: One entry per add-on.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Add-on name.
+      type: str
+    managed:
+      description: Whether it is an EKS add-on. Self-managed ones are reported, not updated.
+      type: bool
+    before:
+      description: Version before (null for self-managed add-ons).
+      type: str
+    after:
+      description: Version after (the planned one in check mode).
+      type: str
+    steps:
+      description: Versions applied in order (several for the VPC CNI across minors).
+      type: list
+      elements: str
+    recommended:
+      description: The version EKS recommends for the cluster's Kubernetes version.
+      type: str
+    changed:
+      description: Whether the add-on was (or would be) updated.
+      type: bool
+  sample:
+    - {"name": "coredns", "managed": true, "before": "v1.10.1-eksbuild.38", "after": "v1.11.4-eksbuild.22", "steps": ["v1.11.4-eksbuild.22"], "changed": true}
+    - {"name": "kube-proxy", "managed": false, "before": null, "after": null, "recommended": "v1.30.14-eksbuild.8", "changed": false}
+updates:
+  description: The add-on updates started (id, subject, from, to, status, duration_s, errors).
+  returned: always
+  type: list
+  elements: dict
+cluster_version:
+  description: The cluster's Kubernetes version the versions were chosen for.
+  returned: always
+  type: str
+"""
+
+from ansible_collections.lifecycle.eks.plugins.module_utils.addons import (
+    AddonChoiceError,
+    choose_version,
+    compatible_versions,
+    steps_to,
+)
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
+    record,
+    see_through,
+    wait_argument_spec,
+    wait_options,
+)
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
+from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
+
+STANDARD_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
+
+
+def requested(module, clients, name):
+    if module.params["addons"]:
+        return module.params["addons"]
+    installed = clients.list_addons(name)
+    return [{"name": n} for n in list(STANDARD_ADDONS) + [a for a in installed if a not in STANDARD_ADDONS]]
+
+
+def plan_addons(module, clients, name, cluster_version):
+    """Validate every requested add-on and decide its steps, before any change."""
+    plans, errors = [], []
+    for item in requested(module, clients, name):
+        addon_name = item["name"]
+        catalog = clients.describe_addon_versions(kubernetes_version=cluster_version, addon_name=addon_name)
+        if not catalog:
+            errors.append("Add-on %s is unknown to Amazon EKS for Kubernetes %s." % (addon_name, cluster_version))
+            continue
+        compatible, default = compatible_versions(catalog[0], cluster_version)
+        installed = clients.describe_addon(name, addon_name)
+        wanted = item.get("version") or module.params["version"]
+        try:
+            chosen = choose_version(addon_name, wanted, compatible, default, cluster_version)
+        except AddonChoiceError as exc:
+            errors.append(str(exc))
+            continue
+        if installed is None:
+            plans.append({"name": addon_name, "managed": False, "before": None, "after": None, "steps": [],
+                          "recommended": default or chosen, "changed": False,
+                          "message": "%s is not an EKS add-on (self-managed or absent): update it yourself to %s, "
+                                     "or install it as an EKS add-on." % (addon_name, default or chosen)})
+            continue
+        before = installed.get("addonVersion")
+        steps = steps_to(addon_name, before, chosen, compatible)
+        new_config = item.get("configuration_values")
+        new_role = item.get("service_account_role_arn")
+        config_changes = (new_config is not None and new_config != installed.get("configurationValues")) or (
+            new_role is not None and new_role != installed.get("serviceAccountRoleArn"))
+        if config_changes and not steps:
+            steps = [before]
+        plans.append({"name": addon_name, "managed": True, "before": before, "after": steps[-1] if steps else before,
+                      "steps": steps, "recommended": default or chosen, "changed": bool(steps),
+                      "status": installed.get("status"), "configuration_values": new_config,
+                      "service_account_role_arn": new_role})
+    if errors:
+        raise ModuleError(" ".join(errors), {"result": {"changed": False}})
+    return plans
+
+
+def update_addons(module, clients):
+    name = module.params["cluster_name"]
+    cluster_version = clients.describe_cluster(name)["version"]
+    planned_for = module.params["cluster_version"]
+    if planned_for and planned_for != cluster_version:
+        if not module.check_mode:
+            raise ModuleError("cluster_version %s differs from cluster %s's version %s: only check mode may plan "
+                              "add-ons for another version." % (planned_for, name, cluster_version))
+        cluster_version = str(parse_target_version(planned_for))
+    plans = plan_addons(module, clients, name, cluster_version)
+    updates = []
+    result = {"changed": any(p["changed"] for p in plans), "cluster_version": cluster_version, "updates": updates,
+              "addons": [{k: v for k, v in p.items() if k not in ("configuration_values", "service_account_role_arn")}
+                         for p in plans]}
+    if module._diff:
+        result["diff"] = {"before": {p["name"]: p["before"] for p in plans if p["managed"]},
+                          "after": {p["name"]: p["after"] for p in plans if p["managed"]}}
+    if module.check_mode:
+        return result
+    options = wait_options(module.params)
+    for plan in plans:
+        previous = plan["before"]
+        for step in plan["steps"]:
+            subject = "add-on %s" % plan["name"]
+            try:
+                update = clients.update_addon(name, plan["name"], addon_version=step,
+                                              resolve_conflicts=module.params["resolve_conflicts"],
+                                              configuration_values=plan["configuration_values"],
+                                              service_account_role_arn=plan["service_account_role_arn"])
+                if module.params["wait"]:
+                    updates.append(see_through(clients, name, update, subject, previous, options, addon=plan["name"]))
+                else:
+                    updates.append(record(update, subject, previous))
+            except ModuleError as exc:
+                if "update" in exc.details:
+                    updates.append(exc.details.pop("update"))
+                exc.details["result"] = result
+                raise
+            previous = step
+    return result
+
+
+def main():
+    spec = dict(
+        addons=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            version=dict(type="str"),
+            configuration_values=dict(type="str"),
+            service_account_role_arn=dict(type="str"),
+        )),
+        version=dict(type="str", choices=["default", "latest"], default="default"),
+        cluster_version=dict(type="str"),
+        resolve_conflicts=dict(type="str", choices=["PRESERVE", "OVERWRITE", "NONE"], default="PRESERVE"),
+    )
+    spec.update(wait_argument_spec(timeout=1200))
+    module = eks_module(spec)
+    run(module, update_addons)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,308 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: eks_cluster_upgrade
+short_description: Upgrade an EKS control plane to a target Kubernetes version, one minor at a time
+version_added: 0.1.0
+description:
+  - Step 4 of AWS's I(Updating an Amazon EKS cluster Kubernetes version) procedure. The module brings the control
+    plane to O(target_version) with one C(UpdateClusterVersion) per minor, waiting on C(DescribeUpdate) after each.
+  - Before any change it plans the whole path with the procedure's skew rules. Managed and Fargate nodes must be on
+    the control plane's minor before it moves, and kubelets may lag by at most three minors (two for 1.24 and older).
+    It refuses a target that is lower than the current version, unknown to EKS, or unreachable within those rules.
+  - With O(upgrade_nodegroups=true), managed node groups that the next hop needs on the control plane's minor are
+    updated first (C(UpdateNodegroupVersion)), so the cluster never leaves the skew policy.
+  - Resumes instead of failing when an update is already in progress (a killed run, another operator). A rerun after
+    success changes nothing.
+  - A C(Failed) update fails the task with AWS's error codes and messages; the cluster stays on its previous version.
+  - In check mode, returns the plan and sends no mutating call.
+author:
+  - lifecycle.eks contributors
+options:
+  target_version:
+    description:
+      - The Kubernetes version to reach, V(MAJOR.MINOR), quoted in YAML (V('1.30')).
+    type: str
+    required: true
+  upgrade_nodegroups:
+    description:
+      - Update managed node groups to the control plane's minor before a hop that needs them there.
+      - When V(false), a path that needs node group updates is refused before any change.
+    type: bool
+    default: false
+  nodegroup_force:
+    description:
+      - Send C(force) with node group updates, draining nodes even when PodDisruptionBudgets forbid it.
+    type: bool
+    default: false
+  force:
+    description:
+      - Send C(force) with C(UpdateClusterVersion), overriding EKS upgrade-insight readiness errors.
+      - An explicit opt-in; insights flagged ERROR usually mean workloads will break on the new version.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait for each update to finish. With V(false) the module starts the next hop only and returns its update id.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for each update. On timeout the update carries on in AWS; rerun the task to resume waiting.
+    type: int
+    default: 3600
+  wait_delay:
+    description:
+      - Seconds before the first poll of an update; later polls back off up to O(wait_max_delay).
+    type: float
+    default: 5.0
+  wait_max_delay:
+    description:
+      - Longest delay between two polls, in seconds. Throttling backs off further.
+    type: float
+    default: 30.0
+extends_documentation_fragment:
+  - lifecycle.eks.cluster
+  - lifecycle.eks.aws
+  - lifecycle.eks.kube
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+notes:
+  - Once a cluster is upgraded it cannot be downgraded. Test your workloads against the new version first.
+  - Needs C(eks:DescribeCluster), C(eks:DescribeClusterVersions), C(eks:ListUpdates), C(eks:DescribeUpdate),
+    C(eks:UpdateClusterVersion), C(eks:ListNodegroups), C(eks:DescribeNodegroup) (and C(eks:UpdateNodegroupVersion)
+    with O(upgrade_nodegroups)), and Kubernetes C(list nodes).
+"""
+
+EXAMPLES = r"""
+- name: Upgrade the control plane to 1.30
+  lifecycle.eks.eks_cluster_upgrade:
+    cluster_name: prod-eu
+    target_version: "1.30"
+
+- name: Two hops, bringing node groups up between them
+  lifecycle.eks.eks_cluster_upgrade:
+    cluster_name: staging
+    target_version: "1.31"
+    upgrade_nodegroups: true
+    wait_timeout: 2700
+  register: upgrade
+
+- name: Show the plan only
+  lifecycle.eks.eks_cluster_upgrade:
+    cluster_name: staging
+    target_version: "1.31"
+  check_mode: true
+"""
+
+RETURN = r"""
+plan:
+  description: The path to O(target_version), as M(lifecycle.eks.eks_version_skew_facts) returns it.
+  returned: always
+  type: dict
+  sample: {"current": "1.28", "target": "1.30", "feasible": true, "hops": [{"from_version": "1.28", "to_version": "1.29", "nodegroups_before": ["general"]}]}
+updates:
+  description: Every update this run started or resumed, in order (node group updates between hops included).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: EKS update id.
+      type: str
+    type:
+      description: V(VersionUpdate) for the control plane, V(VersionUpdate) with a node group subject for node groups.
+      type: str
+    subject:
+      description: What was updated, C(cluster NAME) or C(node group NG).
+      type: str
+    from:
+      description: Version before the update.
+      type: str
+    to:
+      description: Version the update moves to.
+      type: str
+    status:
+      description: Final status, V(Successful), V(Failed), V(Cancelled), or V(InProgress) when not waited for.
+      type: str
+    duration_s:
+      description: Seconds this run spent on the update.
+      type: float
+    errors:
+      description: AWS's errors of the update (errorCode, errorMessage, resourceIds).
+      type: list
+    resumed:
+      description: Whether the update was already in progress when the module started.
+      type: bool
+version_before:
+  description: Control plane version when the module started.
+  returned: always
+  type: str
+  sample: "1.28"
+version_after:
+  description: Control plane version when the module ended (the planned version in check mode).
+  returned: always
+  type: str
+  sample: "1.30"
+diff:
+  description: Control plane and node group versions before and after.
+  returned: when diff mode is on
+  type: dict
+"""
+
+import time
+
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.gather import gather
+from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
+    find_in_progress,
+    record,
+    see_through,
+    wait_argument_spec,
+    wait_options,
+)
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
+from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
+from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version, parse_target_version
+
+RESOURCE_IN_USE = "ResourceInUseException"
+
+
+class Upgrade:
+    """One run of the module against one cluster."""
+
+    def __init__(self, module, clients):
+        self.module = module
+        self.clients = clients
+        self.name = module.params["cluster_name"]
+        self.options = wait_options(module.params)
+        self.updates = []
+
+    def resume_in_progress(self):
+        """Wait for a version update already running (ours from a killed run, or another operator's)."""
+        update = find_in_progress(self.clients, self.name, update_type="VersionUpdate")
+        if update is None:
+            return False
+        before = self.clients.describe_cluster(self.name)["version"]
+        if self.module.check_mode:
+            self.updates.append(record(update, "cluster %s" % self.name, before, resumed=True))
+            return True
+        self.updates.append(self._see_through(update, "cluster %s" % self.name, before, resumed=True))
+        return True
+
+    def _see_through(self, update, subject, before, nodegroup=None, resumed=False):
+        try:
+            return see_through(self.clients, self.name, update, subject, before, self.options,
+                               nodegroup=nodegroup, resumed=resumed)
+        except ModuleError as exc:
+            if "update" in exc.details:
+                self.updates.append(exc.details.pop("update"))
+            exc.details["result"] = self.partial()
+            raise
+
+    def partial(self):
+        return {"updates": self.updates, "changed": bool(self.updates)}
+
+    def update_nodegroup(self, nodegroup, before, version):
+        update = self.clients.update_nodegroup_version(self.name, nodegroup, version=version,
+                                                       force=self.module.params["nodegroup_force"])
+        self.updates.append(self._see_through(update, "node group %s" % nodegroup, before, nodegroup=nodegroup))
+
+    def hop(self, from_version, to_version):
+        subject = "cluster %s" % self.name
+        try:
+            update = self.clients.update_cluster_version(self.name, to_version, force=self.module.params["force"])
+        except ModuleError as exc:
+            if exc.error_code != RESOURCE_IN_USE:
+                exc.details["result"] = self.partial()
+                raise
+            # Another change is running (a concurrent operator): wait it out, then re-read.
+            running = find_in_progress(self.clients, self.name)
+            if running is not None:
+                self.updates.append(self._see_through(running, subject, from_version, resumed=True))
+            if self.clients.describe_cluster(self.name)["version"] == to_version:
+                return
+            update = self.clients.update_cluster_version(self.name, to_version, force=self.module.params["force"])
+        if not self.module.params["wait"]:
+            self.updates.append(record(update, subject, from_version, started=time.time()))
+            return
+        self.updates.append(self._see_through(update, subject, from_version))
+
+
+def plan_for(clients, module, name, target, cluster):
+    facts = gather(clients, module.params, name, frozenset(("nodegroups", "nodes")), target=target, cluster=cluster)
+    known = [v["clusterVersion"] for v in clients.describe_cluster_versions(include_all=True)]
+    if str(target) not in known:
+        raise ModuleError("Kubernetes %s is unknown to Amazon EKS (known: %s)." % (target, ", ".join(
+            sorted(known, key=parse_kube_version))), {"result": {"changed": False}})
+    state = ClusterState.from_dict(facts["skew_input"])
+    plan = build_upgrade_plan(state, target, upgrade_nodegroups=module.params["upgrade_nodegroups"],
+                              known_versions=[parse_kube_version(v) for v in known])
+    return facts, plan
+
+
+def upgrade(module, clients):
+    name = module.params["cluster_name"]
+    target = parse_target_version(module.params["target_version"])
+    run_ = Upgrade(module, clients)
+    cluster = clients.describe_cluster(name)
+    version_before = cluster["version"]
+    if target < parse_kube_version(version_before):
+        raise ModuleError("Target %s is lower than cluster %s's version %s: EKS clusters cannot be downgraded."
+                          % (target, name, version_before), {"result": {"changed": False}})
+    if cluster.get("status") == "UPDATING" and run_.resume_in_progress():
+        cluster = clients.describe_cluster(name)
+    facts, plan = plan_for(clients, module, name, target, cluster)
+    result = {"plan": plan.to_dict(), "version_before": version_before, "updates": run_.updates}
+    if not plan.feasible:
+        reasons = "; ".join("%s: %s %s" % (b.id, b.reason, b.remediation) for b in plan.blockers)
+        raise ModuleError("No legal upgrade path from %s to %s for cluster %s: %s"
+                          % (plan.current, target, name, reasons),
+                          {"blockers": [b.to_dict() for b in plan.blockers], "result": dict(result, changed=False)})
+    before_groups = {ng["name"]: ng["version"] for ng in facts["nodegroups"]}
+    after_groups = dict(before_groups)
+    for hop in plan.hops:
+        for group in hop.nodegroups_before:
+            after_groups[group] = str(hop.from_version)
+    changed = bool(plan.hops) or bool(run_.updates)
+    result.update(changed=changed, version_after=str(target) if plan.hops else cluster["version"])
+    if module._diff:
+        result["diff"] = {"before": {"version": version_before, "nodegroups": before_groups},
+                          "after": {"version": result["version_after"], "nodegroups": after_groups}}
+    if module.check_mode or not plan.hops:
+        return result
+    hops = plan.hops if module.params["wait"] else plan.hops[:1]
+    current_groups = dict(before_groups)
+    for hop in hops:
+        for group in hop.nodegroups_before:
+            run_.update_nodegroup(group, current_groups[group], str(hop.from_version))
+            current_groups[group] = str(hop.from_version)
+        run_.hop(str(hop.from_version), str(hop.to_version))
+    result["version_after"] = clients.describe_cluster(name)["version"]
+    return result
+
+
+def main():
+    spec = dict(
+        target_version=dict(type="str", required=True),
+        upgrade_nodegroups=dict(type="bool", default=False),
+        nodegroup_force=dict(type="bool", default=False),
+        force=dict(type="bool", default=False),
+    )
+    spec.update(wait_argument_spec())
+    module = eks_module(spec)
+    run(module, upgrade)
+
+
+if __name__ == "__main__":
+    main()

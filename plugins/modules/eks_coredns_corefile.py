@@ -1,0 +1,98 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: eks_coredns_corefile
+short_description: Remove the discontinued upstream line from the CoreDNS Corefile of an EKS cluster
+version_added: 0.1.0
+description:
+  - Step 3 of AWS's I(Updating an Amazon EKS cluster Kubernetes version) procedure, for clusters first deployed
+    before Kubernetes 1.18. The module removes a line of the C(coredns) ConfigMap in C(kube-system) that holds only
+    the word C(upstream), and changes nothing else in the file.
+  - Idempotent. Diff mode shows the Corefile before and after; check mode changes nothing.
+author:
+  - lifecycle.eks contributors
+options:
+  state:
+    description:
+      - V(absent) removes the C(upstream) line; V(check) only reports whether it is there.
+    type: str
+    choices: [absent, check]
+    default: absent
+extends_documentation_fragment:
+  - lifecycle.eks.cluster
+  - lifecycle.eks.aws
+  - lifecycle.eks.kube
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Remove the upstream line from CoreDNS
+  lifecycle.eks.eks_coredns_corefile:
+    cluster_name: legacy
+  diff: true
+"""
+
+RETURN = r"""
+had_upstream:
+  description: Whether the Corefile had the C(upstream) line.
+  returned: always
+  type: bool
+  sample: true
+corefile:
+  description: The Corefile after the change (the planned one in check mode).
+  returned: always
+  type: str
+"""
+
+import re
+
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, k8s_call, kube_client
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
+
+UPSTREAM_LINE = re.compile(r"^[ \t]*upstream[ \t]*\r?\n", re.MULTILINE)
+
+
+def without_upstream(corefile):
+    """The Corefile minus every line that holds only ``upstream``; nothing else changes."""
+    return UPSTREAM_LINE.sub("", corefile)
+
+
+def fix_corefile(module, clients):
+    apis = KubeApis(kube_client(module.params, clients=clients))
+    config_map = k8s_call("read ConfigMap kube-system/coredns", apis.core.read_namespaced_config_map,
+                          "coredns", "kube-system")
+    corefile = (config_map.data or {}).get("Corefile")
+    if corefile is None:
+        raise ModuleError("ConfigMap kube-system/coredns has no Corefile key.")
+    fixed = without_upstream(corefile)
+    had_upstream = fixed != corefile
+    changed = had_upstream and module.params["state"] == "absent"
+    result = {"changed": changed, "had_upstream": had_upstream, "corefile": fixed if changed else corefile}
+    if module._diff:
+        result["diff"] = {"before": corefile, "after": result["corefile"],
+                          "before_header": "kube-system/coredns Corefile", "after_header": "kube-system/coredns Corefile"}
+    if changed and not module.check_mode:
+        k8s_call("patch ConfigMap kube-system/coredns", apis.core.patch_namespaced_config_map, "coredns",
+                 "kube-system", {"data": {"Corefile": fixed}})
+    return result
+
+
+def main():
+    module = eks_module(dict(state=dict(type="str", choices=["absent", "check"], default="absent")))
+    run(module, fix_corefile)
+
+
+if __name__ == "__main__":
+    main()

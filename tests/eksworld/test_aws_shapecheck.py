@@ -1,0 +1,79 @@
+"""The response-shape checker catches responses real AWS would not send."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import botocore.session
+import pytest
+
+from eksworld import catalog
+from eksworld.shapecheck import ResponseShapeError, check_response
+
+SESSION = botocore.session.get_session()
+EKS = SESSION.get_service_model("eks")
+EC2 = SESSION.get_service_model("ec2")
+STS = SESSION.get_service_model("sts")
+
+
+def eks_problems(operation: str, body: dict[str, Any]) -> list[str]:
+    return check_response(EKS.operation_model(operation), json.dumps(body).encode())
+
+
+def test_a_conforming_json_body_passes() -> None:
+    body = {"cluster": {"name": "a", "version": "1.29", "status": "ACTIVE", "createdAt": 1700000000.5,
+                        "resourcesVpcConfig": {"subnetIds": ["subnet-1"], "endpointPublicAccess": True}}}
+    assert eks_problems("DescribeCluster", body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"cluster": {"name": "a", "kubernetesVersion": "1.29"}}, "DescribeCluster.cluster.kubernetesVersion: unknown"),
+        ({"cluster": {"status": "RUNNING"}}, "DescribeCluster.cluster.status: 'RUNNING' is not one of"),
+        ({"cluster": {"version": 1.29}}, "DescribeCluster.cluster.version: expected string"),
+        ({"cluster": {"createdAt": "yesterday"}}, "DescribeCluster.cluster.createdAt: expected timestamp"),
+        ({"cluster": {"resourcesVpcConfig": {"endpointPublicAccess": "yes"}}}, "expected boolean"),
+        ({"cluster": {"outpostConfig": {"controlPlaneInstanceType": "m5.large"}}},
+         "DescribeCluster.cluster.outpostConfig.outpostArns: required member missing"),
+        ({"cluster": {"name": None}}, "DescribeCluster.cluster.name: null"),
+    ],
+)
+def test_bad_json_bodies_are_caught(body: dict[str, Any], problem: str) -> None:
+    problems = eks_problems("DescribeCluster", body)
+    assert any(p.startswith(problem) or problem in p for p in problems), problems
+
+
+def test_cluster_versions_status_spellings() -> None:
+    good = {"clusterVersions": [{"clusterVersion": "1.29", "status": "extended-support",
+                                 "versionStatus": "EXTENDED_SUPPORT"}]}
+    assert eks_problems("DescribeClusterVersions", good) == []
+    swapped = {"clusterVersions": [{"clusterVersion": "1.29", "status": "EXTENDED_SUPPORT",
+                                    "versionStatus": "extended-support"}]}
+    assert len(eks_problems("DescribeClusterVersions", swapped)) == 2
+
+
+def test_xml_bodies_are_checked() -> None:
+    good = (b'<DescribeSubnetsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId>'
+            b"<subnetSet><item><subnetId>subnet-1</subnetId><state>available</state>"
+            b"<availableIpAddressCount>3</availableIpAddressCount><tagSet/></item></subnetSet>"
+            b"</DescribeSubnetsResponse>")
+    assert check_response(EC2.operation_model("DescribeSubnets"), good) == []
+    bad = (b"<DescribeSubnetsResponse><subnetSet><item><state>broken</state>"
+           b"<availableIpAddressCount>many</availableIpAddressCount><colour>red</colour></item></subnetSet>"
+           b"<extra/></DescribeSubnetsResponse>")
+    problems = check_response(EC2.operation_model("DescribeSubnets"), bad)
+    assert len(problems) == 4, problems
+    sts_body = (b"<GetCallerIdentityResponse><GetCallerIdentityResult><Account>123456789012</Account>"
+                b"<Surprise>1</Surprise></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId>"
+                b"</ResponseMetadata></GetCallerIdentityResponse>")
+    assert check_response(STS.operation_model("GetCallerIdentity"), sts_body) == [
+        "GetCallerIdentity.Surprise: unknown member"
+    ]
+
+
+def test_the_hooked_client_raises_on_a_bad_emulator_response(aws_eks: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the emulator spelled `status` like `versionStatus`, every DescribeClusterVersions call would fail."""
+    monkeypatch.setitem(catalog.LEGACY_STATUS, catalog.STANDARD_SUPPORT, catalog.STANDARD_SUPPORT)
+    with pytest.raises(ResponseShapeError, match="'STANDARD_SUPPORT' is not one of"):
+        aws_eks.describe_cluster_versions(versionStatus="STANDARD_SUPPORT")

@@ -1,0 +1,480 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of module_utils/aws.py and common.py: sessions, wrappers, retries, the update waiter, tokens."""
+import base64
+import datetime
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import botocore.endpoint
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import NoCredentialsError
+from botocore.stub import ANY, Stubber
+from moto import mock_aws
+
+from ansible_collections.lifecycle.eks.plugins.module_utils import aws
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import (
+    ModuleError,
+    aws_argument_spec,
+    aws_error,
+    cluster_argument_spec,
+    fail,
+    json_friendly,
+    kube_argument_spec,
+)
+
+REGION = "us-east-1"
+PARAMS = {"region": REGION, "access_key": "AKIDEXAMPLE", "secret_key": "secret", "retries": 10}
+
+
+@pytest.fixture(autouse=True)
+def isolated_aws_env(monkeypatch, tmp_path):
+    """No test may pick up the host's AWS configuration, credentials or endpoints."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
+                 "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EKS",
+                 "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_STS", "AWS_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+class FakeSleep:
+    def __init__(self):
+        self.delays = []
+
+    def __call__(self, seconds):
+        self.delays.append(seconds)
+
+
+@pytest.fixture
+def sleep():
+    return FakeSleep()
+
+
+@pytest.fixture
+def clients(sleep):
+    return aws.connect(PARAMS, sleep=sleep)
+
+
+# common.py
+
+
+def test_argument_specs_apply_environment_and_no_log(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "t0k3n")
+    monkeypatch.setenv("K8S_AUTH_CONTEXT", "admin@prod")
+    spec = dict(aws_argument_spec(), **kube_argument_spec(), **cluster_argument_spec())
+    result = ArgumentSpecValidator(spec).validate({"name": "prod"})
+    assert result.error_messages == []
+    params = result.validated_parameters
+    assert (params["region"], params["cluster_name"], params["context"]) == ("eu-west-1", "prod", "admin@prod")
+    assert (params["retries"], params["validate_certs"]) == (10, True)
+    assert {"s3cr3t", "t0k3n"} <= result._no_log_values
+    assert spec["access_key"]["no_log"] is False
+
+
+def test_aws_error_formats_client_and_botocore_errors(clients):
+    with Stubber(clients.eks) as stubber:
+        stubber.add_client_error("describe_cluster", "ResourceNotFoundException", "No cluster found for name: x.",
+                                 404, response_meta={"RequestId": "req-1"})
+        with pytest.raises(Exception) as raised:
+            clients.eks.describe_cluster(name="x")
+    error = aws_error("describe cluster x", raised.value)
+    assert error.message == "Failed to describe cluster x: ResourceNotFoundException: No cluster found for name: x."
+    assert error.details == {"error_code": "ResourceNotFoundException", "http_status": 404, "request_id": "req-1"}
+    assert error.error_code == "ResourceNotFoundException"
+    no_credentials = aws_error("list add-ons", NoCredentialsError())
+    assert no_credentials.message == "Failed to list add-ons: Unable to locate credentials"
+    assert no_credentials.details == {}
+
+
+def test_fail_passes_message_details_and_partial_result():
+    class Module:
+        def fail_json(self, **kwargs):
+            self.failed_with = kwargs
+
+    module = Module()
+    fail(module, ModuleError("Failed to x: ThrottlingException: Rate exceeded", {"error_code": "ThrottlingException"}),
+         api_calls=3)
+    assert module.failed_with == {"msg": "Failed to x: ThrottlingException: Rate exceeded",
+                                  "error_code": "ThrottlingException", "api_calls": 3}
+
+
+def test_json_friendly_converts_dates_and_drops_response_metadata():
+    created = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    response = {"ResponseMetadata": {"RequestId": "r"}, "update": {"createdAt": created, "params": ({"a": 1},)},
+                "day": datetime.date(2025, 1, 2)}
+    assert json_friendly(response) == {"update": {"createdAt": "2025-01-02T03:04:05+00:00", "params": [{"a": 1}]},
+                                       "day": "2025-01-02"}
+    json.dumps(json_friendly(response))
+
+
+# Sessions and clients
+
+
+def test_connect_requires_region():
+    with pytest.raises(ModuleError, match=r"Set region \(or AWS_REGION\)"):
+        aws.connect({"access_key": "a", "secret_key": "b"})
+
+
+def test_connect_reports_unknown_profile():
+    with pytest.raises(ModuleError, match="Failed to open AWS profile nope: .*nope"):
+        aws.connect({"region": REGION, "profile": "nope"})
+
+
+def test_endpoint_url_goes_to_every_client_but_not_to_the_token_signer(sleep):
+    clients = aws.connect(dict(PARAMS, endpoint_url="http://127.0.0.1:5000"), sleep=sleep)
+    assert {clients.eks.meta.endpoint_url, clients.ec2.meta.endpoint_url, clients.sts.meta.endpoint_url} == {
+        "http://127.0.0.1:5000"}
+    assert clients.client("sts", use_endpoint_url=False).meta.endpoint_url == f"https://sts.{REGION}.amazonaws.com"
+    assert clients.eks is clients.eks
+
+
+def test_unset_endpoint_url_leaves_botocore_to_the_environment(monkeypatch, sleep):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5001")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EKS", "http://127.0.0.1:5002")
+    clients = aws.connect(dict(PARAMS, endpoint_url=None), sleep=sleep)
+    assert clients.eks.meta.endpoint_url == "http://127.0.0.1:5002"
+    assert clients.ec2.meta.endpoint_url == "http://127.0.0.1:5001"
+
+
+@mock_aws
+def test_assume_role_uses_temporary_credentials(sleep):
+    clients = aws.connect(dict(PARAMS, assume_role_arn="arn:aws:iam::123456789012:role/upgrader"), sleep=sleep)
+    credentials = clients.session.get_credentials()
+    assert credentials.access_key != PARAMS["access_key"] and credentials.token
+    assert clients.region == REGION
+    assert clients.stats.as_dict() == {"api_calls": 1, "api_retries": 0}
+
+
+# Wrappers against moto
+
+
+def _moto_cluster(session):
+    """A cluster with a Fargate profile (moto's node groups cost seconds of EC2 setup; stubbed below)."""
+    ec2 = session.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="eks", Description="eks", VpcId=vpc)["GroupId"]
+    eks = session.client("eks", region_name=REGION)
+    eks.create_cluster(name="prod", version="1.30", roleArn="arn:aws:iam::123456789012:role/eks",
+                       resourcesVpcConfig={"subnetIds": [subnet], "securityGroupIds": [group]})
+    eks.create_fargate_profile(fargateProfileName="fp", clusterName="prod",
+                               podExecutionRoleArn="arn:aws:iam::123456789012:role/fargate",
+                               selectors=[{"namespace": "default"}])
+
+
+@mock_aws
+def test_wrappers_read_a_moto_cluster(sleep):
+    clients = aws.connect(PARAMS, sleep=sleep)
+    _moto_cluster(clients.session)
+    assert clients.describe_cluster("prod")["version"] == "1.30"
+    assert clients.list_nodegroups("prod") == []
+    assert clients.list_fargate_profiles("prod") == ["fp"]
+    assert clients.describe_fargate_profile("prod", "fp")["fargateProfileName"] == "fp"
+    assert clients.stats.as_dict() == {"api_calls": 4, "api_retries": 0}
+
+
+@mock_aws
+def test_wrapper_errors_name_the_action_and_carry_aws_details(sleep):
+    clients = aws.connect(PARAMS, sleep=sleep)
+    with pytest.raises(ModuleError) as raised:
+        clients.describe_cluster("missing")
+    assert raised.value.message.startswith("Failed to describe cluster missing: ResourceNotFoundException: ")
+    assert raised.value.details["http_status"] == 404
+    assert sleep.delays == []
+
+
+def test_describe_subnets_and_security_groups(clients):
+    with Stubber(clients.ec2) as stubber:
+        stubber.add_response("describe_subnets", {"Subnets": [{"SubnetId": "subnet-1", "AvailableIpAddressCount": 3}]},
+                             {"SubnetIds": ["subnet-1"]})
+        stubber.add_response("describe_security_groups", {"SecurityGroups": [{"GroupId": "sg-1"}]},
+                             {"GroupIds": ["sg-1"]})
+        assert clients.describe_subnets(["subnet-1"]) == [{"SubnetId": "subnet-1", "AvailableIpAddressCount": 3}]
+        assert clients.describe_security_groups(("sg-1",)) == [{"GroupId": "sg-1"}]
+        # No ids asks nothing: EC2 would answer with every subnet or group of the region.
+        assert clients.describe_subnets([]) == []
+        assert clients.describe_security_groups(()) == []
+        stubber.assert_no_pending_responses()
+
+
+# Wrappers against stubbed EKS APIs moto lacks
+
+
+def test_list_calls_follow_next_token(clients):
+    with Stubber(clients.eks) as stubber:
+        stubber.add_response("list_nodegroups", {"nodegroups": ["a", "b"], "nextToken": "t1"}, {"clusterName": "prod"})
+        stubber.add_response("list_nodegroups", {"nodegroups": ["c"]}, {"clusterName": "prod", "nextToken": "t1"})
+        stubber.add_response("describe_nodegroup", {"nodegroup": {"nodegroupName": "a", "version": "1.30"}},
+                             {"clusterName": "prod", "nodegroupName": "a"})
+        stubber.add_response("list_updates", {"updateIds": ["u1"], "nextToken": "t2"},
+                             {"name": "prod", "nodegroupName": "a"})
+        stubber.add_response("list_updates", {"updateIds": ["u2"]}, {"name": "prod", "nodegroupName": "a",
+                                                                     "nextToken": "t2"})
+        assert clients.list_nodegroups("prod") == ["a", "b", "c"]
+        assert clients.describe_nodegroup("prod", "a")["version"] == "1.30"
+        assert clients.list_updates("prod", nodegroup="a") == ["u1", "u2"]
+        stubber.assert_no_pending_responses()
+
+
+def test_update_calls_send_only_given_parameters(clients):
+    update = {"id": "u1", "status": "InProgress", "type": "VersionUpdate"}
+    with Stubber(clients.eks) as stubber:
+        stubber.add_response("update_cluster_version", {"update": update},
+                             {"name": "prod", "version": "1.31", "clientRequestToken": ANY})
+        stubber.add_response("update_cluster_version", {"update": update},
+                             {"name": "prod", "version": "1.31", "force": True, "clientRequestToken": "tok"})
+        stubber.add_response("update_nodegroup_version", {"update": update},
+                             {"clusterName": "prod", "nodegroupName": "ng", "clientRequestToken": ANY,
+                              "launchTemplate": {"name": "lt", "version": "3"}})
+        stubber.add_response("update_addon", {"update": update},
+                             {"clusterName": "prod", "addonName": "vpc-cni", "addonVersion": "v1.20.1-eksbuild.3",
+                              "resolveConflicts": "PRESERVE", "clientRequestToken": ANY})
+        stubber.add_response("describe_update", {"update": update},
+                             {"name": "prod", "updateId": "u1", "addonName": "vpc-cni"})
+        assert clients.update_cluster_version("prod", "1.31") == update
+        assert clients.update_cluster_version("prod", "1.31", force=True, client_request_token="tok") == update
+        assert clients.update_nodegroup_version("prod", "ng", launch_template={"name": "lt", "version": "3"}) == update
+        assert clients.update_addon("prod", "vpc-cni", addon_version="v1.20.1-eksbuild.3",
+                                    resolve_conflicts="PRESERVE") == update
+        assert clients.describe_update("prod", "u1", addon="vpc-cni") == update
+        stubber.assert_no_pending_responses()
+
+
+def test_insights_addons_and_versions(clients):
+    insight = {"id": "i1", "name": "Kubelet version skew", "category": "UPGRADE_READINESS"}
+    with Stubber(clients.eks) as stubber:
+        stubber.add_response("list_insights", {"insights": [insight]},
+                             {"clusterName": "prod", "filter": {"kubernetesVersions": ["1.31"],
+                                                                "categories": ["UPGRADE_READINESS"]}})
+        stubber.add_response("describe_insight", {"insight": insight}, {"clusterName": "prod", "id": "i1"})
+        stubber.add_response("list_addons", {"addons": ["vpc-cni"]}, {"clusterName": "prod"})
+        stubber.add_client_error("describe_addon", "ResourceNotFoundException", "No addon: coredns found", 404)
+        stubber.add_response("describe_addon_versions", {"addons": [{"addonName": "coredns"}]},
+                             {"kubernetesVersion": "1.31", "addonName": "coredns"})
+        stubber.add_response("describe_cluster_versions", {"clusterVersions": [{"clusterVersion": "1.31"}]},
+                             {"clusterVersions": ["1.31"], "includeAll": True})
+        assert clients.list_insights("prod", "1.31", ["UPGRADE_READINESS"]) == [insight]
+        assert clients.describe_insight("prod", "i1") == insight
+        assert clients.list_addons("prod") == ["vpc-cni"]
+        assert clients.describe_addon("prod", "coredns") is None
+        assert clients.describe_addon_versions("1.31", "coredns") == [{"addonName": "coredns"}]
+        assert clients.describe_cluster_versions(["1.31"], include_all=True) == [{"clusterVersion": "1.31"}]
+        stubber.assert_no_pending_responses()
+
+
+# Retries
+
+
+@pytest.mark.parametrize("code, status", [("ThrottlingException", 400), ("TooManyRequestsException", 429),
+                                          ("ServerException", 500), ("ServiceUnavailable", 503)])
+def test_throttling_and_5xx_are_retried_and_counted(clients, sleep, code, status):
+    with Stubber(clients.eks) as stubber:
+        stubber.add_client_error("describe_cluster", code, "Rate exceeded", status)
+        stubber.add_client_error("describe_cluster", code, "Rate exceeded", status)
+        stubber.add_response("describe_cluster", {"cluster": {"name": "prod", "status": "ACTIVE"}})
+        assert clients.describe_cluster("prod")["status"] == "ACTIVE"
+    assert clients.stats.as_dict() == {"api_calls": 3, "api_retries": 2}
+    assert len(sleep.delays) == 2
+    assert 0 <= sleep.delays[0] <= 1 and 0 <= sleep.delays[1] <= 2
+
+
+def test_backoff_is_capped_at_20_seconds_and_budget_is_retries(sleep):
+    clients = aws.connect(dict(PARAMS, retries=7), sleep=sleep)
+    with Stubber(clients.eks) as stubber:
+        for _ in range(8):
+            stubber.add_client_error("describe_cluster", "ThrottlingException", "Rate exceeded", 400)
+        with pytest.raises(ModuleError, match="Failed to describe cluster prod: ThrottlingException: Rate exceeded"):
+            clients.describe_cluster("prod")
+        stubber.assert_no_pending_responses()
+    assert len(sleep.delays) == 7
+    assert max(sleep.delays) <= aws.MAX_BACKOFF
+    assert clients.stats.as_dict() == {"api_calls": 8, "api_retries": 7}
+
+
+def test_retried_update_reuses_its_idempotency_token(clients):
+    tokens = []
+    clients.eks.meta.events.register("provide-client-params.eks.UpdateAddon",
+                                     lambda params, **kwargs: tokens.append(params["clientRequestToken"]))
+    with Stubber(clients.eks) as stubber:
+        stubber.add_client_error("update_addon", "ServerException", "Internal error", 500)
+        stubber.add_response("update_addon", {"update": {"id": "u1", "status": "InProgress"}})
+        assert clients.update_addon("prod", "coredns", addon_version="v1.11.4-eksbuild.22")["id"] == "u1"
+    assert len(tokens) == 2 and tokens[0] == tokens[1]
+
+
+def test_non_retryable_error_surfaces_at_once(clients, sleep):
+    message = "Unsupported Kubernetes minor version update from 1.22 to 1.25"
+    with Stubber(clients.eks) as stubber:
+        stubber.add_client_error("update_cluster_version", "InvalidParameterException", message, 400)
+        with pytest.raises(ModuleError) as raised:
+            clients.update_cluster_version("prod", "1.25")
+    assert raised.value.message == (
+        f"Failed to update cluster prod to Kubernetes 1.25: InvalidParameterException: {message}")
+    assert raised.value.error_code == "InvalidParameterException"
+    assert sleep.delays == []
+    assert clients.stats.as_dict() == {"api_calls": 1, "api_retries": 0}
+
+
+class _Body:
+    def __init__(self, data):
+        self._data = data
+
+    def stream(self, **kwargs):
+        yield self._data
+
+
+def _answer_throttled_then_ok(throttles):
+    """A before-send hook answering ``throttles`` ThrottlingExceptions (HTTP 429) and then a cluster."""
+    sent = []
+
+    def answer(request, **kwargs):
+        sent.append(request)
+        if len(sent) <= throttles:
+            return AWSResponse(request.url, 429, {"x-amzn-errortype": "ThrottlingException"},
+                               _Body(b'{"message": "Rate exceeded"}'))
+        return AWSResponse(request.url, 200, {}, _Body(b'{"cluster": {"name": "prod", "status": "ACTIVE"}}'))
+
+    return answer, sent
+
+
+def test_botocore_retries_count_against_the_same_budget(monkeypatch, sleep):
+    botocore_sleeps = []
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", botocore_sleeps.append)
+    clients = aws.connect(dict(PARAMS, retries=3), sleep=sleep)
+    answer, sent = _answer_throttled_then_ok(throttles=2)
+    clients.eks.meta.events.register("before-send.eks.DescribeCluster", answer)
+    assert clients.describe_cluster("prod")["status"] == "ACTIVE"
+    assert (len(sent), len(botocore_sleeps), sleep.delays) == (3, 2, [])
+    assert clients.stats.as_dict() == {"api_calls": 3, "api_retries": 2}
+
+    clients = aws.connect(dict(PARAMS, retries=3), sleep=sleep)
+    answer, sent = _answer_throttled_then_ok(throttles=10)
+    clients.eks.meta.events.register("before-send.eks.DescribeCluster", answer)
+    with pytest.raises(ModuleError, match="ThrottlingException"):
+        clients.describe_cluster("prod")
+    assert len(sent) == 4 and sleep.delays == []  # botocore used the whole budget: no retry on top
+
+
+# Waiting for updates
+
+
+class FakeTime:
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self):
+        return self.now
+
+
+class ScriptedClients:
+    """Answers DescribeUpdate from a script; an exception in the script is raised."""
+
+    def __init__(self, answers, clock):
+        self.answers = list(answers)
+        self.clock = clock
+        self.stats = aws.CallStats()
+        self.polls = []
+
+    def describe_update(self, name, update_id, nodegroup=None, addon=None):
+        self.polls.append((self.clock(), name, update_id, nodegroup, addon))
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return {"id": update_id, "status": answer}
+
+
+def test_wait_for_update_polls_with_growing_delays():
+    fake = FakeTime()
+    clients = ScriptedClients(["InProgress"] * 3 + ["Successful"], fake.clock)
+    seen = []
+    update = aws.wait_for_update(clients, "prod", "u1", nodegroup="ng", sleep=fake.sleep, clock=fake.clock,
+                                 on_poll=seen.append)
+    assert update["status"] == "Successful"
+    assert fake.sleeps == [5.0, 7.5, 11.25, 16.875]
+    assert [status["status"] for status in seen] == ["InProgress"] * 3 + ["Successful"]
+    assert all(poll[1:] == ("prod", "u1", "ng", None) for poll in clients.polls)
+
+
+def test_wait_for_update_caps_polls_at_six_per_minute():
+    fake = FakeTime()
+    clients = ScriptedClients(["InProgress"], fake.clock)
+    with pytest.raises(aws.UpdateTimeout):
+        aws.wait_for_update(clients, "prod", "u1", timeout=900, min_delay=0.5, sleep=fake.sleep, clock=fake.clock)
+    times = [poll[0] for poll in clients.polls][:-1]  # the last poll is the one at the deadline
+    assert max(sum(1 for t in times if start <= t < start + 60) for start in times) <= 6
+    assert fake.sleeps[1] > fake.sleeps[0]
+    assert len(clients.polls) <= 6 * 15 + 1
+
+
+def test_wait_for_update_polls_sooner_for_short_updates_and_backs_off_when_throttled():
+    fake = FakeTime()
+    throttled = ModuleError("Failed to describe update u1: ThrottlingException: Rate exceeded",
+                            {"error_code": "ThrottlingException"})
+    clients = ScriptedClients(["InProgress", throttled, "Successful"], fake.clock)
+    aws.wait_for_update(clients, "prod", "u1", expected_duration=20, sleep=fake.sleep, clock=fake.clock)
+    assert fake.sleeps == [2.0, 3.0, 9.0]
+
+
+def test_wait_for_update_raises_other_errors():
+    fake = FakeTime()
+    denied = ModuleError("Failed to describe update u1: AccessDeniedException: no",
+                         {"error_code": "AccessDeniedException"})
+    with pytest.raises(ModuleError, match="AccessDeniedException"):
+        aws.wait_for_update(ScriptedClients([denied], fake.clock), "prod", "u1", sleep=fake.sleep, clock=fake.clock)
+
+
+def test_wait_for_update_timeout_says_how_to_resume():
+    fake = FakeTime()
+    clients = ScriptedClients(["InProgress"], fake.clock)
+    with pytest.raises(aws.UpdateTimeout) as raised:
+        aws.wait_for_update(clients, "prod", "0d5a7a3c-update", timeout=120, min_delay=0.05, max_delay=0.05,
+                            sleep=fake.sleep, clock=fake.clock)
+    message = str(raised.value)
+    assert "0d5a7a3c-update" in message and "prod" in message and "rerun" in message.lower()
+    assert raised.value.waited == pytest.approx(120)
+    assert raised.value.details == {"update_id": "0d5a7a3c-update"}
+
+
+# EKS token
+
+
+def _decode_token(token):
+    assert token.startswith("k8s-aws-v1.")
+    payload = token[len("k8s-aws-v1."):]
+    assert "=" not in payload
+    return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8")
+
+
+@pytest.mark.parametrize("endpoint_url", [None, "http://127.0.0.1:5000"])
+def test_presigned_eks_token_matches_aws_eks_get_token(sleep, endpoint_url):
+    clients = aws.connect(dict(PARAMS, endpoint_url=endpoint_url), sleep=sleep)
+    url = urlsplit(_decode_token(aws.presigned_eks_token(clients, "prod")))
+    query = parse_qs(url.query)
+    assert (url.scheme, url.hostname) == ("https", f"sts.{REGION}.amazonaws.com")
+    assert query["Action"] == ["GetCallerIdentity"] and query["X-Amz-Expires"] == ["60"]
+    assert "x-k8s-aws-id" in query["X-Amz-SignedHeaders"][0].split(";")
+    assert clients.stats.as_dict()["api_calls"] == 0
+
+
+def test_presigned_eks_token_accepts_a_boto3_session():
+    session = boto3.Session(region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
+    assert "Action=GetCallerIdentity" in _decode_token(aws.presigned_eks_token(session, "prod"))
+
+
+def test_presigned_eks_token_without_credentials_fails_clearly(sleep):
+    clients = aws.connect({"region": REGION}, sleep=sleep)
+    with pytest.raises(ModuleError, match="Failed to sign an EKS token for cluster prod: Unable to locate credentials"):
+        aws.presigned_eks_token(clients, "prod")

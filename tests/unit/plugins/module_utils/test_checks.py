@@ -1,0 +1,724 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Preflight checks (plugins/module_utils/checks.py) over hand-built facts shaped like gather.py's.
+
+Every check is driven through its pass / warn / fail / skip paths with the cases AWS's
+"Updating an Amazon EKS cluster Kubernetes version" procedure names.
+"""
+import copy
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.lifecycle.eks.plugins.module_utils import checks
+from ansible_collections.lifecycle.eks.plugins.module_utils.checks import (
+    CHECK_STEPS,
+    FAIL,
+    PASS,
+    SKIPPED,
+    WARN,
+    run_checks,
+    summarize,
+)
+from ansible_collections.lifecycle.eks.plugins.module_utils.gather import skew_input
+from ansible_collections.lifecycle.eks.plugins.module_utils.versions import KubeMinor
+
+PROPERTY = settings(max_examples=60, deadline=None)
+KNOWN = ["1.%d" % minor for minor in range(23, 35)]
+CHECK_ORDER = [
+    "cluster-status", "target-version", "control-plane-node-minor", "fargate-pods-behind", "kubelet-skew-path",
+    "psp-eks-privileged", "coredns-upstream", "ebs-csi-driver", "fluentd-container-insights", "vpc-cni-version",
+    "aws-load-balancer-controller", "subnet-free-ips", "cluster-security-group", "upgrade-insights",
+    "kubectl-client", "pdb-drain-blockers",
+]
+
+COREFILE = """.:53 {
+    errors
+    health
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+      pods insecure
+      fallthrough in-addr.arpa ip6.arpa
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf
+    cache 30
+    loop
+    reload
+    loadbalance
+}
+"""
+# What EKS clusters first created before 1.18 carried (the line step 3 removes).
+COREFILE_UPSTREAM = COREFILE.replace("      pods insecure\n", "      pods insecure\n      upstream\n")
+
+CNI_IMAGE = "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:%s"
+NETPOL_IMAGE = "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-network-policy-agent:v1.1.5-eksbuild.1"
+LBC_IMAGE = "public.ecr.aws/eks/aws-load-balancer-controller:%s"
+
+
+def v(text):
+    major, minor = text.split(".")
+    return KubeMinor(int(major), int(minor))
+
+
+def node(name, kind, kubelet, nodegroup=None):
+    kubelet_version = "v%s.5-eks-ae9a62a" % kubelet
+    return {"name": name, "kind": kind, "kubelet": kubelet_version, "minor": kubelet, "nodegroup": nodegroup,
+            "gpu": False}
+
+
+def nodegroup(name, version, status="ACTIVE", custom_ami=False):
+    return {"name": name, "version": version, "release_version": "%s.3-20250103" % version, "status": status,
+            "ami_type": "CUSTOM" if custom_ami else "AL2023_x86_64_STANDARD", "custom_ami": custom_ami,
+            "launch_template": None, "instance_types": ["m5.large"], "desired_size": 2, "health_issues": []}
+
+
+def make_facts(version="1.29", **changes):
+    """A healthy cluster as gather(PREFLIGHT_PARTS) reports it; ``changes`` replace top-level keys."""
+    facts = {
+        "cluster": {"name": "demo", "arn": "arn:aws:eks:us-east-1:111122223333:cluster/demo", "version": version,
+                    "platform_version": "eks.7", "status": "ACTIVE", "created_at": "2024-01-23T10:00:00+00:00",
+                    "upgrade_policy": "EXTENDED", "subnet_ids": ["subnet-0a1", "subnet-0b2"],
+                    "cluster_security_group_id": "sg-0c3", "tags": {}},
+        "nodegroups": [nodegroup("general", version)],
+        "nodes": [node("ip-10-0-1-10.ec2.internal", "managed", version, "general")],
+        "addons": [{"name": "vpc-cni"}, {"name": "coredns"}, {"name": "kube-proxy"}],
+        "workloads": {
+            "kube-system/aws-node": {"kind": "DaemonSet", "images": [CNI_IMAGE % "v1.18.5-eksbuild.1", NETPOL_IMAGE]},
+            "kube-system/coredns": {"kind": "Deployment",
+                                    "images": ["602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/coredns:"
+                                               "v1.11.4-eksbuild.22"]},
+        },
+        "corefile": COREFILE,
+        "psp_eks_privileged": True if v(version) < v("1.25") else None,
+        "in_tree_ebs_volumes": None,
+        "pdbs": [{"namespace": "web", "name": "web", "disruptions_allowed": 1, "max_unavailable": 1,
+                  "min_available": None}],
+        "subnets": [{"id": "subnet-0a1", "available_ips": 250, "az": "us-east-1a"},
+                    {"id": "subnet-0b2", "available_ips": 250, "az": "us-east-1b"}],
+        "missing_subnets": [],
+        "cluster_security_group": {"id": "sg-0c3", "exists": True},
+        "insights": [{"id": "a1", "name": "Kubelet version skew", "kubernetes_version": "1.30", "status": "PASSING",
+                      "reason": "No issues found.", "last_refresh_time": "2025-01-01T00:00:00+00:00"}],
+        "version_status": {k: "STANDARD_SUPPORT" for k in KNOWN},
+        "known_versions": list(KNOWN),
+        "kubectl_client": "v1.30.2",
+    }
+    facts.update(changes)
+    facts["skew_input"] = skew_input(facts)
+    return facts
+
+
+def by_id(results):
+    return {r["id"]: r for r in results}
+
+
+def result_of(check_id, facts, target, **kwargs):
+    results = by_id(run_checks(facts, target, **kwargs))
+    return results[check_id]
+
+
+def assert_shape(result):
+    assert set(result) == {"id", "status", "message", "remediation", "step"}
+    assert result["status"] in (PASS, WARN, FAIL, SKIPPED)
+    assert result["step"] == CHECK_STEPS[result["id"]]
+    assert isinstance(result["message"], str) and result["message"]
+    assert isinstance(result["remediation"], str)
+    if result["status"] == FAIL:
+        assert result["remediation"], result  # a failure always says what to do
+
+
+# --- run_checks / summarize as a whole -------------------------------------------------------------------
+
+def test_healthy_cluster_passes_every_check():
+    results = run_checks(make_facts("1.29"), "1.30")
+    assert [r["id"] for r in results] == CHECK_ORDER
+    assert {r["id"]: r["status"] for r in results} == {check_id: PASS for check_id in CHECK_ORDER}
+    for result in results:
+        assert_shape(result)
+    assert summarize(results) == {"counts": {PASS: 16, WARN: 0, FAIL: 0, SKIPPED: 0}, "blocked": False,
+                                  "failed_checks": []}
+
+
+def test_every_check_step_is_produced_exactly_once():
+    ids = [r["id"] for r in run_checks(make_facts("1.29"), "1.30")]
+    assert sorted(ids) == sorted(CHECK_STEPS)
+    assert len(ids) == len(set(ids)) == len(CHECK_STEPS)
+
+
+def test_skip_list_records_skipped_and_runs_the_others():
+    facts = make_facts("1.29", subnets=[{"id": "subnet-0a1", "available_ips": 3, "az": "us-east-1a"}],
+                       kubectl_client=None)
+    results = run_checks(facts, "1.30", skip={"subnet-free-ips", "kubectl-client"})
+    assert [r["id"] for r in results] == CHECK_ORDER
+    found = by_id(results)
+    for check_id in ("subnet-free-ips", "kubectl-client"):
+        assert found[check_id]["status"] == SKIPPED
+        assert "eks_preflight_skip" in found[check_id]["message"]
+        assert_shape(found[check_id])
+    assert all(r["status"] == PASS for r in results if r["id"] not in ("subnet-free-ips", "kubectl-client"))
+    summary = summarize(results)
+    assert summary["counts"] == {PASS: 14, WARN: 0, FAIL: 0, SKIPPED: 2}
+    assert summary["blocked"] is False
+
+
+def test_skip_accepts_any_iterable_and_ignores_unknown_ids():
+    results = run_checks(make_facts("1.29"), "1.30", skip=["no-such-check", "pdb-drain-blockers"])
+    assert len(results) == len(CHECK_ORDER)
+    assert by_id(results)["pdb-drain-blockers"]["status"] == SKIPPED
+
+
+def test_summarize_counts_and_blocked():
+    results = [
+        {"id": "subnet-free-ips", "status": FAIL}, {"id": "kubectl-client", "status": WARN},
+        {"id": "cluster-status", "status": PASS}, {"id": "pdb-drain-blockers", "status": SKIPPED},
+        {"id": "upgrade-insights", "status": FAIL},
+    ]
+    assert summarize(results) == {"counts": {PASS: 1, WARN: 1, FAIL: 2, SKIPPED: 1}, "blocked": True,
+                                  "failed_checks": ["subnet-free-ips", "upgrade-insights"]}
+    assert summarize([]) == {"counts": {PASS: 0, WARN: 0, FAIL: 0, SKIPPED: 0}, "blocked": False,
+                             "failed_checks": []}
+
+
+def test_a_warning_alone_does_not_block():
+    summary = summarize(run_checks(make_facts("1.29", kubectl_client=None), "1.30"))
+    assert summary["counts"][WARN] == 1 and not summary["blocked"]
+
+
+# --- target version ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target, fragment", [
+    ("latest", "not a Kubernetes version"),
+    ("1.3", "quote the version: '1.30'"),        # an unquoted YAML 1.30
+    ("v1.30", "without the 'v'"),
+    ("1.30.1", "dropping the patch"),
+    ("", "empty"),
+])
+def test_malformed_target_gives_one_target_version_failure(target, fragment):
+    results = run_checks(make_facts("1.29"), target)
+    assert len(results) == 1
+    (result,) = results
+    assert result["id"] == "target-version" and result["status"] == FAIL
+    assert fragment in result["message"]
+    assert "MAJOR.MINOR" in result["remediation"]
+    assert_shape(result)
+    assert summarize(results)["blocked"] is True
+
+
+@pytest.mark.parametrize("current, target, known, status, fragment", [
+    ("1.29", "1.30", KNOWN, PASS, "1 minor(s) ahead of 1.29: 1 hop(s)"),
+    ("1.27", "1.30", KNOWN, PASS, "3 minor(s) ahead of 1.27: 3 hop(s)"),
+    ("1.30", "1.30", KNOWN, PASS, "already on 1.30"),
+    ("1.30", "1.29", KNOWN, FAIL, "lower than the control plane's 1.30"),
+    ("1.33", "1.35", KNOWN, FAIL, "1.35 is not offered by Amazon EKS"),
+    ("1.29", "1.30", None, PASS, "1 minor(s) ahead"),   # known versions not gathered: not judged
+])
+def test_target_version(current, target, known, status, fragment):
+    facts = make_facts(current, known_versions=known)
+    result = result_of("target-version", facts, target)
+    assert result["status"] == status
+    assert fragment in result["message"]
+    if status == FAIL:
+        assert result["remediation"]
+
+
+def test_target_lower_than_current_does_not_crash_other_checks():
+    results = run_checks(make_facts("1.30"), "1.29")
+    assert by_id(results)["target-version"]["status"] == FAIL
+    assert summarize(results)["failed_checks"] == ["target-version"]
+
+
+# --- cluster status ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status, expected", [
+    ("ACTIVE", PASS), ("UPDATING", WARN), ("FAILED", FAIL), ("CREATING", FAIL), ("DELETING", FAIL), (None, FAIL),
+])
+def test_cluster_status(status, expected):
+    facts = make_facts("1.29")
+    facts["cluster"]["status"] = status
+    result = result_of("cluster-status", facts, "1.30")
+    assert result["status"] == expected
+    if expected == FAIL:
+        assert str(status) in result["message"]
+
+
+# --- step 1: managed node groups and Fargate nodes ------------------------------------------------------
+
+@pytest.mark.parametrize("current, groups, upgrade_nodegroups, target, status, fragment", [
+    ("1.29", [nodegroup("general", "1.29")], False, "1.30", PASS, "All managed node groups are on 1.29"),
+    ("1.29", [], False, "1.30", PASS, "All managed node groups"),
+    ("1.29", [nodegroup("general", "1.28"), nodegroup("batch", "1.29")], False, "1.30", FAIL, "general are behind"),
+    ("1.29", [nodegroup("general", "1.28"), nodegroup("batch", "1.29")], True, "1.30", WARN, "will be updated"),
+    # Multi-hop: node groups must be on 1.29 before 1.29 -> 1.30 (AWS refuses otherwise).
+    ("1.28", [nodegroup("general", "1.28")], False, "1.30", FAIL, "managed node group general is on 1.28"),
+    ("1.28", [nodegroup("general", "1.28")], True, "1.30", PASS, "All managed node groups"),
+    ("1.28", [nodegroup("general", "1.27")], True, "1.30", WARN, "will be updated"),
+    # Custom AMIs and groups that aren't ACTIVE can't be updated by the plan.
+    ("1.28", [nodegroup("gpu", "1.27", custom_ami=True)], True, "1.29", FAIL, "custom AMI"),
+    ("1.28", [nodegroup("spot", "1.27", status="DEGRADED")], True, "1.29", FAIL, "DEGRADED"),
+    ("1.28", [nodegroup("gpu", "1.28", custom_ami=True)], True, "1.29", PASS, "All managed node groups"),
+    ("1.28", [nodegroup("gpu", "1.28", custom_ami=True)], True, "1.30", FAIL, "custom AMI"),
+])
+def test_control_plane_node_minor(current, groups, upgrade_nodegroups, target, status, fragment):
+    facts = make_facts(current, nodegroups=groups,
+                       nodes=[node("ip-%d" % i, "managed", g["version"], g["name"]) for i, g in enumerate(groups)])
+    result = result_of("control-plane-node-minor", facts, target, upgrade_nodegroups=upgrade_nodegroups)
+    assert result["status"] == status, result
+    assert fragment in result["message"]
+    if status == FAIL:
+        assert result["remediation"]
+
+
+def test_nodegroups_on_the_control_plane_block_a_multi_hop_path_without_upgrade_nodegroups():
+    """1.28 -> 1.30 with node groups on 1.28: they must be on 1.29 before 1.29 -> 1.30 (step 1)."""
+    facts = make_facts("1.28")
+    result = result_of("control-plane-node-minor", facts, "1.30", upgrade_nodegroups=False)
+    assert result["status"] == FAIL
+    assert "general" in result["message"] and "Update node group general to 1.29" in result["remediation"]
+    assert result_of("control-plane-node-minor", facts, "1.30", upgrade_nodegroups=True)["status"] == PASS
+
+
+@pytest.mark.parametrize("fargate_kubelets, current, target, status", [
+    ([], "1.29", "1.30", PASS),
+    (["1.29"], "1.29", "1.30", PASS),
+    (["1.28", "1.29"], "1.29", "1.30", FAIL),          # step 1: delete the pod first
+    (["1.29"], "1.29", "1.31", FAIL),                   # existing Fargate pods keep 1.29 after 1.30
+    (["1.28"], "1.29", "1.29", FAIL),
+])
+def test_fargate_pods_behind(fargate_kubelets, current, target, status):
+    nodes = [node("fargate-ip-10-0-9-%d" % i, "fargate", kubelet) for i, kubelet in enumerate(fargate_kubelets)]
+    facts = make_facts(current, nodes=nodes)
+    for upgrade_nodegroups in (False, True):
+        result = result_of("fargate-pods-behind", facts, target, upgrade_nodegroups=upgrade_nodegroups)
+        assert result["status"] == status, result
+
+
+def test_fargate_behind_names_the_nodes_and_says_delete_the_pods():
+    facts = make_facts("1.29", nodes=[node("fargate-old", "fargate", "1.28"), node("fargate-new", "fargate", "1.29")])
+    result = result_of("fargate-pods-behind", facts, "1.30")
+    assert "fargate-old" in result["message"] and "fargate-new" not in result["message"]
+    assert "Delete" in result["remediation"] and "1.29" in result["remediation"]
+
+
+# --- step 4: kubelet skew over the whole path -------------------------------------------------------------
+
+def test_self_managed_kubelet_1_24_with_control_plane_1_26_cannot_go_to_1_27():
+    facts = make_facts("1.26", nodes=[node("ip-10-0-1-10.ec2.internal", "managed", "1.26", "general"),
+                                      node("ip-10-0-3-10.ec2.internal", "self_managed", "1.24")])
+    result = result_of("kubelet-skew-path", facts, "1.27")
+    assert result["status"] == FAIL
+    assert "ip-10-0-3-10.ec2.internal" in result["message"]
+    assert "1.25" in result["remediation"]       # the oldest kubelet 1.27 allows
+
+
+@pytest.mark.parametrize("self_managed, current, target, status", [
+    ([], "1.29", "1.30", PASS),
+    (["1.29"], "1.29", "1.30", WARN),     # behind the target: AWS recommends the same minor
+    (["1.25"], "1.25", "1.28", WARN),     # kubelet 1.25 allows three minors
+    (["1.25"], "1.25", "1.29", FAIL),
+    (["1.24"], "1.24", "1.26", WARN),     # kubelet 1.24 allows two
+    (["1.24"], "1.24", "1.27", FAIL),
+    (["1.30"], "1.30", "1.30", PASS),
+])
+def test_kubelet_skew_path(self_managed, current, target, status):
+    nodes = [node("sm-%d" % i, "self_managed", kubelet) for i, kubelet in enumerate(self_managed)]
+    result = result_of("kubelet-skew-path", make_facts(current, nodes=nodes), target)
+    assert result["status"] == status, result
+    if status == WARN:
+        assert "sm-0" in result["remediation"]
+
+
+def test_kubelet_skew_ignores_other_plan_blockers():
+    """Node groups behind are control-plane-node-minor's business, not kubelet-skew-path's."""
+    facts = make_facts("1.29", nodegroups=[nodegroup("general", "1.28")])
+    assert result_of("kubelet-skew-path", facts, "1.30", upgrade_nodegroups=False)["status"] == PASS
+
+
+# --- step 2: PSP eks.privileged ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("current, present, status, fragment", [
+    ("1.24", True, PASS, "is in place"),
+    ("1.24", False, FAIL, "eks.privileged not found"),
+    ("1.23", False, FAIL, "eks.privileged not found"),
+    ("1.25", None, PASS, "not served on 1.25"),
+    ("1.25", False, PASS, "not served"),          # a stale False at 1.25+ no longer matters
+    ("1.24", None, PASS, "nothing to check"),
+])
+def test_psp_eks_privileged(current, present, status, fragment):
+    target = str(v(current).next())
+    result = result_of("psp-eks-privileged", make_facts(current, psp_eks_privileged=present), target)
+    assert result["status"] == status
+    assert fragment in result["message"]
+    if status == FAIL:
+        assert "default Pod security policy" in result["remediation"]
+
+
+# --- step 3: CoreDNS `upstream` ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("corefile, status", [
+    (None, PASS),
+    ("", PASS),
+    (COREFILE, PASS),
+    (COREFILE_UPSTREAM, FAIL),
+    ("upstream", FAIL),
+    ("upstream\n", FAIL),
+    ("\tupstream  \r\n", FAIL),
+    ("    kubernetes cluster.local {\n      upstream\n    }\n", FAIL),
+    # Not "a line that only has the word upstream":
+    ("    upstream 8.8.8.8\n", PASS),
+    ("    #upstream\n", PASS),
+    ("    # upstream\n", PASS),
+    ("    upstreams\n", PASS),
+    ("    proxy . /etc/resolv.conf upstream\n", PASS),
+    ("    upstream_servers\n", PASS),
+])
+def test_coredns_upstream(corefile, status):
+    result = result_of("coredns-upstream", make_facts("1.29", corefile=corefile), "1.30")
+    assert result["status"] == status
+
+
+def test_coredns_upstream_with_the_fix_enabled_warns():
+    facts = make_facts("1.29", corefile=COREFILE_UPSTREAM)
+    fail = result_of("coredns-upstream", facts, "1.30")
+    assert "eks_fix_coredns_upstream" in fail["remediation"]
+    warn = result_of("coredns-upstream", facts, "1.30", fix_coredns_upstream=True)
+    assert warn["status"] == WARN and "will remove it" in warn["message"]
+    # nothing to fix: the flag changes nothing
+    assert result_of("coredns-upstream", make_facts("1.29"), "1.30", fix_coredns_upstream=True)["status"] == PASS
+
+
+@PROPERTY
+@given(before=st.lists(st.sampled_from(["errors", "health", "cache 30", "upstream 1.1.1.1", "#upstream", "}"]),
+                       max_size=6),
+       after=st.lists(st.sampled_from(["reload", "loop", "forward . /etc/resolv.conf", "upstreamx"]), max_size=6),
+       indent=st.sampled_from(["", " ", "    ", "\t"]),
+       trailing=st.sampled_from(["", " ", "\t", "\r"]),
+       with_line=st.booleans())
+def test_coredns_upstream_fails_exactly_when_a_bare_upstream_line_exists(before, after, indent, trailing, with_line):
+    lines = before + ([indent + "upstream" + trailing] if with_line else []) + after
+    result = result_of("coredns-upstream", make_facts("1.29", corefile="\n".join(lines)), "1.30")
+    assert result["status"] == (FAIL if with_line else PASS)
+
+
+# --- step 4, Important: EBS CSI driver before 1.23 --------------------------------------------------------
+
+EBS_CONTROLLER = {"kube-system/ebs-csi-controller": {
+    "kind": "Deployment", "images": ["public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.24.1"]}}
+
+
+@pytest.mark.parametrize("current, target, volumes, addons, extra_workloads, status", [
+    ("1.22", "1.23", ["pv-data-1", "pv-data-2"], [], {}, FAIL),
+    ("1.22", "1.23", ["pv-data-1"], [{"name": "aws-ebs-csi-driver"}], {}, PASS),
+    ("1.22", "1.23", ["pv-data-1"], [], EBS_CONTROLLER, PASS),          # self-managed driver
+    ("1.22", "1.23", [], [], {}, PASS),
+    ("1.22", "1.23", None, [], {}, PASS),
+    ("1.21", "1.24", ["pv-data-1"], [], {}, FAIL),                      # crosses 1.23 on the way
+    ("1.23", "1.24", ["pv-data-1"], [], {}, PASS),                      # not applicable
+    ("1.22", "1.22", ["pv-data-1"], [], {}, PASS),
+])
+def test_ebs_csi_driver(current, target, volumes, addons, extra_workloads, status):
+    facts = make_facts(current, in_tree_ebs_volumes=volumes, addons=addons)
+    facts["workloads"].update(extra_workloads)
+    result = result_of("ebs-csi-driver", facts, target)
+    assert result["status"] == status, result
+    if status == FAIL:
+        assert "aws-ebs-csi-driver" in result["remediation"]
+        assert "pv-data-1" in result["message"]
+
+
+def test_ebs_csi_failure_lists_at_most_five_volumes():
+    volumes = ["pv-%02d" % i for i in range(8)]
+    result = result_of("ebs-csi-driver", make_facts("1.22", in_tree_ebs_volumes=volumes, addons=[]), "1.23")
+    assert result["message"].startswith("8 in-tree EBS volume(s)")
+    assert "pv-04" in result["message"] and "pv-05" not in result["message"]
+
+
+def test_ebs_csi_without_addons_key():
+    facts = make_facts("1.22", in_tree_ebs_volumes=["pv-1"])
+    del facts["addons"]
+    assert result_of("ebs-csi-driver", facts, "1.23")["status"] == FAIL
+
+
+# --- step 4, Important: Fluentd before 1.24 ---------------------------------------------------------------
+
+FLUENTD = {"amazon-cloudwatch/fluentd-cloudwatch": {
+    "kind": "DaemonSet", "images": ["fluent/fluentd-kubernetes-daemonset:v1.16-debian-cloudwatch-1"]}}
+FLUENT_BIT = {"amazon-cloudwatch/fluent-bit": {
+    "kind": "DaemonSet", "images": ["public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0"]}}
+FLUENTD_BY_IMAGE = {"logging/log-shipper": {"kind": "DaemonSet", "images": ["fluent/fluentd:v1.16-1"]}}
+
+
+@pytest.mark.parametrize("current, target, workloads, status", [
+    ("1.23", "1.24", FLUENTD, FAIL),
+    ("1.23", "1.24", FLUENTD_BY_IMAGE, FAIL),
+    ("1.22", "1.25", FLUENTD, FAIL),
+    ("1.23", "1.24", FLUENT_BIT, PASS),
+    ("1.23", "1.24", {}, PASS),
+    ("1.24", "1.25", FLUENTD, PASS),       # already on containerd
+    ("1.22", "1.23", FLUENTD, PASS),
+])
+def test_fluentd_container_insights(current, target, workloads, status):
+    facts = make_facts(current)
+    facts["workloads"].update(workloads)
+    result = result_of("fluentd-container-insights", facts, target)
+    assert result["status"] == status
+    if status == FAIL:
+        assert "Fluent Bit" in result["remediation"]
+        assert next(iter(workloads)) in result["message"]
+
+
+# --- step 4: VPC CNI 1.8.0 --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("images, status", [
+    ([CNI_IMAGE % "v1.7.5-eksbuild.1"], FAIL),
+    ([CNI_IMAGE % "v1.7.10"], FAIL),
+    ([CNI_IMAGE % "v1.8.0"], PASS),
+    ([CNI_IMAGE % "v1.8.0-eksbuild.1"], PASS),
+    ([CNI_IMAGE % "v1.18.5-eksbuild.1", NETPOL_IMAGE], PASS),
+    # the CNI image pinned by digest, the network policy agent tagged v1.1.5: not mistaken for the CNI
+    (["602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni@sha256:" + "a" * 64, NETPOL_IMAGE], WARN),
+    ([CNI_IMAGE % "latest"], WARN),
+    (["registry.local/mirror/vpc-cni:v1.7.5"], FAIL),          # renamed mirror: any tagged image counts
+])
+def test_vpc_cni_version(images, status):
+    facts = make_facts("1.29")
+    facts["workloads"]["kube-system/aws-node"]["images"] = images
+    result = result_of("vpc-cni-version", facts, "1.30")
+    assert result["status"] == status, result
+    if status != PASS:
+        assert "VPC CNI" in result["remediation"]
+
+
+def test_vpc_cni_absent_passes():
+    facts = make_facts("1.29")
+    del facts["workloads"]["kube-system/aws-node"]
+    facts["workloads"]["other/aws-node"] = {"kind": "DaemonSet", "images": [CNI_IMAGE % "v1.7.5"]}
+    result = result_of("vpc-cni-version", facts, "1.30")
+    assert result["status"] == PASS and "not found" in result["message"]
+
+
+def test_workloads_missing_entirely():
+    facts = make_facts("1.29")
+    del facts["workloads"]
+    found = by_id(run_checks(facts, "1.30"))
+    for check_id in ("vpc-cni-version", "aws-load-balancer-controller", "fluentd-container-insights"):
+        assert found[check_id]["status"] == PASS
+
+
+# --- step 4: AWS Load Balancer Controller 2.4.7 before 1.25 ------------------------------------------------
+
+@pytest.mark.parametrize("tag, current, target, status", [
+    ("v2.4.1", "1.24", "1.25", FAIL),
+    ("v2.4.1", "1.23", "1.26", FAIL),
+    ("v2.4.7", "1.24", "1.25", PASS),
+    ("v2.8.1", "1.24", "1.25", PASS),
+    ("v2.4.1", "1.23", "1.24", PASS),      # not going to 1.25 yet
+    ("v2.4.1", "1.25", "1.26", PASS),      # already past 1.25
+    ("latest", "1.24", "1.25", WARN),
+    ("latest", "1.23", "1.24", PASS),
+])
+def test_aws_load_balancer_controller(tag, current, target, status):
+    facts = make_facts(current)
+    facts["workloads"]["kube-system/aws-load-balancer-controller"] = {"kind": "Deployment",
+                                                                      "images": [LBC_IMAGE % tag]}
+    result = result_of("aws-load-balancer-controller", facts, target)
+    assert result["status"] == status, result
+    if status in (FAIL, WARN):
+        assert "2.4.7" in result["remediation"]
+
+
+def test_aws_load_balancer_controller_found_by_image_and_digest_only():
+    facts = make_facts("1.24")
+    digest_only = "public.ecr.aws/eks/aws-load-balancer-controller@sha256:" + "b" * 64
+    facts["workloads"]["ingress/alb"] = {"kind": "Deployment", "images": [digest_only]}
+    assert result_of("aws-load-balancer-controller", facts, "1.25")["status"] == WARN
+    assert result_of("aws-load-balancer-controller", facts, "1.24")["status"] == PASS
+
+
+def test_aws_load_balancer_controller_absent():
+    result = result_of("aws-load-balancer-controller", make_facts("1.24"), "1.25")
+    assert result["status"] == PASS and "not deployed" in result["message"]
+
+
+# --- introduction: subnets and the cluster security group ---------------------------------------------------
+
+@pytest.mark.parametrize("free, missing, status, fragment", [
+    ([250, 250], [], PASS, "All 2 cluster subnets"),
+    ([5], [], PASS, "at least 5"),
+    ([5, 5, 5], [], PASS, "All 3"),
+    ([4], [], FAIL, "subnet-0 (4 free)"),
+    ([250, 3], [], FAIL, "subnet-1 (3 free)"),
+    ([0], [], FAIL, "(0 free)"),
+    ([250], ["subnet-gone"], FAIL, "no longer exist: subnet-gone"),
+    ([3], ["subnet-gone"], FAIL, "subnet-gone"),
+    ([], [], PASS, "All 0"),
+])
+def test_subnet_free_ips(free, missing, status, fragment):
+    subnets = [{"id": "subnet-%d" % i, "available_ips": n, "az": "us-east-1a"} for i, n in enumerate(free)]
+    result = result_of("subnet-free-ips", make_facts("1.29", subnets=subnets, missing_subnets=missing), "1.30")
+    assert result["status"] == status
+    assert fragment in result["message"]
+
+
+def test_subnet_facts_absent_pass():
+    facts = make_facts("1.29")
+    del facts["subnets"], facts["missing_subnets"]
+    assert result_of("subnet-free-ips", facts, "1.30")["status"] == PASS
+
+
+@PROPERTY
+@given(free=st.lists(st.integers(min_value=0, max_value=300), max_size=6))
+def test_subnets_fail_exactly_when_one_has_fewer_than_five(free):
+    subnets = [{"id": "subnet-%d" % i, "available_ips": n, "az": None} for i, n in enumerate(free)]
+    result = result_of("subnet-free-ips", make_facts("1.29", subnets=subnets), "1.30")
+    assert (result["status"] == FAIL) == any(n < 5 for n in free)
+
+
+@pytest.mark.parametrize("group, status", [
+    ({"id": "sg-0c3", "exists": True}, PASS),
+    ({"id": "sg-0c3", "exists": False}, FAIL),
+    (None, PASS),
+])
+def test_cluster_security_group(group, status):
+    result = result_of("cluster-security-group", make_facts("1.29", cluster_security_group=group), "1.30")
+    assert result["status"] == status
+    if group:
+        assert "sg-0c3" in result["message"]
+
+
+# --- upgrade insights -------------------------------------------------------------------------------------
+
+def insight(name, status, reason=None):
+    return {"id": name.lower().replace(" ", "-"), "name": name, "kubernetes_version": "1.30", "status": status,
+            "reason": reason, "last_refresh_time": None}
+
+
+@pytest.mark.parametrize("insights, status, fragment", [
+    ([insight("Kubelet version skew", "PASSING")], PASS, "1 upgrade insight(s)"),
+    ([], PASS, "0 upgrade insight(s)"),
+    ([insight("Deprecated APIs removed in Kubernetes v1.30", "WARNING")], WARN, "Deprecated APIs removed"),
+    ([insight("EKS add-on version compatibility", "ERROR", "Add-on vpc-cni is incompatible"),
+      insight("Kubelet version skew", "WARNING")], FAIL, "(Add-on vpc-cni is incompatible)"),
+    ([insight("Cluster health issues", "ERROR")], FAIL, "Cluster health issues ()"),
+    ([insight("Kubelet version skew", "UNKNOWN")], PASS, "insight"),
+    (None, WARN, "could not be read"),
+])
+def test_upgrade_insights(insights, status, fragment):
+    result = result_of("upgrade-insights", make_facts("1.29", insights=insights), "1.30")
+    assert result["status"] == status
+    assert fragment in result["message"]
+    if insights is None:
+        assert "eks:ListInsights" in result["remediation"]
+
+
+def test_insights_not_gathered_warns():
+    facts = make_facts("1.29")
+    del facts["insights"]
+    assert result_of("upgrade-insights", facts, "1.30")["status"] == WARN
+
+
+# --- step 9: kubectl --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("client, target, status", [
+    ("v1.37.0", "1.30", WARN),
+    ("v1.29.3", "1.30", PASS),
+    ("v1.30.2", "1.30", PASS),
+    ("v1.31.0", "1.30", PASS),
+    ("v1.32.0", "1.30", WARN),
+    ("v1.28.15", "1.30", WARN),
+    ("v1.29.3-eks-ae9a62a", "1.30", PASS),
+    (None, "1.30", WARN),
+    ("", "1.30", WARN),
+    ("v0.0.0-master+$Format:%H$", "1.30", WARN),    # a kubectl built from source
+])
+def test_kubectl_client(client, target, status):
+    current = str(v(target) - 1)
+    result = result_of("kubectl-client", make_facts(current, kubectl_client=client), target)
+    assert result["status"] == status, result
+    if status == WARN:
+        assert target in result["remediation"]
+
+
+def test_kubectl_missing_key_warns():
+    facts = make_facts("1.29")
+    del facts["kubectl_client"]
+    result = result_of("kubectl-client", facts, "1.30")
+    assert result["status"] == WARN and "not found" in result["message"]
+
+
+@PROPERTY
+@given(client=st.integers(min_value=20, max_value=40), target=st.integers(min_value=24, max_value=34))
+def test_kubectl_warns_exactly_beyond_one_minor(client, target):
+    facts = make_facts("1.%d" % (target - 1), kubectl_client="v1.%d.0" % client)
+    result = result_of("kubectl-client", facts, "1.%d" % target)
+    assert result["status"] == (PASS if abs(client - target) <= 1 else WARN)
+
+
+# --- step 5: PodDisruptionBudgets -------------------------------------------------------------------------
+
+def pdb(name, allowed, namespace="web"):
+    return {"namespace": namespace, "name": name, "disruptions_allowed": allowed, "max_unavailable": None,
+            "min_available": 1}
+
+
+@pytest.mark.parametrize("pdbs, status, fragment", [
+    ([], PASS, "No PodDisruptionBudget"),
+    ([pdb("web", 1)], PASS, "No PodDisruptionBudget"),
+    ([pdb("web", None)], PASS, "No PodDisruptionBudget"),      # no status yet
+    ([pdb("web", 0), pdb("api", 2), pdb("db", 0, "data")], WARN, "web/web, data/db"),
+])
+def test_pdb_drain_blockers(pdbs, status, fragment):
+    result = result_of("pdb-drain-blockers", make_facts("1.29", pdbs=pdbs), "1.30")
+    assert result["status"] == status
+    assert fragment in result["message"]
+    if status == WARN:
+        assert "web/api" not in result["message"]
+        assert "PodEvictionFailure" in result["message"]
+
+
+# --- the check functions directly ---------------------------------------------------------------------------
+
+def test_check_functions_take_kube_minor_targets():
+    facts = make_facts("1.29")
+    assert checks.check_target_version(facts, v("1.30"))["status"] == PASS
+    assert checks.check_node_minor(facts, v("1.30"), False)["status"] == PASS
+    assert checks.check_kubelet_skew(facts, v("1.30"), False)["status"] == PASS
+
+
+def test_run_checks_does_not_change_the_facts():
+    facts = make_facts("1.22", in_tree_ebs_volumes=["pv-1"], corefile=COREFILE_UPSTREAM,
+                       nodes=[node("sm", "self_managed", "1.20"), node("fg", "fargate", "1.21")])
+    before = copy.deepcopy(facts)
+    run_checks(facts, "1.24", upgrade_nodegroups=True, fix_coredns_upstream=True)
+    assert facts == before
+
+
+# --- properties over whole runs -----------------------------------------------------------------------------
+
+@PROPERTY
+@given(current=st.integers(min_value=21, max_value=33), hops=st.integers(min_value=-1, max_value=4),
+       ng_lag=st.integers(min_value=0, max_value=3), fargate_lag=st.one_of(st.none(), st.integers(0, 2)),
+       sm_lag=st.one_of(st.none(), st.integers(0, 4)), upgrade_nodegroups=st.booleans(),
+       fix=st.booleans(), skip=st.sets(st.sampled_from(CHECK_ORDER), max_size=4))
+def test_every_run_reports_each_check_once_in_order(current, hops, ng_lag, fargate_lag, sm_lag, upgrade_nodegroups,
+                                                    fix, skip):
+    version = "1.%d" % current
+    nodes = [node("managed-1", "managed", "1.%d" % (current - ng_lag), "general")]
+    if fargate_lag is not None:
+        nodes.append(node("fargate-1", "fargate", "1.%d" % (current - fargate_lag)))
+    if sm_lag is not None:
+        nodes.append(node("self-1", "self_managed", "1.%d" % (current - sm_lag)))
+    facts = make_facts(version, nodegroups=[nodegroup("general", "1.%d" % (current - ng_lag))], nodes=nodes,
+                       in_tree_ebs_volumes=["pv-1"] if current < 23 else None, corefile=COREFILE_UPSTREAM)
+    target = "1.%d" % (current + hops)
+    results = run_checks(facts, target, upgrade_nodegroups=upgrade_nodegroups, fix_coredns_upstream=fix, skip=skip)
+    assert [r["id"] for r in results] == CHECK_ORDER
+    for result in results:
+        assert_shape(result)
+        assert (result["status"] == SKIPPED) == (result["id"] in skip)
+    summary = summarize(results)
+    assert sum(summary["counts"].values()) == len(CHECK_ORDER)
+    assert summary["blocked"] == bool(summary["failed_checks"])
+    if hops < 0 and "target-version" not in skip:
+        assert "target-version" in summary["failed_checks"]

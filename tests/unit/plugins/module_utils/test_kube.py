@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of module_utils/kube.py: building the ApiClient, EKS tokens, retries and error messages."""
+import base64
+import copy
+import gc
+import json
+import os
+
+import pytest
+from botocore.stub import Stubber
+from kubernetes.client.exceptions import ApiException
+
+from ansible_collections.lifecycle.eks.plugins.module_utils import aws, kube
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+
+CA_PEM = b"-----BEGIN CERTIFICATE-----\nMIIBfakeCA\n-----END CERTIFICATE-----\n"
+ENDPOINT = "https://0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com"
+CLUSTER = {"name": "prod", "status": "ACTIVE", "endpoint": ENDPOINT,
+           "certificateAuthority": {"data": base64.b64encode(CA_PEM).decode("ascii")}}
+KUBECONFIG = """
+apiVersion: v1
+kind: Config
+current-context: test
+clusters:
+  - name: test
+    cluster: {server: "http://127.0.0.1:1"}
+  - name: other
+    cluster: {server: "http://127.0.0.1:2"}
+users:
+  - name: test
+    user: {token: static-token}
+contexts:
+  - name: test
+    context: {cluster: test, user: test}
+  - name: other
+    context: {cluster: other, user: test}
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_retry_delays(monkeypatch):
+    monkeypatch.setattr(kube, "RETRY_DELAYS", (0, 0))
+
+
+@pytest.fixture
+def kubeconfig(tmp_path):
+    path = tmp_path / "kubeconfig"
+    path.write_text(KUBECONFIG)
+    return str(path)
+
+
+@pytest.fixture
+def clients(monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_EKS"):
+        monkeypatch.delenv(name, raising=False)
+    return aws.connect({"region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "secret"},
+                       sleep=lambda seconds: None)
+
+
+def _bearer(api_client):
+    return api_client.configuration.auth_settings()["BearerToken"]["value"]
+
+
+# From a kubeconfig
+
+
+def test_kube_client_from_kubeconfig(kubeconfig):
+    api_client = kube.kube_client({"kubeconfig": kubeconfig, "context": None, "cluster_name": "prod"})
+    assert api_client.configuration.host == "http://127.0.0.1:1"
+    assert _bearer(api_client) == "Bearer static-token"
+
+
+def test_kube_client_selects_the_context(kubeconfig):
+    api_client = kube.kube_client({"kubeconfig": kubeconfig, "context": "other"})
+    assert api_client.configuration.host == "http://127.0.0.1:2"
+
+
+def test_context_alone_reads_the_default_kubeconfig(monkeypatch, kubeconfig):
+    monkeypatch.setattr(kube, "KUBE_CONFIG_DEFAULT_LOCATION", kubeconfig)
+    monkeypatch.setattr("kubernetes.config.kube_config.KUBE_CONFIG_DEFAULT_LOCATION", kubeconfig)
+    assert kube.kube_client({"context": "other"}).configuration.host == "http://127.0.0.1:2"
+
+
+def test_missing_kubeconfig(tmp_path):
+    path = str(tmp_path / "nope")
+    with pytest.raises(ModuleError, match=f"^kubeconfig {path} not found$"):
+        kube.kube_client({"kubeconfig": path})
+
+
+def test_unreadable_kubeconfig(tmp_path):
+    path = tmp_path / "broken"
+    path.write_text("clusters: [unclosed\n")
+    with pytest.raises(ModuleError, match=f"^could not load kubeconfig {path}: "):
+        kube.kube_client({"kubeconfig": str(path)})
+
+
+def test_unknown_context(kubeconfig):
+    with pytest.raises(ModuleError, match=r"^context nope not found in kubeconfig .* \(contexts: test, other\)$"):
+        kube.kube_client({"kubeconfig": kubeconfig, "context": "nope"})
+
+
+def test_kubeconfig_file_is_never_rewritten(kubeconfig):
+    before = os.stat(kubeconfig).st_mtime_ns
+    kube.kube_client({"kubeconfig": kubeconfig})
+    assert os.stat(kubeconfig).st_mtime_ns == before
+
+
+# Straight from EKS
+
+
+def test_kube_client_from_the_eks_cluster(clients):
+    api_client = kube.kube_client({"cluster_name": "prod"}, clients=clients, cluster=CLUSTER)
+    configuration = api_client.configuration
+    assert configuration.host == ENDPOINT
+    assert _bearer(api_client).startswith("Bearer k8s-aws-v1.")
+    assert configuration.ca_cert_data == CA_PEM.decode("ascii")
+    assert configuration.ssl_ca_cert is None and configuration.verify_ssl
+
+
+def test_ca_goes_to_a_temporary_file_for_older_kubernetes_clients(monkeypatch, clients):
+    monkeypatch.setattr(kube, "_supports_ca_cert_data", lambda configuration: False)
+    api_client = kube.kube_client({"cluster_name": "prod"}, clients=clients, cluster=CLUSTER)
+    path = api_client.configuration.ssl_ca_cert
+    with open(path, "rb") as ca_file:
+        assert ca_file.read() == CA_PEM
+    del api_client
+    gc.collect()
+    assert not os.path.exists(path)
+
+
+def test_http_endpoint_needs_no_ca(clients):
+    cluster = dict(CLUSTER, endpoint="http://127.0.0.1:8080")
+    configuration = kube.kube_client({"cluster_name": "prod"}, clients=clients, cluster=cluster).configuration
+    assert configuration.host == "http://127.0.0.1:8080"
+    assert configuration.ca_cert_data is None and configuration.ssl_ca_cert is None
+
+
+def test_cluster_is_described_when_not_given(clients):
+    with Stubber(clients.eks) as stubber:
+        stubber.add_response("describe_cluster", {"cluster": CLUSTER}, {"name": "prod"})
+        api_client = kube.kube_client({"cluster_name": "prod"}, clients=clients)
+    assert api_client.configuration.host == ENDPOINT
+
+
+def test_eks_needs_aws_clients_and_an_endpoint(clients):
+    with pytest.raises(ModuleError, match="set kubeconfig or context"):
+        kube.kube_client({"cluster_name": "prod"}, cluster=CLUSTER)
+    with pytest.raises(ModuleError, match=r"Cluster prod has no Kubernetes API endpoint yet \(status CREATING\)"):
+        kube.kube_client({"cluster_name": "prod"}, clients=clients, cluster={"status": "CREATING"})
+
+
+def test_eks_token_is_signed_again_as_it_ages(monkeypatch, clients):
+    signed = []
+    monkeypatch.setattr(kube, "presigned_eks_token", lambda c, name: signed.append(name) or f"k8s-aws-v1.{len(signed)}")
+    now = [0.0]
+    token = kube._EksToken(clients, "prod", clock=lambda: now[0])
+    configuration = kube.kubernetes.client.Configuration()
+    token.refresh(configuration)
+    now[0] = kube.TOKEN_REFRESH_AFTER - 1
+    token.refresh(configuration)
+    assert configuration.api_key["authorization"] == "k8s-aws-v1.1"
+    now[0] = kube.TOKEN_REFRESH_AFTER + 1
+    token.refresh(configuration)
+    assert (signed, configuration.api_key["authorization"]) == (["prod", "prod"], "k8s-aws-v1.2")
+
+
+def test_eks_configuration_can_be_deep_copied(clients):
+    configuration = kube.kube_client({"cluster_name": "prod"}, clients=clients, cluster=CLUSTER).configuration
+    duplicate = copy.deepcopy(configuration)
+    assert duplicate.refresh_api_key_hook.__self__ is configuration.refresh_api_key_hook.__self__
+
+
+# Calls
+
+
+def _status_error(status, reason, message):
+    error = ApiException(status=status, reason=reason)
+    error.body = json.dumps({"kind": "Status", "status": "Failure", "message": message, "code": status})
+    return error
+
+
+class Scripted:
+    """A stand-in API method answering from a script; exceptions in it are raised."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls = []
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append((args, kwargs))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_k8s_call_reports_the_status_message():
+    method = Scripted(_status_error(404, "Not Found", 'nodes "n1" not found'))
+    with pytest.raises(ModuleError) as raised:
+        kube.k8s_call("read node n1", method, "n1")
+    assert raised.value.message == 'Failed to read node n1: 404 Not Found: nodes "n1" not found'
+    assert raised.value.details == {"http_status": 404}
+    assert method.calls == [(("n1",), {"_request_timeout": kube.REQUEST_TIMEOUT})]
+
+
+def test_not_found_is_none():
+    assert kube.not_found_is_none("read node n1", Scripted(_status_error(404, "Not Found", "gone")), "n1") is None
+    with pytest.raises(ModuleError, match="403 Forbidden: nodes is forbidden"):
+        kube.not_found_is_none("read node n1", Scripted(_status_error(403, "Forbidden", "nodes is forbidden")), "n1")
+
+
+def test_k8s_call_retries_server_errors_briefly():
+    method = Scripted(_status_error(503, "Service Unavailable", "busy"), _status_error(500, "Internal", "oops"), "ok")
+    assert kube.k8s_call("list nodes", method, _request_timeout=5) == "ok"
+    assert len(method.calls) == 3 and method.calls[0][1] == {"_request_timeout": 5}
+    method = Scripted(*[_status_error(500, "Internal Server Error", "oops")] * 3)
+    with pytest.raises(ModuleError, match="^Failed to list nodes: 500 Internal Server Error: oops$"):
+        kube.k8s_call("list nodes", method)
+
+
+def test_non_json_error_body_is_shown_shortened():
+    error = ApiException(status=502, reason="Bad Gateway")
+    error.body = b"<html>" + b"x" * 500
+    with pytest.raises(ModuleError) as raised:
+        kube.k8s_call("list nodes", Scripted(error, error, error))
+    assert raised.value.message.startswith("Failed to list nodes: 502 Bad Gateway: <html>xxx")
+    assert len(raised.value.message) < 260
+
+
+def test_unreachable_api_names_the_cluster(kubeconfig):
+    apis = kube.KubeApis(kube.kube_client({"kubeconfig": kubeconfig, "cluster_name": "prod"}))
+    with pytest.raises(ModuleError, match="^Kubernetes API of cluster prod unreachable: .*Connection refused"):
+        kube.k8s_call("list nodes", apis.core.list_node)
+
+
+def test_typed_apis_share_one_client(kubeconfig):
+    api_client = kube.kube_client({"kubeconfig": kubeconfig})
+    apis = kube.KubeApis(api_client)
+    typed = (apis.core, apis.apps, apis.policy, apis.version, apis.storage, apis.custom)
+    assert all(api.api_client is api_client for api in typed)
