@@ -1,0 +1,55 @@
+"""Run playbooks/upgrade.yml with ansible-playbook against an emulated world, and read what it left."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Fast emulated durations and polling: the behaviour is the same, only the clock is shorter.
+FAST = {"eks_wait_delay": 0.1, "eks_wait_max_delay": 0.5}
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    output: str
+    report_dir: Path
+
+    def cluster_report(self, name: str) -> dict[str, Any]:
+        return json.loads((self.report_dir / "clusters" / f"{name}.json").read_text())
+
+    def fleet(self) -> dict[str, Any]:
+        return json.loads((self.report_dir / "fleet-summary.json").read_text())
+
+    def statuses(self) -> dict[str, str]:
+        return {row["cluster"]: row["status"] for row in self.fleet()["clusters"]}
+
+
+@pytest.fixture
+def run_playbook(tmp_path: Path) -> Callable[..., PlaybookRun]:
+    def run(world: Any, extra_vars: dict[str, Any] | None = None, check: bool = False, diff: bool = False,
+            playbook: str = "playbooks/upgrade.yml", args: tuple[str, ...] = (), env: dict[str, str] | None = None,
+            timeout: float = 900) -> PlaybookRun:
+        report_dir = tmp_path / f"reports-{len(list(tmp_path.glob('reports-*')))}"
+        variables = {**FAST, "eks_report_dir": str(report_dir), **(extra_vars or {})}
+        command = [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", str(tmp_path / "world" / "inventory.yml"),
+                   str(ROOT / playbook), "-e", json.dumps(variables), *args]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        full_env = {**os.environ, **world.env(), "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections"),
+                    "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
+                    "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}", **(env or {})}
+        done = subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout,
+                              check=False)
+        return PlaybookRun(done.returncode, done.stdout + done.stderr, report_dir)
+
+    return run

@@ -1,0 +1,132 @@
+"""playbooks/upgrade.yml end to end on the shipped scenarios: emulated state, reports, check mode, idempotence."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import mutating_calls
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+pytestmark = pytest.mark.integration
+
+# Each blocking scenario and the preflight check that must block it.
+BLOCKING = {
+    "subnet-3-ips": "subnet-free-ips",
+    "coredns-upstream": "coredns-upstream",
+    "psp-missing": "psp-eks-privileged",
+    "ebs-in-tree-123": "ebs-csi-driver",
+    "fluentd-124": "fluentd-container-insights",
+    "vpc-cni-17": "vpc-cni-version",
+    "lb-controller-241": "aws-load-balancer-controller",
+    "kubelet-skew-124": "kubelet-skew-path",
+    "fargate-old": "fargate-pods-behind",
+}
+
+
+def merged_scenario(names: list[str]) -> dict[str, Any]:
+    """Several scenario files as one fleet, each cluster keeping its own target version."""
+    clusters = []
+    for name in names:
+        data = yaml.safe_load((SCENARIOS / f"{name}.yml").read_text())
+        for cluster in data["clusters"]:
+            clusters.append({"target_version": data["target_version"], **cluster})
+    return {"name": "+".join(names), "clusters": clusters}
+
+
+def test_demo_fleet_upgrades_in_waves_and_second_run_is_idempotent(make_world, run_playbook):
+    world = make_world("demo")
+    first = run_playbook(world)
+    # legacy-batch is blocked, so the play reports a failure; the others finished.
+    assert first.rc != 0, first.output
+    assert first.statuses() == {"dev-use1": "upgraded", "staging-use1": "upgraded", "prod-ml": "upgraded",
+                                "prod-web": "upgraded", "legacy-batch": "blocked"}, first.output[-3000:]
+    state = world.summary()
+    for name in ("dev-use1", "staging-use1", "prod-ml", "prod-web"):
+        cluster = state[name]
+        assert cluster["version"] == "1.30" and cluster["kube_version"].startswith("v1.30.")
+        assert {ng["version"] for ng in cluster["nodegroups"].values()} == {"1.30"}
+        managed = {n: v for n, v in cluster["kubelets"].items() if not n.startswith("fargate-")}
+        assert all(v.startswith("v1.30.") for v in managed.values()), managed
+    # Multi-hop: staging went 1.28 -> 1.29 -> 1.30, its 1.27 node group caught up before the first hop.
+    staging_updates = first.cluster_report("staging-use1")["control_plane"]["updates"]
+    assert [(u["subject"], u["to"]) for u in staging_updates] == [
+        ("node group general", "1.28"), ("cluster staging-use1", "1.29"), ("cluster staging-use1", "1.30")]
+    # Post-upgrade steps: autoscaler image, device plugin on the GPU cluster, add-ons.
+    assert state["dev-use1"]["images"]["kube-system/cluster-autoscaler"] == [
+        "registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.4"]
+    assert state["prod-ml"]["images"]["kube-system/nvidia-device-plugin-daemonset"] == [
+        "nvcr.io/nvidia/k8s-device-plugin:v0.17.1"]
+    assert state["dev-use1"]["addons"]["kube-proxy"].startswith("v1.30.")
+    prod_web = first.cluster_report("prod-web")["post_upgrade"]
+    assert {a["name"]: a["managed"] for a in prod_web["addons"]}["kube-proxy"] is False
+    # The blocked cluster was not touched and says why.
+    assert state["legacy-batch"]["version"] == "1.29"
+    legacy = first.cluster_report("legacy-batch")
+    assert [b["id"] for b in legacy["blockers"]] == ["subnet-free-ips"] or "subnet-free-ips" in [
+        b["id"] for b in legacy["blockers"]]
+    # Reports for people: Markdown and HTML summaries.
+    assert "| legacy-batch | blocked |" in (first.report_dir / "fleet-summary.md").read_text()
+    assert "<table>" in (first.report_dir / "fleet-summary.html").read_text()
+    assert "eks_fleet_summary" in first.output  # set_stats for AWX
+
+    before = len(world.state.log.records())
+    second = run_playbook(world, {"eks_hosts": "eks_clusters"})
+    assert mutating_calls(world, before) == [], "a rerun after success must change nothing"
+    assert {k: v for k, v in second.statuses().items() if k != "legacy-batch"} == {
+        "dev-use1": "finished", "staging-use1": "finished", "prod-ml": "finished", "prod-web": "finished"}
+
+
+def test_check_mode_plans_every_cluster_and_sends_no_mutating_call(make_world, run_playbook):
+    world = make_world("demo")
+    before = len(world.state.log.records())
+    run = run_playbook(world, {"eks_waves": ["100%"]}, check=True, diff=True)
+    assert mutating_calls(world, before) == []
+    statuses = run.statuses()
+    assert statuses.pop("legacy-batch") == "blocked"
+    assert set(statuses.values()) == {"planned"}, run.output[-3000:]
+    staging = run.cluster_report("staging-use1")
+    hops = staging["control_plane"]["plan"]["hops"]
+    assert [(h["from_version"], h["to_version"], h["nodegroups_before"]) for h in hops] == [
+        ("1.28", "1.29", ["general"]), ("1.29", "1.30", ["general", "spot"])]
+    planned_addons = {a["name"]: a["after"] for a in staging["post_upgrade"]["addons"]}
+    assert planned_addons["kube-proxy"].startswith("v1.30.")
+    assert world.summary()["staging-use1"]["version"] == "1.28"
+    assert "hops: 1.28->1.29, 1.29->1.30" in (run.report_dir / "fleet-summary.md").read_text()
+
+
+def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_playbook):
+    world = make_world(merged_scenario(list(BLOCKING)))
+    before = len(world.state.log.records())
+    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100})
+    assert mutating_calls(world, before) == []
+    for scenario_name, check_id in BLOCKING.items():
+        cluster = yaml.safe_load((SCENARIOS / f"{scenario_name}.yml").read_text())["clusters"][0]["name"]
+        report = run.cluster_report(cluster)
+        assert report["status"] == "blocked", (scenario_name, report["status"], report.get("failure"))
+        assert check_id in [b["id"] for b in report["blockers"]], (scenario_name, report["blockers"])
+
+
+def test_coredns_upstream_fix_is_opt_in_and_changes_only_that_line(make_world, run_playbook):
+    world = make_world("coredns-upstream")
+    corefile_before = world.summary()["origin-117"]["corefile"]
+    run = run_playbook(world, {"eks_fix_coredns_upstream": True, "eks_waves": ["100%"]}, diff=True)
+    assert run.rc == 0, run.output[-3000:]
+    after = world.summary()["origin-117"]
+    assert after["version"] == "1.24"
+    assert after["corefile"] == corefile_before.replace("      upstream\n", "")
+    assert "-      upstream" in run.output  # diff mode shows the removed line
+
+
+def test_failed_update_stops_that_cluster_with_aws_error_codes(make_world, run_playbook):
+    world = make_world("subnet-3-ips")
+    run = run_playbook(world, {"eks_preflight_skip": ["subnet-free-ips", "upgrade-insights"], "eks_waves": ["100%"]})
+    assert run.rc != 0
+    report = run.cluster_report("tight-subnet-129")
+    assert report["status"] == "failed"
+    assert "InsufficientFreeAddresses" in report["failure"]["msg"]
+    assert report["failure"]["aws_errors"][0]["errorCode"] == "InsufficientFreeAddresses"
+    assert {c["id"]: c["status"] for c in report["preflight"]["checks"]}["subnet-free-ips"] == "skipped"
+    assert world.summary()["tight-subnet-129"]["version"] == "1.29"
