@@ -528,6 +528,10 @@ class EksControlPlane:
         replayed = self._replay(cluster, "cluster", token, request)
         if replayed:
             return replayed
+        if self.state.faults.spec_for(name).concurrent_update:
+            # Another operator's identical update got in first (fault injection, once).
+            self.state.faults.set(name, concurrent_update=False)
+            self.start_cluster_update(cluster, version)
         running = self._cluster_update_in_progress(cluster)
         if running:
             raise ResourceInUseException(
@@ -922,7 +926,7 @@ class EksControlPlane:
             "serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4", "elasticLoadBalancing": {"enabled": False},
             **(cluster.kubernetes_network_config or {}),
         }
-        cluster.kubernetes_network_config = network  # type: ignore[assignment]  # moto types it dict[str, str]
+        cluster.kubernetes_network_config = network
         cluster.identity = {"oidc": {"issuer": f"https://oidc.eks.{self.region}.amazonaws.com/id/"
                                                f"{_hex(cluster.arn, 32).upper()}"}}
         if catalog.is_known_minor(cluster.version):
@@ -958,6 +962,7 @@ class EksControlPlane:
 # --- HTTP binding inside moto --------------------------------------------------------------------
 
 _ACTIVE = threading.local()  # the EksControlPlane serving the current request (set by the middleware)
+_REGIONAL: dict[tuple[int, str], EksControlPlane] = {}  # per-region views of a world, for other regions' calls
 
 _EXTRA_ROUTES = (
     "{0}/clusters/(?P<name>[^/]+)/updates$",
@@ -987,6 +992,12 @@ class EksWorldResponse(EKSResponse):
         plane = getattr(_ACTIVE, "control_plane", None)
         if plane is None:
             plane = _ACTIVE.control_plane = EksControlPlane(WorldState(), self.region)
+        if plane.region != self.region:
+            # Another region's endpoint: same world, that region's (empty) clusters, as on AWS.
+            key = (id(plane), self.region)
+            if key not in _REGIONAL:
+                _REGIONAL[key] = EksControlPlane(plane.state, self.region)
+            return _REGIONAL[key]
         return plane
 
     def _cluster_name(self) -> str:

@@ -164,11 +164,13 @@ ADDON_WORKLOADS = {  # add-on -> (kind, name, container)
 }
 
 
-def resolve_addon_version(addon: str, wanted: str, minor: str) -> str:
-    if wanted in ("default", None):
-        return catalog.default_addon_version(addon, minor)
-    if wanted == "latest":
-        return catalog.latest_addon_version(addon, minor)
+def resolve_addon_version(addon: str, wanted: str | None, minor: str) -> str:
+    if wanted in ("default", "latest", None):
+        version = (catalog.latest_addon_version(addon, minor) if wanted == "latest"
+                   else catalog.default_addon_version(addon, minor))
+        if version is None:
+            raise ValueError(f"add-on {addon} has no {wanted or 'default'} version for Kubernetes {minor}")
+        return version
     return str(wanted)
 
 

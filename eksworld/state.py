@@ -66,6 +66,7 @@ class FaultSpec:
     fail_updates: str | None = None  # errorCode that the next cluster version updates end with
     k8s_unreachable: bool = False  # Kubernetes API closes connections for this cluster
     k8s_error_rate: float = 0.0    # Kubernetes API answers 500 at this rate
+    concurrent_update: bool = False  # another operator starts the same cluster update just before ours
 
 
 class Faults:

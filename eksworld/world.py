@@ -47,6 +47,8 @@ class World:
         # https with a throwaway CA, as a real EKS endpoint: kubectl never sends a token over plain http.
         self.kube.start(host, kube_port, tls=True)
         self.aws.start(host, aws_port)
+        # moto keeps its backends per process: a world starts from an empty AWS account.
+        self.aws.reset()
         return self
 
     def stop(self) -> None:
@@ -96,7 +98,7 @@ class World:
                                 security_group_ids=[network["security_group_id"]],
                                 cluster_security_group_id=network["security_group_id"],
                                 endpoint=self.kube.url_for(name),
-                                certificate_authority_data=base64.b64encode(self.kube.ca_pem.encode()).decode(),
+                                certificate_authority_data=base64.b64encode(self._ca_pem().encode()).decode(),
                                 tags={"lifecycle.eks/origin-version": str(cluster.get("origin_version", version))})
         if cluster.get("security_group") is False:
             self.aws.delete_security_group(network["security_group_id"])
@@ -123,6 +125,12 @@ class World:
             self.aws.begin_cluster_update(name, str(cluster["update_in_progress"]))
         for key, value in (cluster.get("faults") or {}).items():
             self.state.faults.set(name, **{key: value})
+
+    def _ca_pem(self) -> str:
+        """The CA of the Kubernetes endpoints, which EKS reports as certificateAuthority.data."""
+        if self.kube.ca_pem is None:
+            raise RuntimeError("start the world (https endpoints) before adding clusters")
+        return self.kube.ca_pem
 
     # -- consistency between the two APIs --------------------------------------------------------
     def _on_cluster_version(self, cluster: str, version: str, platform_version: str | None = None) -> None:
@@ -240,7 +248,7 @@ class World:
 
 def start_from_file(path: str | Path, out_dir: str | Path, **durations: float) -> World:
     """Start a world seeded from a scenario file and write its inventory and kubeconfigs."""
-    world = World(**durations).start()
+    world = World(region=REGION, **durations).start()
     world.seed(scenario.load(path))
     world.write_outputs(out_dir)
     return world

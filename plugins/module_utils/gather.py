@@ -133,13 +133,16 @@ def _security_group(clients, group_id):
 
 
 def _insights(clients, name, versions):
+    """Upgrade-readiness insights for the versions on the path; none when there is no hop."""
+    if not versions:
+        return []
     summaries = clients.list_insights(name, categories=["UPGRADE_READINESS"])
     wanted = set(versions)
     return [{"id": i["id"], "name": i["name"], "kubernetes_version": i.get("kubernetesVersion"),
              "status": (i.get("insightStatus") or {}).get("status"),
              "reason": (i.get("insightStatus") or {}).get("reason"),
              "last_refresh_time": i.get("lastRefreshTime")}
-            for i in summaries if not wanted or i.get("kubernetesVersion") in wanted]
+            for i in summaries if i.get("kubernetesVersion") in wanted]
 
 
 def _known_versions(clients):

@@ -44,7 +44,7 @@ REQUEST_TIMEOUT = (10, 60)
 TOKEN_REFRESH_AFTER = 600
 
 # Cluster name of each ApiClient kube_client built, for "Kubernetes API of cluster NAME unreachable".
-_CLUSTER_NAMES = weakref.WeakKeyDictionary()
+_CLUSTER_NAMES = weakref.WeakKeyDictionary()  # type: weakref.WeakKeyDictionary[object, str]
 
 
 def require_kubernetes(module):
@@ -186,7 +186,7 @@ def k8s_call(action, fn, *args, **kwargs):
             return fn(*args, **kwargs)
         except ApiException as exc:
             if delay is None or exc.status not in RETRYABLE_STATUSES:
-                raise _api_error(action, exc) from exc
+                raise _api_error("%s (%s)" % (action, _cluster_label(fn)), exc) from exc
         except urllib3.exceptions.HTTPError as exc:
             if delay is None:
                 reason = getattr(exc, "reason", None) or exc

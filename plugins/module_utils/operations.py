@@ -12,7 +12,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.lifecycle.eks.plugins.module_utils.aws import wait_for_update
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import UpdateTimeout, wait_for_update
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, json_friendly
 
 IN_PROGRESS = "InProgress"
@@ -65,12 +65,18 @@ def see_through(clients, cluster, update, subject, before, options, nodegroup=No
                 started=None):
     """Wait for ``update`` to end; return its record, or raise ModuleError when it did not succeed."""
     started = time.time() if started is None else started
-    final = wait_for_update(clients, cluster, update["id"], nodegroup=nodegroup, addon=addon, **options)
+    try:
+        final = wait_for_update(clients, cluster, update["id"], nodegroup=nodegroup, addon=addon, **options)
+    except UpdateTimeout as exc:
+        # Still running in AWS: report it (InProgress) so the failed task still shows what it started.
+        exc.details["update"] = record(update, subject, before, resumed=resumed, started=started)
+        raise
     entry = record(final, subject, before, resumed=resumed, started=started)
     if final.get("status") != SUCCESSFUL:
-        errors = "; ".join("%s: %s%s" % (e.get("errorCode"), e.get("errorMessage"),
-                                          " (%s)" % ", ".join(e["resourceIds"]) if e.get("resourceIds") else "")
-                           for e in final.get("errors") or []) or "no error details"
+        errors = "; ".join(
+            "%s: %s%s" % (e.get("errorCode"), e.get("errorMessage"),
+                          " (%s)" % ", ".join(e["resourceIds"]) if e.get("resourceIds") else "")
+            for e in final.get("errors") or []) or "no error details"
         raise ModuleError("Update %s of %s ended %s: %s" % (update["id"], subject, final.get("status"), errors),
                           {"update": entry, "aws_errors": entry["errors"]})
     return entry

@@ -24,7 +24,7 @@ description:
   - Every add-on is validated before any update starts. An unknown add-on or an incompatible version fails the task
     and changes nothing. Check mode sends no mutating call.
 author:
-  - lifecycle.eks contributors
+  - lifecycle.eks contributors (!UNKNOWN)
 options:
   addons:
     description:
@@ -92,6 +92,7 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - lifecycle.eks.attributes
 attributes:
   check_mode:
     support: full

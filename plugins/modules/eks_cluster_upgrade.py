@@ -24,7 +24,7 @@ description:
   - A C(Failed) update fails the task with AWS's error codes and messages; the cluster stays on its previous version.
   - In check mode, returns the plan and sends no mutating call.
 author:
-  - lifecycle.eks contributors
+  - lifecycle.eks contributors (!UNKNOWN)
 options:
   target_version:
     description:
@@ -72,6 +72,7 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - lifecycle.eks.attributes
 attributes:
   check_mode:
     support: full

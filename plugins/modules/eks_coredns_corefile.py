@@ -17,7 +17,7 @@ description:
     the word C(upstream), and changes nothing else in the file.
   - Idempotent. Diff mode shows the Corefile before and after; check mode changes nothing.
 author:
-  - lifecycle.eks contributors
+  - lifecycle.eks contributors (!UNKNOWN)
 options:
   state:
     description:
@@ -29,6 +29,7 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - lifecycle.eks.attributes
 attributes:
   check_mode:
     support: full

@@ -21,7 +21,7 @@ description:
     O(force) drains regardless.
   - Check mode returns what would be updated and sends no mutating call.
 author:
-  - lifecycle.eks contributors
+  - lifecycle.eks contributors (!UNKNOWN)
 options:
   nodegroups:
     description:
@@ -70,6 +70,7 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - lifecycle.eks.attributes
 attributes:
   check_mode:
     support: full

@@ -21,7 +21,7 @@ description:
   - Also returns the upgrade plan to O(target_version) and the version skew facts (C(eks_version_skew)).
   - Read-only; safe in check mode. The module itself never fails because a check fails; read C(blocked).
 author:
-  - lifecycle.eks contributors
+  - lifecycle.eks contributors (!UNKNOWN)
 options:
   target_version:
     description:
@@ -53,6 +53,7 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - lifecycle.eks.attributes
 attributes:
   check_mode:
     support: full

@@ -22,7 +22,7 @@ description:
   - Sets the host fact C(eks_version_skew), so later tasks and roles read it as a fact of the cluster's host.
   - Read-only; safe in check mode.
 author:
-  - lifecycle.eks contributors
+  - lifecycle.eks contributors (!UNKNOWN)
 options:
   target_version:
     description:
@@ -38,6 +38,8 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - lifecycle.eks.attributes
+  - lifecycle.eks.attributes.facts
 attributes:
   check_mode:
     support: full

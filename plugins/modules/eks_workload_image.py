@@ -20,7 +20,7 @@ description:
   - A workload that does not exist is reported (C(found=false)), not an error, unless O(required=true).
   - Idempotent; check and diff mode supported.
 author:
-  - lifecycle.eks contributors
+  - lifecycle.eks contributors (!UNKNOWN)
 options:
   kind:
     description: Workload kind.
@@ -54,6 +54,7 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - lifecycle.eks.attributes
 attributes:
   check_mode:
     support: full

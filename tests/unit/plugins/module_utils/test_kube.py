@@ -202,7 +202,7 @@ def test_k8s_call_reports_the_status_message():
     method = Scripted(_status_error(404, "Not Found", 'nodes "n1" not found'))
     with pytest.raises(ModuleError) as raised:
         kube.k8s_call("read node n1", method, "n1")
-    assert raised.value.message == 'Failed to read node n1: 404 Not Found: nodes "n1" not found'
+    assert raised.value.message == 'Failed to read node n1 (the cluster): 404 Not Found: nodes "n1" not found'
     assert raised.value.details == {"http_status": 404}
     assert method.calls == [(("n1",), {"_request_timeout": kube.REQUEST_TIMEOUT})]
 
@@ -218,7 +218,7 @@ def test_k8s_call_retries_server_errors_briefly():
     assert kube.k8s_call("list nodes", method, _request_timeout=5) == "ok"
     assert len(method.calls) == 3 and method.calls[0][1] == {"_request_timeout": 5}
     method = Scripted(*[_status_error(500, "Internal Server Error", "oops")] * 3)
-    with pytest.raises(ModuleError, match="^Failed to list nodes: 500 Internal Server Error: oops$"):
+    with pytest.raises(ModuleError, match=r"^Failed to list nodes \(the cluster\): 500 Internal Server Error: oops$"):
         kube.k8s_call("list nodes", method)
 
 
@@ -227,7 +227,7 @@ def test_non_json_error_body_is_shown_shortened():
     error.body = b"<html>" + b"x" * 500
     with pytest.raises(ModuleError) as raised:
         kube.k8s_call("list nodes", Scripted(error, error, error))
-    assert raised.value.message.startswith("Failed to list nodes: 502 Bad Gateway: <html>xxx")
+    assert raised.value.message.startswith("Failed to list nodes (the cluster): 502 Bad Gateway: <html>xxx")
     assert len(raised.value.message) < 260
 
 

@@ -1,0 +1,208 @@
+"""Faults survived, bad input refused before any mutating call, an interrupted run resumed (issue: reliability)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import mutating_calls
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.integration
+
+
+def cluster_updates(world: Any, cluster: str, since: int = 0) -> list[dict[str, Any]]:
+    return [r for r in world.state.log.as_dicts(since)
+            if r["operation"] == "UpdateClusterVersion" and r["cluster"] == cluster]
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and every descendant (Ansible's workers start their own sessions)."""
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True,
+                              check=False).stdout.split()
+    os.kill(pid, signal.SIGKILL)
+    for child in children:
+        kill_tree(int(child))
+
+
+def finish_updates_once_polled(world: Any, cluster: str, since: int) -> threading.Thread:
+    """Jump the emulated clock an hour ahead once someone polls the cluster's update (load-proof timing)."""
+    def watch() -> None:
+        deadline = time.time() + 600
+        while time.time() < deadline:
+            if any(r["operation"] == "DescribeUpdate" and r["cluster"] == cluster
+                   for r in world.state.log.as_dicts(since)):
+                world.state.clock.advance(3600)
+                return
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def write_inventory(path: Path, hosts: dict[str, dict[str, Any]]) -> Path:
+    inventory = {"all": {"children": {"eks_clusters": {"hosts": hosts, "vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "eks_aws_region": "us-east-1"}}}}}
+    path.write_text(yaml.safe_dump(inventory, sort_keys=False))
+    return path
+
+
+def test_throttling_and_server_errors_on_every_aws_call_are_retried(make_world, run_playbook):
+    world = make_world({"target_version": "1.30", "clusters": [
+        {"name": "noisy-a", "version": "1.29", "nodegroups": [{"name": "general", "version": "1.29"}]},
+        {"name": "noisy-b", "version": "1.28", "nodegroups": [{"name": "general", "version": "1.28"}]}]})
+    world.state.faults.set(throttle_rate=0.3, error_rate=0.1)
+    run = run_playbook(world, {"eks_waves": ["100%"]})
+    assert run.rc == 0, run.output[-3000:]
+    assert run.statuses() == {"noisy-a": "upgraded", "noisy-b": "upgraded"}
+    injected = [r for r in world.state.log.as_dicts() if r["injected"] in ("throttle", "5xx")]
+    assert len(injected) > 20
+    retries = sum(row["api_retries"] for row in run.fleet()["clusters"])
+    assert retries > 0, "the report counts the retries"
+    assert {c["version"] for c in world.summary().values()} == {"1.30"}
+
+
+def test_failed_update_stops_one_cluster_and_the_wave_goes_on(make_world, run_playbook):
+    world = make_world({"target_version": "1.30", "clusters": [
+        {"name": f"wave-{i}", "version": "1.29", "nodegroups": [{"name": "general", "version": "1.29"}]}
+        for i in range(4)]})
+    world.state.faults.set("wave-2", fail_updates="InsufficientFreeAddresses")
+    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 50})
+    assert run.rc != 0
+    statuses = run.statuses()
+    assert statuses.pop("wave-2") == "failed"
+    assert set(statuses.values()) == {"upgraded"}
+    failure = run.cluster_report("wave-2")["failure"]
+    assert failure["aws_errors"][0]["errorCode"] == "InsufficientFreeAddresses"
+    assert world.summary()["wave-2"]["version"] == "1.29"
+
+
+def test_failure_above_max_fail_percentage_stops_the_rollout(make_world, run_playbook):
+    world = make_world({"target_version": "1.30", "clusters": [
+        {"name": name, "version": "1.29", "nodegroups": [{"name": "general", "version": "1.29"}]}
+        for name in ("canary", "later-a", "later-b")]})
+    world.state.faults.set("canary", fail_updates="InsufficientFreeAddresses")
+    run = run_playbook(world, {"eks_waves": [1, "100%"], "eks_max_fail_percentage": 0})
+    assert run.rc != 0
+    assert run.statuses() == {"canary": "failed", "later-a": "not-run", "later-b": "not-run"}
+    assert cluster_updates(world, "later-a") == [] and cluster_updates(world, "later-b") == []
+
+
+def test_interrupted_run_resumes_the_update_without_starting_another(make_world, run_playbook, tmp_path):
+    world = make_world("healthy", cluster_update_s=3600.0)
+    env = {**os.environ, **world.env(), "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections"),
+           "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")}
+    command = [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", str(tmp_path / "world" / "inventory.yml"),
+               str(ROOT / "playbooks" / "upgrade.yml"), "-e",
+               json.dumps({"eks_report_dir": str(tmp_path / "killed"), "eks_wait_delay": 0.2})]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.time() + 240
+    while not cluster_updates(world, "healthy-129") and time.time() < deadline:
+        time.sleep(0.2)
+    assert cluster_updates(world, "healthy-129"), "the first run never started the update"
+    kill_tree(process.pid)  # killed while waiting on the update, modules included
+    process.wait()
+    assert world.summary()["healthy-129"]["status"] == "UPDATING"
+
+    finish_updates_once_polled(world, "healthy-129", len(world.state.log.records()))
+    run = run_playbook(world)
+    assert run.rc == 0, run.output[-3000:]
+    assert len(cluster_updates(world, "healthy-129")) == 1, "the rerun must not send a second UpdateClusterVersion"
+    updates = run.cluster_report("healthy-129")["control_plane"]["updates"]
+    assert updates, run.cluster_report("healthy-129")
+    assert updates[0]["resumed"] is True and updates[0]["status"] == "Successful"
+    assert world.summary()["healthy-129"]["version"] == "1.30"
+
+
+def test_concurrent_operator_update_is_waited_out(make_world, run_playbook):
+    world = make_world("healthy", cluster_update_s=3600.0)
+    world.state.faults.set("healthy-129", concurrent_update=True)
+    finish_updates_once_polled(world, "healthy-129", 0)
+    run = run_playbook(world)
+    assert run.rc == 0, run.output[-3000:]
+    refused = [r for r in cluster_updates(world, "healthy-129") if r["status"] == 409]
+    assert len(refused) == 1, "our UpdateClusterVersion met ResourceInUseException"
+    updates = run.cluster_report("healthy-129")["control_plane"]["updates"]
+    assert updates, run.cluster_report("healthy-129")
+    assert updates[0]["resumed"] is True and updates[0]["status"] == "Successful"
+    assert world.summary()["healthy-129"]["version"] == "1.30"
+
+
+def test_update_in_progress_scenario_is_resumed(make_world, run_playbook):
+    world = make_world("update-in-progress", cluster_update_s=3600.0)
+    finish_updates_once_polled(world, "updating-129", 0)
+    run = run_playbook(world)
+    assert run.rc == 0, run.output[-3000:]
+    assert cluster_updates(world, "updating-129") == []  # the running update was waited for, not repeated
+    assert run.cluster_report("updating-129")["control_plane"]["updates"][0]["resumed"] is True
+    assert world.summary()["updating-129"]["version"] == "1.30"
+
+
+@pytest.mark.parametrize("fault", [{"k8s_unreachable": True}, {"k8s_error_rate": 1.0}])
+def test_kubernetes_api_down_fails_that_cluster_clearly(make_world, run_playbook, fault):
+    world = make_world({"target_version": "1.30", "clusters": [
+        {"name": "k8s-down", "version": "1.29", "nodegroups": [{"name": "general", "version": "1.29"}]},
+        {"name": "k8s-fine", "version": "1.29", "nodegroups": [{"name": "general", "version": "1.29"}]}]})
+    world.state.faults.set("k8s-down", **fault)
+    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100})
+    assert run.statuses() == {"k8s-down": "failed", "k8s-fine": "upgraded"}
+    message = run.cluster_report("k8s-down")["failure"]["msg"]
+    assert "k8s-down" in message and ("unreachable" in message or "500" in message), message
+    assert "Traceback" not in message
+    assert cluster_updates(world, "k8s-down") == []
+
+
+def test_wait_timeout_names_the_update_and_how_to_resume(make_world, run_playbook):
+    world = make_world("healthy", cluster_update_s=120.0)
+    run = run_playbook(world, {"eks_wait_timeout": 2})
+    message = run.cluster_report("healthy-129")["failure"]["msg"]
+    update_id = cluster_updates(world, "healthy-129")
+    assert update_id
+    assert "Timed out" in message and "Rerun" in message, message
+    update = world.summary()["healthy-129"]["updates"][-1]
+    assert update["id"] in message
+
+
+BAD_INPUT = {
+    # host: (variables, text the failure or blocker must contain)
+    "yaml-float": ({"eks_target_version": "1.3"}, "'1.30'"),
+    "word": ({"eks_target_version": "latest"}, "MAJOR.MINOR"),
+    "v-prefix": ({"eks_target_version": "v1.29"}, "without the 'v'"),
+    "patch": ({"eks_target_version": "1.29.1"}, "patch"),
+    "empty": ({"eks_target_version": ""}, "eks_target_version"),
+    "lower": ({"eks_target_version": "1.28"}, "lower"),
+    "unknown-version": ({"eks_target_version": "1.40"}, "not offered"),
+    "skew-no-nodes": ({"eks_target_version": "1.31", "eks_upgrade_nodegroups": False}, "node group"),
+    "unknown-cluster": ({"eks_cluster_name": "no-such-cluster"}, "No cluster found"),
+    "wrong-region": ({"eks_aws_region": "eu-west-3"}, "No cluster found"),
+    "missing-kubeconfig": ({"eks_kubeconfig": "/nonexistent/kubeconfig"}, "not found"),
+}
+
+
+def test_bad_input_is_refused_before_any_mutating_call(make_world, run_playbook, tmp_path):
+    world = make_world("healthy")
+    kubeconfig = str(tmp_path / "world" / "kubeconfigs" / "healthy-129.yaml")
+    hosts = {name: {"eks_cluster_name": "healthy-129", "eks_kubeconfig": kubeconfig, "eks_target_version": "1.30",
+                    **variables} for name, (variables, _) in BAD_INPUT.items()}
+    write_inventory(tmp_path / "world" / "inventory.yml", hosts)
+    before = len(world.state.log.records())
+    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100})
+    assert mutating_calls(world, before) == []
+    assert run.rc != 0
+    for host, (_, expected) in BAD_INPUT.items():
+        report = run.cluster_report(host)
+        assert report["status"] in ("failed", "blocked"), (host, report["status"])
+        said = report["failure"].get("msg", "") + " ".join(
+            b["message"] + " " + b["remediation"] for b in report["blockers"])
+        assert expected in said, (host, said)

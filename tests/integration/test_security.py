@@ -1,0 +1,83 @@
+"""No credential leaks at any verbosity; IAM policy and RBAC role exactly match what the collection calls."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.integration.test_upgrade_playbook import merged_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.integration
+# The fleet that exercises every code path: multi-hop with node groups, GPU, self-managed add-on, a blocked
+# cluster, an update in progress, a pre-1.25 cluster (PodSecurityPolicy), CoreDNS fix, in-tree EBS volumes.
+EVERY_PATH = ["demo", "update-in-progress", "coredns-upstream", "ebs-in-tree-123"]
+K8S_GROUPS = {"nodes": "", "persistentvolumes": "", "configmaps": "", "deployments": "apps", "daemonsets": "apps",
+              "poddisruptionbudgets": "policy", "podsecuritypolicies": "policy"}
+
+
+def policy_actions(name: str) -> set[str]:
+    policy = json.loads((ROOT / "docs" / name).read_text())
+    return {action for statement in policy["Statement"] for action in statement["Action"]}
+
+
+def aws_actions(records: list[dict[str, Any]]) -> set[str]:
+    return {f"{r['service']}:{r['operation']}" for r in records if r["service"] in ("eks", "ec2", "sts")}
+
+
+def rbac_rules(records: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    seen = set()
+    for record in records:
+        if record["service"] != "k8s" or not 200 <= record["status"] < 300:
+            continue
+        verb, resource = record["operation"].split(" ", 1)
+        seen.add((K8S_GROUPS.get(resource, "?" + resource), resource, verb))
+    return seen
+
+
+def role_rules() -> set[tuple[str, str, str]]:
+    role = yaml.safe_load((ROOT / "docs" / "rbac.yaml").read_text())
+    return {(group, resource, verb) for rule in role["rules"] for group in rule["apiGroups"]
+            for resource in rule["resources"] for verb in rule["verbs"]}
+
+
+@pytest.fixture
+def every_path_world(make_world):
+    return make_world(merged_scenario(EVERY_PATH))
+
+
+def test_iam_policies_and_rbac_role_match_what_the_collection_calls(every_path_world, run_playbook):
+    world = every_path_world
+    checked = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100}, check=True)
+    assert "planned" in checked.statuses().values()
+    read_only = aws_actions(world.state.log.as_dicts())
+    assert read_only == policy_actions("iam-policy-readonly.json")
+
+    start = len(world.state.log.records())
+    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100,
+                               "eks_fix_coredns_upstream": True})
+    assert "upgraded" in run.statuses().values(), run.output[-3000:]
+    everything = world.state.log.as_dicts()
+    assert aws_actions(everything) == policy_actions("iam-policy.json")
+    assert aws_actions(world.state.log.as_dicts(start)) - read_only == {
+        "eks:UpdateAddon", "eks:UpdateClusterVersion", "eks:UpdateNodegroupVersion"}
+    assert rbac_rules(everything) == role_rules()
+
+
+@pytest.mark.parametrize("kube_access", ["kubeconfig", "eks-token"])
+def test_no_credential_appears_at_any_verbosity(make_world, run_playbook, kube_access):
+    world = make_world("healthy")
+    secrets = [world.env()["AWS_SECRET_ACCESS_KEY"], world.tokens["healthy-129"]]
+    # Without a kubeconfig the modules sign an EKS token themselves (as `aws eks get-token`).
+    extra = {"eks_kubeconfig": ""} if kube_access == "eks-token" else {}
+    run = run_playbook(world, {"eks_waves": ["100%"], **extra}, args=("-vvvv",))
+    assert run.rc == 0, run.output[-3000:]
+    reports = "".join(p.read_text() for p in run.report_dir.rglob("*") if p.is_file())
+    for secret in secrets:
+        assert secret not in run.output
+        assert secret not in reports
+    assert "k8s-aws-v1." not in run.output + reports
+    assert "certificate-authority-data" not in run.output

@@ -1,0 +1,76 @@
+"""Fixtures of the module tests; modules run in-process (tests/conftest.py run_module) against a world."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from ansible_collections.lifecycle.eks.plugins.module_utils import kube
+from tests.unit.plugins.modules.helpers import HOUR
+
+
+@pytest.fixture
+def kubeconfig(tmp_path: Path) -> Callable[[str], str]:
+    """The kubeconfig make_world wrote for a cluster."""
+    return lambda name: str(tmp_path / "world" / "kubeconfigs" / f"{name}.yaml")
+
+
+@pytest.fixture
+def args(kubeconfig: Callable[[str], str]) -> Callable[..., dict[str, Any]]:
+    """Module arguments for a cluster: its kubeconfig (none with kubeconfig=None)."""
+
+    def make(name: str, **extra: Any) -> dict[str, Any]:
+        base: dict[str, Any] = {"cluster_name": name, "kubeconfig": kubeconfig(name)}
+        base.update(extra)
+        if base["kubeconfig"] is None:
+            del base["kubeconfig"]
+        return base
+
+    return make
+
+
+@pytest.fixture
+def fast_k8s_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kubernetes calls retry 0.5 s then 1 s; a failing API needs no real pauses in tests."""
+    monkeypatch.setattr(kube, "RETRY_DELAYS", (0.0, 0.0))
+
+
+_LOADERS: dict[Any, Any] = {}
+
+
+@pytest.fixture(autouse=True)
+def shared_botocore_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One botocore data loader for every session: each module run opens a new boto3 Session, and parsing
+    the EC2 service model again each time costs most of a second. Only speeds the tests up."""
+    import botocore.loaders
+    import botocore.session
+
+    def cached(search_path_string: Any = None) -> Any:
+        if search_path_string not in _LOADERS:
+            _LOADERS[search_path_string] = botocore.loaders.create_loader(search_path_string)
+        return _LOADERS[search_path_string]
+
+    monkeypatch.setattr(botocore.session, "create_loader", cached)
+
+
+@pytest.fixture
+def finish_when_waited(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], None]:
+    """Make a world's updates finish as soon as a module starts waiting for one.
+
+    Tests that need an update still InProgress at some point (a seeded or concurrent update, wait=false, a
+    rerun that resumes) give the world hour-long durations and call this, so a slow machine cannot let the
+    update end early: the world's clock jumps an hour ahead whenever a module starts waiting.
+    """
+    from ansible_collections.lifecycle.eks.plugins.module_utils import operations
+
+    def arm(world: Any) -> None:
+        real = operations.wait_for_update
+
+        def jump_then_wait(*args: Any, **kwargs: Any) -> Any:
+            world.state.clock.advance(HOUR)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(operations, "wait_for_update", jump_then_wait)
+
+    return arm

@@ -1,0 +1,201 @@
+"""eks_addon_update against the emulated world: version policies, validation, self-managed add-ons."""
+from __future__ import annotations
+
+import boto3
+
+from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update as module
+from tests.conftest import mutating_calls
+from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, records
+
+# The control plane moved to 1.30; the add-ons still run 1.29's default versions.
+AFTER_CONTROL_PLANE = {"clusters": [{
+    "name": "addons-130", "version": "1.30",
+    "nodegroups": [{"name": "general", "version": "1.30", "desired_size": 1}],
+    "addons": {"vpc-cni": "v1.18.1-eksbuild.3", "coredns": "v1.11.1-eksbuild.4", "kube-proxy": "v1.29.0-eksbuild.1"},
+}]}
+NAME = "addons-130"
+
+
+def addon_args(args, name=NAME, **extra):
+    return args(name, **dict(FAST_WAIT, **extra))
+
+
+def by_name(result):
+    return {a["name"]: a for a in result["addons"]}
+
+
+def installed(name=NAME):
+    eks = boto3.client("eks")
+    names = eks.list_addons(clusterName=name)["addons"]
+    return {a: eks.describe_addon(clusterName=name, addonName=a)["addon"] for a in names}
+
+
+def test_default_policy_picks_the_default_for_the_cluster_version(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    result = run_module(module, addon_args(args), diff=True)
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True
+    assert result["cluster_version"] == "1.30"
+    addons = by_name(result)
+    assert (addons["vpc-cni"]["before"], addons["vpc-cni"]["after"]) == ("v1.18.1-eksbuild.3", "v1.19.0-eksbuild.1")
+    assert addons["kube-proxy"]["after"] == "v1.30.0-eksbuild.2"
+    assert (addons["coredns"]["changed"], addons["coredns"]["steps"]) == (False, [])
+    assert {u["subject"] for u in result["updates"]} == {"add-on vpc-cni", "add-on kube-proxy"}
+    assert all(u["status"] == "Successful" for u in result["updates"])
+    assert result["diff"]["after"]["vpc-cni"] == "v1.19.0-eksbuild.1"
+    summary = world.summary()[NAME]
+    assert summary["addons"] == {"vpc-cni": "v1.19.0-eksbuild.1", "coredns": "v1.11.1-eksbuild.4",
+                                 "kube-proxy": "v1.30.0-eksbuild.2"}
+    assert summary["images"]["kube-system/aws-node"][0].endswith(":v1.19.0-eksbuild.1")
+
+    before = log_position(world)
+    again = run_module(module, addon_args(args))
+    assert not again.failed, again.get("msg")
+    assert again["changed"] is False
+    assert again["updates"] == []
+    assert mutating_calls(world, before) == []
+
+
+def test_latest_moves_the_vpc_cni_one_minor_at_a_time(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    result = run_module(module, addon_args(args, version="latest", addons=[{"name": "vpc-cni"}, {"name": "coredns"}]))
+    assert not result.failed, result.get("msg")
+    addons = by_name(result)
+    assert addons["vpc-cni"]["steps"] == ["v1.19.6-eksbuild.1", "v1.20.1-eksbuild.3"]
+    assert addons["coredns"]["after"] == "v1.11.4-eksbuild.22"
+    sent = [r["operation"] for r in mutating_calls(world)]
+    assert sent == ["UpdateAddon"] * 3
+    assert [(u["from"], u["to"]) for u in result["updates"][:2]] == [
+        ("v1.18.1-eksbuild.3", "v1.19.6-eksbuild.1"), ("v1.19.6-eksbuild.1", "v1.20.1-eksbuild.3")]
+    assert world.summary()[NAME]["addons"]["vpc-cni"] == "v1.20.1-eksbuild.3"
+
+
+def test_explicit_compatible_version(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    result = run_module(module, addon_args(args, addons=[{"name": "coredns", "version": "v1.11.4-eksbuild.2"}]))
+    assert not result.failed, result.get("msg")
+    assert [a["name"] for a in result["addons"]] == ["coredns"]
+    assert world.summary()[NAME]["addons"]["coredns"] == "v1.11.4-eksbuild.2"
+
+
+def test_explicit_incompatible_version_changes_nothing(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    result = run_module(module, addon_args(args, addons=[{"name": "kube-proxy"},
+                                                          {"name": "coredns", "version": "v1.12.3-eksbuild.1"}]))
+    assert result.failed
+    assert result["changed"] is False
+    assert "v1.12.3-eksbuild.1 is not compatible with Kubernetes 1.30" in result["msg"]
+    assert "v1.11.4-eksbuild.22" in result["msg"]
+    assert mutating_calls(world) == []
+
+
+def test_unknown_add_on(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    result = run_module(module, addon_args(args, addons=[{"name": "no-such-addon"}]))
+    assert result.failed
+    assert "no-such-addon is unknown to Amazon EKS for Kubernetes 1.30" in result["msg"]
+    assert mutating_calls(world) == []
+
+
+def test_self_managed_add_on_is_reported(make_world, run_module, args):
+    world = make_world("vpc-cni-17")
+    result = run_module(module, addon_args(args, "old-cni-123"))
+    assert not result.failed, result.get("msg")
+    cni = by_name(result)["vpc-cni"]
+    assert cni["managed"] is False
+    assert cni["changed"] is False
+    assert cni["recommended"] == "v1.15.0-eksbuild.2"
+    assert "not an EKS add-on" in cni["message"]
+    assert "vpc-cni" not in {u["subject"].split()[-1] for u in result["updates"]}
+    assert not [r for r in mutating_calls(world) if "vpc-cni" in str(r)]
+
+
+def test_configuration_values_are_preserved(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    config = '{"controller":{"replicaCount":3}}'
+    world.aws.create_addon(NAME, "aws-ebs-csi-driver", "v1.28.0-eksbuild.1", configuration_values=config,
+                           service_account_role_arn="arn:aws:iam::123456789012:role/ebs")
+    result = run_module(module, addon_args(args, addons=[{"name": "aws-ebs-csi-driver"}]))
+    assert not result.failed, result.get("msg")
+    assert by_name(result)["aws-ebs-csi-driver"]["after"] == "v1.31.0-eksbuild.1"
+    ebs = installed()["aws-ebs-csi-driver"]
+    assert ebs["addonVersion"] == "v1.31.0-eksbuild.1"
+    assert ebs["configurationValues"] == config
+    assert ebs["serviceAccountRoleArn"] == "arn:aws:iam::123456789012:role/ebs"
+
+
+def test_new_configuration_values_alone_update_the_add_on(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    config = '{"replicaCount": 3}'
+    result = run_module(module, addon_args(args, addons=[{"name": "coredns", "configuration_values": config}]))
+    assert not result.failed, result.get("msg")
+    coredns = by_name(result)["coredns"]
+    assert (coredns["changed"], coredns["steps"]) == (True, ["v1.11.1-eksbuild.4"])
+    assert installed()["coredns"]["configurationValues"] == config
+    before = log_position(world)
+    again = run_module(module, addon_args(args, addons=[{"name": "coredns", "configuration_values": config}]))
+    assert again["changed"] is False
+    assert mutating_calls(world, before) == []
+
+
+def test_check_mode_sends_nothing(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    result = run_module(module, addon_args(args), check_mode=True)
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True
+    assert result["updates"] == []
+    assert by_name(result)["vpc-cni"]["after"] == "v1.19.0-eksbuild.1"
+    assert mutating_calls(world) == []
+
+
+def test_cluster_version_plans_ahead_in_check_mode_only(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    planned = run_module(module, addon_args(args, cluster_version="1.31"), check_mode=True)
+    assert not planned.failed, planned.get("msg")
+    assert planned["cluster_version"] == "1.31"
+    assert by_name(planned)["kube-proxy"]["after"] == "v1.31.0-eksbuild.2"
+    refused = run_module(module, addon_args(args, cluster_version="1.31"))
+    assert refused.failed
+    assert "only check mode may plan" in refused["msg"]
+    same = run_module(module, addon_args(args, cluster_version="1.30"), check_mode=True)
+    assert same["cluster_version"] == "1.30"
+    assert mutating_calls(world) == []
+
+
+def test_wait_false_returns_started_updates(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE, addon_update_s=HOUR)
+    result = run_module(module, addon_args(args, wait=False, addons=[{"name": "kube-proxy"}]))
+    assert not result.failed, result.get("msg")
+    [update] = result["updates"]
+    assert update["status"] == "InProgress" and update["to"] == "v1.30.0-eksbuild.2"
+    assert len(records(world, operation="UpdateAddon")) == 1
+
+
+def test_failed_update_call_keeps_the_partial_result(make_world, run_module, args, monkeypatch):
+    """EKS answers 500 after the first add-on was updated: the task fails and reports that update."""
+    world = make_world(AFTER_CONTROL_PLANE)
+    real_see_through = module.see_through
+
+    def then_break(*a, **kw):
+        entry = real_see_through(*a, **kw)
+        world.state.faults.set(NAME, error_rate=1.0)
+        return entry
+
+    monkeypatch.setattr(module, "see_through", then_break)
+    result = run_module(module, addon_args(args, retries=0, addons=[{"name": "vpc-cni"}, {"name": "kube-proxy"}]))
+    assert result.failed
+    assert result["msg"].startswith("Failed to update add-on kube-proxy of cluster addons-130: ")
+    assert [(u["subject"], u["status"]) for u in result["updates"]] == [("add-on vpc-cni", "Successful")]
+    assert result["changed"] is True
+    world.state.faults.clear()
+    assert world.summary()[NAME]["addons"]["kube-proxy"] == "v1.29.0-eksbuild.1"
+
+
+def test_wait_timeout_reports_the_update_still_running(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE, addon_update_s=HOUR)
+    result = run_module(module, addon_args(args, wait_timeout=0, addons=[{"name": "kube-proxy"}]))
+    assert result.failed
+    assert "Rerun" in result["msg"] and result["update_id"] in result["msg"]
+    assert [(u["id"], u["status"]) for u in result["updates"]] == [(result["update_id"], "InProgress")]
+    assert result["changed"] is True
+    assert len(records(world, operation="UpdateAddon")) == 1

@@ -1,0 +1,287 @@
+"""eks_cluster_upgrade against the emulated world: hops, node groups first, resume, failures, no-ops."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade as module
+from tests.conftest import mutating_calls
+from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, records
+
+
+def upgrade_args(args, name, target, **extra):
+    return args(name, target_version=target, **dict(FAST_WAIT, **extra))
+
+
+def version_updates(world, since=0, cluster=None):
+    return records(world, since, cluster=cluster, operation="UpdateClusterVersion")
+
+
+def test_one_hop_then_rerun_changes_nothing(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.30"))
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True
+    assert result["version_before"] == "1.29"
+    assert result["version_after"] == "1.30"
+    [update] = result["updates"]
+    assert update["id"] and update["status"] == "Successful"
+    assert update["subject"] == "cluster healthy-129"
+    assert (update["from"], update["to"]) == ("1.29", "1.30")
+    assert update["resumed"] is False and update["errors"] == []
+    assert isinstance(update["duration_s"], float)
+    assert result["plan"]["feasible"] is True
+    summary = world.summary()["healthy-129"]
+    assert summary["version"] == "1.30"
+    assert summary["status"] == "ACTIVE"
+    assert summary["kube_version"].startswith("v1.30.")
+    assert len(version_updates(world)) == 1
+
+    before = log_position(world)
+    again = run_module(module, upgrade_args(args, "healthy-129", "1.30"))
+    assert not again.failed, again.get("msg")
+    assert again["changed"] is False
+    assert again["updates"] == []
+    assert again["version_before"] == again["version_after"] == "1.30"
+    assert mutating_calls(world, before) == []
+
+
+def test_without_kubeconfig(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.30", kubeconfig=None))
+    assert not result.failed, result.get("msg")
+    assert world.summary()["healthy-129"]["version"] == "1.30"
+    assert all(r["status"] == 200 for r in records(world, service="k8s"))
+
+
+def test_check_mode_plans_and_sends_nothing(make_world, run_module, args):
+    world = make_world("demo")
+    result = run_module(module, upgrade_args(args, "staging-use1", "1.30", upgrade_nodegroups=True), check_mode=True)
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True
+    assert result["updates"] == []
+    assert result["version_after"] == "1.30"
+    hops = result["plan"]["hops"]
+    assert [(h["from_version"], h["to_version"]) for h in hops] == [("1.28", "1.29"), ("1.29", "1.30")]
+    assert hops[0]["nodegroups_before"] == ["general"]
+    assert mutating_calls(world) == []
+    assert world.summary()["staging-use1"]["version"] == "1.28"
+
+
+def test_diff_mode_shows_versions_before_and_after(make_world, run_module, args):
+    make_world("nodes-behind")
+    result = run_module(module, upgrade_args(args, "nodes-behind-129", "1.30", upgrade_nodegroups=True),
+                        check_mode=True, diff=True)
+    assert result["diff"] == {
+        "before": {"version": "1.29", "nodegroups": {"general": "1.28", "batch": "1.29"}},
+        "after": {"version": "1.30", "nodegroups": {"general": "1.29", "batch": "1.29"}},
+    }
+
+
+def test_node_groups_behind_are_refused_without_upgrade_nodegroups(make_world, run_module, args):
+    world = make_world("nodes-behind")
+    result = run_module(module, upgrade_args(args, "nodes-behind-129", "1.30"))
+    assert result.failed
+    assert result["changed"] is False
+    assert "managed-nodegroup-behind" in [b["id"] for b in result["blockers"]]
+    assert "managed-nodegroup-behind" in result["msg"]
+    assert "No legal upgrade path from 1.29 to 1.30" in result["msg"]
+    assert mutating_calls(world) == []
+
+
+def test_node_groups_are_updated_before_the_control_plane(make_world, run_module, args):
+    world = make_world("nodes-behind")
+    result = run_module(module, upgrade_args(args, "nodes-behind-129", "1.30", upgrade_nodegroups=True))
+    assert not result.failed, result.get("msg")
+    assert [(u["subject"], u["from"], u["status"]) for u in result["updates"]] == [
+        ("node group general", "1.28", "Successful"),
+        ("cluster nodes-behind-129", "1.29", "Successful"),
+    ]
+    operations = [r["operation"] for r in mutating_calls(world)]
+    assert operations == ["UpdateNodegroupVersion", "UpdateClusterVersion"]
+    summary = world.summary()["nodes-behind-129"]
+    assert summary["version"] == "1.30"
+    assert summary["nodegroups"]["general"]["version"] == "1.29"
+
+
+def test_multi_hop_with_node_groups(make_world, run_module, args):
+    world = make_world("demo")
+    result = run_module(module, upgrade_args(args, "staging-use1", "1.30", upgrade_nodegroups=True))
+    assert not result.failed, result.get("msg")
+    assert result["version_after"] == "1.30"
+    assert len(version_updates(world, cluster="staging-use1")) == 2
+    subjects = [u["subject"] for u in result["updates"]]
+    assert subjects == ["node group general", "cluster staging-use1", "node group general", "node group spot",
+                        "cluster staging-use1"]
+    summary = world.summary()["staging-use1"]
+    assert summary["version"] == "1.30"
+    assert {ng: v["version"] for ng, v in summary["nodegroups"].items()} == {"general": "1.29", "spot": "1.29"}
+    assert world.summary()["dev-use1"]["version"] == "1.29"
+
+
+def test_target_lower_than_the_cluster(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.28"))
+    assert result.failed
+    assert "lower than" in result["msg"] and "cannot be downgraded" in result["msg"]
+    assert mutating_calls(world) == []
+
+
+def test_target_unknown_to_eks(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.40"))
+    assert result.failed
+    assert "1.40 is unknown to Amazon EKS" in result["msg"]
+    assert "1.29" in result["msg"] and "1.34" in result["msg"]
+    assert mutating_calls(world) == []
+
+
+@pytest.mark.parametrize("target, fix", [
+    ("1.3", "'1.30'"),
+    ("latest", "MAJOR.MINOR"),
+    ("v1.29", "without the 'v'"),
+    ("1.29.1", "dropping the patch"),
+    ("", "is empty"),
+])
+def test_malformed_target(make_world, run_module, args, target, fix):
+    world = make_world("healthy")
+    result = run_module(module, upgrade_args(args, "healthy-129", target))
+    assert result.failed
+    assert fix in result["msg"]
+    assert result["api_calls"] == 0
+    assert mutating_calls(world) == []
+
+
+def test_unknown_cluster(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, upgrade_args(args, "ghost", "1.30", kubeconfig=None))
+    assert result.failed
+    assert result["msg"] == ("Failed to describe cluster ghost: ResourceNotFoundException: "
+                             "No cluster found for name: ghost.")
+    assert result["error_code"] == "ResourceNotFoundException"
+    assert mutating_calls(world) == []
+
+
+def test_update_in_progress_is_resumed(make_world, run_module, args, finish_when_waited):
+    world = make_world("update-in-progress", cluster_update_s=HOUR)
+    finish_when_waited(world)
+    result = run_module(module, upgrade_args(args, "updating-129", "1.30"))
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True
+    [update] = result["updates"]
+    assert update["resumed"] is True and update["status"] == "Successful"
+    assert version_updates(world) == []
+    assert world.summary()["updating-129"]["version"] == "1.30"
+
+
+def test_update_in_progress_in_check_mode(make_world, run_module, args):
+    world = make_world("update-in-progress", cluster_update_s=HOUR)
+    result = run_module(module, upgrade_args(args, "updating-129", "1.30"), check_mode=True)
+    assert not result.failed, result.get("msg")
+    [update] = result["updates"]
+    assert update["resumed"] is True and update["status"] == "InProgress"
+    assert mutating_calls(world) == []
+
+
+def test_failed_update_reports_aws_errors(make_world, run_module, args):
+    world = make_world("subnet-3-ips")
+    result = run_module(module, upgrade_args(args, "tight-subnet-129", "1.30"))
+    assert result.failed
+    assert "InsufficientFreeAddresses" in result["msg"]
+    assert "ended Failed" in result["msg"]
+    assert [e["errorCode"] for e in result["aws_errors"]] == ["InsufficientFreeAddresses"]
+    [update] = result["updates"]
+    assert update["status"] == "Failed"
+    assert result["changed"] is True
+    summary = world.summary()["tight-subnet-129"]
+    assert summary["version"] == "1.29"
+    assert summary["status"] == "ACTIVE"
+
+
+def test_wait_false_starts_one_hop(make_world, run_module, args):
+    world = make_world("healthy", cluster_update_s=HOUR)
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.31", upgrade_nodegroups=True, wait=False))
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True
+    [update] = result["updates"]
+    assert update["status"] == "InProgress" and update["to"] == "1.30"
+    assert result["version_after"] == "1.29"
+    assert len(version_updates(world)) == 1
+    assert world.summary()["healthy-129"]["status"] == "UPDATING"
+
+
+def test_concurrent_update_is_waited_out(make_world, run_module, args, finish_when_waited):
+    """Another operator starts the same hop just before our UpdateClusterVersion (ResourceInUse)."""
+    world = make_world("healthy", cluster_update_s=HOUR)
+    finish_when_waited(world)
+    world.state.faults.set("healthy-129", concurrent_update=True)
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.30"))
+    assert not result.failed, result.get("msg")
+    [update] = result["updates"]
+    assert update["resumed"] is True and update["status"] == "Successful"
+    [refused] = version_updates(world)
+    assert refused["status"] == 409
+    assert world.summary()["healthy-129"]["version"] == "1.30"
+
+
+def test_concurrent_platform_update_then_own_hop(make_world, run_module, args, monkeypatch, finish_when_waited):
+    """A concurrent update that does not move the minor: wait for it, then send our own hop."""
+    world = make_world("healthy", cluster_update_s=HOUR)
+    finish_when_waited(world)
+    real_plan_for = module.plan_for
+
+    def racing_plan_for(*a, **kw):
+        planned = real_plan_for(*a, **kw)
+        world.aws.begin_cluster_update("healthy-129", "1.29")
+        return planned
+
+    monkeypatch.setattr(module, "plan_for", racing_plan_for)
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.30"))
+    assert not result.failed, result.get("msg")
+    assert [(u["resumed"], u["to"], u["status"]) for u in result["updates"]] == [
+        (True, "1.29", "Successful"), (False, "1.30", "Successful")]
+    assert [r["status"] for r in version_updates(world)] == [409, 200]
+    assert world.summary()["healthy-129"]["version"] == "1.30"
+
+
+def test_wait_timeout_names_the_update_and_says_rerun(make_world, run_module, args, finish_when_waited):
+    world = make_world("healthy", cluster_update_s=HOUR)
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.30", wait_timeout=1))
+    assert result.failed
+    update_id = result["update_id"]
+    assert update_id in result["msg"]
+    assert "Rerun" in result["msg"]
+    [sent] = version_updates(world)
+    assert sent["status"] == 200
+    # What was started is reported, so the caller knows the cluster is changing.
+    assert result["changed"] is True
+    assert [(u["id"], u["status"]) for u in result["updates"]] == [(update_id, "InProgress")]
+
+    # The advice holds: a rerun resumes that update instead of starting another.
+    finish_when_waited(world)
+    rerun = run_module(module, upgrade_args(args, "healthy-129", "1.30"))
+    assert not rerun.failed, rerun.get("msg")
+    assert [(u["id"], u["resumed"], u["status"]) for u in rerun["updates"]] == [(update_id, True, "Successful")]
+    assert len(version_updates(world)) == 1
+
+
+def test_other_aws_refusal_is_reported(make_world, run_module, args):
+    """An insight-enforcing EKS refuses the hop with InvalidStateException; force overrides it."""
+    world = make_world("healthy")
+    world.aws.set_insight_enforcement(True)
+    world.aws.add_insight("healthy-129", "Deprecated APIs removed in Kubernetes v1.30", kubernetes_version="1.30")
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.30"))
+    assert result.failed
+    assert "InvalidStateException" in result["msg"]
+    assert result["changed"] is False
+    forced = run_module(module, upgrade_args(args, "healthy-129", "1.30", force=True))
+    assert not forced.failed, forced.get("msg")
+    assert world.summary()["healthy-129"]["version"] == "1.30"
+
+
+def test_unreachable_kubernetes_api_stops_before_any_change(make_world, run_module, args, fast_k8s_retries):
+    world = make_world("healthy")
+    world.state.faults.set("healthy-129", k8s_unreachable=True)
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.30"))
+    assert result.failed
+    assert "Kubernetes API of cluster healthy-129 unreachable" in result["msg"]
+    assert mutating_calls(world) == []

@@ -1,0 +1,126 @@
+"""eks_workload_image against the emulated world: tag changes, rollouts, absent workloads, check mode."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.lifecycle.eks.plugins.modules import eks_workload_image as module
+from tests.conftest import mutating_calls
+from tests.unit.plugins.modules.helpers import log_position, records
+
+NAME = "healthy-129"
+AUTOSCALER = "registry.k8s.io/autoscaling/cluster-autoscaler"
+
+
+def image_args(args, **extra):
+    base = {"kind": "Deployment", "workload": "cluster-autoscaler", "tag": "v1.30.2"}
+    base.update(extra)
+    return args(NAME, **base)
+
+
+def images(world, key):
+    return world.summary()[NAME]["images"][key]
+
+
+def test_sets_the_tag_and_waits_for_the_rollout(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, image_args(args), diff=True)
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True and result["found"] is True
+    assert result["before"] == AUTOSCALER + ":v1.29.4"
+    assert result["after"] == AUTOSCALER + ":v1.30.2"
+    assert result["container"] == "cluster-autoscaler"
+    assert result["diff"] == {"before": {"image": AUTOSCALER + ":v1.29.4"}, "after": {"image": AUTOSCALER + ":v1.30.2"}}
+    assert images(world, "kube-system/cluster-autoscaler") == [AUTOSCALER + ":v1.30.2"]
+    operations = [r["operation"] for r in records(world, service="k8s")]
+    assert operations.count("patch deployments") == 1
+    # read, patch, then at least one read to see the rollout done
+    assert operations.index("patch deployments") < len(operations) - 1
+
+    before = log_position(world)
+    again = run_module(module, image_args(args))
+    assert not again.failed, again.get("msg")
+    assert again["changed"] is False
+    assert mutating_calls(world, before) == []
+
+
+def test_daemon_set_container_by_name(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, image_args(args, kind="DaemonSet", workload="aws-node", container="aws-node",
+                                           tag="v1.19.0-eksbuild.1", kubeconfig=None))
+    assert not result.failed, result.get("msg")
+    assert result["after"].endswith("/amazon-k8s-cni:v1.19.0-eksbuild.1")
+    assert images(world, "kube-system/aws-node") == [result["after"]]
+
+
+def test_check_mode_changes_nothing(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, image_args(args), check_mode=True)
+    assert result["changed"] is True
+    assert result["after"] == AUTOSCALER + ":v1.30.2"
+    assert images(world, "kube-system/cluster-autoscaler") == [AUTOSCALER + ":v1.29.4"]
+    assert mutating_calls(world) == []
+
+
+def test_missing_workload_is_reported_or_fails_when_required(make_world, run_module, args):
+    world = make_world("nodes-behind")
+    absent = run_module(module, args("nodes-behind-129", kind="Deployment", workload="cluster-autoscaler",
+                                     tag="v1.30.2"))
+    assert not absent.failed, absent.get("msg")
+    assert absent == {**absent, "changed": False, "found": False}
+    required = run_module(module, args("nodes-behind-129", kind="Deployment", workload="cluster-autoscaler",
+                                       tag="v1.30.2", required=True))
+    assert required.failed
+    assert required["msg"] == "Deployment kube-system/cluster-autoscaler not found."
+    assert mutating_calls(world) == []
+
+
+def test_unknown_container(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, image_args(args, container="sidecar"))
+    assert result.failed
+    assert "has no container sidecar (containers: cluster-autoscaler)" in result["msg"]
+    assert mutating_calls(world) == []
+
+
+def test_waits_until_the_rollout_is_done(make_world, run_module, args, monkeypatch):
+    world = make_world("healthy")
+    seen = []
+    real_rollout_done = module.rollout_done
+
+    def not_yet_then_real(kind, obj):
+        seen.append(obj.spec.template.spec.containers[0].image)
+        return len(seen) > 2 and real_rollout_done(kind, obj)
+
+    monkeypatch.setattr(module, "rollout_done", not_yet_then_real)
+    result = run_module(module, image_args(args))
+    assert not result.failed, result.get("msg")
+    assert seen == [AUTOSCALER + ":v1.30.2"] * 3
+    reads = [r["operation"] for r in records(world, service="k8s")].count("get deployments")
+    assert reads == 4  # the first read, then one per rollout check
+
+
+def test_rollout_that_does_not_finish(make_world, run_module, args, monkeypatch):
+    make_world("healthy")
+    monkeypatch.setattr(module, "rollout_done", lambda kind, obj: False)
+    result = run_module(module, image_args(args, wait_timeout=0))
+    assert result.failed
+    assert "did not finish in 0 s" in result["msg"]
+    assert result["changed"] is True
+
+
+def test_kubernetes_api_errors(make_world, run_module, args, fast_k8s_retries):
+    world = make_world("healthy")
+    world.state.faults.set(NAME, k8s_error_rate=1.0)
+    result = run_module(module, image_args(args))
+    assert result.failed
+    assert result["msg"].startswith(f"Failed to read Deployment kube-system/cluster-autoscaler (cluster {NAME}): 500")
+
+
+@pytest.mark.parametrize("image, expected", [
+    ("registry.k8s.io/autoscaling/cluster-autoscaler:v1.29.4", "registry.k8s.io/autoscaling/cluster-autoscaler:v9"),
+    ("localhost:5000/ca", "localhost:5000/ca:v9"),
+    ("localhost:5000/ca:v1@sha256:abc", "localhost:5000/ca:v9"),
+    ("ca@sha256:abc", "ca:v9"),
+])
+def test_with_tag(image, expected):
+    assert module.with_tag(image, "v9") == expected
