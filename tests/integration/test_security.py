@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.integration.test_reliability import write_inventory
 from tests.integration.test_upgrade_playbook import merged_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,14 +68,19 @@ def test_iam_policies_and_rbac_role_match_what_the_collection_calls(every_path_w
     assert rbac_rules(everything) == role_rules()
 
 
-@pytest.mark.parametrize("kube_access", ["kubeconfig", "eks-token"])
-def test_no_credential_appears_at_any_verbosity(make_world, run_playbook, kube_access):
-    world = make_world("healthy")
-    secrets = [world.env()["AWS_SECRET_ACCESS_KEY"], world.tokens["healthy-129"]]
+def test_no_credential_appears_at_any_verbosity(make_world, run_playbook, tmp_path):
+    world = make_world({"target_version": "1.30", "clusters": [
+        {"name": name, "version": "1.29", "nodegroups": [{"name": "general", "version": "1.29"}]}
+        for name in ("via-kubeconfig", "via-eks-token")]})
     # Without a kubeconfig the modules sign an EKS token themselves (as `aws eks get-token`).
-    extra = {"eks_kubeconfig": ""} if kube_access == "eks-token" else {}
-    run = run_playbook(world, {"eks_waves": ["100%"], **extra}, args=("-vvvv",))
+    kubeconfigs = tmp_path / "world" / "kubeconfigs"
+    write_inventory(tmp_path / "world" / "inventory.yml", {
+        "via-kubeconfig": {"eks_kubeconfig": str(kubeconfigs / "via-kubeconfig.yaml"), "eks_target_version": "1.30"},
+        "via-eks-token": {"eks_target_version": "1.30"}})
+    secrets = [world.env()["AWS_SECRET_ACCESS_KEY"], *world.tokens.values()]
+    run = run_playbook(world, {"eks_waves": ["100%"]}, args=("-vvvv",))
     assert run.rc == 0, run.output[-3000:]
+    assert run.statuses() == {"via-kubeconfig": "upgraded", "via-eks-token": "upgraded"}
     reports = "".join(p.read_text() for p in run.report_dir.rglob("*") if p.is_file())
     for secret in secrets:
         assert secret not in run.output

@@ -100,13 +100,17 @@ def test_check_mode_plans_every_cluster_and_sends_no_mutating_call(make_world, r
 def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_playbook):
     world = make_world(merged_scenario(list(BLOCKING)))
     before = len(world.state.log.records())
-    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100})
+    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100,
+                               "eks_preflight_skip": ["kubectl-client"]})
     assert mutating_calls(world, before) == []
     for scenario_name, check_id in BLOCKING.items():
         cluster = yaml.safe_load((SCENARIOS / f"{scenario_name}.yml").read_text())["clusters"][0]["name"]
         report = run.cluster_report(cluster)
         assert report["status"] == "blocked", (scenario_name, report["status"], report.get("failure"))
         assert check_id in [b["id"] for b in report["blockers"]], (scenario_name, report["blockers"])
+        checks = {c["id"]: c["status"] for c in report["preflight"]["checks"]}
+        assert checks["kubectl-client"] == "skipped"  # each skip is recorded in the report
+        assert report["preflight"]["skipped_checks"] == ["kubectl-client"]
 
 
 def test_coredns_upstream_fix_is_opt_in_and_changes_only_that_line(make_world, run_playbook):
@@ -118,15 +122,3 @@ def test_coredns_upstream_fix_is_opt_in_and_changes_only_that_line(make_world, r
     assert after["version"] == "1.24"
     assert after["corefile"] == corefile_before.replace("      upstream\n", "")
     assert "-      upstream" in run.output  # diff mode shows the removed line
-
-
-def test_failed_update_stops_that_cluster_with_aws_error_codes(make_world, run_playbook):
-    world = make_world("subnet-3-ips")
-    run = run_playbook(world, {"eks_preflight_skip": ["subnet-free-ips", "upgrade-insights"], "eks_waves": ["100%"]})
-    assert run.rc != 0
-    report = run.cluster_report("tight-subnet-129")
-    assert report["status"] == "failed"
-    assert "InsufficientFreeAddresses" in report["failure"]["msg"]
-    assert report["failure"]["aws_errors"][0]["errorCode"] == "InsufficientFreeAddresses"
-    assert {c["id"]: c["status"] for c in report["preflight"]["checks"]}["subnet-free-ips"] == "skipped"
-    assert world.summary()["tight-subnet-129"]["version"] == "1.29"

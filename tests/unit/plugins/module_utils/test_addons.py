@@ -215,8 +215,8 @@ def test_steps_only_go_up_and_end_on_the_chosen_version(current, chosen, others,
     assert [parse_addon_version(step).minor for step in steps[:-1]] == sorted(minors_between)
     for step in steps[:-1]:  # the newest build of its minor
         minor = parse_addon_version(step).minor
-        assert parse_addon_version(step) == max(parse_addon_version(v) for v in compatible
-                                                 if parse_addon_version(v).minor == minor)
+        same_minor = [parse_addon_version(v) for v in compatible if parse_addon_version(v).minor == minor]
+        assert parse_addon_version(step) == max(same_minor)
 
 
 @PROPERTY

@@ -289,7 +289,7 @@ def test_throttling_and_5xx_are_retried_and_counted(clients, sleep, code, status
 def test_backoff_is_capped_at_20_seconds_and_budget_is_retries(sleep):
     clients = aws.connect(dict(PARAMS, retries=7), sleep=sleep)
     with Stubber(clients.eks) as stubber:
-        for _ in range(8):
+        for _attempt in range(8):
             stubber.add_client_error("describe_cluster", "ThrottlingException", "Rate exceeded", 400)
         with pytest.raises(ModuleError, match="Failed to describe cluster prod: ThrottlingException: Rate exceeded"):
             clients.describe_cluster("prod")

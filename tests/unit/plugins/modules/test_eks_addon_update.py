@@ -80,8 +80,8 @@ def test_explicit_compatible_version(make_world, run_module, args):
 
 def test_explicit_incompatible_version_changes_nothing(make_world, run_module, args):
     world = make_world(AFTER_CONTROL_PLANE)
-    result = run_module(module, addon_args(args, addons=[{"name": "kube-proxy"},
-                                                          {"name": "coredns", "version": "v1.12.3-eksbuild.1"}]))
+    addons = [{"name": "kube-proxy"}, {"name": "coredns", "version": "v1.12.3-eksbuild.1"}]
+    result = run_module(module, addon_args(args, addons=addons))
     assert result.failed
     assert result["changed"] is False
     assert "v1.12.3-eksbuild.1 is not compatible with Kubernetes 1.30" in result["msg"]
