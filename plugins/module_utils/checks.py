@@ -104,7 +104,7 @@ def check_node_minor(facts, target, upgrade_nodegroups):
     current = parse_kube_version(facts["cluster"]["version"])
     behind = [ng["name"] for ng in facts["nodegroups"] if parse_kube_version(ng["version"]) < current]
     message = "Managed node groups %s are behind the control plane (%s)." % (", ".join(behind), current)
-    if behind and not upgrade_nodegroups:
+    if behind and not upgrade_nodegroups and target > current:
         return _result("control-plane-node-minor", FAIL, message,
                        "Update them to %s first (eks_upgrade_nodegroups: true lets the upgrade do it)." % current)
     # Later hops too: node groups the plan can't update (custom AMI, not ACTIVE, or upgrade_nodegroups off
@@ -113,8 +113,11 @@ def check_node_minor(facts, target, upgrade_nodegroups):
     if blockers:
         return _result("control-plane-node-minor", FAIL, " ".join(b.reason for b in blockers),
                        " ".join(b.remediation for b in blockers))
-    if behind:
+    if behind and target > current:
         return _result("control-plane-node-minor", WARN, message + " They will be updated before the next hop.")
+    if behind:
+        return _result("control-plane-node-minor", WARN, message + " No control-plane hop is pending.",
+                       "Update them to %s (post_upgrade does when eks_upgrade_nodegroups is true)." % current)
     return _result("control-plane-node-minor", PASS, "All managed node groups are on %s." % current)
 
 
@@ -134,8 +137,9 @@ def check_fargate(facts, target):
     current = parse_kube_version(facts["cluster"]["version"])
     old = [n["name"] for n in facts["nodes"] if n["kind"] == "fargate" and parse_kube_version(n["kubelet"]) < current]
     if old:
-        return _result("fargate-pods-behind", FAIL, "Fargate nodes %s run a kubelet older than %s."
-                       % (", ".join(old), current),
+        # They only block a control-plane hop; with none pending they are a post-upgrade task.
+        return _result("fargate-pods-behind", FAIL if target > current else WARN,
+                       "Fargate nodes %s run a kubelet older than %s." % (", ".join(old), current),
                        "Delete (redeploy) the pods those Fargate nodes represent; they come back on %s." % current)
     # Existing Fargate pods keep their kubelet, so a multi-hop path stops after the first hop.
     blockers = _plan_blockers(facts, target, False, ("fargate-kubelet-behind",))

@@ -50,10 +50,12 @@ def test_demo_fleet_upgrades_in_waves_and_second_run_is_idempotent(make_world, r
         assert {ng["version"] for ng in cluster["nodegroups"].values()} == {"1.30"}
         managed = {n: v for n, v in cluster["kubelets"].items() if not n.startswith("fargate-")}
         assert all(v.startswith("v1.30.") for v in managed.values()), managed
-    # Multi-hop: staging went 1.28 -> 1.29 -> 1.30, its 1.27 node group caught up before the first hop.
+    # Multi-hop: staging went 1.28 -> 1.29 -> 1.30; before each hop its node groups caught up with the
+    # control plane's minor (the 1.27 group first, then both), so no node was ever outside the skew policy.
     staging_updates = first.cluster_report("staging-use1")["control_plane"]["updates"]
     assert [(u["subject"], u["to"]) for u in staging_updates] == [
-        ("node group general", "1.28"), ("cluster staging-use1", "1.29"), ("cluster staging-use1", "1.30")]
+        ("node group general", "1.28"), ("cluster staging-use1", "1.29"),
+        ("node group general", "1.29"), ("node group spot", "1.29"), ("cluster staging-use1", "1.30")]
     # Post-upgrade steps: autoscaler image, device plugin on the GPU cluster, add-ons.
     assert state["dev-use1"]["images"]["kube-system/cluster-autoscaler"] == [
         "registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.4"]
