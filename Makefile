@@ -8,7 +8,7 @@ COLLECTION_LINK := $(CURDIR)/.build/collections/ansible_collections/lifecycle/ek
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test setup benchmark selfcheck clean
+.PHONY: demo test setup benchmark selfcheck molecule clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ selfcheck: setup
 
 test: setup
 	tests/run-all
+
+molecule: setup
+	$(BIN)/molecule test
 
 benchmark: setup
 	$(BIN)/python benchmarks/fleet.py

@@ -27,7 +27,7 @@ def _durations(args: argparse.Namespace) -> dict[str, float]:
 
 
 def serve(args: argparse.Namespace) -> int:
-    world = start_from_file(args.scenario, args.out, **_durations(args))
+    world = start_from_file(args.scenario, args.out, aws_port=args.aws_port, **_durations(args))
     print(f"eksworld: AWS {world.aws_url}  Kubernetes {world.kube.url}  inventory {Path(args.out) / 'inventory.yml'}",
           flush=True)
     stop = threading.Event()
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if not command:
         print("eksworld run: give a command after --", file=sys.stderr)
         return 2
-    world = start_from_file(args.scenario, args.out, **_durations(args))
+    world = start_from_file(args.scenario, args.out, aws_port=args.aws_port, **_durations(args))
     try:
         env = {**os.environ, **world.env(), "EKSWORLD_INVENTORY": str(Path(args.out).resolve() / "inventory.yml"),
                "EKSWORLD_ADMIN_URL": world.aws_url}
@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("--cluster-update-seconds", type=float, default=5.0)
         cmd.add_argument("--nodegroup-update-seconds", type=float, default=2.0)
         cmd.add_argument("--addon-update-seconds", type=float, default=1.0)
+        # A fixed port lets a tool that reads AWS_ENDPOINT_URL before the world starts (molecule) find it.
+        cmd.add_argument("--aws-port", type=int, default=0, help="AWS endpoint port (default: any free port)")
         if name == "run":
             cmd.add_argument("command", nargs=argparse.REMAINDER)
         cmd.set_defaults(handler=handler)

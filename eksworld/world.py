@@ -246,9 +246,9 @@ class World:
         raise ValueError(f"unknown admin call {method} {path}")
 
 
-def start_from_file(path: str | Path, out_dir: str | Path, **durations: float) -> World:
+def start_from_file(path: str | Path, out_dir: str | Path, aws_port: int = 0, **durations: float) -> World:
     """Start a world seeded from a scenario file and write its inventory and kubeconfigs."""
-    world = World(region=REGION, **durations).start()
+    world = World(region=REGION, **durations).start(aws_port=aws_port)
     world.seed(scenario.load(path))
     world.write_outputs(out_dir)
     return world
