@@ -9,6 +9,7 @@ A scenario file::
         version: "1.29"             # control plane minor
         origin_version: "1.27"      # first deployed version (drives PSP / CoreDNS legacy seeds)
         target_version: "1.30"      # optional per-cluster override
+        upgrade_policy: STANDARD    # upgradePolicy.supportType: STANDARD or EXTENDED (AWS's default)
         subnets: [{cidr: 10.0.1.0/24}, {cidr: 10.0.2.0/24, free_ips: 3}]
         security_group: true        # false: the cluster security group is missing
         nodegroups: [{name: general, version: "1.29", desired_size: 2, gpu: false,
@@ -39,6 +40,7 @@ import yaml
 from eksworld import catalog
 
 ECR = "602401143452.dkr.ecr.us-east-1.amazonaws.com"
+UPGRADE_POLICIES = ("STANDARD", "EXTENDED")
 DEFAULT_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
 COREFILE = """.:53 {
     errors
@@ -81,6 +83,9 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
         cluster["version"] = str(cluster.get("version", "1.29"))
         if not re.fullmatch(r"1\.\d{2}", cluster["version"]):
             raise ValueError(f"{path}: cluster {cluster['name']}: version must look like '1.29' (quoted)")
+        if cluster.setdefault("upgrade_policy", "EXTENDED") not in UPGRADE_POLICIES:
+            raise ValueError(f"{path}: cluster {cluster['name']}: upgrade_policy must be STANDARD or EXTENDED, "
+                             f"got {cluster['upgrade_policy']!r}")
     return data
 
 

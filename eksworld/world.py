@@ -99,7 +99,8 @@ class World:
                                 cluster_security_group_id=network["security_group_id"],
                                 endpoint=self.kube.url_for(name),
                                 certificate_authority_data=base64.b64encode(self._ca_pem().encode()).decode(),
-                                tags={"lifecycle.eks/origin-version": str(cluster.get("origin_version", version))})
+                                tags={"lifecycle.eks/origin-version": str(cluster.get("origin_version", version))},
+                                upgrade_policy=cluster.get("upgrade_policy", "EXTENDED"))
         if cluster.get("security_group") is False:
             self.aws.delete_security_group(network["security_group_id"])
         for ng in cluster.get("nodegroups", []):

@@ -46,7 +46,8 @@ def check(plugin_type: str, stems: list[str], required: tuple[str, ...]) -> list
 def main() -> int:
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT
     modules = sorted(p.stem for p in (root / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
-    filters = ["fleet_summary"]
+    # Each filter is documented in a YAML file named after it (several filters may share one .py file).
+    filters = sorted(p.stem for p in (root / "plugins" / "filter").glob("*.yml"))
     roles = sorted(p.name for p in (root / "roles").iterdir() if (p / "meta" / "argument_specs.yml").is_file())
     errors = check("module", modules, ("doc", "examples", "return"))
     errors += check("filter", filters, ("doc", "examples", "return"))
