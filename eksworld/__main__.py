@@ -23,7 +23,7 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "tests" / "scenarios"
 
 def _durations(args: argparse.Namespace) -> dict[str, float]:
     return {"cluster_update_s": args.cluster_update_seconds, "nodegroup_update_s": args.nodegroup_update_seconds,
-            "addon_update_s": args.addon_update_seconds}
+            "addon_update_s": args.addon_update_seconds, "insights_refresh_s": args.insights_refresh_seconds}
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("--cluster-update-seconds", type=float, default=5.0)
         cmd.add_argument("--nodegroup-update-seconds", type=float, default=2.0)
         cmd.add_argument("--addon-update-seconds", type=float, default=1.0)
+        cmd.add_argument("--insights-refresh-seconds", type=float, default=2.0)
         # A fixed port lets a tool that reads AWS_ENDPOINT_URL before the world starts (molecule) find it.
         cmd.add_argument("--aws-port", type=int, default=0, help="AWS endpoint port (default: any free port)")
         if name == "run":

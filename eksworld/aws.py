@@ -80,6 +80,9 @@ MSG_ADDON_NOT_ACTIVE = "Addon cannot be updated as it is currently not in Active
 MSG_ADDON_UNSUPPORTED = "Addon {addon} specified is not supported in {version} kubernetes version"
 MSG_TOKEN_REUSED = "The client request token {token} was already used with different request parameters."
 MSG_INSIGHT_NOT_FOUND = "No insight found for id: {insight_id}"
+MSG_INSIGHTS_REFRESH_STARTED = "Insights refresh started."
+MSG_INSIGHTS_REFRESH_RUNNING = "An insights refresh is already in progress."
+MSG_INSIGHTS_REFRESH_FAILED = "Insights refresh failed. Try again later."
 MSG_BAD_NEXT_TOKEN = "The nextToken provided is invalid."
 
 MSG_FEW_FREE_IPS = (
@@ -104,6 +107,16 @@ HEALTH_TO_UPDATE_ERROR = {
     "Ec2SecurityGroupNotFound": "SecurityGroupNotFound",
     "InsufficientFreeAddresses": "InsufficientFreeAddresses",
 }
+# Version rollback: UpdateClusterVersion to N-1 within 7 days after an in-place upgrade to N finished
+# (eks-api-notes.md). rollbackConfig.timeoutMinutes bounds are botocore's documentation; the two messages
+# are not seen verbatim in AWS output, the first is modelled on MSG_INSIGHTS_BLOCK.
+ROLLBACK_WINDOW_S = 7 * 24 * 3600.0
+ROLLBACK_TIMEOUT_MINUTES = (120, 10080)
+MSG_ROLLBACK_BLOCK = (
+    "Rollback readiness issues detected. Call the EKS ListInsights API to view rollback blocking issues detected"
+    " by EKS. Pass the force flag to override rollback readiness errors and proceed with rollback."
+)
+MSG_ROLLBACK_TIMEOUT = "rollbackConfig.timeoutMinutes must be between 120 and 10080."
 
 # --- Errors --------------------------------------------------------------------------------------
 
@@ -278,7 +291,11 @@ class ClusterExtras:
     insights: dict[str, Insight] = field(default_factory=dict)  # seeded ones; defaults are computed
     tokens: dict[tuple[str, str], tuple[tuple[Any, ...], str]] = field(default_factory=dict)
     refresh_started: float | None = None
-    refresh_ended: float | None = None
+    refresh_ended: float | None = None  # when insights were last refreshed (None: when the cluster was created)
+    refresh_due: float | None = None  # an on-demand refresh IN_PROGRESS ends then
+    refresh_failed: bool = False  # the latest on-demand refresh ended (or will end) FAILED
+    # (from, to, finished at) of the last in-place minor upgrade; None once rolled back. Opens the rollback window.
+    last_upgrade: tuple[str, str, float] | None = None
 
 
 def _extras(cluster: Cluster) -> ClusterExtras:
@@ -387,8 +404,13 @@ class EksControlPlane:
             update.status, update.errors = "Failed", [update.failure]
             return
         update.status = "Successful"
+        previous = cluster.version
         cluster.version = update.param("Version") or cluster.version
         cluster.platformVersion = update.param("PlatformVersion") or cluster.platformVersion
+        if update.type == "VersionRollback":
+            _extras(cluster).last_upgrade = None  # one minor back only, once
+        elif cluster.version == catalog.next_minor(previous):
+            _extras(cluster).last_upgrade = (previous, cluster.version, update.due_at)
         self.state.events.publish(
             "cluster_version_changed",
             cluster=cluster.name, version=cluster.version, platform_version=cluster.platformVersion,
@@ -521,13 +543,19 @@ class EksControlPlane:
         if token:
             extras.tokens[(scope, token)] = (request, update.id)
 
-    def update_cluster_version(self, name: str, version: str, token: str | None = None, force: bool = False) -> Update:
-        """UpdateClusterVersion, with AWS's refusals."""
+    def update_cluster_version(
+        self, name: str, version: str, token: str | None = None, force: bool = False,
+        rollback_timeout_minutes: int | None = None,
+    ) -> Update:
+        """UpdateClusterVersion, with AWS's refusals: one minor up, or one minor back within the rollback window."""
         cluster = self.cluster(name)
-        request = (version, force)
+        request = (version, force, rollback_timeout_minutes)
         replayed = self._replay(cluster, "cluster", token, request)
         if replayed:
             return replayed
+        low, high = ROLLBACK_TIMEOUT_MINUTES
+        if rollback_timeout_minutes is not None and not low <= rollback_timeout_minutes <= high:
+            raise InvalidParameterException(MSG_ROLLBACK_TIMEOUT, clusterName=name)
         if self.state.faults.spec_for(name).concurrent_update:
             # Another operator's identical update got in first (fault injection, once).
             self.state.faults.set(name, concurrent_update=False)
@@ -539,6 +567,8 @@ class EksControlPlane:
             )
         if not catalog.is_known_minor(version) or not catalog.minor_info(version).released_by(self.today()):
             raise InvalidParameterException(MSG_UNSUPPORTED_VERSION, clusterName=name)
+        if version == self.rollback_target(cluster):
+            return self._roll_back(cluster, version, force, token, request)
         if version != catalog.next_minor(cluster.version):
             raise InvalidParameterException(
                 MSG_MINOR_UPDATE.format(current=cluster.version, target=version), clusterName=name
@@ -557,12 +587,64 @@ class EksControlPlane:
         self._record(cluster, update, "cluster", token, request)
         return update
 
-    def start_cluster_update(self, cluster: Cluster, version: str) -> Update:
+    def rollback_target(self, cluster: Cluster) -> str | None:
+        """The minor a rollback may go back to now: the one before the last in-place upgrade, within 7 days."""
+        last = _extras(cluster).last_upgrade
+        if last is None or last[1] != cluster.version or self.now() - last[2] > ROLLBACK_WINDOW_S:
+            return None
+        return last[0]
+
+    def _roll_back(
+        self, cluster: Cluster, version: str, force: bool, token: str | None, request: tuple[Any, ...]
+    ) -> Update:
+        """A VersionRollback; ERROR rollback-readiness insights for the target refuse it unless force."""
+        if not force and any(
+            i.status == "ERROR" and i.category == "ROLLBACK_READINESS" and i.kubernetes_version == version
+            for i in self.insights(cluster)
+        ):
+            raise InvalidStateException(MSG_ROLLBACK_BLOCK, clusterName=cluster.name)
+        update = self.start_cluster_update(cluster, version, update_type="VersionRollback")
+        self._record(cluster, update, "cluster", token, request)
+        return update
+
+    def rollback_insights(self, cluster: Cluster) -> list[Insight]:
+        """ROLLBACK_READINESS insights while the rollback window is open (kubernetesVersion: the rollback target).
+
+        Kubelet version skew (managed node groups newer than the target) and cluster health are computed;
+        the other checks pass unless an insight with the same name and version is seeded (``add_insight``).
+        """
+        target = self.rollback_target(cluster)
+        if target is None:
+            return []
+        ahead = sorted(ng.nodegroup_name for ng in cluster.nodegroups.values()
+                       if catalog.minor_key(ng.version) > catalog.minor_key(target))
+        issues = self.health_issues(cluster)
+        checks = [
+            ("API compatibility", "PASSING", f"No API usage incompatible with Kubernetes v{target} detected."),
+            ("Kubelet version skew", "ERROR" if ahead else "PASSING",
+             f"Node groups {', '.join(ahead)} run a kubelet newer than Kubernetes v{target}." if ahead
+             else f"Node kubelet versions are compatible with Kubernetes v{target}."),
+            ("kube-proxy version skew", "PASSING", f"kube-proxy versions are compatible with Kubernetes v{target}."),
+            ("EKS add-on version compatibility", "PASSING",
+             f"All installed EKS add-on versions are compatible with Kubernetes v{target}."),
+            ("Cluster health issues", "ERROR" if issues else "PASSING",
+             "Cluster health issues detected." if issues else "No cluster health issues detected."),
+        ]
+        return [
+            self.make_insight(
+                cluster, name, target, status, reason, category="ROLLBACK_READINESS",
+                description=f"Checks whether the cluster can be rolled back to Kubernetes v{target}: {name}.",
+                recommendation=f"Resolve the issues reported before rolling back to Kubernetes v{target}.",
+            )
+            for name, status, reason in checks
+        ]
+
+    def start_cluster_update(self, cluster: Cluster, version: str, update_type: str = "VersionUpdate") -> Update:
         """Begin a version update without AWS's preconditions (seeding and the checked path share this)."""
         now = self.now()
         update = Update(
             id=str(uuid.uuid4()),
-            type="VersionUpdate",
+            type=update_type,
             params=[
                 {"type": "Version", "value": version},
                 {"type": "PlatformVersion", "value": catalog.newest_platform_version(version)},
@@ -827,11 +909,16 @@ class EksControlPlane:
     def insights(self, cluster: Cluster) -> list[Insight]:
         """Computed defaults for the next minor, overridden or extended by seeded insights."""
         merged = {insight.id: insight for insight in self._default_insights(cluster)}
+        merged.update({insight.id: insight for insight in self.rollback_insights(cluster)})  # after an upgrade
         merged.update(_extras(cluster).insights)
         return list(merged.values())
 
     def last_refresh(self, cluster: Cluster) -> _dt.datetime:
-        ended = _extras(cluster).refresh_ended
+        """When the insights were last refreshed: the end of the latest successful refresh, else creation."""
+        extras = _extras(cluster)
+        if extras.refresh_due is not None and extras.refresh_due <= self.now() and not extras.refresh_failed:
+            extras.refresh_ended = extras.refresh_due
+        ended = extras.refresh_ended
         return _utc(ended) if ended is not None else cluster.created_at.replace(tzinfo=_dt.timezone.utc)
 
     def list_insights(
@@ -858,16 +945,31 @@ class EksControlPlane:
         raise ResourceNotFoundException(MSG_INSIGHT_NOT_FOUND.format(insight_id=insight_id), clusterName=cluster_name)
 
     def start_insights_refresh(self, cluster_name: str) -> dict[str, Any]:
-        """Refreshes complete instantly in emulated time: the next DescribeInsightsRefresh says COMPLETED."""
-        extras = _extras(self.cluster(cluster_name))
-        extras.refresh_started = extras.refresh_ended = self.now()
-        return {"message": "Insights refresh started.", "status": "IN_PROGRESS"}
-
-    def describe_insights_refresh(self, cluster_name: str) -> dict[str, Any]:
+        """An on-demand refresh: IN_PROGRESS for `insights_refresh_s` (emulated), then COMPLETED with
+        lastRefreshTime moved to its end, or FAILED (fault `fail_insights_refresh`). One at a time."""
         cluster = self.cluster(cluster_name)
         extras = _extras(cluster)
-        started = _utc(extras.refresh_started) if extras.refresh_started is not None else self.last_refresh(cluster)
-        return {"status": "COMPLETED", "startedAt": started, "endedAt": self.last_refresh(cluster)}
+        now = self.now()
+        if extras.refresh_due is not None and extras.refresh_due > now:
+            return {"message": MSG_INSIGHTS_REFRESH_RUNNING, "status": "IN_PROGRESS"}
+        extras.refresh_started, extras.refresh_due = now, now + self.state.insights_refresh_s
+        extras.refresh_failed = self.state.faults.spec_for(cluster.name).fail_insights_refresh
+        return {"message": MSG_INSIGHTS_REFRESH_STARTED, "status": "IN_PROGRESS"}
+
+    def describe_insights_refresh(self, cluster_name: str) -> dict[str, Any]:
+        """The latest on-demand refresh; before any, the scheduled refresh that produced the insights."""
+        cluster = self.cluster(cluster_name)
+        extras = _extras(cluster)
+        last = self.last_refresh(cluster)
+        if extras.refresh_started is None or extras.refresh_due is None:
+            return {"status": "COMPLETED", "startedAt": last, "endedAt": last}
+        started = _utc(extras.refresh_started)
+        if extras.refresh_due > self.now():
+            return {"status": "IN_PROGRESS", "startedAt": started}
+        if extras.refresh_failed:
+            return {"status": "FAILED", "message": MSG_INSIGHTS_REFRESH_FAILED, "startedAt": started,
+                    "endedAt": _utc(extras.refresh_due)}
+        return {"status": "COMPLETED", "startedAt": started, "endedAt": _utc(extras.refresh_due)}
 
     # Cluster versions ----------------------------------------------------------------------------
 
@@ -1044,6 +1146,7 @@ class EksWorldResponse(EKSResponse):
         return self._update(self.world.update_cluster_version(
             self._get_param("name"), self._get_param("version"),
             token=self._get_param("clientRequestToken"), force=bool(self._get_param("force")),
+            rollback_timeout_minutes=(self._get_param("rollbackConfig") or {}).get("timeoutMinutes"),
         ))
 
     def describe_update(self) -> ActionResult:
@@ -1511,12 +1614,25 @@ class AwsEmulator:
         reason: str | None = None,
         recommendation: str | None = None,
         deprecation_details: list[dict[str, Any]] | None = None,
+        resources: list[str | dict[str, Any]] | None = None,
     ) -> str:
-        """An insight (default: for the next minor); one with a default insight's name replaces it."""
+        """An insight (default: for the next minor); one with a default insight's name replaces it.
+
+        `resources` are Kubernetes resource URIs (or InsightResourceDetail dicts); a client's
+        `lastRequestTime` in `deprecation_details` may be ISO 8601 text (default: an hour ago).
+        """
         with self.state.lock:
             owner = self.eks.cluster(cluster)
-            version = kubernetes_version or catalog.next_minor(owner.version)
-            extra: dict[str, Any] = {"category": category, "deprecation_details": deprecation_details or []}
+            version = str(kubernetes_version or catalog.next_minor(owner.version))
+            extra: dict[str, Any] = {
+                "category": category,
+                "deprecation_details": _seeded_deprecations(deprecation_details or [], self.eks.now()),
+                "resources": [
+                    r if isinstance(r, dict) else
+                    {"insightStatus": {"status": status, "reason": reason or f"{name}."}, "kubernetesResourceUri": r}
+                    for r in resources or []
+                ],
+            }
             if description:
                 extra["description"] = description
             if recommendation:
@@ -1528,10 +1644,15 @@ class AwsEmulator:
             _extras(owner).insights[insight.id] = insight
             return insight.id
 
-    def begin_cluster_update(self, cluster: str, to_version: str) -> str:
-        """An UpdateClusterVersion already InProgress (as if started by someone else)."""
+    def age_insights(self, cluster: str, hours: float) -> None:
+        """Make the cluster's insights last refreshed `hours` ago (EKS refreshes them every 24 h)."""
         with self.state.lock:
-            return self.eks.start_cluster_update(self.eks.cluster(cluster), to_version).id
+            _extras(self.eks.cluster(cluster)).refresh_ended = self.eks.now() - hours * 3600
+
+    def begin_cluster_update(self, cluster: str, to_version: str, update_type: str = "VersionUpdate") -> str:
+        """An UpdateClusterVersion already InProgress (as if started by someone else), or a VersionRollback."""
+        with self.state.lock:
+            return self.eks.start_cluster_update(self.eks.cluster(cluster), to_version, update_type=update_type).id
 
     def delete_security_group(self, sg_id: str) -> None:
         with self.state.lock:
@@ -1576,6 +1697,26 @@ class AwsEmulator:
                     for update in extras.updates.values()
                 ],
             }
+
+
+def _seeded_deprecations(details: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
+    """DeprecationDetail dicts from a scenario: clientStats timestamps as datetimes, as botocore sends them."""
+    seeded = []
+    for detail in details:
+        stats = []
+        for stat in detail.get("clientStats") or []:
+            when = stat.get("lastRequestTime")
+            if when is None:
+                when = _utc(now - 3600)
+            elif isinstance(when, str):
+                try:
+                    when = _dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
+                except ValueError:
+                    raise ValueError(f"clientStats lastRequestTime must be ISO 8601 (2026-03-01T22:00:00Z), "
+                                     f"got {when!r}") from None
+            stats.append({**stat, "lastRequestTime": when})
+        seeded.append({**detail, "clientStats": stats})
+    return seeded
 
 
 def _fake_ca(name: str) -> str:

@@ -17,6 +17,9 @@ A scenario file::
         self_managed_nodes: [{name: legacy-1, kubelet: "1.28"}]
         fargate_nodes: [{name: web-abc, kubelet: "1.28", namespace: default}]
         addons: {vpc-cni: v1.18.5-eksbuild.1, coredns: default, kube-proxy: default}
+        # an add-on's version may come with its settings (configurationValues: a mapping or JSON/YAML text)
+        #   addons: {coredns: {version: default, configuration_values: {replicaCount: 3},
+        #                      service_account_role_arn: "arn:aws:iam::123456789012:role/dns"}}
         self_managed_addons: [kube-proxy]   # run as plain workloads, not EKS add-ons
         workloads: {cluster_autoscaler: v1.28.2, aws_load_balancer_controller: v2.4.1,
                     nvidia_device_plugin: v0.14.0, fluentd: true}
@@ -24,7 +27,10 @@ A scenario file::
         corefile_upstream: true     # CoreDNS Corefile carries the discontinued `upstream` line
         in_tree_ebs_volumes: 2
         pdbs: [{name: web, namespace: default, max_unavailable: 0}]
-        insights: [{name: ..., status: ERROR, kubernetes_version: "1.30", ...}]
+        insights: [{name: ..., status: ERROR, kubernetes_version: "1.30", deprecation_details: [...],
+                    resources: [/apis/GROUP/VERSION/RESOURCE/NAME], ...}]   # AwsEmulator.add_insight
+                                    # category: ROLLBACK_READINESS, kubernetes_version N-1: blocks a rollback
+        insights_refreshed_hours_ago: 30   # insights older than EKS's 24 h cycle (stale)
         update_in_progress: "1.30"  # an UpdateClusterVersion already running
         faults: {throttle_rate: 0.2}
 """
@@ -32,6 +38,7 @@ from __future__ import annotations
 
 import re
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +93,15 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
         if cluster.setdefault("upgrade_policy", "EXTENDED") not in UPGRADE_POLICIES:
             raise ValueError(f"{path}: cluster {cluster['name']}: upgrade_policy must be STANDARD or EXTENDED, "
                              f"got {cluster['upgrade_policy']!r}")
+        try:
+            for addon, wanted in (cluster.get("addons") or {}).items():
+                addon_settings(addon, wanted)
+        except ValueError as exc:
+            raise ValueError(f"{path}: cluster {cluster['name']}: {exc}") from None
+        age = cluster.get("insights_refreshed_hours_ago")
+        if age is not None and (isinstance(age, bool) or not isinstance(age, (int, float)) or age < 0):
+            raise ValueError(f"{path}: cluster {cluster['name']}: insights_refreshed_hours_ago must be a number of "
+                             f"hours (0 or more); got {age!r}")
     return data
 
 
@@ -169,6 +185,23 @@ ADDON_WORKLOADS = {  # add-on -> (kind, name, container)
 }
 
 
+ADDON_SETTINGS = ("version", "configuration_values", "service_account_role_arn")
+
+
+def addon_settings(addon: str, wanted: Any) -> tuple[str | None, str | None, str | None]:
+    """(version, configurationValues text, serviceAccountRoleArn) of an `addons` entry: a version, or a mapping."""
+    if wanted is None or isinstance(wanted, str):
+        return wanted, None, None
+    if not isinstance(wanted, dict) or set(wanted) - set(ADDON_SETTINGS):
+        raise ValueError(f"add-on {addon}: give a version or a mapping of {', '.join(ADDON_SETTINGS)}; got {wanted!r}")
+    config = wanted.get("configuration_values")
+    if config is not None and not isinstance(config, str):
+        config = json.dumps(config, sort_keys=True)
+    role = wanted.get("service_account_role_arn")
+    version = wanted.get("version")
+    return (None if version is None else str(version)), config, (None if role is None else str(role))
+
+
 def resolve_addon_version(addon: str, wanted: str | None, minor: str) -> str:
     if wanted in ("default", "latest", None):
         version = (catalog.latest_addon_version(addon, minor) if wanted == "latest"
@@ -220,8 +253,8 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
         if addon not in ADDON_WORKLOADS:
             continue
         kind, name, container = ADDON_WORKLOADS[addon]
-        objects.append(_workload(kind, name, "kube-system", container,
-                                 addon_image(addon, resolve_addon_version(addon, wanted, version))))
+        objects.append(_workload(kind, name, "kube-system", container, addon_image(
+            addon, resolve_addon_version(addon, addon_settings(addon, wanted)[0], version))))
     workloads = cluster.get("workloads") or {}
     if workloads.get("cluster_autoscaler"):
         objects.append(_workload("Deployment", "cluster-autoscaler", "kube-system", "cluster-autoscaler",

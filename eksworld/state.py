@@ -67,6 +67,7 @@ class FaultSpec:
     k8s_unreachable: bool = False  # Kubernetes API closes connections for this cluster
     k8s_error_rate: float = 0.0    # Kubernetes API answers 500 at this rate
     concurrent_update: bool = False  # another operator starts the same cluster update just before ours
+    fail_insights_refresh: bool = False  # StartInsightsRefresh runs, then DescribeInsightsRefresh says FAILED
 
 
 class Faults:
@@ -146,3 +147,4 @@ class WorldState:
     cluster_update_s: float = 2.0
     nodegroup_update_s: float = 1.0
     addon_update_s: float = 0.5
+    insights_refresh_s: float = 1.0  # an on-demand insights refresh stays IN_PROGRESS this long

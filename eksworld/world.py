@@ -29,9 +29,9 @@ REGION = "us-east-1"
 
 class World:
     def __init__(self, cluster_update_s: float = 2.0, nodegroup_update_s: float = 1.0,
-                 addon_update_s: float = 0.5, region: str = REGION) -> None:
+                 addon_update_s: float = 0.5, region: str = REGION, insights_refresh_s: float = 1.0) -> None:
         self.state = WorldState(cluster_update_s=cluster_update_s, nodegroup_update_s=nodegroup_update_s,
-                                addon_update_s=addon_update_s)
+                                addon_update_s=addon_update_s, insights_refresh_s=insights_refresh_s)
         self.region = region
         self.aws = AwsEmulator(self.state, region=region, admin_app=self._admin_app)
         self.kube = KubeEmulator(self.state, before_request=self.advance)
@@ -119,9 +119,13 @@ class World:
         for addon, wanted in addons.items():
             if addon in self_managed:
                 continue
-            self.aws.create_addon(name, addon, scenario.resolve_addon_version(addon, wanted, version))
+            wanted_version, config, role = scenario.addon_settings(addon, wanted)
+            self.aws.create_addon(name, addon, scenario.resolve_addon_version(addon, wanted_version, version),
+                                  configuration_values=config, service_account_role_arn=role)
         for insight in cluster.get("insights", []):
             self.aws.add_insight(name, **insight)
+        if cluster.get("insights_refreshed_hours_ago") is not None:
+            self.aws.age_insights(name, float(cluster["insights_refreshed_hours_ago"]))
         if cluster.get("update_in_progress"):
             self.aws.begin_cluster_update(name, str(cluster["update_in_progress"]))
         for key, value in (cluster.get("faults") or {}).items():
@@ -240,7 +244,7 @@ class World:
         if path == "/_world/state" and method == "GET":
             return self.summary()
         if path == "/_world/durations" and method == "POST":
-            for key in ("cluster_update_s", "nodegroup_update_s", "addon_update_s"):
+            for key in ("cluster_update_s", "nodegroup_update_s", "addon_update_s", "insights_refresh_s"):
                 if key in body:
                     setattr(self.state, key, float(body[key]))
             return {}

@@ -61,8 +61,12 @@ def run_module() -> Callable[..., ModuleResult]:
     """Run a module's main() in this process (so coverage sees it) and return its JSON result."""
     from ansible.module_utils.testing import patch_module_args
 
+    from ansible.module_utils.common import warnings
+
     def run(module: Any, args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> ModuleResult:
         full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        # A module process starts with no warnings; in this process they would pile up from earlier runs.
+        getattr(warnings, "_global_warnings", {}).clear()
         out = io.StringIO()
         with patch_module_args(full), redirect_stdout(out), pytest.raises(SystemExit):
             module.main()

@@ -44,6 +44,7 @@ K8S_AWS_ID_HEADER = "x-k8s-aws-id"
 EKS_TOKEN_URL_EXPIRES = 60
 
 UPDATE_IN_PROGRESS = "InProgress"
+INSIGHTS_REFRESH_IN_PROGRESS = "IN_PROGRESS"
 MAX_POLLS_PER_WINDOW = 6
 
 
@@ -219,12 +220,24 @@ class Clients:
     def describe_cluster(self, name):
         return self.call(f"describe cluster {name}", self.eks.describe_cluster, name=name)["cluster"]
 
-    def update_cluster_version(self, name, version, force=False, client_request_token=None):
-        """Start UpdateClusterVersion; ``force`` is sent only when set (botocore < 1.37.11 lacks it)."""
+    def update_cluster_version(self, name, version, force=False, client_request_token=None, rollback_timeout=None,
+                               action=None):
+        """Start UpdateClusterVersion; ``force`` is sent only when set (botocore < 1.37.11 lacks it).
+
+        ``rollback_timeout`` (minutes) is sent as ``rollbackConfig.timeoutMinutes``, which botocore offers from
+        1.43; an older botocore is refused with a clear error instead of a parameter validation failure.
+        """
         kwargs = _present(name=name, version=version, clientRequestToken=_idempotency_token(client_request_token))
         if force:
             kwargs["force"] = True
-        action = f"update cluster {name} to Kubernetes {version}"
+        if rollback_timeout is not None:
+            members = self.eks.meta.service_model.operation_model("UpdateClusterVersion").input_shape.members
+            if "rollbackConfig" not in members:
+                raise ModuleError(f"Cannot send rollbackConfig for cluster {name}: the installed botocore lacks it "
+                                  "(added in botocore 1.43). Upgrade botocore, or leave the rollback timeout unset.",
+                                  {"error_code": "BotocoreTooOld"})
+            kwargs["rollbackConfig"] = {"timeoutMinutes": rollback_timeout}
+        action = action or f"update cluster {name} to Kubernetes {version}"
         return self.call(action, self.eks.update_cluster_version, **kwargs)["update"]
 
     def describe_cluster_versions(self, cluster_versions=None, include_all=False, default_only=False):
@@ -319,6 +332,22 @@ class Clients:
         return self.call(f"describe insight {insight_id} of cluster {name}", self.eks.describe_insight,
                          clusterName=name, id=insight_id)["insight"]
 
+    def start_insights_refresh(self, name):
+        """StartInsightsRefresh (botocore >= 1.40): EKS re-evaluates the cluster's insights now."""
+        if not hasattr(self.eks, "start_insights_refresh"):
+            raise ModuleError(f"Failed to start an insights refresh of cluster {name}: botocore {_botocore_version()} "
+                              "lacks StartInsightsRefresh; install botocore 1.40 or later.",
+                              {"error_code": "BotocoreTooOld"})
+        response = self.call(f"start an insights refresh of cluster {name}", self.eks.start_insights_refresh,
+                             clusterName=name)
+        return {key: value for key, value in response.items() if key != "ResponseMetadata"}
+
+    def describe_insights_refresh(self, name):
+        """DescribeInsightsRefresh: status IN_PROGRESS, FAILED or COMPLETED, startedAt, endedAt, message."""
+        response = self.call(f"describe the insights refresh of cluster {name}", self.eks.describe_insights_refresh,
+                             clusterName=name)
+        return {key: value for key, value in response.items() if key != "ResponseMetadata"}
+
     # EC2
 
     def describe_subnets(self, ids):
@@ -336,6 +365,12 @@ class Clients:
             return []
         return self._all_pages(f"describe security groups {', '.join(ids)}", self.ec2, "describe_security_groups",
                                "SecurityGroups", GroupIds=ids)
+
+
+def _botocore_version():
+    import botocore
+
+    return botocore.__version__
 
 
 def _present(**kwargs):
@@ -373,14 +408,16 @@ class UpdateTimeout(ModuleError):
         )
 
 
-def wait_for_update(clients, cluster, update_id, nodegroup=None, addon=None, timeout=3600, expected_duration=None,
-                    min_delay=5.0, max_delay=30.0, sleep=time.sleep, clock=time.monotonic, on_poll=None):
-    """Poll DescribeUpdate until the update leaves InProgress and return it (botocore has no such waiter).
+def poll(fetch, done, stats, timeout=3600, expected_duration=None, min_delay=5.0, max_delay=30.0,
+         sleep=time.sleep, clock=time.monotonic, on_poll=None):
+    """Call ``fetch()`` until ``done(result)``; return ``(result, waited_s)``, or ``(None, waited_s)`` at the deadline.
 
-    The first poll comes after ``min_delay`` (sooner when ``expected_duration`` is short), later delays
-    grow x1.5 up to ``max_delay``; throttling triples the delay (up to 2 x max_delay). At most 6 polls
-    fall in any window of 2 x max_delay (one minute at the default 30 s), except a final poll at the
-    deadline. ``on_poll(update)`` sees every polled update. Raises UpdateTimeout after ``timeout`` s.
+    The waiting policy of every wait of the collection (botocore has no waiter for DescribeUpdate or
+    DescribeInsightsRefresh). The first poll comes after ``min_delay`` (sooner when ``expected_duration``
+    is short), later delays grow x1.5 up to ``max_delay``; throttling (a ThrottlingException that
+    survived the retries, or retries counted in ``stats``) triples the delay (up to 2 x max_delay). At
+    most 6 polls fall in any window of 2 x max_delay (one minute at the default 30 s), except a final
+    poll at the deadline. ``on_poll(result)`` sees every polled result.
     """
     start = clock()
     deadline = start + timeout
@@ -397,22 +434,65 @@ def wait_for_update(clients, cluster, update_id, nodegroup=None, addon=None, tim
         if poll_at > now:
             sleep(poll_at - now)
         poll_times = recent + [clock()]
-        retries_before = clients.stats.retries
+        retries_before = stats.retries
         try:
-            update = clients.describe_update(cluster, update_id, nodegroup=nodegroup, addon=addon)
+            result = fetch()
         except ModuleError as exc:
             if exc.error_code not in THROTTLING_CODES:
                 raise
-            update = None
-        if update is not None:
+            result = None
+        if result is not None:
             if on_poll is not None:
-                on_poll(update)
-            if update.get("status") != UPDATE_IN_PROGRESS:
-                return update
+                on_poll(result)
+            if done(result):
+                return result, clock() - start
         if clock() >= deadline:
-            raise UpdateTimeout(update_id, cluster, clock() - start)
-        throttled = update is None or clients.stats.retries > retries_before
+            return None, clock() - start
+        throttled = result is None or stats.retries > retries_before
         delay = min(delay * 3, 2 * max_delay) if throttled else min(delay * 1.5, max_delay)
+
+
+def wait_for_update(clients, cluster, update_id, nodegroup=None, addon=None, timeout=3600, expected_duration=None,
+                    min_delay=5.0, max_delay=30.0, sleep=time.sleep, clock=time.monotonic, on_poll=None):
+    """Poll DescribeUpdate (see ``poll``) until the update leaves InProgress and return it.
+
+    ``on_poll(update)`` sees every polled update. Raises UpdateTimeout after ``timeout`` s.
+    """
+    update, waited = poll(
+        lambda: clients.describe_update(cluster, update_id, nodegroup=nodegroup, addon=addon),
+        lambda found: found.get("status") != UPDATE_IN_PROGRESS, clients.stats, timeout=timeout,
+        expected_duration=expected_duration, min_delay=min_delay, max_delay=max_delay, sleep=sleep, clock=clock,
+        on_poll=on_poll)
+    if update is None:
+        raise UpdateTimeout(update_id, cluster, waited)
+    return update
+
+
+class InsightsRefreshTimeout(ModuleError):
+    """An insights refresh still IN_PROGRESS when the module stopped waiting; EKS carries on with it."""
+
+    def __init__(self, cluster, waited):
+        self.cluster = cluster
+        self.waited = waited
+        super().__init__(
+            f"Timed out after {waited:.0f} s waiting for the upgrade insights refresh of cluster {cluster}, which "
+            "is still IN_PROGRESS in AWS.")
+
+
+def wait_for_insights_refresh(clients, cluster, timeout=600, min_delay=5.0, max_delay=30.0, sleep=time.sleep,
+                              clock=time.monotonic):
+    """Poll DescribeInsightsRefresh (see ``poll``) until the refresh leaves IN_PROGRESS and return its status.
+
+    Returns the response (status COMPLETED or FAILED, startedAt, endedAt, message). Raises
+    InsightsRefreshTimeout after ``timeout`` s.
+    """
+    refresh, waited = poll(
+        lambda: clients.describe_insights_refresh(cluster),
+        lambda found: found.get("status") != INSIGHTS_REFRESH_IN_PROGRESS, clients.stats, timeout=timeout,
+        min_delay=min_delay, max_delay=max_delay, sleep=sleep, clock=clock)
+    if refresh is None:
+        raise InsightsRefreshTimeout(cluster, waited)
+    return refresh
 
 
 def _take_k8s_aws_id(params, context, **kwargs):

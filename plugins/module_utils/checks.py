@@ -15,6 +15,12 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
+    COMPLETED,
+    deprecated_api_summary,
+    stale_message,
+    stale_remediation,
+)
 from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import (
     VersionError,
@@ -291,17 +297,30 @@ def check_insights(facts, target):
     if insights is None:
         return _result("upgrade-insights", WARN, "Upgrade insights could not be read.",
                        "Grant eks:ListInsights or review insights in the console.")
+    cluster = facts["cluster"]["name"]
+    freshness = facts.get("insights_freshness") or {}
+    stale = stale_message(freshness, cluster)
+    deprecated = deprecated_api_summary(facts.get("deprecated_apis") or [])
+    uses = (" Deprecated APIs in use: %s." % "; ".join(deprecated)) if deprecated else ""
+    migrate = (" Migrate the objects and clients listed in deprecated_apis to the replacement APIs before "
+               "updating to %s." % target) if deprecated else ""
     errors = [i for i in insights if i["status"] == "ERROR"]
     warnings = [i for i in insights if i["status"] == "WARNING"]
     if errors:
-        return _result("upgrade-insights", FAIL, "EKS upgrade insights report errors: %s."
-                       % "; ".join("%s (%s)" % (i["name"], i.get("reason") or "") for i in errors),
-                       "Fix what the insights describe (eks:DescribeInsight gives the resources), "
-                       "or pass force only if you accept the risk.")
+        return _result("upgrade-insights", FAIL, ("EKS upgrade insights report errors: %s.%s %s"
+                       % ("; ".join("%s (%s)" % (i["name"], i.get("reason") or "") for i in errors), uses,
+                          stale)).strip(),
+                       ("Fix what the insights describe (eks:DescribeInsight gives the resources), "
+                        "or pass force only if you accept the risk." + migrate))
+    if stale:
+        listed = (" They warn: %s." % "; ".join(i["name"] for i in warnings)) if warnings else ""
+        return _result("upgrade-insights", WARN, stale + listed + uses,
+                       stale_remediation(freshness, cluster) + migrate)
     if warnings:
-        return _result("upgrade-insights", WARN, "EKS upgrade insights warn: %s."
-                       % "; ".join(i["name"] for i in warnings))
-    return _result("upgrade-insights", PASS, "%d upgrade insight(s) passing." % len(insights))
+        return _result("upgrade-insights", WARN, "EKS upgrade insights warn: %s.%s"
+                       % ("; ".join(i["name"] for i in warnings), uses), migrate.strip())
+    refreshed = " (refreshed before the checks)" if freshness.get("refresh") == COMPLETED else ""
+    return _result("upgrade-insights", PASS, "%d upgrade insight(s) passing%s." % (len(insights), refreshed))
 
 
 def check_kubectl(facts, target):

@@ -13,7 +13,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import concurrent.futures
+import datetime
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import insights
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import (
+    INSIGHTS_REFRESH_IN_PROGRESS,
+    InsightsRefreshTimeout,
+    wait_for_insights_refresh,
+)
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, json_friendly
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import (
     KubeApis,
@@ -132,17 +139,60 @@ def _security_group(clients, group_id):
     return {"id": group_id, "exists": exists}
 
 
-def _insights(clients, name, versions):
-    """Upgrade-readiness insights for the versions on the path; none when there is no hop."""
-    if not versions:
-        return []
+def _summary_fact(summary):
+    status = summary.get("insightStatus") or {}
+    return {"id": summary["id"], "name": summary["name"], "kubernetes_version": summary.get("kubernetesVersion"),
+            "status": status.get("status"), "reason": status.get("reason"),
+            "last_refresh_time": summary.get("lastRefreshTime")}
+
+
+def _refresh_insights(clients, name, state, policy):
+    """Start an insights refresh and wait for it; the freshness record after it (and summaries when re-read)."""
+    if not policy.get("may_refresh"):
+        return insights.after_refresh(state, insights.NOT_STARTED_CHECK_MODE), None
+    try:
+        started = clients.start_insights_refresh(name)
+        refresh = started
+        if started.get("status") == INSIGHTS_REFRESH_IN_PROGRESS:
+            refresh = wait_for_insights_refresh(clients, name, timeout=policy["timeout"],
+                                                min_delay=policy["min_delay"], max_delay=policy["max_delay"])
+    except InsightsRefreshTimeout as exc:
+        return insights.after_refresh(state, insights.TIMED_OUT, exc.message), None
+    except ModuleError as exc:
+        # The refresh only makes the insights more trustworthy: without it they are reported as stale.
+        return insights.after_refresh(state, insights.FAILED, exc.message), None
+    if refresh.get("status") != "COMPLETED":
+        return insights.after_refresh(state, insights.FAILED, refresh.get("message") or refresh.get("status")), None
     summaries = clients.list_insights(name, categories=["UPGRADE_READINESS"])
+    return insights.after_refresh(state, insights.COMPLETED, refresh.get("message"), summaries), summaries
+
+
+def _insights(clients, name, versions, policy):
+    """Upgrade-readiness insights for the versions on the path, refreshed first when stale.
+
+    Returns (insights, freshness, deprecated APIs); nothing is read when there is no hop.
+    """
+    if not versions:
+        return [], None, []
+    summaries = clients.list_insights(name, categories=["UPGRADE_READINESS"])
+    state = insights.freshness(summaries, policy["max_age"], policy["now"]()) if policy["check_age"] else None
+    if state and state["stale"]:
+        state, refreshed = _refresh_insights(clients, name, state, policy)
+        summaries = refreshed if refreshed is not None else summaries
     wanted = set(versions)
-    return [{"id": i["id"], "name": i["name"], "kubernetes_version": i.get("kubernetesVersion"),
-             "status": (i.get("insightStatus") or {}).get("status"),
-             "reason": (i.get("insightStatus") or {}).get("reason"),
-             "last_refresh_time": i.get("lastRefreshTime")}
-            for i in summaries if i.get("kubernetesVersion") in wanted]
+    on_path = [s for s in summaries if s.get("kubernetesVersion") in wanted]
+    deprecated = [insights.deprecated_api_entry(clients.describe_insight(name, s["id"]))
+                  for s in on_path if insights.needs_detail(s)]
+    return [_summary_fact(s) for s in on_path], state, deprecated
+
+
+def insight_policy(max_age="24h", may_refresh=False, timeout=600, min_delay=5.0, max_delay=30.0, check_age=True,
+                   now=None):
+    """How _insights treats insights older than ``max_age``: refresh them (never in check mode) within
+    ``timeout`` seconds. ``check_age=False`` (the upgrade-insights check is skipped) ignores their age."""
+    return {"max_age": insights.parse_max_age(max_age), "may_refresh": may_refresh, "check_age": check_age,
+            "timeout": timeout, "min_delay": min_delay, "max_delay": max(max_delay, min_delay),
+            "now": now or (lambda: datetime.datetime.now(datetime.timezone.utc))}
 
 
 def _known_versions(clients):
@@ -173,8 +223,12 @@ def path_minors(current, target):
     return [str(current + step) for step in range(1, current.distance(target) + 1)]
 
 
-def gather(clients, params, cluster_name, parts, target=None, cluster=None):
-    """Facts about one cluster; ``parts`` picks what to read (SKEW_PARTS, PREFLIGHT_PARTS)."""
+def gather(clients, params, cluster_name, parts, target=None, cluster=None, policy=None):
+    """Facts about one cluster; ``parts`` picks what to read (SKEW_PARTS, PREFLIGHT_PARTS).
+
+    ``policy`` (``insight_policy()``) says how old the insights may be and whether a stale set may be
+    refreshed; by default they are only read.
+    """
     if cluster is None:
         cluster = clients.describe_cluster(cluster_name)
     current = parse_kube_version(cluster["version"])
@@ -203,7 +257,7 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None):
         "pdbs": lambda: _pdbs(apis.policy),
         "subnets": lambda: _subnets(clients, facts["cluster"]["subnet_ids"]),
         "security_group": lambda: _security_group(clients, facts["cluster"]["cluster_security_group_id"]),
-        "insights": lambda: _insights(clients, cluster_name, minors),
+        "insights": lambda: _insights(clients, cluster_name, minors, policy or insight_policy()),
         "known_versions": lambda: _known_versions(clients),
     }
     with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
@@ -216,12 +270,14 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None):
     if "addon_names" in results:
         facts["addons"] = results["addon_names"]
     for key, part in (("workloads", "workloads"), ("corefile", "corefile"), ("psp_eks_privileged", "psp"),
-                      ("in_tree_ebs_volumes", "ebs_volumes"), ("pdbs", "pdbs"), ("insights", "insights"),
+                      ("in_tree_ebs_volumes", "ebs_volumes"), ("pdbs", "pdbs"),
                       ("cluster_security_group", "security_group")):
         if part in results:
             facts[key] = results[part]
     if "subnets" in results:
         facts["subnets"], facts["missing_subnets"] = results["subnets"]
+    if "insights" in results:
+        facts["insights"], facts["insights_freshness"], facts["deprecated_apis"] = results["insights"]
     if "known_versions" in results:
         facts["version_status"] = results["known_versions"]
         facts["known_versions"] = sorted(results["known_versions"], key=parse_kube_version)

@@ -16,8 +16,10 @@ description:
     CNI, CoreDNS, kube-proxy and any other EKS add-on to a version compatible with the control plane.
   - For each add-on it picks the target version from C(DescribeAddonVersions) for the cluster's version. That is the
     version EKS marks default, the newest one, or an explicit version checked for compatibility.
-  - Updates with the chosen O(resolve_conflicts). Configuration values and the service account role are kept unless
-    given. The module waits for each update and reports versions before and after.
+  - Updates with the chosen O(resolve_conflicts) (V(PRESERVE) unless told otherwise). The add-on's configuration
+    values and service account role, read with C(DescribeAddon), are sent again with every C(UpdateAddon) so that the
+    update keeps them; values given in O(addons) replace them. The module waits for each update and reports what
+    changed (version, configuration values, service account role) before and after, also in diff mode.
   - The VPC CNI is moved one minor version at a time, as AWS requires. Add-ons are never downgraded.
   - Add-ons that run self-managed (not as EKS add-ons) are reported with the version AWS recommends, not skipped
     silently.
@@ -43,10 +45,14 @@ options:
           - Defaults to O(version).
         type: str
       configuration_values:
-        description: New configuration values (JSON or YAML string). Kept as they are when unset.
+        description:
+          - The add-on's whole new configuration, a JSON or YAML mapping as a string (V('{}') for none).
+          - When unset, the configuration the add-on has is sent again unchanged.
         type: str
       service_account_role_arn:
-        description: New IAM role for the add-on's service account. Kept when unset.
+        description:
+          - New IAM role ARN for the add-on's service account.
+          - When unset, the role the add-on has is sent again unchanged.
         type: str
   version:
     description:
@@ -114,6 +120,14 @@ EXAMPLES = r"""
       - name: vpc-cni
         version: latest
     resolve_conflicts: OVERWRITE
+
+- name: Give CoreDNS three replicas; its service account role and the rest are kept
+  lifecycle.eks.eks_addon_update:
+    cluster_name: prod-eu
+    addons:
+      - name: coredns
+        configuration_values: '{"replicaCount": 3}'
+  diff: true
 """
 
 RETURN = r"""
@@ -145,8 +159,20 @@ addons:
     changed:
       description: Whether the add-on was (or would be) updated.
       type: bool
+    changes:
+      description:
+        - What the update changes, per field (V(version), V(configuration_values), V(service_account_role_arn)), each
+          with C(before) and C(after). Empty when nothing changes; absent for self-managed add-ons.
+      type: dict
+      sample: {"version": {"before": "v1.10.1-eksbuild.38", "after": "v1.11.4-eksbuild.22"}}
   sample:
-    - {"name": "coredns", "managed": true, "before": "v1.10.1-eksbuild.38", "after": "v1.11.4-eksbuild.22", "steps": ["v1.11.4-eksbuild.22"], "changed": true}
+    - name: coredns
+      managed: true
+      before: v1.10.1-eksbuild.38
+      after: v1.11.4-eksbuild.22
+      steps: [v1.11.4-eksbuild.22]
+      changed: true
+      changes: {"version": {"before": "v1.10.1-eksbuild.38", "after": "v1.11.4-eksbuild.22"}}
     - {"name": "kube-proxy", "managed": false, "before": null, "after": null, "recommended": "v1.30.14-eksbuild.8", "changed": false}
 updates:
   description: The add-on updates started (id, subject, from, to, status, duration_s, errors).
@@ -157,7 +183,27 @@ cluster_version:
   description: The cluster's Kubernetes version the versions were chosen for.
   returned: always
   type: str
+diff:
+  description:
+    - Per EKS add-on, its C(version), C(configuration_values) and C(service_account_role_arn) before and after.
+  returned: in diff mode
+  type: dict
+  sample:
+    before: {"coredns": {"version": "v1.10.1-eksbuild.38", "configuration_values": '{"replicaCount": 3}',
+                         "service_account_role_arn": null}}
+    after: {"coredns": {"version": "v1.11.4-eksbuild.22", "configuration_values": '{"replicaCount": 3}',
+                        "service_account_role_arn": null}}
 """
+
+import json
+import re
+
+try:
+    import yaml
+
+    HAS_YAML = True
+except ImportError:  # JSON configuration values still work
+    HAS_YAML = False
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.addons import (
     AddonChoiceError,
@@ -178,6 +224,47 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import pars
 STANDARD_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
 
 
+ROLE_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+SETTINGS = ("version", "configuration_values", "service_account_role_arn")
+
+
+def _mapping_text(text):
+    """The mapping a configuration_values string holds (JSON, or YAML when PyYAML is there), else None."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        if not HAS_YAML:
+            return None
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def validate_requested(items):
+    """Every problem of the ``addons`` option at once, before any AWS call."""
+    errors, seen = [], set()
+    for item in items:
+        name = item["name"]
+        if not name or not name.strip():
+            errors.append("An entry of addons has an empty name.")
+            continue
+        if name in seen:
+            errors.append("Add-on %s is listed twice in addons." % name)
+        seen.add(name)
+        config = item.get("configuration_values")
+        if config is not None and _mapping_text(config) is None:
+            errors.append("configuration_values of add-on %s must be a JSON or YAML mapping (the add-on's whole "
+                          "configuration; '{}' for none); got %r." % (name, config[:80]))
+        role = item.get("service_account_role_arn")
+        if role is not None and not ROLE_ARN.match(role):
+            errors.append("service_account_role_arn of add-on %s must be an IAM role ARN such as "
+                          "arn:aws:iam::123456789012:role/NAME; got %r." % (name, role))
+    if errors:
+        raise ModuleError(" ".join(errors), {"result": {"changed": False}})
+
+
 def requested(module, clients, name):
     if module.params["addons"]:
         return module.params["addons"]
@@ -185,8 +272,17 @@ def requested(module, clients, name):
     return [{"name": n} for n in list(STANDARD_ADDONS) + [a for a in installed if a not in STANDARD_ADDONS]]
 
 
+def settings_changes(before, after):
+    """{field: {before, after}} for each of version, configuration values and role that differs."""
+    return {key: {"before": before[key], "after": after[key]} for key in SETTINGS if before[key] != after[key]}
+
+
 def plan_addons(module, clients, name, cluster_version):
-    """Validate every requested add-on and decide its steps, before any change."""
+    """Validate every requested add-on and decide its steps and settings, before any change.
+
+    The configuration values and the service account role an add-on has are sent again with every
+    update (EKS keeps what it is sent); an explicit value replaces them.
+    """
     plans, errors = [], []
     for item in requested(module, clients, name):
         addon_name = item["name"]
@@ -208,25 +304,34 @@ def plan_addons(module, clients, name, cluster_version):
                           "message": "%s is not an EKS add-on (self-managed or absent): update it yourself to %s, "
                                      "or install it as an EKS add-on." % (addon_name, default or chosen)})
             continue
-        before = installed.get("addonVersion")
-        steps = steps_to(addon_name, before, chosen, compatible)
-        new_config = item.get("configuration_values")
-        new_role = item.get("service_account_role_arn")
-        config_changes = (new_config is not None and new_config != installed.get("configurationValues")) or (
-            new_role is not None and new_role != installed.get("serviceAccountRoleArn"))
-        if config_changes and not steps:
-            steps = [before]
-        plans.append({"name": addon_name, "managed": True, "before": before, "after": steps[-1] if steps else before,
-                      "steps": steps, "recommended": default or chosen, "changed": bool(steps),
-                      "status": installed.get("status"), "configuration_values": new_config,
-                      "service_account_role_arn": new_role})
+        before = {"version": installed.get("addonVersion"),
+                  "configuration_values": installed.get("configurationValues"),
+                  "service_account_role_arn": installed.get("serviceAccountRoleArn")}
+        after = dict(before)
+        for key in ("configuration_values", "service_account_role_arn"):
+            if item.get(key) is not None:
+                after[key] = item[key]
+        steps = steps_to(addon_name, before["version"], chosen, compatible)
+        if steps:
+            after["version"] = steps[-1]
+        changes = settings_changes(before, after)
+        if changes and not steps:  # new settings only: one update at the current version
+            steps = [before["version"]]
+        plans.append({"name": addon_name, "managed": True, "before": before["version"], "after": after["version"],
+                      "steps": steps, "recommended": default or chosen, "changed": bool(changes),
+                      "status": installed.get("status"), "changes": changes,
+                      "settings_before": before, "settings_after": after})
     if errors:
         raise ModuleError(" ".join(errors), {"result": {"changed": False}})
     return plans
 
 
+INTERNAL = ("settings_before", "settings_after")
+
+
 def update_addons(module, clients):
     name = module.params["cluster_name"]
+    validate_requested(module.params["addons"] or [])
     cluster_version = clients.describe_cluster(name)["version"]
     planned_for = module.params["cluster_version"]
     if planned_for and planned_for != cluster_version:
@@ -237,23 +342,23 @@ def update_addons(module, clients):
     plans = plan_addons(module, clients, name, cluster_version)
     updates = []
     result = {"changed": any(p["changed"] for p in plans), "cluster_version": cluster_version, "updates": updates,
-              "addons": [{k: v for k, v in p.items() if k not in ("configuration_values", "service_account_role_arn")}
-                         for p in plans]}
+              "addons": [{k: v for k, v in p.items() if k not in INTERNAL} for p in plans]}
     if module._diff:
-        result["diff"] = {"before": {p["name"]: p["before"] for p in plans if p["managed"]},
-                          "after": {p["name"]: p["after"] for p in plans if p["managed"]}}
+        result["diff"] = {"before": {p["name"]: p["settings_before"] for p in plans if p["managed"]},
+                          "after": {p["name"]: p["settings_after"] for p in plans if p["managed"]}}
     if module.check_mode:
         return result
     options = wait_options(module.params)
     for plan in plans:
         previous = plan["before"]
+        settings = plan.get("settings_after") or {}
         for step in plan["steps"]:
             subject = "add-on %s" % plan["name"]
             try:
                 update = clients.update_addon(name, plan["name"], addon_version=step,
                                               resolve_conflicts=module.params["resolve_conflicts"],
-                                              configuration_values=plan["configuration_values"],
-                                              service_account_role_arn=plan["service_account_role_arn"])
+                                              configuration_values=settings["configuration_values"],
+                                              service_account_role_arn=settings["service_account_role_arn"])
                 if module.params["wait"]:
                     updates.append(see_through(clients, name, update, subject, previous, options, addon=plan["name"]))
                 else:

@@ -79,10 +79,12 @@ attributes:
   diff_mode:
     support: full
 notes:
-  - Once a cluster is upgraded it cannot be downgraded. Test your workloads against the new version first.
+  - Once a cluster is upgraded it cannot be downgraded, but EKS can roll the control plane back one minor within
+    7 days (M(lifecycle.eks.eks_cluster_rollback)); each hop's RV(updates[].rollback_record) keeps what such a
+    rollback needs. Test your workloads against the new version first.
   - Needs C(eks:DescribeCluster), C(eks:DescribeClusterVersions), C(eks:ListUpdates), C(eks:DescribeUpdate),
-    C(eks:UpdateClusterVersion), C(eks:ListNodegroups), C(eks:DescribeNodegroup) (and C(eks:UpdateNodegroupVersion)
-    with O(upgrade_nodegroups)), and Kubernetes C(list nodes).
+    C(eks:UpdateClusterVersion), C(eks:ListNodegroups), C(eks:DescribeNodegroup), C(eks:ListAddons),
+    C(eks:DescribeAddon) (and C(eks:UpdateNodegroupVersion) with O(upgrade_nodegroups)), and Kubernetes C(list nodes).
 """
 
 EXAMPLES = r"""
@@ -145,6 +147,39 @@ updates:
     resumed:
       description: Whether the update was already in progress when the module started.
       type: bool
+    rollback_record:
+      description:
+        - On each control plane hop, what a rollback of that hop needs, read just before the hop started.
+          EKS can roll the control plane back one minor within 7 days (M(lifecycle.eks.eks_cluster_rollback)), but
+          it does not roll add-ons or node groups back; these are their versions before the hop.
+      type: dict
+      returned: on control plane hops this run started or joined
+      contains:
+        cluster:
+          description: Cluster name.
+          type: str
+        from_version:
+          description: Control plane version before the hop, the version a rollback returns to.
+          type: str
+        to_version:
+          description: Control plane version after the hop.
+          type: str
+        recorded_at:
+          description: When the record was taken (ISO 8601, UTC); the rollback window closes 7 days after the upgrade.
+          type: str
+        addons:
+          description: EKS add-on versions by add-on name.
+          type: dict
+        nodegroups:
+          description: Managed node groups by name, each with C(version) and C(release_version).
+          type: dict
+      sample:
+        cluster: prod-eu
+        from_version: "1.29"
+        to_version: "1.30"
+        recorded_at: "2026-11-24T10:00:00+00:00"
+        addons: {"kube-proxy": "v1.29.0-eksbuild.1"}
+        nodegroups: {"general": {"version": "1.29", "release_version": "1.29.15-20251103"}}
 version_before:
   description: Control plane version when the module started.
   returned: always
@@ -172,6 +207,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
     wait_argument_spec,
     wait_options,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils.rollback import snapshot
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version, parse_target_version
@@ -220,6 +256,17 @@ class Upgrade:
         self.updates.append(self._see_through(update, "node group %s" % nodegroup, before, nodegroup=nodegroup))
 
     def hop(self, from_version, to_version):
+        """One UpdateClusterVersion; its update entries carry the rollback record taken just before it."""
+        rollback_record = snapshot(self.clients, self.name, from_version, to_version)
+        first = len(self.updates)
+        try:
+            self._hop(from_version, to_version)
+        finally:
+            for entry in self.updates[first:]:
+                if entry.get("to") == to_version:
+                    entry["rollback_record"] = rollback_record
+
+    def _hop(self, from_version, to_version):
         subject = "cluster %s" % self.name
         try:
             update = self.clients.update_cluster_version(self.name, to_version, force=self.module.params["force"])

@@ -19,7 +19,14 @@ description:
   - Returns one result per check with an id, a status (V(pass), V(warn), V(fail), V(skipped)), a message, a remediation
     and the procedure step it implements. A V(fail) means the cluster must not be upgraded as it is.
   - Also returns the upgrade plan to O(target_version) and the version skew facts (C(eks_version_skew)).
-  - Read-only; safe in check mode. The module itself never fails because a check fails; read C(blocked).
+  - EKS refreshes upgrade insights every 24 hours. When the oldest C(lastRefreshTime) is older than
+    O(insights_max_age), the module starts a refresh (C(StartInsightsRefresh)), waits for it
+    (C(DescribeInsightsRefresh)) and reads the insights again before the checks trust them. In check mode it starts
+    no refresh and reports the staleness as a warning instead, as it does when a refresh fails or times out.
+  - Deprecated-API insights that found usage are described (C(DescribeInsight)) and returned in C(deprecated_apis),
+    with each API in use, its replacement, the version that stops serving it, the objects and the clients calling it.
+  - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
+    mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:
   - lifecycle.eks contributors (!UNKNOWN)
 options:
@@ -49,6 +56,29 @@ options:
       - The kubectl to check for the I(kubectl within one minor) step. Looked up on E(PATH) when unset; a missing
         kubectl only warns.
     type: path
+  insights_max_age:
+    description:
+      - How old upgrade insights may be before they are refreshed, as a number and a unit V(s), V(m), V(h) or V(d)
+        (V(24h), V(90m), V(2d)). EKS refreshes them every 24 hours on its own.
+      - V(0s) refreshes them on every run (outside check mode).
+    type: str
+    default: 24h
+  insights_refresh_timeout:
+    description:
+      - Seconds to wait for an insights refresh. When it has not finished by then, the checks use the stale
+        insights and the C(upgrade-insights) check warns.
+    type: int
+    default: 600
+  wait_delay:
+    description:
+      - Seconds before the first C(DescribeInsightsRefresh) poll; later polls back off up to O(wait_max_delay).
+    type: float
+    default: 5.0
+  wait_max_delay:
+    description:
+      - Longest delay between two polls of an insights refresh, in seconds.
+    type: float
+    default: 30.0
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
@@ -68,6 +98,18 @@ EXAMPLES = r"""
     target_version: "1.30"
     skip_checks: [kubectl-client]
   register: preflight
+
+- name: Refresh upgrade insights older than six hours before trusting them
+  lifecycle.eks.eks_upgrade_preflight:
+    cluster_name: prod-eu
+    target_version: "1.30"
+    insights_max_age: 6h
+  register: preflight
+
+- name: List the deprecated APIs still in use and their replacements
+  ansible.builtin.debug:
+    msg: "{{ item.usage }} -> {{ item.replaced_with }}: {{ item.objects | join(', ') }}"
+  loop: "{{ preflight.deprecated_apis | map(attribute='deprecations') | flatten }}"
 
 - name: Stop when a check failed
   ansible.builtin.fail:
@@ -101,10 +143,91 @@ cluster:
   returned: always
   type: dict
 insights:
-  description: EKS upgrade-readiness insights for the versions on the path.
+  description: EKS upgrade-readiness insights for the versions on the path (after a refresh, when one was made).
   returned: always
   type: list
   elements: dict
+  sample:
+    - {"id": "3e6a0b7c-...", "name": "Kubelet version skew", "kubernetes_version": "1.30", "status": "PASSING",
+       "reason": "Node kubelet versions match the cluster control plane version.",
+       "last_refresh_time": "2026-03-02T08:15:00+00:00"}
+insights_freshness:
+  description:
+    - How old the insights were and what was done about it.
+    - Null when the cluster has no hop to make, or when the C(upgrade-insights) check is skipped (their age is then
+      not looked at).
+  returned: always
+  type: dict
+  contains:
+    last_refresh_time:
+      description: The oldest C(lastRefreshTime) of the insights used (after the refresh, when one completed).
+      type: str
+    age_hours:
+      description: Its age when the insights were read, in hours.
+      type: float
+    max_age_hours:
+      description: O(insights_max_age) in hours.
+      type: float
+    stale:
+      description: Whether the insights used are older than O(insights_max_age).
+      type: bool
+    refresh:
+      description:
+        - V(not_needed), V(completed), V(failed), V(timed_out), or V(not_started_check_mode).
+      type: str
+    message:
+      description: The refresh's message or error, if any.
+      type: str
+  sample: {"last_refresh_time": "2026-03-02T08:15:00+00:00", "age_hours": 0.0, "max_age_hours": 24.0,
+           "stale": false, "refresh": "completed", "message": null}
+deprecated_apis:
+  description:
+    - One entry per deprecated-API insight on the path that found usage (status ERROR or WARNING), from
+      C(DescribeInsight).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    insight_id:
+      description: The insight's id.
+      type: str
+    name:
+      description: The insight's name, C(Deprecated APIs removed in Kubernetes vX.YY).
+      type: str
+    kubernetes_version:
+      description: The Kubernetes version that stops serving the APIs.
+      type: str
+    status:
+      description: V(ERROR) (removed by the next minor) or V(WARNING) (removed later).
+      type: str
+    recommendation:
+      description: EKS's recommendation.
+      type: str
+    deprecations:
+      description:
+        - Each API in use (C(usage)), its replacement (C(replaced_with)), C(stop_serving_version),
+          C(start_serving_replacement_version), the C(objects) served by it and the C(clients) that called it in
+          the last 30 days (C(user_agent), C(requests_last_30_days), C(last_request_time)).
+      type: list
+      elements: dict
+    objects:
+      description: Every Kubernetes object (C(kubernetesResourceUri)) the insight names.
+      type: list
+      elements: str
+  sample:
+    - insight_id: "5b2c7f0e-..."
+      name: Deprecated APIs removed in Kubernetes v1.29
+      kubernetes_version: "1.29"
+      status: WARNING
+      deprecations:
+        - usage: /apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas
+          replaced_with: /apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas
+          stop_serving_version: "1.29"
+          start_serving_replacement_version: "1.26"
+          objects: [/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs]
+          clients: [{"user_agent": "flux/v2.1.0", "requests_last_30_days": 1240,
+                     "last_request_time": "2026-03-01T22:00:00+00:00"}]
+      objects: [/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs]
 ansible_facts:
   description: C(eks_version_skew), as M(lifecycle.eks.eks_version_skew_facts) sets it.
   returned: always
@@ -122,7 +245,9 @@ api_retries:
 import json
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
-from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
+from ansible_collections.lifecycle.eks.plugins.module_utils.insights import stale_message
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
@@ -149,18 +274,37 @@ def main():
         fix_coredns_upstream=dict(type="bool", default=False),
         skip_checks=dict(type="list", elements="str", default=[]),
         kubectl_path=dict(type="path"),
+        insights_max_age=dict(type="str", default="24h"),
+        insights_refresh_timeout=dict(type="int", default=600),
+        wait_delay=dict(type="float", default=5.0),
+        wait_max_delay=dict(type="float", default=30.0),
     ))
 
     def body(module, clients):
         params = module.params
         target = parse_target_version(params["target_version"])
-        facts = gather(clients, params, params["cluster_name"], PREFLIGHT_PARTS, target=target)
+        if params["insights_refresh_timeout"] < 0:
+            raise ModuleError("insights_refresh_timeout must be 0 or more seconds; got %d."
+                              % params["insights_refresh_timeout"])
+        if params["wait_delay"] <= 0 or params["wait_max_delay"] <= 0:
+            raise ModuleError("wait_delay and wait_max_delay must be more than 0 seconds.")
+        # A bad duration fails here, before any AWS call.
+        policy = insight_policy(params["insights_max_age"], may_refresh=not module.check_mode,
+                                timeout=params["insights_refresh_timeout"], min_delay=params["wait_delay"],
+                                max_delay=params["wait_max_delay"],
+                                check_age="upgrade-insights" not in params["skip_checks"])
+        facts = gather(clients, params, params["cluster_name"], PREFLIGHT_PARTS, target=target, policy=policy)
+        stale = stale_message(facts.get("insights_freshness"), params["cluster_name"])
+        if stale:
+            module.warn(stale)
         facts["kubectl_client"] = kubectl_client_version(module)
         checks = run_checks(facts, str(target), upgrade_nodegroups=params["upgrade_nodegroups"],
                             fix_coredns_upstream=params["fix_coredns_upstream"], skip=set(params["skip_checks"]))
         skew = skew_facts(facts, target, params["upgrade_nodegroups"])
         return {"changed": False, "checks": checks, "summary": summarize(checks), "plan": skew["plan"],
                 "cluster": facts["cluster"], "insights": facts.get("insights") or [],
+                "insights_freshness": facts.get("insights_freshness"),
+                "deprecated_apis": facts.get("deprecated_apis") or [],
                 "ansible_facts": {"eks_version_skew": skew}}
 
     run(module, body)

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from eksworld import catalog
+from eksworld import catalog, scenario
 from eksworld.aws import AwsEmulator
 
 
@@ -94,6 +94,40 @@ def test_update_addon_keeps_settings_unless_given(aws: AwsEmulator, aws_eks: Any
     addon = aws_eks.describe_addon(clusterName=aws_cluster, addonName="vpc-cni")["addon"]
     assert addon["addonVersion"] == "v1.18.1-eksbuild.3" and addon["configurationValues"] == '{"a":2}'
     assert addon["serviceAccountRoleArn"] == "arn:aws:iam::123456789012:role/cni"
+
+
+def test_update_addon_stores_what_it_is_sent(aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> None:
+    """Settings sent with UpdateAddon are in the update's params and, once it ends, in DescribeAddon."""
+    aws.state.addon_update_s = 30.0
+    aws.create_addon(aws_cluster, "coredns", "v1.11.1-eksbuild.4", configuration_values='{"replicaCount":2}')
+    update = aws_eks.update_addon(
+        clusterName=aws_cluster, addonName="coredns", addonVersion="v1.11.4-eksbuild.22",
+        configurationValues='{"replicaCount":3}', serviceAccountRoleArn="arn:aws:iam::123456789012:role/dns",
+        resolveConflicts="OVERWRITE")["update"]
+    assert {p["type"]: p["value"] for p in update["params"]} == {
+        "AddonVersion": "v1.11.4-eksbuild.22", "ServiceAccountRoleArn": "arn:aws:iam::123456789012:role/dns",
+        "ResolveConflicts": "OVERWRITE", "ConfigurationValues": '{"replicaCount":3}'}
+    running = aws_eks.describe_addon(clusterName=aws_cluster, addonName="coredns")["addon"]
+    assert running["configurationValues"] == '{"replicaCount":2}' and "serviceAccountRoleArn" not in running
+    aws.state.clock.advance(30)
+    addon = aws_eks.describe_addon(clusterName=aws_cluster, addonName="coredns")["addon"]
+    assert (addon["addonVersion"], addon["configurationValues"], addon["serviceAccountRoleArn"]) == (
+        "v1.11.4-eksbuild.22", '{"replicaCount":3}', "arn:aws:iam::123456789012:role/dns")
+
+
+def test_scenario_addon_settings() -> None:
+    assert scenario.addon_settings("coredns", "v1.11.1-eksbuild.4") == ("v1.11.1-eksbuild.4", None, None)
+    assert scenario.addon_settings("coredns", None) == (None, None, None)
+    assert scenario.addon_settings("coredns", {
+        "configuration_values": {"replicaCount": 3, "affinity": None},
+        "service_account_role_arn": "arn:aws:iam::123456789012:role/dns"}) == (
+        None, '{"affinity": null, "replicaCount": 3}', "arn:aws:iam::123456789012:role/dns")
+    assert scenario.addon_settings("vpc-cni", {"version": "default", "configuration_values": "env: {}"}) == (
+        "default", "env: {}", None)
+    bad = {"clusters": [{"name": "c1", "version": "1.29", "addons": {"coredns": {"replicas": 3}}}]}
+    with pytest.raises(ValueError, match=r"^bad.yml: cluster c1: add-on coredns: give a version or a mapping of "
+                                         r"version, configuration_values, service_account_role_arn"):
+        scenario.normalize(bad, "bad.yml")
 
 
 def test_describe_addon_versions_filters(aws_eks: Any) -> None:

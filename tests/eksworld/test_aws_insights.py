@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from eksworld import catalog
+from eksworld import catalog, scenario
 from eksworld.aws import AwsEmulator
 
 DEFAULT_INSIGHTS = [
@@ -75,13 +75,99 @@ def test_insights_reflect_addons_and_health(aws: AwsEmulator, aws_eks: Any) -> N
 
 
 def test_insights_refresh(aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> None:
-    assert aws_eks.describe_insights_refresh(clusterName=aws_cluster)["status"] == "COMPLETED"
+    """IN_PROGRESS for the emulated duration, then COMPLETED with lastRefreshTime moved to its end."""
+    aws.state.insights_refresh_s = 30.0  # the emulated clock is advanced below; real time must not end it first
+    before = aws_eks.describe_insights_refresh(clusterName=aws_cluster)  # no on-demand refresh yet
+    assert before["status"] == "COMPLETED" and before["endedAt"] == before["startedAt"]
+    first_seen = aws_eks.list_insights(clusterName=aws_cluster)["insights"][0]["lastRefreshTime"]
+    assert first_seen == before["endedAt"]
     aws.state.clock.advance(3600)
-    assert aws_eks.start_insights_refresh(clusterName=aws_cluster)["status"] == "IN_PROGRESS"
-    refresh = aws_eks.describe_insights_refresh(clusterName=aws_cluster)
-    assert refresh["status"] == "COMPLETED" and refresh["endedAt"] >= refresh["startedAt"]
-    insight = aws_eks.list_insights(clusterName=aws_cluster)["insights"][0]
-    assert insight["lastRefreshTime"] == refresh["endedAt"]
+
+    started = aws_eks.start_insights_refresh(clusterName=aws_cluster)
+    assert (started["status"], started["message"]) == ("IN_PROGRESS", "Insights refresh started.")
+    running = aws_eks.describe_insights_refresh(clusterName=aws_cluster)
+    assert running["status"] == "IN_PROGRESS" and "endedAt" not in running
+    assert aws_eks.list_insights(clusterName=aws_cluster)["insights"][0]["lastRefreshTime"] == first_seen
+    again = aws_eks.start_insights_refresh(clusterName=aws_cluster)  # one refresh at a time
+    assert (again["status"], again["message"]) == ("IN_PROGRESS", "An insights refresh is already in progress.")
+    assert aws_eks.describe_insights_refresh(clusterName=aws_cluster)["startedAt"] == running["startedAt"]
+
+    aws.state.clock.advance(30)
+    done = aws_eks.describe_insights_refresh(clusterName=aws_cluster)
+    assert done["status"] == "COMPLETED"
+    assert (done["endedAt"] - done["startedAt"]).total_seconds() == pytest.approx(30, abs=0.01)
+    insights = aws_eks.list_insights(clusterName=aws_cluster)["insights"]
+    assert {i["lastRefreshTime"] for i in insights} == {done["endedAt"]}
+    detail = aws_eks.describe_insight(clusterName=aws_cluster, id=insights[0]["id"])["insight"]
+    assert detail["lastRefreshTime"] == done["endedAt"]
+    assert [r["operation"] for r in aws.state.log.as_dicts() if r["mutating"]] == ["StartInsightsRefresh"] * 2
+
+
+def test_insights_refresh_fault_ends_failed(aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> None:
+    aws.state.insights_refresh_s = 30.0
+    aws.state.faults.set(aws_cluster, fail_insights_refresh=True)
+    last = aws_eks.list_insights(clusterName=aws_cluster)["insights"][0]["lastRefreshTime"]
+    aws_eks.start_insights_refresh(clusterName=aws_cluster)
+    assert aws_eks.describe_insights_refresh(clusterName=aws_cluster)["status"] == "IN_PROGRESS"
+    aws.state.clock.advance(30)
+    failed = aws_eks.describe_insights_refresh(clusterName=aws_cluster)
+    assert failed["status"] == "FAILED" and failed["message"] == "Insights refresh failed. Try again later."
+    assert failed["endedAt"] > failed["startedAt"]
+    assert aws_eks.list_insights(clusterName=aws_cluster)["insights"][0]["lastRefreshTime"] == last
+
+    aws.state.faults.clear()  # a new refresh may succeed
+    aws_eks.start_insights_refresh(clusterName=aws_cluster)
+    aws.state.clock.advance(30)
+    assert aws_eks.describe_insights_refresh(clusterName=aws_cluster)["status"] == "COMPLETED"
+    assert aws_eks.list_insights(clusterName=aws_cluster)["insights"][0]["lastRefreshTime"] > last
+
+
+def test_aged_insights_report_an_old_refresh_time(aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> None:
+    aws.age_insights(aws_cluster, 30)
+    expected = dt.datetime.fromtimestamp(aws.state.clock.now() - 30 * 3600, tz=dt.timezone.utc)
+    times = {i["lastRefreshTime"] for i in aws_eks.list_insights(clusterName=aws_cluster)["insights"]}
+    assert len(times) == 1
+    assert abs((times.pop() - expected).total_seconds()) < 5
+
+
+def test_seeded_deprecated_api_insight_names_objects_and_clients(aws: AwsEmulator, aws_eks: Any,
+                                                                 aws_cluster: str) -> None:
+    details = [{"usage": "/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas",
+                "replacedWith": "/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas",
+                "stopServingVersion": "1.29", "startServingReplacementVersion": "1.26",
+                "clientStats": [{"userAgent": "flux/v2.1.0", "numberOfRequestsLast30Days": 1240,
+                                 "lastRequestTime": "2026-03-01T22:00:00Z"},
+                                {"userAgent": "kubectl/v1.27.4", "numberOfRequestsLast30Days": 3}]}]
+    insight_id = aws.add_insight(
+        aws_cluster, "Deprecated APIs removed in Kubernetes v1.30", status="WARNING", deprecation_details=details,
+        resources=["/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs"])
+    insight = aws_eks.describe_insight(clusterName=aws_cluster, id=insight_id)["insight"]
+    assert [r["kubernetesResourceUri"] for r in insight["resources"]] == [
+        "/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs"]
+    assert insight["resources"][0]["insightStatus"]["status"] == "WARNING"
+    [detail] = insight["categorySpecificSummary"]["deprecationDetails"]
+    assert detail["replacedWith"] == "/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas"
+    flux, kubectl = detail["clientStats"]
+    assert flux["lastRequestTime"] == dt.datetime(2026, 3, 1, 22, tzinfo=dt.timezone.utc)
+    assert flux["numberOfRequestsLast30Days"] == 1240
+    assert kubectl["lastRequestTime"] < dt.datetime.now(dt.timezone.utc)  # defaults to an hour ago
+
+
+def test_seeded_client_stats_need_an_iso_time(aws: AwsEmulator, aws_cluster: str) -> None:
+    details = [{"usage": "/apis/batch/v1beta1/cronjobs", "clientStats": [{"lastRequestTime": "yesterday"}]}]
+    with pytest.raises(ValueError, match=r"clientStats lastRequestTime must be ISO 8601 .*got 'yesterday'"):
+        aws.add_insight(aws_cluster, "Deprecated APIs removed in Kubernetes v1.30", deprecation_details=details)
+
+
+@pytest.mark.parametrize("age, message", [
+    ("a day", "insights_refreshed_hours_ago must be a number of hours"),
+    (-1, "insights_refreshed_hours_ago must be a number of hours"),
+])
+def test_scenario_refuses_a_bad_insight_age(age: Any, message: str) -> None:
+    data = {"clusters": [{"name": "c1", "version": "1.29", "insights_refreshed_hours_ago": age}]}
+    with pytest.raises(ValueError, match=message) as excinfo:
+        scenario.normalize(data, "stale.yml")
+    assert str(excinfo.value).startswith("stale.yml: cluster c1: ")
 
 
 def test_describe_cluster_versions(aws: AwsEmulator, aws_eks: Any) -> None:

@@ -14,8 +14,9 @@ from tests.integration.test_upgrade_playbook import merged_scenario
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
 # The fleet that exercises every code path: multi-hop with node groups, GPU, self-managed add-on, a blocked
-# cluster, an update in progress, a pre-1.25 cluster (PodSecurityPolicy), CoreDNS fix, in-tree EBS volumes.
-EVERY_PATH = ["demo", "update-in-progress", "coredns-upstream", "ebs-in-tree-123"]
+# cluster, an update in progress, a pre-1.25 cluster (PodSecurityPolicy), CoreDNS fix, in-tree EBS volumes,
+# stale upgrade insights (refreshed in the real run only) and a deprecated API in use (DescribeInsight).
+EVERY_PATH = ["demo", "update-in-progress", "coredns-upstream", "ebs-in-tree-123", "deprecated-apis"]
 K8S_GROUPS = {"nodes": "", "persistentvolumes": "", "configmaps": "", "deployments": "apps", "daemonsets": "apps",
               "poddisruptionbudgets": "policy", "podsecuritypolicies": "policy"}
 
@@ -67,7 +68,8 @@ def test_iam_policies_and_rbac_role_match_what_the_collection_calls(every_path_w
     everything = world.state.log.as_dicts()
     assert aws_actions(everything) == policy_actions("iam-policy.json")
     assert aws_actions(world.state.log.as_dicts(start)) - read_only == {
-        "eks:UpdateAddon", "eks:UpdateClusterVersion", "eks:UpdateNodegroupVersion"}
+        "eks:UpdateAddon", "eks:UpdateClusterVersion", "eks:UpdateNodegroupVersion", "eks:StartInsightsRefresh",
+        "eks:DescribeInsightsRefresh"}
     assert rbac_rules(everything) == role_rules()
 
 

@@ -448,6 +448,86 @@ def test_wait_for_update_timeout_says_how_to_resume():
     assert raised.value.details == {"update_id": "0d5a7a3c-update"}
 
 
+class ScriptedRefresh:
+    """Answers DescribeInsightsRefresh from a script; an exception in the script is raised."""
+
+    def __init__(self, answers, clock):
+        self.answers = list(answers)
+        self.clock = clock
+        self.stats = aws.CallStats()
+        self.polls = []
+
+    def describe_insights_refresh(self, name):
+        self.polls.append((self.clock(), name))
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return {"status": answer, "message": "m"}
+
+
+@pytest.mark.parametrize("final", ["COMPLETED", "FAILED"])
+def test_wait_for_insights_refresh_polls_like_the_update_waiter(final):
+    fake = FakeTime()
+    throttled = ModuleError("Failed to describe the insights refresh of cluster prod: ThrottlingException: Rate",
+                            {"error_code": "ThrottlingException"})
+    clients = ScriptedRefresh(["IN_PROGRESS", throttled, "IN_PROGRESS", final], fake.clock)
+    refresh = aws.wait_for_insights_refresh(clients, "prod", sleep=fake.sleep, clock=fake.clock)
+    assert refresh == {"status": final, "message": "m"}
+    assert fake.sleeps == [5.0, 7.5, 22.5, 30.0]  # x1.5, tripled after throttling, then back under max_delay
+    assert [poll[1] for poll in clients.polls] == ["prod"] * 4
+
+
+def test_wait_for_insights_refresh_times_out_with_the_cluster_named():
+    fake = FakeTime()
+    clients = ScriptedRefresh(["IN_PROGRESS"], fake.clock)
+    with pytest.raises(aws.InsightsRefreshTimeout) as raised:
+        aws.wait_for_insights_refresh(clients, "prod", timeout=60, min_delay=1, max_delay=5, sleep=fake.sleep,
+                                      clock=fake.clock)
+    assert str(raised.value) == ("Timed out after 60 s waiting for the upgrade insights refresh of cluster prod, "
+                                 "which is still IN_PROGRESS in AWS.")
+    assert raised.value.waited == pytest.approx(60)
+    assert fake.clock() == pytest.approx(1060)
+
+
+def test_wait_for_insights_refresh_raises_other_errors():
+    fake = FakeTime()
+    denied = ModuleError("Failed to describe the insights refresh of cluster prod: AccessDeniedException: no",
+                         {"error_code": "AccessDeniedException"})
+    with pytest.raises(ModuleError, match="AccessDeniedException"):
+        aws.wait_for_insights_refresh(ScriptedRefresh([denied], fake.clock), "prod", sleep=fake.sleep,
+                                      clock=fake.clock)
+
+
+def test_insights_refresh_calls(clients):
+    started = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.timezone.utc)
+    with Stubber(clients.eks) as stubber:
+        stubber.add_response("start_insights_refresh", {"message": "Insights refresh started.",
+                                                        "status": "IN_PROGRESS"}, {"clusterName": "prod"})
+        stubber.add_response("describe_insights_refresh", {"status": "COMPLETED", "startedAt": started,
+                                                           "endedAt": started}, {"clusterName": "prod"})
+        stubber.add_client_error("start_insights_refresh", "AccessDeniedException", "not authorized", 403)
+        assert clients.start_insights_refresh("prod") == {"message": "Insights refresh started.",
+                                                          "status": "IN_PROGRESS"}
+        assert clients.describe_insights_refresh("prod") == {"status": "COMPLETED", "startedAt": started,
+                                                             "endedAt": started}
+        with pytest.raises(ModuleError) as raised:
+            clients.start_insights_refresh("prod")
+        assert raised.value.message == ("Failed to start an insights refresh of cluster prod: AccessDeniedException: "
+                                        "not authorized")
+        stubber.assert_no_pending_responses()
+
+
+def test_start_insights_refresh_needs_a_recent_botocore(clients, monkeypatch):
+    class OldEks:
+        """An EKS client of a botocore without StartInsightsRefresh (before 1.40)."""
+
+    monkeypatch.setattr(aws.Clients, "eks", property(lambda self: OldEks()))
+    with pytest.raises(ModuleError) as raised:
+        clients.start_insights_refresh("prod")
+    assert "lacks StartInsightsRefresh; install botocore 1.40 or later" in raised.value.message
+    assert raised.value.error_code == "BotocoreTooOld"
+
+
 # EKS token
 
 

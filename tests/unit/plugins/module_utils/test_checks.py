@@ -614,6 +614,62 @@ def test_upgrade_insights(insights, status, fragment):
         assert "eks:ListInsights" in result["remediation"]
 
 
+STALE = {"last_refresh_time": "2026-03-01T06:00:00+00:00", "age_hours": 30.0, "max_age_hours": 24.0, "stale": True,
+         "refresh": "not_started_check_mode", "message": None}
+DEPRECATED = [{"insight_id": "d1", "name": "Deprecated APIs removed in Kubernetes v1.30", "kubernetes_version": "1.30",
+               "status": "WARNING", "reason": None, "recommendation": None,
+               "objects": ["/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs"],
+               "deprecations": [{"usage": "/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas",
+                                 "replaced_with": "/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas",
+                                 "stop_serving_version": "1.30", "start_serving_replacement_version": "1.26",
+                                 "objects": ["/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs"],
+                                 "clients": []}]}]
+
+
+@pytest.mark.parametrize("refresh, fragment, remedy", [
+    ("not_started_check_mode", "check mode starts no refresh", "without --check"),
+    ("failed", "the refresh failed", "aws eks start-insights-refresh --cluster-name demo"),
+    ("timed_out", "the refresh did not finish in time", "aws eks start-insights-refresh --cluster-name demo"),
+])
+def test_stale_passing_insights_warn(refresh, fragment, remedy):
+    facts = make_facts("1.29", insights_freshness=dict(STALE, refresh=refresh))
+    result = result_of("upgrade-insights", facts, "1.30")
+    assert_shape(result)
+    assert result["status"] == WARN
+    assert result["message"].startswith("Upgrade insights of cluster demo were last refreshed 30.0 h ago")
+    assert fragment in result["message"]
+    assert remedy in result["remediation"]
+
+
+def test_stale_insights_with_errors_still_fail_and_say_they_are_stale():
+    facts = make_facts("1.29", insights=[insight("Cluster health issues", "ERROR")], insights_freshness=STALE)
+    result = result_of("upgrade-insights", facts, "1.30")
+    assert result["status"] == FAIL
+    assert "Cluster health issues ()" in result["message"] and "last refreshed 30.0 h ago" in result["message"]
+
+
+def test_refreshed_insights_pass_and_say_so():
+    fresh = dict(STALE, stale=False, refresh="completed", age_hours=0.0)
+    result = result_of("upgrade-insights", make_facts("1.29", insights_freshness=fresh), "1.30")
+    assert result["status"] == PASS
+    assert result["message"] == "1 upgrade insight(s) passing (refreshed before the checks)."
+
+
+def test_deprecated_apis_in_use_are_named_with_their_replacement():
+    facts = make_facts("1.29", insights=[insight("Deprecated APIs removed in Kubernetes v1.30", "WARNING")],
+                       deprecated_apis=DEPRECATED)
+    result = result_of("upgrade-insights", facts, "1.30")
+    assert result["status"] == WARN
+    assert ("Deprecated APIs in use: /apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas -> "
+            "/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas (no longer served from 1.30, 1 object(s))."
+            ) in result["message"]
+    assert "deprecated_apis" in result["remediation"]
+    stale = result_of("upgrade-insights", dict(facts, insights_freshness=STALE), "1.30")
+    assert stale["status"] == WARN
+    assert "They warn: Deprecated APIs removed in Kubernetes v1.30." in stale["message"]
+    assert "Deprecated APIs in use" in stale["message"] and "deprecated_apis" in stale["remediation"]
+
+
 def test_insights_not_gathered_warns():
     facts = make_facts("1.29")
     del facts["insights"]

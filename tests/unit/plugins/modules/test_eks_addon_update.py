@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import boto3
+import pytest
 
 from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update as module
 from tests.conftest import mutating_calls
@@ -42,7 +43,12 @@ def test_default_policy_picks_the_default_for_the_cluster_version(make_world, ru
     assert (addons["coredns"]["changed"], addons["coredns"]["steps"]) == (False, [])
     assert {u["subject"] for u in result["updates"]} == {"add-on vpc-cni", "add-on kube-proxy"}
     assert all(u["status"] == "Successful" for u in result["updates"])
-    assert result["diff"]["after"]["vpc-cni"] == "v1.19.0-eksbuild.1"
+    assert result["diff"]["before"]["vpc-cni"] == {"version": "v1.18.1-eksbuild.3", "configuration_values": None,
+                                                   "service_account_role_arn": None}
+    assert result["diff"]["after"]["vpc-cni"] == {"version": "v1.19.0-eksbuild.1", "configuration_values": None,
+                                                  "service_account_role_arn": None}
+    assert addons["vpc-cni"]["changes"] == {"version": {"before": "v1.18.1-eksbuild.3", "after": "v1.19.0-eksbuild.1"}}
+    assert addons["coredns"]["changes"] == {}
     summary = world.summary()[NAME]
     assert summary["addons"] == {"vpc-cni": "v1.19.0-eksbuild.1", "coredns": "v1.11.1-eksbuild.4",
                                  "kube-proxy": "v1.30.0-eksbuild.2"}
@@ -199,3 +205,113 @@ def test_wait_timeout_reports_the_update_still_running(make_world, run_module, a
     assert [(u["id"], u["status"]) for u in result["updates"]] == [(result["update_id"], "InProgress")]
     assert result["changed"] is True
     assert len(records(world, operation="UpdateAddon")) == 1
+
+
+# --- settings carried forward (configuration values, service account role) and resolve_conflicts ----------
+
+CNI_ROLE = "arn:aws:iam::123456789012:role/AmazonEKSVPCCNIRole"
+CNI_CONFIG = '{"env": {"ENABLE_PREFIX_DELEGATION": "true"}}'
+WITH_SETTINGS = {"clusters": [{
+    "name": NAME, "version": "1.30", "nodegroups": [{"name": "general", "version": "1.30", "desired_size": 1}],
+    "addons": {"vpc-cni": {"version": "v1.18.1-eksbuild.3", "configuration_values": CNI_CONFIG,
+                           "service_account_role_arn": CNI_ROLE},
+               "coredns": {"version": "v1.11.1-eksbuild.4", "configuration_values": {"replicaCount": 3}},
+               "kube-proxy": "v1.29.0-eksbuild.1"},
+}]}
+
+
+def sent_params(world, addon):
+    """The params of each AddonUpdate the world received for an add-on, in order."""
+    return [u["params"] for u in world.summary()[NAME]["updates"] if u["addon"] == addon]
+
+
+def test_scenario_seeds_addon_settings(make_world):
+    make_world(WITH_SETTINGS)
+    cni, coredns = installed()["vpc-cni"], installed()["coredns"]
+    assert (cni["configurationValues"], cni["serviceAccountRoleArn"]) == (CNI_CONFIG, CNI_ROLE)
+    assert coredns["configurationValues"] == '{"replicaCount": 3}' and "serviceAccountRoleArn" not in coredns
+
+
+def test_settings_are_sent_again_with_every_update(make_world, run_module, args):
+    world = make_world(WITH_SETTINGS)
+    result = run_module(module, addon_args(args, version="latest", addons=[{"name": "vpc-cni"}, {"name": "coredns"}]),
+                        diff=True)
+    assert not result.failed, result.get("msg")
+    # The VPC CNI moves one minor at a time: each of its updates carries the configuration and the role.
+    cni_updates = sent_params(world, "vpc-cni")
+    assert [p["AddonVersion"] for p in cni_updates] == ["v1.19.6-eksbuild.1", "v1.20.1-eksbuild.3"]
+    assert all((p["ConfigurationValues"], p["ServiceAccountRoleArn"], p["ResolveConflicts"]) ==
+               (CNI_CONFIG, CNI_ROLE, "PRESERVE") for p in cni_updates)
+    [dns] = sent_params(world, "coredns")
+    assert dns["ConfigurationValues"] == '{"replicaCount": 3}' and "ServiceAccountRoleArn" not in dns
+    after = installed()
+    assert (after["vpc-cni"]["configurationValues"], after["vpc-cni"]["serviceAccountRoleArn"]) == (CNI_CONFIG,
+                                                                                                    CNI_ROLE)
+    assert after["coredns"]["configurationValues"] == '{"replicaCount": 3}'
+    # Only the version changed, and the diff says so.
+    addons = by_name(result)
+    assert addons["vpc-cni"]["changes"] == {"version": {"before": "v1.18.1-eksbuild.3", "after": "v1.20.1-eksbuild.3"}}
+    assert result["diff"]["before"]["vpc-cni"] == {"version": "v1.18.1-eksbuild.3", "configuration_values": CNI_CONFIG,
+                                                   "service_account_role_arn": CNI_ROLE}
+    assert result["diff"]["after"]["vpc-cni"] == dict(result["diff"]["before"]["vpc-cni"],
+                                                      version="v1.20.1-eksbuild.3")
+
+
+def test_given_settings_replace_the_installed_ones_and_show_in_the_diff(make_world, run_module, args):
+    world = make_world(WITH_SETTINGS)
+    new_role = "arn:aws:iam::123456789012:role/cni-v2"
+    requested = [{"name": "vpc-cni", "service_account_role_arn": new_role},
+                 {"name": "coredns", "configuration_values": "replicaCount: 4\n"}]
+    planned = run_module(module, addon_args(args, addons=requested), check_mode=True, diff=True)
+    assert not planned.failed, planned.get("msg")
+    assert mutating_calls(world) == []
+    changes = {name: a["changes"] for name, a in by_name(planned).items()}
+    assert changes["vpc-cni"] == {
+        "version": {"before": "v1.18.1-eksbuild.3", "after": "v1.19.0-eksbuild.1"},
+        "service_account_role_arn": {"before": CNI_ROLE, "after": new_role}}
+    assert changes["coredns"] == {"configuration_values": {"before": '{"replicaCount": 3}',
+                                                           "after": "replicaCount: 4\n"}}
+    assert planned["diff"]["after"]["coredns"] == {"version": "v1.11.1-eksbuild.4",
+                                                   "configuration_values": "replicaCount: 4\n",
+                                                   "service_account_role_arn": None}
+
+    result = run_module(module, addon_args(args, addons=requested, resolve_conflicts="OVERWRITE"))
+    assert not result.failed, result.get("msg")
+    [cni] = sent_params(world, "vpc-cni")
+    assert (cni["ServiceAccountRoleArn"], cni["ConfigurationValues"], cni["ResolveConflicts"]) == (
+        new_role, CNI_CONFIG, "OVERWRITE")
+    [dns] = sent_params(world, "coredns")  # settings alone: updated at its current version
+    assert (dns["AddonVersion"], dns["ConfigurationValues"]) == ("v1.11.1-eksbuild.4", "replicaCount: 4\n")
+    assert installed()["vpc-cni"]["serviceAccountRoleArn"] == new_role
+    before = log_position(world)
+    again = run_module(module, addon_args(args, addons=requested))
+    assert again["changed"] is False and mutating_calls(world, before) == []
+
+
+@pytest.mark.parametrize("addons, message", [
+    ([{"name": "coredns", "configuration_values": "{not json"}],
+     "configuration_values of add-on coredns must be a JSON or YAML mapping"),
+    ([{"name": "coredns", "configuration_values": "[1, 2]"}],
+     "configuration_values of add-on coredns must be a JSON or YAML mapping"),
+    ([{"name": "coredns", "configuration_values": ""}], "'{}' for none); got ''."),
+    ([{"name": "vpc-cni", "service_account_role_arn": "AmazonEKSVPCCNIRole"}],
+     "service_account_role_arn of add-on vpc-cni must be an IAM role ARN such as arn:aws:iam::123456789012:role/NAME"),
+    ([{"name": "vpc-cni", "service_account_role_arn": "arn:aws:iam::123456789012:user/cni"}],
+     "must be an IAM role ARN"),
+    ([{"name": "coredns"}, {"name": "coredns", "version": "latest"}], "Add-on coredns is listed twice in addons."),
+    ([{"name": " "}], "An entry of addons has an empty name."),
+])
+def test_bad_addon_settings_fail_before_any_call(make_world, run_module, args, addons, message):
+    world = make_world(AFTER_CONTROL_PLANE)
+    result = run_module(module, addon_args(args, addons=addons))
+    assert result.failed
+    assert message in result["msg"]
+    assert result["changed"] is False
+    assert records(world) == []
+
+
+def test_resolve_conflicts_choices(make_world, run_module, args):
+    make_world(AFTER_CONTROL_PLANE)
+    result = run_module(module, addon_args(args, resolve_conflicts="MERGE"))
+    assert result.failed
+    assert result["msg"] == "value of resolve_conflicts must be one of: PRESERVE, OVERWRITE, NONE, got: MERGE"

@@ -1,6 +1,8 @@
 """eks_cluster_upgrade against the emulated world: hops, node groups first, resume, failures, no-ops."""
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade as module
@@ -43,6 +45,25 @@ def test_one_hop_then_rerun_changes_nothing(make_world, run_module, args):
     assert again["updates"] == []
     assert again["version_before"] == again["version_after"] == "1.30"
     assert mutating_calls(world, before) == []
+
+
+def test_each_hop_records_what_a_rollback_needs(make_world, run_module, args):
+    """Before each control plane hop: add-on and node group versions, the version before, the time."""
+    world = make_world("healthy")
+    before = world.summary()["healthy-129"]
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.30"))
+    assert not result.failed, result.get("msg")
+    [update] = result["updates"]
+    record = update["rollback_record"]
+    assert (record["cluster"], record["from_version"], record["to_version"]) == ("healthy-129", "1.29", "1.30")
+    assert record["addons"] == before["addons"] and set(record["addons"]) == {"vpc-cni", "coredns", "kube-proxy"}
+    assert record["nodegroups"] == {"general": {"version": "1.29",
+                                                "release_version": before["nodegroups"]["general"]["release_version"]}}
+    recorded = datetime.datetime.fromisoformat(record["recorded_at"])
+    assert abs(datetime.datetime.now(datetime.timezone.utc) - recorded) < datetime.timedelta(minutes=5)
+    # Read before the hop: the reads come before UpdateClusterVersion in the request log.
+    operations = [r["operation"] for r in records(world, service="eks")]
+    assert operations.index("DescribeAddon") < operations.index("UpdateClusterVersion")
 
 
 def test_without_kubeconfig(make_world, run_module, args):
@@ -112,6 +133,11 @@ def test_multi_hop_with_node_groups(make_world, run_module, args):
     subjects = [u["subject"] for u in result["updates"]]
     assert subjects == ["node group general", "cluster staging-use1", "node group general", "node group spot",
                         "cluster staging-use1"]
+    # One rollback record per control plane hop, taken after the node groups caught up for that hop.
+    hops = [u["rollback_record"] for u in result["updates"] if "rollback_record" in u]
+    assert [(r["from_version"], r["to_version"]) for r in hops] == [("1.28", "1.29"), ("1.29", "1.30")]
+    assert [{n: g["version"] for n, g in r["nodegroups"].items()} for r in hops] == [
+        {"general": "1.28", "spot": "1.28"}, {"general": "1.29", "spot": "1.29"}]
     summary = world.summary()["staging-use1"]
     assert summary["version"] == "1.30"
     assert {ng: v["version"] for ng, v in summary["nodegroups"].items()} == {"general": "1.29", "spot": "1.29"}
@@ -239,6 +265,8 @@ def test_concurrent_platform_update_then_own_hop(make_world, run_module, args, m
     assert not result.failed, result.get("msg")
     assert [(u["resumed"], u["to"], u["status"]) for u in result["updates"]] == [
         (True, "1.29", "Successful"), (False, "1.30", "Successful")]
+    # Only our hop to 1.30 carries the rollback record; the other operator's update moved no minor.
+    assert ["rollback_record" in u for u in result["updates"]] == [False, True]
     assert [r["status"] for r in version_updates(world)] == [409, 200]
     assert world.summary()["healthy-129"]["version"] == "1.30"
 

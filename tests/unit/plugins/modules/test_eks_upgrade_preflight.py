@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.lifecycle.eks.plugins.modules import eks_upgrade_preflight as module
 from eksworld import scenario
 from tests.conftest import SCENARIOS, mutating_calls
-from tests.unit.plugins.modules.helpers import log_position, records
+from tests.unit.plugins.modules.helpers import HOUR, log_position, records
 
 # scenario -> the check that must fail on its cluster (at the scenario's target version)
 BLOCKING = {
@@ -182,3 +182,153 @@ def test_deleted_subnet_and_security_group(make_world, run_module, args):
     assert checks["cluster-security-group"]["status"] == "fail"
     assert vpc["clusterSecurityGroupId"] in checks["cluster-security-group"]["message"]
     assert mutating_calls(world) == []
+
+
+# --- fresh upgrade insights and deprecated APIs (scenario deprecated-apis: insights refreshed 30 h ago) -----
+
+STALE_CLUSTER = "flowcontrol-127"
+INSIGHT_CALLS = ("ListInsights", "StartInsightsRefresh", "DescribeInsightsRefresh", "DescribeInsight")
+FAST_POLL = {"wait_delay": 0.05, "wait_max_delay": 0.2}
+
+
+def insight_calls(world, since=0):
+    return [r["operation"] for r in records(world, since, cluster=STALE_CLUSTER) if r["operation"] in INSIGHT_CALLS]
+
+
+def warning_texts(result):
+    """The module's warnings as text (ansible-core 2.19 returns each as a WarningSummary: event.msg)."""
+    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings") or []]
+
+
+def preflight_args(args, **extra):
+    return args(STALE_CLUSTER, **dict(dict(FAST_POLL, target_version="1.29", skip_checks=["kubectl-client"]), **extra))
+
+
+def test_stale_insights_are_refreshed_before_the_checks_use_them(make_world, run_module, args):
+    world = make_world("deprecated-apis")
+    world.state.insights_refresh_s = 0.5
+    result = run_module(module, preflight_args(args))
+    assert not result.failed, result.get("msg")
+    calls = insight_calls(world)
+    # Read, found stale, refresh started and waited for, read again: the second ListInsights is the one used.
+    assert calls[:2] == ["ListInsights", "StartInsightsRefresh"]
+    assert calls[-2:] == ["ListInsights", "DescribeInsight"]
+    assert set(calls[2:-2]) == {"DescribeInsightsRefresh"} and len(calls) >= 5
+    freshness = result["insights_freshness"]
+    assert (freshness["refresh"], freshness["stale"], freshness["max_age_hours"]) == ("completed", False, 24.0)
+    check = by_id(result)["upgrade-insights"]
+    assert check["status"] == "warn"  # the deprecated APIs warn; the age no longer does
+    assert "last refreshed" not in check["message"]
+    assert "Deprecated APIs in use" in check["message"]
+    assert warning_texts(result) == []
+    assert {i["last_refresh_time"] for i in result["insights"]} == {freshness["last_refresh_time"]}
+    assert result["changed"] is False
+    assert [r["operation"] for r in mutating_calls(world)] == ["StartInsightsRefresh"]
+
+
+def test_deprecated_apis_are_listed_with_objects_and_replacements(make_world, run_module, args):
+    world = make_world("deprecated-apis")
+    world.aws.age_insights(STALE_CLUSTER, 1)  # fresh: no refresh needed
+    result = run_module(module, preflight_args(args))
+    assert not result.failed, result.get("msg")
+    assert result["insights_freshness"]["refresh"] == "not_needed"
+    [entry] = result["deprecated_apis"]
+    assert (entry["name"], entry["kubernetes_version"], entry["status"]) == (
+        "Deprecated APIs removed in Kubernetes v1.29", "1.29", "WARNING")
+    assert entry["objects"] == ["/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs",
+                                "/apis/flowcontrol.apiserver.k8s.io/v1beta2/prioritylevelconfigurations/batch"]
+    flowschemas, levels = entry["deprecations"]
+    assert (flowschemas["usage"], flowschemas["replaced_with"], flowschemas["stop_serving_version"]) == (
+        "/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas",
+        "/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas", "1.29")
+    assert flowschemas["objects"] == ["/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs"]
+    assert levels["objects"] == ["/apis/flowcontrol.apiserver.k8s.io/v1beta2/prioritylevelconfigurations/batch"]
+    assert [(c["user_agent"], c["requests_last_30_days"]) for c in flowschemas["clients"]] == [("flux/v2.1.0", 1240)]
+    assert flowschemas["clients"][0]["last_request_time"].endswith("+00:00")
+    # Passing deprecated-API insights (1.28) are not described: one DescribeInsight, for the 1.29 one.
+    assert insight_calls(world) == ["ListInsights", "DescribeInsight"]
+    assert mutating_calls(world) == []
+
+
+def test_check_mode_reports_stale_insights_and_starts_no_refresh(make_world, run_module, args):
+    world = make_world("deprecated-apis")
+    result = run_module(module, preflight_args(args), check_mode=True)
+    assert not result.failed, result.get("msg")
+    assert insight_calls(world) == ["ListInsights", "DescribeInsight"]
+    assert mutating_calls(world) == []
+    freshness = result["insights_freshness"]
+    assert (freshness["refresh"], freshness["stale"], freshness["age_hours"]) == ("not_started_check_mode", True, 30.0)
+    [warning] = warning_texts(result)
+    assert warning.startswith("Upgrade insights of cluster flowcontrol-127 were last refreshed 30.0 h ago")
+    assert "check mode starts no refresh" in warning
+    check = by_id(result)["upgrade-insights"]
+    assert check["status"] == "warn" and "check mode starts no refresh" in check["message"]
+    assert "without --check" in check["remediation"]
+    assert result["deprecated_apis"][0]["objects"]  # still listed, from the stale insights
+
+
+def test_a_failed_refresh_leaves_the_insights_stale_and_warns(make_world, run_module, args):
+    world = make_world("deprecated-apis")
+    world.state.insights_refresh_s = 0.2
+    world.state.faults.set(STALE_CLUSTER, fail_insights_refresh=True)
+    result = run_module(module, preflight_args(args))
+    assert not result.failed, result.get("msg")
+    assert (result["insights_freshness"]["refresh"], result["insights_freshness"]["stale"]) == ("failed", True)
+    assert result["insights_freshness"]["message"] == "Insights refresh failed. Try again later."
+    assert "the refresh failed: Insights refresh failed. Try again later." in warning_texts(result)[0]
+    assert by_id(result)["upgrade-insights"]["status"] == "warn"
+    # Not re-read after a failed refresh: the insights used are the first (stale) ones.
+    assert insight_calls(world)[-2:] == ["DescribeInsightsRefresh", "DescribeInsight"]
+
+
+def test_a_refresh_longer_than_the_timeout_warns(make_world, run_module, args):
+    world = make_world("deprecated-apis")
+    world.state.insights_refresh_s = HOUR
+    result = run_module(module, preflight_args(args, insights_refresh_timeout=0))
+    assert not result.failed, result.get("msg")
+    freshness = result["insights_freshness"]
+    assert (freshness["refresh"], freshness["stale"]) == ("timed_out", True)
+    assert freshness["message"].startswith("Timed out after 0 s waiting for the upgrade insights refresh of cluster "
+                                           "flowcontrol-127")
+    assert "the refresh did not finish in time" in by_id(result)["upgrade-insights"]["message"]
+
+
+def test_max_age_decides_what_is_stale(make_world, run_module, args):
+    world = make_world("deprecated-apis")
+    world.state.insights_refresh_s = 0.1
+    relaxed = run_module(module, preflight_args(args, insights_max_age="2d"))
+    assert relaxed["insights_freshness"]["refresh"] == "not_needed"
+    assert relaxed["insights_freshness"]["max_age_hours"] == 48.0
+    assert mutating_calls(world) == []
+    before = log_position(world)
+    skipped = run_module(module, preflight_args(args, skip_checks=["upgrade-insights"]))
+    assert skipped["insights_freshness"] is None  # the check is skipped: the age does not matter
+    assert mutating_calls(world, before) == []
+    always = run_module(module, preflight_args(args, insights_max_age="0s"))
+    assert always["insights_freshness"]["refresh"] == "completed"
+    assert [r["operation"] for r in mutating_calls(world, before)] == ["StartInsightsRefresh"]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"insights_max_age": "one day"}, "insights_max_age must be a duration such as 24h, 90m, 2d or 3600s"),
+    ({"insights_max_age": "24"}, "(a number and a unit s, m, h or d); got '24'"),
+    ({"insights_refresh_timeout": -1}, "insights_refresh_timeout must be 0 or more seconds; got -1."),
+    ({"wait_delay": 0}, "wait_delay and wait_max_delay must be more than 0 seconds."),
+])
+def test_bad_insight_options_fail_before_any_call(make_world, run_module, args, extra, message):
+    world = make_world("deprecated-apis")
+    result = run_module(module, preflight_args(args, **extra))
+    assert result.failed
+    assert message in result["msg"]
+    assert records(world) == []
+
+
+def test_healthy_cluster_needs_no_refresh_nor_insight_details(make_world, run_module, args):
+    world = make_world("healthy")
+    result = run_module(module, args("healthy-129", target_version="1.30"))
+    assert not result.failed, result.get("msg")
+    assert result["insights_freshness"]["refresh"] == "not_needed"
+    assert result["insights_freshness"]["stale"] is False
+    assert result["deprecated_apis"] == []
+    assert [r["operation"] for r in records(world, cluster="healthy-129") if "Insight" in r["operation"]] == [
+        "ListInsights"]
