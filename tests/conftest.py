@@ -61,6 +61,7 @@ def run_module() -> Callable[..., ModuleResult]:
     """Run a module's main() in this process (so coverage sees it) and return its JSON result."""
     from ansible.module_utils.testing import patch_module_args
 
+    from ansible.module_utils import _internal as module_utils_internal
     from ansible.module_utils.common import warnings
 
     def run(module: Any, args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> ModuleResult:
@@ -68,7 +69,11 @@ def run_module() -> Callable[..., ModuleResult]:
         # A module process starts with no warnings; in this process they would pile up from earlier runs.
         getattr(warnings, "_global_warnings", {}).clear()
         out = io.StringIO()
-        with patch_module_args(full), redirect_stdout(out), pytest.raises(SystemExit):
+        # Once a test has imported controller code (filters, templating), ansible-core flags this process as
+        # the controller and module warnings go to the display instead of the result: run as a module would.
+        with patch_module_args(full), redirect_stdout(out), pytest.raises(SystemExit), \
+                pytest.MonkeyPatch.context() as patch:
+            patch.setattr(module_utils_internal, "is_controller", False)
             module.main()
         return ModuleResult(json.loads(out.getvalue()))
 

@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.lifecycle.eks.plugins.modules import eks_upgrade_preflight as module
 from eksworld import scenario
 from tests.conftest import SCENARIOS, mutating_calls
-from tests.unit.plugins.modules.helpers import HOUR, log_position, records
+from tests.unit.plugins.modules.helpers import HOUR, log_position, records, warning_texts
 
 # scenario -> the check that must fail on its cluster (at the scenario's target version)
 BLOCKING = {
@@ -193,11 +193,6 @@ FAST_POLL = {"wait_delay": 0.05, "wait_max_delay": 0.2}
 
 def insight_calls(world, since=0):
     return [r["operation"] for r in records(world, since, cluster=STALE_CLUSTER) if r["operation"] in INSIGHT_CALLS]
-
-
-def warning_texts(result):
-    """The module's warnings as text (ansible-core 2.19 returns each as a WarningSummary: event.msg)."""
-    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings") or []]
 
 
 def preflight_args(args, **extra):
