@@ -32,7 +32,11 @@ import botocore.session
 import moto.eks.urls
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult
-from moto.ec2.exceptions import InvalidSubnetIdError
+from moto.ec2.exceptions import (
+    InvalidLaunchTemplateIdNotFound,
+    InvalidLaunchTemplateNameNotFoundWithNameError,
+    InvalidSubnetIdError,
+)
 from moto.ec2.models import ec2_backends
 from moto.eks.exceptions import EKSError
 from moto.eks.models import Cluster, EKSBackend, FargateProfile, Nodegroup, eks_backends
@@ -84,6 +88,18 @@ MSG_INSIGHTS_REFRESH_STARTED = "Insights refresh started."
 MSG_INSIGHTS_REFRESH_RUNNING = "An insights refresh is already in progress."
 MSG_INSIGHTS_REFRESH_FAILED = "Insights refresh failed. Try again later."
 MSG_BAD_NEXT_TOKEN = "The nextToken provided is invalid."
+# Launch templates of node groups. The first is EKS's (eksctl#3104); the next three are EC2's own messages, which
+# EKS relays (InvalidLaunchTemplateId.VersionNotFound, eksctl#7786); the last two are not seen verbatim.
+MSG_LT_ID_OR_NAME = "Either provide launch template ID or launch template name in the request."
+MSG_LT_VERSION_NOT_FOUND = (
+    "Could not find the specified version {version} for the launch template with ID {template_id}."
+)
+MSG_LT_NAME_NOT_FOUND = "The specified launch template, with template name {name}, does not exist."
+MSG_LT_ID_NOT_FOUND = "The specified launch template, with template ID {template_id}, does not exist."
+MSG_LT_NONE = "Nodegroup {nodegroup} was not created with a launch template; a launch template can't be added to it."
+MSG_LT_OTHER = (
+    "Nodegroup {nodegroup} uses launch template {current}: a node group keeps the launch template it was created with."
+)
 
 MSG_FEW_FREE_IPS = (
     "One or more of the subnets associated with your cluster does not have enough available IP addresses for"
@@ -100,6 +116,7 @@ FAILURE_MESSAGES = {
     "ClusterUnreachable": "Amazon EKS could not reach the Kubernetes API server of the cluster.",
     "AccessDenied": "Amazon EKS was denied access to a resource the update needs.",
     "Unknown": "The update failed for an unknown reason.",
+    "ConfigurationConflict": "Conflicts found when trying to apply. Will not continue due to resolve conflicts mode.",
 }
 # Cluster health issue code -> Update errorCode of the version update it makes fail.
 HEALTH_TO_UPDATE_ERROR = {
@@ -171,6 +188,10 @@ def _hex(seed: str, length: int) -> str:
     return hashlib.sha1(seed.encode()).hexdigest()[:length]
 
 
+# The Kubernetes minor in an AMI name or SSM path: "-1.30-", "/1.30/", "k8s-1.30-" (not "v1.20.0").
+_AMI_MINOR = re.compile(r"(?:^|[-/_])(1\.\d{1,2})(?=[-/_]|$)")
+
+
 @dataclass
 class Update:
     """An EKS Update; finishes in `EksControlPlane.advance` once the emulated clock passes `due_at`."""
@@ -186,6 +207,7 @@ class Update:
     addon: str | None = None
     failure: dict[str, Any] | None = None  # the error the update will end with, decided when it starts
     force: bool = False
+    kubelet: str | None = None  # node group updates: the kubelet minor the new nodes run (custom AMIs: the AMI's)
 
     def param(self, kind: str) -> str | None:
         return next((p["value"] for p in self.params if p["type"] == kind), None)
@@ -436,11 +458,12 @@ class EksControlPlane:
         nodegroup.release_version = update.param("ReleaseVersion") or nodegroup.release_version
         template_version = update.param("LaunchTemplateVersion")
         if template_version and nodegroup.launch_template:
-            nodegroup.launch_template["version"] = template_version
+            nodegroup.launch_template = {**nodegroup.launch_template, "version": template_version}
         self.state.events.publish(
             "nodegroup_version_changed",
             cluster=cluster.name, nodegroup=nodegroup.nodegroup_name,
             version=nodegroup.version, release_version=nodegroup.release_version,
+            kubelet_version=update.kubelet or nodegroup.version,
         )
 
     def _finish_addon_update(self, cluster: Cluster, update: Update) -> None:
@@ -448,8 +471,11 @@ class EksControlPlane:
         if addon is None:
             update.status = "Cancelled"
             return
-        update.status = "Successful"
         addon.status, addon.modified_at = "ACTIVE", update.due_at
+        if update.failure:  # EKS leaves the add-on on its version, ACTIVE, ready for another update
+            update.status, update.errors = "Failed", [update.failure]
+            return
+        update.status = "Successful"
         addon.version = update.param("AddonVersion") or addon.version
         if update.param("ConfigurationValues") is not None:
             addon.configuration_values = update.param("ConfigurationValues")
@@ -691,28 +717,71 @@ class EksControlPlane:
             raise InvalidParameterException(
                 MSG_RELEASE_VERSION.format(release=release_version, version=target), **names
             )
+        template_version = self._launch_template_version(nodegroup, launch_template, names) if launch_template \
+            else None
         if nodegroup.status != "ACTIVE":
             raise ResourceInUseException(MSG_NODEGROUP_NOT_ACTIVE, **names)
+        kubelet = target
         if custom_ami:
-            # The launch template's AMI is the user's: assume it is built for the control plane's minor.
-            release = "ami-" + _hex(f"{cluster_name}/{nodegroup_name}/{target}", 17)
+            # The nodes run the AMI of the launch template version: its Kubernetes minor is in its name when the
+            # world registered it (seeded templates); an AMI of unknown origin is taken as built for the target.
+            image = template_version.image_id if template_version else ""
+            if not image and nodegroup.launch_template:
+                image = self._launch_template(nodegroup.launch_template, names).get_version(
+                    nodegroup.launch_template.get("version") or "1").image_id
+            release = image or nodegroup.release_version
+            kubelet = self.ami_minor(image) or target
         else:
             release = release_version or catalog.ami_release_version(target)
         params = [{"type": "Version", "value": target}, {"type": "ReleaseVersion", "value": release}]
-        if launch_template:
-            template = {**(nodegroup.launch_template or {}), **launch_template}
+        if template_version is not None:
             params += [
-                {"type": "LaunchTemplateName", "value": template.get("name", "")},
-                {"type": "LaunchTemplateVersion", "value": template.get("version", "")},
+                {"type": "LaunchTemplateName", "value": template_version.template.name},
+                {"type": "LaunchTemplateVersion", "value": str(template_version.number)},
             ]
         now = self.now()
         update = Update(
             id=str(uuid.uuid4()), type="VersionUpdate", params=params, created_at=now,
-            due_at=now + self.state.nodegroup_update_s, nodegroup=nodegroup_name, force=force,
+            due_at=now + self.state.nodegroup_update_s, nodegroup=nodegroup_name, force=force, kubelet=kubelet,
         )
         self._record(cluster, update, scope, token, request)
         nodegroup.status = "UPDATING"
         return update
+
+    def _launch_template(self, spec: dict[str, str], names: dict[str, str]) -> Any:
+        """The EC2 launch template a node group's (or a request's) launchTemplate names."""
+        try:
+            if spec.get("id"):
+                return self.ec2.get_launch_template(spec["id"])
+            return self.ec2.get_launch_template_by_name(spec.get("name", ""))
+        except (InvalidLaunchTemplateIdNotFound, InvalidLaunchTemplateNameNotFoundWithNameError):
+            message = (MSG_LT_ID_NOT_FOUND.format(template_id=spec["id"]) if spec.get("id")
+                       else MSG_LT_NAME_NOT_FOUND.format(name=spec.get("name", "")))
+            raise InvalidParameterException(message, **names) from None
+
+    def _launch_template_version(self, nodegroup: Nodegroup, spec: dict[str, str], names: dict[str, str]) -> Any:
+        """The EC2 launch template version an UpdateNodegroupVersion asks for, checked as EKS checks it."""
+        current = nodegroup.launch_template
+        if not current:
+            raise InvalidParameterException(MSG_LT_NONE.format(nodegroup=nodegroup.nodegroup_name), **names)
+        if bool(spec.get("id")) == bool(spec.get("name")):
+            raise InvalidParameterException(MSG_LT_ID_OR_NAME, **names)
+        if (spec.get("id") and spec["id"] != current.get("id")) or (
+                spec.get("name") and spec["name"] != current.get("name")):
+            raise InvalidParameterException(MSG_LT_OTHER.format(
+                nodegroup=nodegroup.nodegroup_name, current=current.get("name") or current.get("id")), **names)
+        template = self._launch_template(current, names)
+        wanted = str(spec.get("version") or template.default_version_number)
+        if not wanted.isdigit() or not 1 <= int(wanted) <= len(template.versions):
+            raise InvalidParameterException(
+                MSG_LT_VERSION_NOT_FOUND.format(version=wanted, template_id=template.id), **names)
+        return template.get_version(int(wanted))
+
+    def ami_minor(self, image_id: str) -> str | None:
+        """The Kubernetes minor an AMI is built for, from its name (amazon-eks-node-1.30-v..., ...-k8s-1.30-...)."""
+        ami = self.ec2.amis.get(image_id) if image_id else None
+        match = _AMI_MINOR.search(getattr(ami, "name", None) or "")
+        return match.group(1) if match else None
 
     # Add-ons ------------------------------------------------------------------------------------
 
@@ -788,9 +857,14 @@ class EksControlPlane:
         if configuration_values is not None:
             params.append({"type": "ConfigurationValues", "value": configuration_values})
         now = self.now()
+        code = self.state.faults.spec_for(cluster_name).fail_addon_updates
+        failure = None
+        if code:
+            message = FAILURE_MESSAGES.get(code, f"The update failed with {code}.")
+            failure = {"errorCode": code, "errorMessage": message, "resourceIds": [name]}
         update = Update(
             id=str(uuid.uuid4()), type="AddonUpdate", params=params, created_at=now,
-            due_at=now + self.state.addon_update_s, addon=name,
+            due_at=now + self.state.addon_update_s, addon=name, failure=failure,
         )
         self._record(cluster, update, scope, token, request)
         addon.status = "UPDATING"
@@ -1037,6 +1111,17 @@ class EksControlPlane:
         cluster.access_config = {"authenticationMode": "API_AND_CONFIG_MAP"}  # type: ignore[attr-defined]
         cluster.health = {"issues": []}  # type: ignore[attr-defined]
 
+    def enable_auto_mode(self, cluster: Cluster, node_pools: list[str]) -> None:
+        """EKS Auto Mode: EKS runs the compute (its NodePools), block storage and load balancing of the cluster."""
+        cluster.compute_config = {  # type: ignore[attr-defined]
+            "enabled": True, "nodePools": list(node_pools),
+            "nodeRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/AmazonEKSAutoNodeRole",
+        }
+        cluster.storage_config = {"blockStorage": {"enabled": True}}  # type: ignore[attr-defined]
+        network: dict[str, Any] = {**(cluster.kubernetes_network_config or {}),
+                                   "elasticLoadBalancing": {"enabled": True}}
+        cluster.kubernetes_network_config = network
+
     def create_cluster_security_group(self, cluster_name: str, vpc_id: str) -> str:
         """The security group EKS creates for every cluster (eks-cluster-sg-NAME-NNN)."""
         group = self.ec2.create_security_group(
@@ -1252,10 +1337,11 @@ class AwsRequest:
     service: str
     operation: str
     cluster: str | None
+    fields: list[str] | None = None  # member names of an EKS JSON body (see RequestRecord.fields)
 
     @property
     def mutating(self) -> bool:
-        return not self.operation.startswith(("Describe", "List", "Get"))
+        return not self.operation.startswith(("Describe", "List", "Get", "Head", "Query", "Scan", "BatchGet"))
 
 
 class _RestJsonRouter:
@@ -1281,7 +1367,43 @@ class _RestJsonRouter:
 
 
 _CLUSTER_PATH = re.compile(r"^/clusters/([^/]+)")
+# S3 REST requests (path-style, as boto3 sends them to a custom endpoint) by method: (on an object, on a bucket).
+_S3_OPERATIONS = {
+    "GET": ("GetObject", "ListObjects"),
+    "HEAD": ("HeadObject", "HeadBucket"),
+    "PUT": ("PutObject", "CreateBucket"),
+    "DELETE": ("DeleteObject", "DeleteBucket"),
+}
+
+
+def _s3_operation(method: str, path: str, query: str) -> str:
+    """The S3 operation of a request, for those the collection and its tests send; others are "Unknown"."""
+    bucket, _, key = path.lstrip("/").partition("/")
+    params = parse_qs(query, keep_blank_values=True)
+    if params.get("x-id"):  # botocore names some operations itself (?x-id=GetObject)
+        return params["x-id"][0]
+    if not bucket:
+        return "ListBuckets" if method == "GET" else "Unknown"
+    if method == "POST" and "delete" in params:
+        return "DeleteObjects"
+    if set(params) - {"list-type", "prefix", "delimiter", "max-keys", "continuation-token", "encoding-type",
+                      "start-after", "marker", "versionId", "x-id"}:
+        return "Unknown"  # a sub-resource (acl, tagging, uploads, ...) nobody here uses
+    on_object, on_bucket = _S3_OPERATIONS.get(method, ("Unknown", "Unknown"))
+    if not key and on_bucket == "ListObjects" and params.get("list-type") == ["2"]:
+        return "ListObjectsV2"
+    return on_object if key else on_bucket
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+
+
+def _member_names(body: dict[str, Any], prefix: str = "") -> list[str]:
+    """Every member name of a JSON body, nested objects' members dotted ("launchTemplate.version"); no values."""
+    names = []
+    for key, value in body.items():
+        names.append(prefix + key)
+        if isinstance(value, dict):
+            names += _member_names(value, f"{prefix}{key}.")
+    return sorted(names)
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
@@ -1411,7 +1533,20 @@ class AwsEmulator:
         if service == "eks":
             cluster = _CLUSTER_PATH.match(path)
             operation = self._eks_router.operation(environ["REQUEST_METHOD"], path)
-            return AwsRequest(service, operation, unquote(cluster.group(1)) if cluster else None)
+            fields = None
+            if environ["REQUEST_METHOD"] in ("POST", "PUT"):
+                try:
+                    body = json.loads(_read_body(environ) or b"null")
+                except ValueError:
+                    body = None
+                fields = _member_names(body) if isinstance(body, dict) else None
+            return AwsRequest(service, operation, unquote(cluster.group(1)) if cluster else None, fields)
+        if service == "dynamodb":  # JSON protocol: the operation is in the X-Amz-Target header
+            operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+            return AwsRequest(service, operation or "Unknown", None)
+        if service == "s3":
+            return AwsRequest(service, _s3_operation(environ["REQUEST_METHOD"], path,
+                                                     environ.get("QUERY_STRING", "")), None)
         params = parse_qs(environ.get("QUERY_STRING", ""))
         if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
             params.update(parse_qs(_read_body(environ).decode()))
@@ -1440,7 +1575,7 @@ class AwsEmulator:
             status, body = self._call_moto(environ, start_response)
         self.state.log.add(
             service=request.service, operation=request.operation, cluster=request.cluster,
-            mutating=request.mutating, status=status, injected=injected,
+            mutating=request.mutating, status=status, injected=injected, fields=request.fields,
         )
         return [body]
 
@@ -1495,8 +1630,13 @@ class AwsEmulator:
         certificate_authority_data: str | None = None,
         tags: dict[str, str] | None = None,
         upgrade_policy: str = "EXTENDED",
+        auto_mode_node_pools: list[str] | None = None,
     ) -> str:
-        """An ACTIVE cluster with a complete resourcesVpcConfig (a network is created when none is given)."""
+        """An ACTIVE cluster with a complete resourcesVpcConfig (a network is created when none is given).
+
+        `auto_mode_node_pools` (a list, possibly empty) turns EKS Auto Mode on: computeConfig, storageConfig and
+        elasticLoadBalancing enabled, as EKS reports them for an Auto Mode cluster.
+        """
         catalog.minor_info(version)  # KeyError for a minor EKS never offered
         with self.state.lock:
             if subnet_ids is None:
@@ -1525,6 +1665,8 @@ class AwsEmulator:
             self.eks.complete_cluster(cluster, upgrade_policy=upgrade_policy)
             if platform_version:
                 cluster.platformVersion = platform_version
+            if auto_mode_node_pools is not None:
+                self.eks.enable_auto_mode(cluster, auto_mode_node_pools)
             cluster.endpoint = endpoint or f"https://{_hex(name, 32).upper()}.gr7.{self.region}.eks.amazonaws.com"
             cluster.certificate_authority = {"data": certificate_authority_data or _fake_ca(name)}
             return cluster.arn
@@ -1538,17 +1680,23 @@ class AwsEmulator:
         ami_type: str = "AL2023_x86_64_STANDARD",
         instance_types: list[str] | None = None,
         desired_size: int = 2,
-        launch_template: dict[str, str] | None = None,
+        launch_template: dict[str, Any] | None = None,
         labels: dict[str, str] | None = None,
         pdb_blocks_drain: bool = False,
     ) -> str:
-        """An ACTIVE managed node group; `pdb_blocks_drain` makes its version updates fail (unless force)."""
+        """An ACTIVE managed node group; `pdb_blocks_drain` makes its version updates fail (unless force).
+
+        `launch_template` ({name, version, versions}) creates the EC2 launch template the node group uses (or
+        reuses one of that name): `versions` lists, per launch template version, the Kubernetes minor of the AMI
+        it names (None: no AMI, EKS chooses it), default one version; the node group uses `version` (default 1).
+        """
         with self.state.lock:
             owner = self.eks.cluster(cluster)
-            if launch_template is not None:
-                launch_template = {"id": "lt-" + _hex(f"{cluster}/{name}", 17), "version": "1", **launch_template}
             if name in owner.nodegroups:
                 raise ValueError(f"node group {name!r} already exists in {cluster!r}")
+            if launch_template is not None:
+                launch_template = self._seed_launch_template(
+                    launch_template, str(version or owner.version) if ami_type == "CUSTOM" else None)
             nodegroup = Nodegroup(  # built directly, like clusters above
                 cluster_name=cluster,
                 nodegroup_name=name,
@@ -1570,9 +1718,54 @@ class AwsEmulator:
             # No SSH access configured: AWS then reports neither remoteAccess nor its security group.
             nodegroup.remote_access = None  # type: ignore[assignment]
             nodegroup.resources = {"autoScalingGroups": nodegroup.resources["autoScalingGroups"]}
+            if ami_type == "CUSTOM" and launch_template and release_version is None:
+                # DescribeNodegroup reports a custom AMI's id as the release version.
+                release_version = self.eks.ec2.get_launch_template(launch_template["id"]).get_version(
+                    launch_template["version"]).image_id or None
             self.eks.complete_nodegroup(owner, nodegroup, version, release_version)
             nodegroup.eksworld_pdb_blocks_drain = pdb_blocks_drain  # type: ignore[attr-defined]
             return nodegroup.arn
+
+    def _seed_launch_template(self, spec: dict[str, Any], custom_minor: str | None) -> dict[str, str]:
+        """The EC2 launch template of a seeded node group, as DescribeNodegroup reports it ({name, id, version})."""
+        name = spec.get("name")
+        if not name:
+            raise ValueError(f"a node group's launch_template needs a 'name': {spec!r}")
+        version = str(spec.get("version", 1))
+        versions = spec.get("versions")
+        if versions is None:
+            versions = [custom_minor] * int(version) if version.isdigit() else [custom_minor]
+        try:
+            template = self.eks.ec2.get_launch_template_by_name(name)
+        except InvalidLaunchTemplateNameNotFoundWithNameError:
+            template = None
+        for minor in versions if template is None else ():
+            template = self.add_launch_template_version(name, minor)
+        if template is None:
+            template = self.eks.ec2.get_launch_template_by_name(name)
+        if not version.isdigit() or not 1 <= int(version) <= len(template.versions):
+            raise ValueError(f"launch template {name} has {len(template.versions)} version(s); "
+                             f"a node group can't use version {version}")
+        return {"name": name, "id": template.id, "version": version}
+
+    def add_launch_template_version(self, name: str, minor: str | None = None, instance_type: str = "m5.large") -> Any:
+        """A new version of EC2 launch template `name` (created when absent); with `minor`, its AMI is a custom AMI
+        built for that Kubernetes minor (registered in EC2, named after the minor). Returns the moto template."""
+        with self.state.lock:
+            data: dict[str, Any] = {"InstanceType": instance_type}
+            try:
+                template = self.eks.ec2.get_launch_template_by_name(name)
+            except InvalidLaunchTemplateNameNotFoundWithNameError:
+                template = None
+            if minor is not None:
+                number = len(template.versions) + 1 if template else 1
+                image = self.eks.ec2.register_image(name=f"custom-eks-node-{minor}-{name}-v{number}",
+                                                    description=f"Custom EKS node AMI for Kubernetes {minor}")
+                data["ImageId"] = image.id
+            if template is None:
+                return self.eks.ec2.create_launch_template(name, "lifecycle.eks test world", data, {})
+            template.create_version(data, "")
+            return template
 
     def create_fargate_profile(self, cluster: str, name: str, selectors: list[dict[str, Any]] | None = None) -> str:
         with self.state.lock:

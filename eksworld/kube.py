@@ -101,7 +101,7 @@ class _Route:
                  name: str | None = None, subresource: str | None = None,
                  group_path: tuple[str, ...] = ()) -> None:
         self.verb = verb
-        self.target = target          # "nodes", "deployments/status", "version", "discovery"
+        self.target = target          # "nodes", "deployments/status", "version", "/apis" (discovery)
         self.endpoint = endpoint      # "resource", "version", "health", "discovery", "unknown"
         self.resource_type = resource_type
         self.namespace = namespace
@@ -120,10 +120,11 @@ def _route(store: ClusterStore, method: str, parts: list[str], query: dict[str, 
         return _Route("get", "version", "version")
     if len(parts) == 1 and parts[0] in PUBLIC_ENDPOINTS:
         return _Route("get", parts[0], "health")
+    # Discovery is named by its path ("get /apis"): RBAC grants it as a nonResourceURL.
     if parts[:1] == ["api"] and len(parts) <= 2:
-        return _Route("get", "discovery", "discovery", group_path=tuple(parts[1:]))
+        return _Route("get", "/" + "/".join(parts), "discovery", group_path=tuple(parts[1:]))
     if parts[:1] == ["apis"] and len(parts) <= 3:
-        return _Route("get", "discovery", "discovery", group_path=("apis", *parts[1:]))
+        return _Route("get", "/" + "/".join(parts), "discovery", group_path=("apis", *parts[1:]))
     if parts[:2] == ["api", "v1"]:
         group, version, rest = "", "v1", parts[2:]
     elif parts[:1] == ["apis"]:

@@ -14,6 +14,11 @@ A scenario file::
         security_group: true        # false: the cluster security group is missing
         nodegroups: [{name: general, version: "1.29", desired_size: 2, gpu: false,
                       ami_type: AL2023_x86_64_STANDARD, pdb_blocks_drain: false}]
+        # a node group with a launch template (an EC2 launch template is created): `versions` gives, per
+        # launch template version, the Kubernetes minor of its AMI (ami_type CUSTOM) or null (no AMI: EKS's);
+        # the node group uses `version` (default 1)
+        #   nodegroups: [{name: custom, ami_type: CUSTOM, launch_template: {name: custom-nodes, version: 1,
+        #                                                                     versions: ["1.29", "1.30"]}}]
         self_managed_nodes: [{name: legacy-1, kubelet: "1.28"}]
         fargate_nodes: [{name: web-abc, kubelet: "1.28", namespace: default}]
         addons: {vpc-cni: v1.18.5-eksbuild.1, coredns: default, kube-proxy: default}
@@ -33,11 +38,23 @@ A scenario file::
         insights_refreshed_hours_ago: 30   # insights older than EKS's 24 h cycle (stale)
         update_in_progress: "1.30"  # an UpdateClusterVersion already running
         faults: {throttle_rate: 0.2}
+        # Karpenter: its controller Deployment and CRDs (karpenter.sh NodePool, karpenter.k8s.aws EC2NodeClass at
+        # api_version v1 or v1beta1); nodes labelled karpenter.sh/nodepool (kubelet: default the cluster version)
+        karpenter: {version: "1.1.1", api_version: v1,
+                    ec2nodeclasses: [{name: default, ami_family: AL2023, ami_selector_terms: [{alias: al2023@latest}],
+                                      amis: [{id: ami-0abc, name: amazon-eks-node-al2023-x86_64-standard-1.29-v2024}]}],
+                    nodepools: [{name: default, node_class: default, nodes: 2, kubelet: "1.29",
+                                 budgets: [{nodes: "10%"}], do_not_disrupt: false}]}
+        # EKS Auto Mode: computeConfig.enabled, its NodePools (karpenter.sh/v1, NodeClass eks.amazonaws.com/v1),
+        # nodes labelled eks.amazonaws.com/compute-type=auto; EKS moves their kubelet with the control plane
+        auto_mode: {nodes: 2, node_pools: [general-purpose, system], kubelet: "1.29"}   # or: auto_mode: true
+        inventory_vars: {eks_nodegroup_launch_templates: {custom: {version: "2"}}}   # host vars in the inventory
 """
 from __future__ import annotations
 
 import re
 import copy
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -102,7 +119,124 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
         if age is not None and (isinstance(age, bool) or not isinstance(age, (int, float)) or age < 0):
             raise ValueError(f"{path}: cluster {cluster['name']}: insights_refreshed_hours_ago must be a number of "
                              f"hours (0 or more); got {age!r}")
+        try:
+            for ng in cluster.get("nodegroups") or []:
+                _check_launch_template(ng)
+            karpenter_settings(cluster)
+            auto_mode_settings(cluster)
+        except ValueError as exc:
+            raise ValueError(f"{path}: cluster {cluster['name']}: {exc}") from None
+        if not isinstance(cluster.get("inventory_vars", {}), dict):
+            raise ValueError(f"{path}: cluster {cluster['name']}: inventory_vars must be a mapping of host variables")
     return data
+
+
+MINOR = re.compile(r"1\.\d{2}")
+KARPENTER_KEYS = ("version", "api_version", "ec2nodeclasses", "nodepools")
+KARPENTER_API_VERSIONS = ("v1", "v1beta1")
+NODECLASS_KEYS = ("name", "ami_family", "ami_selector_terms", "amis")
+NODEPOOL_KEYS = ("name", "node_class", "nodes", "kubelet", "budgets", "do_not_disrupt")
+AUTO_MODE_KEYS = ("nodes", "node_pools", "kubelet")
+AUTO_MODE_NODE_POOLS = ["general-purpose", "system"]
+
+
+def _minor_text(value: Any, what: str) -> str:
+    text = str(value)
+    if not MINOR.fullmatch(text):
+        raise ValueError(f"{what} must be a Kubernetes minor such as '1.29' (quoted), got {value!r}")
+    return text
+
+
+def _keys(data: Any, allowed: tuple[str, ...], what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} must be a mapping, got {data!r}")
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValueError(f"{what}: unknown key(s) {', '.join(unknown)} (known: {', '.join(allowed)})")
+    return data
+
+
+def _check_launch_template(ng: dict[str, Any]) -> None:
+    spec = ng.get("launch_template")
+    if spec is None:
+        return
+    what = f"node group {ng.get('name')}: launch_template"
+    _keys(spec, ("name", "version", "versions"), what)
+    if not spec.get("name"):
+        raise ValueError(f"{what} needs a 'name'")
+    versions = spec.get("versions")
+    if versions is not None:
+        if not isinstance(versions, list) or not versions:
+            raise ValueError(f"{what}: versions must be a non-empty list (a Kubernetes minor or null per version)")
+        for minor in versions:
+            if minor is not None:
+                _minor_text(minor, f"{what}: versions entry")
+    number = str(spec.get("version", 1))
+    if not number.isdigit() or int(number) < 1 or (versions is not None and int(number) > len(versions)):
+        raise ValueError(f"{what}: version {number} is not a version number of the template "
+                         f"({len(versions) if versions is not None else 'any'} version(s))")
+
+
+def karpenter_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
+    """The cluster's `karpenter` entry, validated and with defaults, or None."""
+    data = cluster.get("karpenter")
+    if data is None or data is False:
+        return None
+    data = {} if data is True else _keys(data, KARPENTER_KEYS, "karpenter")
+    api_version = data.get("api_version", "v1")
+    if api_version not in KARPENTER_API_VERSIONS:
+        raise ValueError(f"karpenter: api_version must be one of {', '.join(KARPENTER_API_VERSIONS)}, "
+                         f"got {api_version!r}")
+    classes = [_keys(c, NODECLASS_KEYS, "karpenter: an ec2nodeclasses entry") for c in data.get("ec2nodeclasses") or []]
+    pools = [_keys(p, NODEPOOL_KEYS, "karpenter: a nodepools entry") for p in data.get("nodepools") or []]
+    class_names = [c.get("name") for c in classes]
+    if any(not n for n in class_names) or any(not p.get("name") for p in pools):
+        raise ValueError("karpenter: every ec2nodeclasses and nodepools entry needs a 'name'")
+    for pool in pools:
+        if pool.get("node_class", "default") not in class_names:
+            raise ValueError(f"karpenter: node pool {pool['name']} names EC2NodeClass "
+                             f"{pool.get('node_class', 'default')!r}, which ec2nodeclasses does not define "
+                             f"(defined: {', '.join(str(n) for n in class_names) or 'none'})")
+        if pool.get("kubelet") is not None:
+            _minor_text(pool["kubelet"], f"karpenter: node pool {pool['name']}: kubelet")
+    return {"version": str(data.get("version", "1.1.1")), "api_version": api_version, "ec2nodeclasses": classes,
+            "nodepools": pools}
+
+
+def auto_mode_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
+    """The cluster's `auto_mode` entry (true or a mapping), validated and with defaults, or None."""
+    data = cluster.get("auto_mode")
+    if data is None or data is False:
+        return None
+    data = {} if data is True else _keys(data, AUTO_MODE_KEYS, "auto_mode")
+    pools = data.get("node_pools", AUTO_MODE_NODE_POOLS)
+    if not isinstance(pools, list) or not all(isinstance(p, str) and p for p in pools):
+        raise ValueError(f"auto_mode: node_pools must be a list of NodePool names, got {pools!r}")
+    nodes = data.get("nodes", 2)
+    if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 0:
+        raise ValueError(f"auto_mode: nodes must be a number of nodes (0 or more), got {nodes!r}")
+    kubelet = data.get("kubelet")
+    return {"node_pools": list(pools), "nodes": nodes,
+            "kubelet": _minor_text(kubelet, "auto_mode: kubelet") if kubelet is not None else cluster["version"]}
+
+
+def custom_resource_types(cluster: dict[str, Any]) -> list[dict[str, Any]]:
+    """The custom resources the cluster serves (as if their CRDs were installed), for register_resource."""
+    karpenter, auto = karpenter_settings(cluster), auto_mode_settings(cluster)
+    types = []
+    if karpenter or auto:
+        version = karpenter["api_version"] if karpenter else "v1"
+        types.append({"group": "karpenter.sh", "version": version, "kind": "NodePool", "plural": "nodepools",
+                      "namespaced": False})
+        types.append({"group": "karpenter.sh", "version": version, "kind": "NodeClaim", "plural": "nodeclaims",
+                      "namespaced": False})
+    if karpenter:
+        types.append({"group": "karpenter.k8s.aws", "version": karpenter["api_version"], "kind": "EC2NodeClass",
+                      "plural": "ec2nodeclasses", "namespaced": False})
+    if auto:
+        types.append({"group": "eks.amazonaws.com", "version": "v1", "kind": "NodeClass", "plural": "nodeclasses",
+                      "namespaced": False})
+    return types
 
 
 def _expand_counts(clusters: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -243,6 +377,7 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
                                      "labels": {"eks.amazonaws.com/fargate-profile": profile}},
                         "spec": {"nodeName": name, "containers": [{"name": "app", "image": "nginx:1.27"}]},
                         "status": {"phase": "Running"}})
+    objects += _karpenter_objects(cluster) + _auto_mode_objects(cluster)
     corefile = COREFILE_WITH_UPSTREAM if cluster.get("corefile_upstream") else COREFILE
     objects.append({"apiVersion": "v1", "kind": "ConfigMap",
                     "metadata": {"name": "coredns", "namespace": "kube-system",
@@ -313,6 +448,77 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
                                    if pdb.get("max_unavailable", 1) == 0 else 1, "expectedPods": 2,
                                    "observedGeneration": 1}})
     return _with_namespaces(objects)
+
+
+def _karpenter_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
+    """Karpenter's controller, EC2NodeClasses, NodePools and the nodes it launched for them."""
+    karpenter = karpenter_settings(cluster)
+    if karpenter is None:
+        return []
+    version = karpenter["api_version"]
+    objects = [_workload("Deployment", "karpenter", "kube-system", "controller",
+                         f"public.ecr.aws/karpenter/controller:{karpenter['version']}",
+                         {"app.kubernetes.io/name": "karpenter"})]
+    for node_class in karpenter["ec2nodeclasses"]:
+        spec: dict[str, Any] = {
+            "role": f"KarpenterNodeRole-{cluster['name']}",
+            "subnetSelectorTerms": [{"tags": {"karpenter.sh/discovery": cluster["name"]}}],
+            "securityGroupSelectorTerms": [{"tags": {"karpenter.sh/discovery": cluster["name"]}}],
+        }
+        if node_class.get("ami_family"):
+            spec["amiFamily"] = node_class["ami_family"]
+        if node_class.get("ami_selector_terms") is not None:
+            spec["amiSelectorTerms"] = node_class["ami_selector_terms"]
+        obj: dict[str, Any] = {"apiVersion": f"karpenter.k8s.aws/{version}", "kind": "EC2NodeClass",
+                               "metadata": {"name": node_class["name"]}, "spec": spec}
+        if node_class.get("amis") is not None:
+            obj["status"] = {"amis": node_class["amis"]}
+        objects.append(obj)
+    index = 0
+    for pool in karpenter["nodepools"]:
+        node_class = pool.get("node_class", "default")
+        ref = ({"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": node_class} if version == "v1"
+               else {"apiVersion": "karpenter.k8s.aws/v1beta1", "kind": "EC2NodeClass", "name": node_class})
+        disruption: dict[str, Any] = {"consolidationPolicy": "WhenEmptyOrUnderutilized" if version == "v1"
+                                      else "WhenUnderutilized"}
+        if pool.get("budgets") is not None:
+            disruption["budgets"] = pool["budgets"]
+        objects.append({"apiVersion": f"karpenter.sh/{version}", "kind": "NodePool", "metadata": {"name": pool["name"]},
+                        "spec": {"template": {"spec": {"nodeClassRef": ref, "requirements": [
+                            {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["on-demand"]}]}},
+                                 "disruption": disruption}})
+        for _ in range(int(pool.get("nodes", 1))):
+            index += 1
+            node = _node(f"ip-10-0-2-{index}.ec2.internal", str(pool.get("kubelet") or cluster["version"]), {
+                "karpenter.sh/nodepool": pool["name"], "karpenter.k8s.aws/ec2nodeclass": node_class,
+                "karpenter.sh/capacity-type": "on-demand", "karpenter.sh/registered": "true",
+                "karpenter.sh/initialized": "true"})
+            if pool.get("do_not_disrupt"):
+                node["metadata"]["annotations"] = {"karpenter.sh/do-not-disrupt": "true"}
+            objects.append(node)
+    return objects
+
+
+def _auto_mode_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
+    """EKS Auto Mode's built-in NodePools and NodeClass, and its nodes (named after their EC2 instances)."""
+    auto = auto_mode_settings(cluster)
+    if auto is None:
+        return []
+    objects: list[dict[str, Any]] = [{"apiVersion": "eks.amazonaws.com/v1", "kind": "NodeClass",
+                                      "metadata": {"name": "default"},
+                                      "spec": {"role": f"AmazonEKSAutoNodeRole-{cluster['name']}"}}]
+    for pool in auto["node_pools"]:
+        objects.append({"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": pool}, "spec": {
+            "template": {"spec": {"nodeClassRef": {"group": "eks.amazonaws.com", "kind": "NodeClass",
+                                                   "name": "default"}}},
+            "disruption": {"consolidationPolicy": "WhenEmptyOrUnderutilized", "budgets": [{"nodes": "10%"}]}}})
+    pools = auto["node_pools"] or ["general-purpose"]
+    for index in range(auto["nodes"]):
+        name = "i-0" + hashlib.sha1(f"{cluster['name']}/{index}".encode()).hexdigest()[:16]
+        objects.append(_node(name, auto["kubelet"], {
+            "eks.amazonaws.com/compute-type": "auto", "karpenter.sh/nodepool": pools[index % len(pools)],
+            "eks.amazonaws.com/nodeclass": "default"}))
+    return objects
 
 
 def _with_namespaces(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -31,6 +31,9 @@ class RequestRecord:
     mutating: bool
     status: int           # HTTP status sent back
     injected: str | None = None  # fault injected, if any ("throttle", "5xx", "latency", "unreachable")
+    # EKS requests with a JSON body: the names of the members sent (nested ones dotted, "launchTemplate.version"),
+    # never their values. Lets a test prove what a request did not carry (e.g. no "version" for a custom AMI).
+    fields: list[str] | None = None
 
 
 class RequestLog:
@@ -64,6 +67,7 @@ class FaultSpec:
     error_rate: float = 0.0        # share answered with a 5xx (ServerException / 500 on k8s)
     latency_s: float = 0.0         # added to every response
     fail_updates: str | None = None  # errorCode that the next cluster version updates end with
+    fail_addon_updates: str | None = None  # errorCode that the next add-on updates end with (add-on unchanged)
     k8s_unreachable: bool = False  # Kubernetes API closes connections for this cluster
     k8s_error_rate: float = 0.0    # Kubernetes API answers 500 at this rate
     concurrent_update: bool = False  # another operator starts the same cluster update just before ours
@@ -120,7 +124,8 @@ class EventBus:
 
     Events (keyword arguments):
     - "cluster_version_changed": cluster, version ("1.29"), platform_version ("eks.5")
-    - "nodegroup_version_changed": cluster, nodegroup, version ("1.29"), release_version
+    - "nodegroup_version_changed": cluster, nodegroup, version ("1.29"), release_version, kubelet_version
+      (the minor the new nodes run: the version, or a custom AMI's own minor)
     """
 
     def __init__(self) -> None:

@@ -1,7 +1,9 @@
 """One emulated world: the AWS API (moto + EKS extensions) and per-cluster Kubernetes APIs, kept consistent.
 
 When an EKS update completes, the Kubernetes side follows (the API server's /version, node kubelets,
-add-on workload images), so tools see what they would see on a real cluster.
+add-on workload images), so tools see what they would see on a real cluster. On an EKS Auto Mode cluster
+the auto nodes follow the control plane's minor (EKS replaces them itself); Karpenter's nodes do not move
+(no Karpenter controller runs here: its drift is what the collection reports, not what the world does).
 """
 from __future__ import annotations
 
@@ -85,10 +87,13 @@ class World:
 
     def add_cluster(self, cluster: dict[str, Any]) -> None:
         name, version = cluster["name"], cluster["version"]
+        auto = scenario.auto_mode_settings(cluster)
         token = f"eksworld-token-{secrets.token_hex(12)}"
         self.tokens[name] = token
         self.clusters[name] = cluster
         store = self.kube.add_cluster(name, git_version=catalog.git_version(version), token=token)
+        for registration in scenario.custom_resource_types(cluster):
+            store.register_resource(**registration)
         for obj in scenario.kube_objects(cluster):
             store.create(obj)
         network = self.aws.create_network(name, subnets=cluster.get("subnets") or
@@ -100,16 +105,19 @@ class World:
                                 endpoint=self.kube.url_for(name),
                                 certificate_authority_data=base64.b64encode(self._ca_pem().encode()).decode(),
                                 tags={"lifecycle.eks/origin-version": str(cluster.get("origin_version", version))},
-                                upgrade_policy=cluster.get("upgrade_policy", "EXTENDED"))
+                                upgrade_policy=cluster.get("upgrade_policy", "EXTENDED"),
+                                auto_mode_node_pools=(auto or {}).get("node_pools"))
         if cluster.get("security_group") is False:
             self.aws.delete_security_group(network["security_group_id"])
         for ng in cluster.get("nodegroups", []):
             ng_version = str(ng.get("version", version))
+            ami_type = ng.get("ami_type", "AL2_x86_64_GPU" if ng.get("gpu") else "AL2023_x86_64_STANDARD")
             self.aws.create_nodegroup(
-                name, ng["name"], version=ng_version, release_version=catalog.ami_release_version(ng_version),
-                ami_type=ng.get("ami_type", "AL2_x86_64_GPU" if ng.get("gpu") else "AL2023_x86_64_STANDARD"),
-                instance_types=["p3.2xlarge"] if ng.get("gpu") else ["m5.large"],
-                desired_size=int(ng.get("desired_size", 2)), pdb_blocks_drain=bool(ng.get("pdb_blocks_drain")))
+                name, ng["name"], version=ng_version,
+                release_version=None if ami_type == "CUSTOM" else catalog.ami_release_version(ng_version),
+                ami_type=ami_type, instance_types=["p3.2xlarge"] if ng.get("gpu") else ["m5.large"],
+                desired_size=int(ng.get("desired_size", 2)), pdb_blocks_drain=bool(ng.get("pdb_blocks_drain")),
+                launch_template=ng.get("launch_template"))
         for index, node in enumerate(cluster.get("fargate_nodes", [])):
             if index == 0:
                 self.aws.create_fargate_profile(name, node.get("profile", "fp-default"),
@@ -139,12 +147,17 @@ class World:
 
     # -- consistency between the two APIs --------------------------------------------------------
     def _on_cluster_version(self, cluster: str, version: str, platform_version: str | None = None) -> None:
-        self.kube.cluster(cluster).set_version(catalog.git_version(version))
+        store = self.kube.cluster(cluster)
+        store.set_version(catalog.git_version(version))
+        if scenario.auto_mode_settings(self.clusters.get(cluster) or {"version": version}):
+            # EKS Auto Mode replaces its nodes with ones on the control plane's minor.
+            store.set_kubelet_versions({"eks.amazonaws.com/compute-type": "auto"}, catalog.git_version(version))
 
-    def _on_nodegroup_version(self, cluster: str, nodegroup: str, version: str,
-                              release_version: str | None = None) -> None:
+    def _on_nodegroup_version(self, cluster: str, nodegroup: str, version: str, release_version: str | None = None,
+                              kubelet_version: str | None = None) -> None:
+        # A custom AMI's nodes run the kubelet of that AMI, whatever the node group's version says.
         self.kube.cluster(cluster).set_kubelet_versions({"eks.amazonaws.com/nodegroup": nodegroup},
-                                                        catalog.git_version(version))
+                                                        catalog.git_version(kubelet_version or version))
 
     def _on_addon_version(self, cluster: str, addon: str, version: str) -> None:
         if addon not in scenario.ADDON_WORKLOADS:
@@ -174,6 +187,7 @@ class World:
             target = cluster.get("target_version", default_target)
             if target:
                 host["eks_target_version"] = str(target)
+            host.update(cluster.get("inventory_vars") or {})
             hosts[name] = host
         group_vars = {"ansible_connection": "local",
                       "ansible_python_interpreter": "{{ ansible_playbook_python }}",

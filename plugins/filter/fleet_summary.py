@@ -9,16 +9,27 @@ __metaclass__ = type
 STATUS_ORDER = ("failed", "blocked", "not-run", "planned", "upgraded", "finished")
 
 
-def _row(host, report):
+def _stands(checkpoint, run_id):
+    """The last step the cluster's checkpoint records as finished, with its run when it is an earlier one."""
+    last = checkpoint.get("last_step")
+    if not last:
+        return ""
+    finished_in = checkpoint.get("run_id")
+    return last if not finished_in or finished_in == run_id else "%s (run %s)" % (last, finished_in)
+
+
+def _row(host, report, run_id):
     if report is None:
         return {"cluster": host, "status": "not-run", "version_before": None, "version_after": None,
-                "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0, "detail": ""}
+                "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0, "detail": "",
+                "stands": "", "finished_steps": []}
     control_plane = report.get("control_plane") or {}
     post = report.get("post_upgrade") or {}
     preflight = report.get("preflight") or {}
     updates = (control_plane.get("updates") or []) + (post.get("nodegroup_updates") or []) + (
         post.get("addon_updates") or [])
     failure = report.get("failure") or {}
+    checkpoint = report.get("checkpoint") or {}
     detail = failure.get("msg") or ""
     plan = control_plane.get("plan") or preflight.get("plan") or {}
     if not detail and report.get("status") == "planned":
@@ -30,13 +41,14 @@ def _row(host, report):
             "version_after": report.get("version_after"),
             "blockers": ["%s: %s" % (b["id"], b["message"]) for b in report.get("blockers") or []],
             "warnings": [w["id"] for w in report.get("warnings") or []], "actions": len(updates),
-            "api_calls": calls, "api_retries": retries, "detail": detail}
+            "api_calls": calls, "api_retries": retries, "detail": detail,
+            "stands": _stands(checkpoint, run_id), "finished_steps": list(checkpoint.get("finished_steps") or [])}
 
 
 def fleet_summary(reports, hosts, run_id):
     """Rows (worst status first) and counts for ``hosts``; a report of another run counts as not run."""
     by_host = {r.get("cluster"): r for r in reports or [] if r.get("run_id") == run_id}
-    rows = [_row(host, by_host.get(host)) for host in hosts]
+    rows = [_row(host, by_host.get(host), run_id) for host in hosts]
     rows.sort(key=lambda r: (STATUS_ORDER.index(r["status"]) if r["status"] in STATUS_ORDER else 0, r["cluster"]))
     counts = {}
     for row in rows:

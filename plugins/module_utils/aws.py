@@ -34,7 +34,10 @@ except ImportError:
 from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, aws_error
 
-THROTTLING_CODES = frozenset(("ThrottlingException", "TooManyRequestsException", "Throttling", "RequestLimitExceeded"))
+THROTTLING_CODES = frozenset(("ThrottlingException", "TooManyRequestsException", "Throttling", "RequestLimitExceeded",
+                              "SlowDown", "ProvisionedThroughputExceededException"))
+# S3's answer to GetObject on a missing key (404 NoSuchKey; the bare status when the error has no body).
+S3_NO_SUCH_KEY = frozenset(("NoSuchKey", "404"))
 MAX_BACKOFF = 20.0
 DEFAULT_ROLE_SESSION_NAME = "lifecycle-eks"
 USER_AGENT = "lifecycle.eks"
@@ -61,6 +64,18 @@ class CallStats:
         self._lock = threading.Lock()
         self.calls = 0
         self.retries = 0
+        self._poll_times = []
+
+    def reserve_poll(self, earliest, window):
+        """The time, at or after ``earliest``, of this module's next poll, keeping at most
+        MAX_POLLS_PER_WINDOW polls in any ``window`` across all its waits (one after another or concurrent)."""
+        with self._lock:
+            recent = [at for at in self._poll_times if at > earliest - window]
+            at = earliest
+            if len(recent) >= MAX_POLLS_PER_WINDOW:
+                at = max(earliest, recent[-MAX_POLLS_PER_WINDOW] + window)
+            self._poll_times = sorted(recent + [at])
+            return at
 
     def add(self, calls=0, retries=0):
         with self._lock:
@@ -185,6 +200,14 @@ class Clients:
     @property
     def sts(self):
         return self.client("sts")
+
+    @property
+    def s3(self):
+        return self.client("s3")
+
+    @property
+    def dynamodb(self):
+        return self.client("dynamodb")
 
     def _count_call(self, context=None, **kwargs):
         """Event hook run once per API call; botocore records in the context how many attempts it took."""
@@ -348,6 +371,47 @@ class Clients:
                              clusterName=name)
         return {key: value for key, value in response.items() if key != "ResponseMetadata"}
 
+    # S3 (checkpoints)
+
+    def get_object(self, bucket, key):
+        """The object's content (bytes), or None when the key does not exist.
+
+        Without s3:ListBucket on the bucket, S3 answers a missing key with AccessDenied, not NoSuchKey.
+        """
+        def fetch():  # the body is read within the retried call: a broken download is retried too
+            return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+        try:
+            return self.call(f"read s3://{bucket}/{key}", fetch)
+        except ModuleError as exc:
+            if exc.error_code in S3_NO_SUCH_KEY:
+                return None
+            raise
+
+    def put_object(self, bucket, key, body, content_type="application/json"):
+        self.call(f"write s3://{bucket}/{key}", self.s3.put_object, Bucket=bucket, Key=key, Body=body,
+                  ContentType=content_type)
+
+    def delete_object(self, bucket, key):
+        self.call(f"delete s3://{bucket}/{key}", self.s3.delete_object, Bucket=bucket, Key=key)
+
+    # DynamoDB (checkpoints)
+
+    def get_item(self, table, key):
+        """The item with ``key`` (a strongly consistent read, so a rerun sees the last write), or None."""
+        response = self.call(f"read item {_item_key(key)} of DynamoDB table {table}", self.dynamodb.get_item,
+                             TableName=table, Key=key, ConsistentRead=True)
+        return response.get("Item")
+
+    def put_item(self, table, key, attributes):
+        """PutItem of the item ``key`` with ``attributes`` (both in DynamoDB's typed form)."""
+        self.call(f"write item {_item_key(key)} of DynamoDB table {table}", self.dynamodb.put_item, TableName=table,
+                  Item=dict(attributes, **key))
+
+    def delete_item(self, table, key):
+        self.call(f"delete item {_item_key(key)} of DynamoDB table {table}", self.dynamodb.delete_item,
+                  TableName=table, Key=key)
+
     # EC2
 
     def describe_subnets(self, ids):
@@ -357,6 +421,17 @@ class Clients:
             return []
         return self._all_pages(f"describe subnets {', '.join(ids)}", self.ec2, "describe_subnets", "Subnets",
                                SubnetIds=ids)
+
+    def describe_launch_template_versions(self, template, versions):
+        """The given versions of a launch template named by ``{"id": ...}`` or ``{"name": ...}`` (as a node group's
+        launchTemplate); a version that does not exist fails with InvalidLaunchTemplateId.VersionNotFound."""
+        versions = [str(v) for v in versions]
+        kwargs = {"LaunchTemplateId": template["id"]} if template.get("id") else {
+            "LaunchTemplateName": template.get("name")}
+        label = template.get("name") or template.get("id")
+        return self._all_pages(f"describe version {', '.join(versions)} of launch template {label}", self.ec2,
+                               "describe_launch_template_versions", "LaunchTemplateVersions", Versions=versions,
+                               **kwargs)
 
     def describe_security_groups(self, ids):
         """The given security groups; an empty list asks nothing (EC2 would return every group)."""
@@ -384,6 +459,11 @@ def _idempotency_token(token):
     botocore fills a fresh token on every call, which only protects its own retries.
     """
     return token or str(uuid.uuid4())
+
+
+def _item_key(key):
+    """A DynamoDB key for messages: ``cluster=prod-eu``."""
+    return ", ".join(f"{name}={next(iter(value.values()))}" for name, value in sorted(key.items()))
 
 
 def _target(name, nodegroup=None, addon=None):
@@ -416,24 +496,20 @@ def poll(fetch, done, stats, timeout=3600, expected_duration=None, min_delay=5.0
     DescribeInsightsRefresh). The first poll comes after ``min_delay`` (sooner when ``expected_duration``
     is short), later delays grow x1.5 up to ``max_delay``; throttling (a ThrottlingException that
     survived the retries, or retries counted in ``stats``) triples the delay (up to 2 x max_delay). At
-    most 6 polls fall in any window of 2 x max_delay (one minute at the default 30 s), except a final
-    poll at the deadline. ``on_poll(result)`` sees every polled result.
+    most 6 polls of all the waits sharing ``stats`` fall in any window of 2 x max_delay (one minute at the
+    default 30 s), except a final poll at the deadline. ``on_poll(result)`` sees every polled result.
     """
     start = clock()
     deadline = start + timeout
     window = 2 * max_delay
     delay = min(min_delay, max(1.0, expected_duration / 10.0)) if expected_duration else min_delay
-    poll_times = []
     while True:
         now = clock()
-        poll_at = now + delay
-        recent = [at for at in poll_times if at > poll_at - window]
-        if len(recent) >= MAX_POLLS_PER_WINDOW:
-            poll_at = recent[-MAX_POLLS_PER_WINDOW] + window
-        poll_at = min(poll_at, deadline)
+        # The budget is per module (per cluster), shared by its waits: a multi-hop upgrade or node groups
+        # waited on together still poll at most 6 times a minute.
+        poll_at = min(stats.reserve_poll(now + delay, window), deadline)
         if poll_at > now:
             sleep(poll_at - now)
-        poll_times = recent + [clock()]
         retries_before = stats.retries
         try:
             result = fetch()

@@ -21,6 +21,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     stale_message,
     stale_remediation,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils.node_provisioners import analyze as analyze_provisioners
 from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import (
     VersionError,
@@ -53,6 +54,9 @@ CHECK_STEPS = {
     "kubectl-client": "Step 9: kubectl within one minor of the control plane",
     "pdb-drain-blockers": "Step 5: node updates drain nodes; PodDisruptionBudgets can stall them",
     "cluster-status": "Step 4: the cluster must be ACTIVE to start an update",
+    "karpenter-ami-pinned": "Step 5: update your nodes (Karpenter: EC2NodeClass AMI selection for the new minor)",
+    "karpenter-drift": "Step 5: update your nodes (Karpenter replaces drifted nodes within disruption budgets)",
+    "auto-mode": "Step 5: update your nodes (EKS Auto Mode updates its own nodes)",
 }
 
 
@@ -129,7 +133,7 @@ def check_node_minor(facts, target, upgrade_nodegroups):
 
 def check_kubelet_skew(facts, target, upgrade_nodegroups):
     plan = build_upgrade_plan(_cluster_state(facts), target, upgrade_nodegroups=upgrade_nodegroups)
-    skew_blockers = [b for b in plan.blockers if b.id == "self-managed-kubelet-skew"]
+    skew_blockers = [b for b in plan.blockers if b.id in ("self-managed-kubelet-skew", "karpenter-kubelet-skew")]
     if skew_blockers:
         return _result("kubelet-skew-path", FAIL, " ".join(b.reason for b in skew_blockers),
                        " ".join(b.remediation for b in skew_blockers))
@@ -348,6 +352,65 @@ def check_pdbs(facts, target):
                    "Relax them during the node update window, or set eks_nodegroup_force (drains regardless).")
 
 
+def _karpenter(facts, target):
+    """The Karpenter part of the node provisioners analysis, or None when it was not read."""
+    if facts.get("karpenter") is None:
+        return None
+    return analyze_provisioners(facts, target)["karpenter"]
+
+
+def check_karpenter_ami(facts, target):
+    karpenter = _karpenter(facts, target)
+    if karpenter is None or not karpenter["detected"]:
+        return _result("karpenter-ami-pinned", PASS, "Karpenter not found: no NodePool or EC2NodeClass, no controller.")
+    attention = [c for c in karpenter["node_classes"] if c["needs_attention"]]
+    if not attention:
+        listed = "; ".join("%s: %s" % (c["name"], "; ".join(c["selects"])) for c in karpenter["node_classes"])
+        return _result("karpenter-ami-pinned", PASS, "Karpenter's EC2NodeClasses select AMIs for %s (%s)."
+                       % (target, listed or "none"))
+    return _result("karpenter-ami-pinned", WARN, "Karpenter EC2NodeClasses not following %s: %s." % (target, " ".join(
+        "%s (NodePools %s): %s." % (c["name"], ", ".join(c["node_pools"]) or "none", "; ".join(c["selects"]))
+        for c in attention)), " ".join(c["remediation"] for c in attention))
+
+
+def check_karpenter_drift(facts, target):
+    karpenter = _karpenter(facts, target)
+    if karpenter is None or not karpenter["detected"]:
+        return _result("karpenter-drift", PASS, "Karpenter not found: no node to replace through drift.")
+    drift = karpenter["drift"]
+    replaced = "After the upgrade to %s Karpenter replaces %d node(s) through drift%s." % (
+        target, len(drift["replaced"]), (" (%s)" % "; ".join(
+            "NodePool %s: %d, budget %s" % (p["name"], len(p["replaced"]), p["budget"])
+            for p in karpenter["node_pools"] if p["replaced"])) if drift["replaced"] else "")
+    problems, fixes = [], []
+    blocked = [p for p in karpenter["node_pools"] if p["blocked"]]
+    if blocked:
+        problems.append("Drift is blocked by a disruption budget of 0 nodes in NodePool(s) %s (%d node(s))."
+                        % (", ".join(p["name"] for p in blocked), sum(len(p["blocked"]) for p in blocked)))
+        fixes.append("Allow drift in the disruption budgets of NodePool(s) %s (spec.disruption.budgets: nodes above 0 "
+                     "for reason Drifted) during the upgrade window." % ", ".join(p["name"] for p in blocked))
+    kept = sorted(name for p in karpenter["node_pools"] for name in p["do_not_disrupt"])
+    if kept:
+        problems.append("Node(s) %s carry karpenter.sh/do-not-disrupt and are not replaced." % ", ".join(kept))
+        fixes.append("Remove the karpenter.sh/do-not-disrupt annotation from %s (or replace them yourself) after "
+                     "the upgrade." % ", ".join(kept))
+    pinned = [p for p in karpenter["node_pools"] if p["ami"] in ("pinned", "no-build", "unknown") and p["behind"]]
+    if pinned:
+        problems.append("%d node(s) of NodePool(s) %s stay below %s: their EC2NodeClass does not select an AMI for it "
+                        "(see karpenter-ami-pinned)." % (sum(len(p["behind"]) for p in pinned),
+                                                         ", ".join(p["name"] for p in pinned), target))
+    if problems:
+        return _result("karpenter-drift", WARN, replaced + " " + " ".join(problems), " ".join(fixes))
+    return _result("karpenter-drift", PASS, replaced)
+
+
+def check_auto_mode(facts, target):
+    auto = analyze_provisioners(facts, target)["auto_mode"]
+    if not auto["enabled"]:
+        return _result("auto-mode", PASS, "EKS Auto Mode is not enabled.")
+    return _result("auto-mode", PASS, auto["message"])
+
+
 def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstream=False, skip=()):
     """Every check, in procedure order; skipped ones are recorded, not dropped."""
     try:
@@ -371,6 +434,9 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("upgrade-insights", lambda: check_insights(facts, target)),
         ("kubectl-client", lambda: check_kubectl(facts, target)),
         ("pdb-drain-blockers", lambda: check_pdbs(facts, target)),
+        ("karpenter-ami-pinned", lambda: check_karpenter_ami(facts, target)),
+        ("karpenter-drift", lambda: check_karpenter_drift(facts, target)),
+        ("auto-mode", lambda: check_auto_mode(facts, target)),
     ]
     results = []
     for check_id, run in checks:

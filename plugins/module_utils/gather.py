@@ -5,8 +5,8 @@
 
 One DescribeCluster first (everything else needs its version, subnets and endpoint), then every
 independent read at once on a small thread pool. Reads that only matter for some paths (PSP below
-1.25, in-tree EBS volumes when the path crosses 1.23) are skipped otherwise, so a cluster costs a
-handful of round trips, not one per node.
+1.25, in-tree EBS volumes when the path crosses 1.23, Karpenter's resources when its API groups are
+served) are skipped otherwise, so a cluster costs a handful of round trips, not one per node.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -28,20 +28,33 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.kube import (
     kube_client,
     not_found_is_none,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils.node_provisioners import (
+    KARPENTER_AWS_GROUP,
+    KARPENTER_GROUP,
+    needs_release_dates,
+    summarize_ec2nodeclass,
+    summarize_nodepool,
+)
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version
 
 FARGATE_LABEL = "eks.amazonaws.com/compute-type"
 NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
+NODEPOOL_LABEL = "karpenter.sh/nodepool"
+DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
 MAX_WORKERS = 8
 
 # What each consumer needs. "skew" is eks_version_skew_facts; "preflight" adds the procedure's checks.
-SKEW_PARTS = frozenset(("nodegroups", "nodes", "addons"))
+SKEW_PARTS = frozenset(("nodegroups", "nodes", "addons", "provisioners"))
 PREFLIGHT_PARTS = frozenset(("nodegroups", "nodes", "addon_names", "workloads", "corefile", "psp", "ebs_volumes",
-                             "pdbs", "subnets", "security_group", "insights", "known_versions"))
+                             "pdbs", "subnets", "security_group", "insights", "known_versions", "provisioners"))
 
 
 def classify_node(node):
-    """(kind, name, kubelet, nodegroup) of a Kubernetes Node as the official client returns it."""
+    """(kind, name, kubelet, nodegroup, nodepool) of a Kubernetes Node as the official client returns it.
+
+    Kinds: fargate, managed (a managed node group's), auto (EKS Auto Mode), karpenter (launched by
+    Karpenter for a NodePool), self_managed (anything else).
+    """
     labels = node.metadata.labels or {}
     if labels.get(FARGATE_LABEL) == "fargate":
         kind = "fargate"
@@ -49,11 +62,14 @@ def classify_node(node):
         kind = "managed"
     elif labels.get(FARGATE_LABEL) == "auto":
         kind = "auto"
+    elif NODEPOOL_LABEL in labels:
+        kind = "karpenter"
     else:
         kind = "self_managed"
     return {"name": node.metadata.name, "kind": kind, "kubelet": node.status.node_info.kubelet_version,
             "minor": str(parse_kube_version(node.status.node_info.kubelet_version)),
-            "nodegroup": labels.get(NODEGROUP_LABEL),
+            "nodegroup": labels.get(NODEGROUP_LABEL), "nodepool": labels.get(NODEPOOL_LABEL),
+            "do_not_disrupt": (node.metadata.annotations or {}).get(DO_NOT_DISRUPT) == "true",
             "gpu": bool((node.status.capacity or {}).get("nvidia.com/gpu"))}
 
 
@@ -77,6 +93,8 @@ def skew_input(facts):
                              if n["kind"] == "fargate"],
         "self_managed_kubelets": [{"name": n["name"], "kubelet": n["kubelet"]} for n in facts["nodes"]
                                   if n["kind"] == "self_managed"],
+        "karpenter_kubelets": [{"name": n["name"], "kubelet": n["kubelet"]} for n in facts["nodes"]
+                               if n["kind"] == "karpenter"],
     }
 
 
@@ -197,7 +215,35 @@ def insight_policy(max_age="24h", may_refresh=False, timeout=600, min_delay=5.0,
 
 def _known_versions(clients):
     versions = clients.describe_cluster_versions(include_all=True)
-    return {v["clusterVersion"]: v.get("versionStatus") for v in versions}
+    return ({v["clusterVersion"]: v.get("versionStatus") for v in versions},
+            {v["clusterVersion"]: v.get("releaseDate") for v in versions})
+
+
+def _karpenter(apis):
+    """Karpenter's NodePools and EC2NodeClasses, at the version each API group prefers.
+
+    One discovery round trip (GET /apis) says whether Karpenter's groups are served; only then are
+    they listed (EKS Auto Mode serves karpenter.sh too, for its own NodePools).
+    """
+    served = {group.name: group.preferred_version.version
+              for group in k8s_call("discover API groups", apis.apis.get_api_versions).groups or []
+              if group.name in (KARPENTER_GROUP, KARPENTER_AWS_GROUP) and group.preferred_version}
+    result = {"api_versions": served, "nodepools": [], "ec2nodeclasses": []}
+    lists = [(key, group, plural) for key, group, plural in (("nodepools", KARPENTER_GROUP, "nodepools"),
+                                                             ("ec2nodeclasses", KARPENTER_AWS_GROUP, "ec2nodeclasses"))
+             if group in served]
+
+    def read(entry):
+        key, group, plural = entry
+        items = k8s_call("list %s.%s" % (plural, group), apis.custom.list_cluster_custom_object, group,
+                         served[group], plural).get("items") or []
+        summarize = summarize_nodepool if key == "nodepools" else summarize_ec2nodeclass
+        return key, [summarize(item) for item in items]
+
+    if lists:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(lists)) as pool:
+            result.update(pool.map(read, lists))
+    return result
 
 
 def _addons(clients, name, describe):
@@ -239,7 +285,10 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         "created_at": cluster.get("createdAt"),
         "upgrade_policy": (cluster.get("upgradePolicy") or {}).get("supportType"),
         "subnet_ids": vpc.get("subnetIds") or [], "cluster_security_group_id": vpc.get("clusterSecurityGroupId"),
-        "tags": cluster.get("tags") or {}}}
+        "tags": cluster.get("tags") or {},
+        # EKS Auto Mode: EKS runs the nodes of its NodePools and upgrades them itself.
+        "auto_mode": {"enabled": bool((cluster.get("computeConfig") or {}).get("enabled")),
+                      "node_pools": (cluster.get("computeConfig") or {}).get("nodePools") or []}}}
     minors = path_minors(current, target)
     apis = KubeApis(kube_client(params, clients=clients, cluster=cluster))
     wants_pv = bool(target) and current < parse_kube_version("1.23") <= target
@@ -259,9 +308,11 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         "security_group": lambda: _security_group(clients, facts["cluster"]["cluster_security_group_id"]),
         "insights": lambda: _insights(clients, cluster_name, minors, policy or insight_policy()),
         "known_versions": lambda: _known_versions(clients),
+        "provisioners": lambda: _karpenter(apis),
     }
     with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        futures = {part: pool.submit(jobs[part]) for part in parts}
+        # Sorted: when several reads fail, the error reported is always the same one.
+        futures = {part: pool.submit(jobs[part]) for part in sorted(parts)}
         results = {part: future.result() for part, future in futures.items()}
     facts["nodegroups"] = results.get("nodegroups", [])
     facts["nodes"] = results.get("nodes", [])
@@ -279,8 +330,13 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
     if "insights" in results:
         facts["insights"], facts["insights_freshness"], facts["deprecated_apis"] = results["insights"]
     if "known_versions" in results:
-        facts["version_status"] = results["known_versions"]
-        facts["known_versions"] = sorted(results["known_versions"], key=parse_kube_version)
+        facts["version_status"], facts["version_release_dates"] = results["known_versions"]
+        facts["known_versions"] = sorted(facts["version_status"], key=parse_kube_version)
+    if "provisioners" in results:
+        facts["karpenter"] = results["provisioners"]
+        if "known_versions" not in results and needs_release_dates(facts["karpenter"]):
+            # A pinned AMI release is judged by the EKS release date of the minor: one more call, only then.
+            facts["version_release_dates"] = _known_versions(clients)[1]
     facts["skew_input"] = skew_input(facts)
     return json_friendly(facts)
 

@@ -172,6 +172,7 @@ class KubeApis:
         self.version = kubernetes.client.VersionApi(api_client)
         self.storage = kubernetes.client.StorageV1Api(api_client)
         self.custom = kubernetes.client.CustomObjectsApi(api_client)
+        self.apis = kubernetes.client.ApisApi(api_client)
 
 
 def k8s_call(action, fn, *args, **kwargs):

@@ -17,12 +17,15 @@ __metaclass__ = type
 #      be deleted and redeployed, and existing Fargate pods never change kubelet (step 5).
 #   3. the control plane moves one minor at a time (step 4).
 #   4. self-managed nodes: the same minor is recommended (a warning); rule 1 over the whole path
-#      is the hard limit.
+#      is the hard limit. Karpenter's nodes are held to the same rule: Karpenter replaces them
+#      (drift) on its own schedule, not when the plan needs it.
 #
-# Decision: custom-AMI node groups and node groups that are not ACTIVE are never updated by a plan
-# (UpdateNodegroupVersion takes no version for custom AMIs; a busy or degraded group can't be
-# updated). They are blockers when the path needs them updated before a control-plane hop, and
-# warnings when only the final "update your nodes" step (step 5) would touch them.
+# Decision: node groups that are not ACTIVE are never updated by a plan (a busy or degraded group
+# can't be updated), nor are custom-AMI node groups (UpdateNodegroupVersion takes no version for
+# custom AMIs) unless they are given a launch template version built for a minor M
+# (``launch_template_minor``): the plan may then update such a group once, to M, when the control
+# plane is on M. They are blockers when the path needs them updated before a control-plane hop,
+# and warnings when only the final "update your nodes" step (step 5) would touch them.
 
 from collections import namedtuple
 
@@ -38,6 +41,7 @@ THREE_MINOR_SKEW_SINCE = KubeMinor(1, 25)
 MANAGED_NODEGROUP = "managed-nodegroup"
 FARGATE = "fargate"
 SELF_MANAGED = "self-managed"
+KARPENTER = "karpenter"
 
 
 def max_kubelet_skew(kubelet_minor):
@@ -65,17 +69,22 @@ def _require(data, key, what):
     return data[key]
 
 
-class NodeGroup(namedtuple("NodeGroup", "name version status custom_ami")):
-    """A managed node group as DescribeNodegroup reports it; ``version`` is a KubeMinor."""
+class NodeGroup(namedtuple("NodeGroup", "name version status custom_ami launch_template_minor")):
+    """A managed node group as DescribeNodegroup reports it; ``version`` is a KubeMinor.
+
+    ``launch_template_minor`` (a KubeMinor or None): a custom-AMI group was given a launch template
+    version whose AMI is built for that minor, so a plan may update it there.
+    """
 
     __slots__ = ()
 
-    def __new__(cls, name, version, status="ACTIVE", custom_ami=False):
-        return super().__new__(cls, name, parse_kube_version(version), status, bool(custom_ami))
+    def __new__(cls, name, version, status="ACTIVE", custom_ami=False, launch_template_minor=None):
+        minor = parse_kube_version(launch_template_minor) if launch_template_minor is not None else None
+        return super().__new__(cls, name, parse_kube_version(version), status, bool(custom_ami), minor)
 
     @classmethod
     def from_dict(cls, data):
-        """From ``{name, version, status, custom_ami}`` or DescribeNodegroup's ``nodegroup``.
+        """From ``{name, version, status, custom_ami, launch_template_minor}`` or DescribeNodegroup's ``nodegroup``.
 
         DescribeNodegroup spells them nodegroupName and amiType (CUSTOM for custom AMIs).
         """
@@ -84,7 +93,7 @@ class NodeGroup(namedtuple("NodeGroup", "name version status custom_ami")):
             raise ValueError(f"node group needs 'name' (or 'nodegroupName'): {data!r}")
         custom_ami = data.get("custom_ami", data.get("amiType") == "CUSTOM")
         return cls(name, _require(data, "version", f"node group {name}"),
-                   data.get("status") or "ACTIVE", custom_ami)
+                   data.get("status") or "ACTIVE", custom_ami, data.get("launch_template_minor"))
 
 
 class Node(namedtuple("Node", "name kubelet")):
@@ -103,27 +112,30 @@ class Node(namedtuple("Node", "name kubelet")):
 
 
 class ClusterState(namedtuple(
-        "ClusterState", "control_plane nodegroups fargate_kubelets self_managed_kubelets")):
+        "ClusterState", "control_plane nodegroups fargate_kubelets self_managed_kubelets karpenter_kubelets")):
     """What the planner needs to know about one cluster (step 1: control plane and node versions)."""
 
     __slots__ = ()
 
-    def __new__(cls, control_plane, nodegroups=(), fargate_kubelets=(), self_managed_kubelets=()):
+    def __new__(cls, control_plane, nodegroups=(), fargate_kubelets=(), self_managed_kubelets=(),
+                karpenter_kubelets=()):
         return super().__new__(cls, parse_kube_version(control_plane), tuple(nodegroups),
-                               tuple(fargate_kubelets), tuple(self_managed_kubelets))
+                               tuple(fargate_kubelets), tuple(self_managed_kubelets), tuple(karpenter_kubelets))
 
     @classmethod
     def from_dict(cls, data):
         """From JSON-ish data: version strings in any form, nodes as dicts or ready-made tuples.
 
-        ``{"control_plane": "1.29", "nodegroups": [{"name", "version", "status", "custom_ami"}],
-        "fargate_kubelets": [{"name", "kubelet"}], "self_managed_kubelets": [{"name", "kubelet"}]}``
+        ``{"control_plane": "1.29", "nodegroups": [{"name", "version", "status", "custom_ami",
+        "launch_template_minor"}], "fargate_kubelets": [{"name", "kubelet"}], "self_managed_kubelets": [...],
+        "karpenter_kubelets": [...]}``
         """
         return cls(
             _require(data, "control_plane", "cluster state"),
             [_as(NodeGroup, item) for item in data.get("nodegroups") or ()],
             [_as(Node, item) for item in data.get("fargate_kubelets") or ()],
             [_as(Node, item) for item in data.get("self_managed_kubelets") or ()],
+            [_as(Node, item) for item in data.get("karpenter_kubelets") or ()],
         )
 
 
@@ -195,26 +207,46 @@ class Plan(namedtuple("Plan", "current target hops nodegroups_after blockers war
 
 
 def _plan_can_update(group):
-    """Whether a plan may update this node group itself (see the decision at the top)."""
+    """Whether a plan may update this node group itself to any minor (see the decision at the top)."""
     return group.status == "ACTIVE" and not group.custom_ami
 
 
-def _node_limits(state, upgrade_nodegroups):
+def _launch_template_update(group, current, target):
+    """The minor M a plan may bring a custom-AMI group to with its launch template version, or None.
+
+    The group is updated once, when the control plane is on M. Until then it keeps its version, and
+    every hop before M needs it on that hop's minor (rule 2): M is usable only between the current
+    version and the highest the group permits on its own. An M beyond the target never comes.
+    """
+    minor = group.launch_template_minor
+    if not group.custom_ami or group.status != "ACTIVE" or minor is None or target is None:
+        return None
+    if current <= minor <= max(current, group.version.next()) and minor <= target:
+        return minor
+    return None
+
+
+def _node_limits(state, upgrade_nodegroups, target=None):
     """(kind, node, highest control-plane version it permits) for every node that limits the path.
 
     Node groups the plan updates itself don't limit it. Other managed and Fargate nodes must be on
     the control plane's minor before each hop (rule 2), so they permit one hop past their own
-    version; a self-managed kubelet permits its skew (rule 1). Never below the current version:
-    staying put is not a move.
+    version (past M for a custom-AMI group the plan updates to M); a self-managed or Karpenter
+    kubelet permits its skew (rule 1). Never below the current version: staying put is not a move.
     """
     current = state.control_plane
     for group in state.nodegroups:
-        if not (upgrade_nodegroups and _plan_can_update(group)):
-            yield MANAGED_NODEGROUP, group, max(current, group.version.next())
+        if upgrade_nodegroups and _plan_can_update(group):
+            continue
+        limit = max(current, group.version.next())
+        minor = _launch_template_update(group, current, target) if upgrade_nodegroups else None
+        yield MANAGED_NODEGROUP, group, max(limit, minor.next()) if minor is not None else limit
     for node in state.fargate_kubelets:
         yield FARGATE, node, max(current, node.kubelet.next())
     for node in state.self_managed_kubelets:
         yield SELF_MANAGED, node, max(current, node.kubelet + max_kubelet_skew(node.kubelet))
+    for node in state.karpenter_kubelets:
+        yield KARPENTER, node, max(current, node.kubelet + max_kubelet_skew(node.kubelet))
 
 
 def highest_reachable_without_node_changes(state):
@@ -240,7 +272,7 @@ def build_upgrade_plan(state, target, upgrade_nodegroups=False, known_versions=N
     offers, as KubeMinor or strings) rejects paths through versions it lacks. Blocker ids:
     target-lower-than-current, target-unknown, intermediate-version-unknown,
     managed-nodegroup-behind, custom-ami-nodegroup, nodegroup-not-active, fargate-kubelet-behind,
-    self-managed-kubelet-skew.
+    self-managed-kubelet-skew, karpenter-kubelet-skew.
     """
     if not isinstance(target, KubeMinor):
         raise TypeError(f"target must be a KubeMinor (see parse_target_version), got {target!r}")
@@ -264,16 +296,16 @@ def build_upgrade_plan(state, target, upgrade_nodegroups=False, known_versions=N
                 reachable = min(reachable, version - 1)
                 blockers.append(_unknown_version_blocker(version, current, target, known))
     blocked_nodes = set()
-    for kind, node, limit in _node_limits(state, upgrade_nodegroups):
+    for kind, node, limit in _node_limits(state, upgrade_nodegroups, target):
         if limit < target:
             reachable = min(reachable, limit)
             blocked_nodes.add((kind, node.name))
             blockers.append(_node_blocker(kind, node, limit, state, target, upgrade_nodegroups))
-    warnings = _warnings(state, target, blocked_nodes)
+    warnings = _warnings(state, target, blocked_nodes, upgrade_nodegroups)
     if blockers:
         return Plan(current, target, (), (), tuple(blockers), warnings, reachable)
     return Plan(current, target, _hops(state, target, upgrade_nodegroups),
-                _nodegroups_after(state, target), (), warnings, reachable)
+                _nodegroups_after(state, target, upgrade_nodegroups), (), warnings, reachable)
 
 
 def _path_versions(current, target):
@@ -283,7 +315,8 @@ def _path_versions(current, target):
 
 def _hops(state, target, upgrade_nodegroups):
     """One hop per minor (rule 3); with ``upgrade_nodegroups``, every node group below a hop's
-    ``from_version`` is brought to it first (rule 2).
+    ``from_version`` is brought to it first (rule 2), a custom-AMI one by its launch template version.
+    A feasible plan has no other custom-AMI group below a hop's ``from_version`` (it would block).
     """
     hops = []
     for to_version in _path_versions(state.control_plane, target):
@@ -294,10 +327,22 @@ def _hops(state, target, upgrade_nodegroups):
     return tuple(hops)
 
 
-def _nodegroups_after(state, target):
+def _updated_after(group, state, target, upgrade_nodegroups):
+    """Whether step 5 brings this node group to the target (a custom AMI: with a launch template version for it)."""
+    if not group.custom_ami:
+        return True
+    return upgrade_nodegroups and _launch_template_update(group, state.control_plane, target) == target
+
+
+def _left_to_step_5(group, state, target, upgrade_nodegroups):
+    """Whether the plan brings this node group to the target itself, so it needs no warning."""
+    return _plan_can_update(group) or (group.custom_ami and _updated_after(group, state, target, upgrade_nodegroups))
+
+
+def _nodegroups_after(state, target, upgrade_nodegroups=False):
     """Step 5: node groups to bring to the target once the control plane is there."""
     return tuple(group.name for group in state.nodegroups
-                 if group.version < target and not group.custom_ami)
+                 if group.version < target and _updated_after(group, state, target, upgrade_nodegroups))
 
 
 def _unknown_version_blocker(version, current, target, known):
@@ -333,6 +378,18 @@ def _node_blocker(kind, node, limit, state, target, upgrade_nodegroups):
             f"{current}, the control plane's version) first.{or_lower_target}",
             node.name,
         )
+    if kind == KARPENTER:
+        skew = max_kubelet_skew(node.kubelet)
+        return Finding(
+            "karpenter-kubelet-skew",
+            f"Karpenter node {node.name} runs kubelet {node.kubelet}, which may be at most {skew} minors "
+            f"older than the control plane (step 4, version skew): it allows {node.kubelet + skew} at most, "
+            f"not {target}",
+            f"Let Karpenter replace node {node.name} with one on {current} first (drift: its EC2NodeClass "
+            f"must select an AMI for {current}, and its NodePool's disruption budgets must allow the "
+            f"replacement), or delete the node.{or_lower_target}",
+            node.name,
+        )
     if kind == FARGATE:
         if node.kubelet < current:
             return Finding(
@@ -359,12 +416,20 @@ def _nodegroup_blocker(group, limit, upgrade_nodegroups, or_lower_target):
     rule = (f"AWS refuses to move the control plane from {limit} to {limit.next()} until every "
             f"managed node group is on {limit} (step 1)")
     if group.custom_ami:
+        given = ""
+        if group.launch_template_minor is not None and group.status != "ACTIVE":
+            given = f" (it is {group.status}: not even its launch template version can be applied now)"
+        elif group.launch_template_minor is not None:
+            given = (f" (the launch template version given for it is for {group.launch_template_minor}, "
+                     f"not {limit})")
         return Finding(
             "custom-ami-nodegroup" if upgrade_nodegroups else "managed-nodegroup-behind",
-            f"managed node group {group.name} ({group.version}) uses a custom AMI, which the plan "
-            f"can't update itself; {rule}",
-            f"Point its launch template at an AMI built for Kubernetes {limit}, update node group "
-            f"{group.name}, then run again.{or_lower_target}",
+            f"managed node group {group.name} ({group.version}) uses a custom AMI, which the plan can "
+            f"only update with a launch template version built for {limit}{given}; {rule}",
+            f"Create a launch template version whose AMI is built for Kubernetes {limit} and give it for "
+            f"node group {group.name} with kubernetes_version {limit} (launch_templates; "
+            f"eks_nodegroup_launch_templates in playbooks/upgrade.yml), or update the node group "
+            f"yourself, then run again.{or_lower_target}",
             group.name,
         )
     if upgrade_nodegroups:
@@ -385,7 +450,7 @@ def _nodegroup_blocker(group, limit, upgrade_nodegroups, or_lower_target):
     )
 
 
-def _warnings(state, target, blocked_nodes):
+def _warnings(state, target, blocked_nodes, upgrade_nodegroups=False):
     """Legal but notable: nodes left behind the target, or newer than the control plane.
 
     Node groups the plan can update get no warning: ``nodegroups_after`` lists them.
@@ -403,7 +468,8 @@ def _warnings(state, target, blocked_nodes):
                 f"Replace {node.name} with nodes on {current} or older.",
                 node.name,
             ))
-        elif version < target and (kind != MANAGED_NODEGROUP or not _plan_can_update(node)):
+        elif version < target and (kind != MANAGED_NODEGROUP or not _left_to_step_5(node, state, target,
+                                                                                    upgrade_nodegroups)):
             warnings.append(_behind_warning(kind, node, version, current, target))
     return tuple(warnings)
 
@@ -415,6 +481,8 @@ def _all_kubelets(state):
         yield FARGATE, node, node.kubelet
     for node in state.self_managed_kubelets:
         yield SELF_MANAGED, node, node.kubelet
+    for node in state.karpenter_kubelets:
+        yield KARPENTER, node, node.kubelet
 
 
 def _behind_warning(kind, node, version, current, target):
@@ -435,6 +503,24 @@ def _behind_warning(kind, node, version, current, target):
             "nodes).",
             node.name,
         )
+    if kind == KARPENTER and not kubelet_allows(version, current):
+        return Finding(
+            "karpenter-kubelet-skew",
+            f"Karpenter node {node.name} runs kubelet {version}, already too far behind the control "
+            f"plane's {current} (step 4, version skew)",
+            f"Let Karpenter replace node {node.name} with one on {current} (drift), or delete it.",
+            node.name,
+        )
+    if kind == KARPENTER:
+        return Finding(
+            "karpenter-node-behind",
+            f"Karpenter node {node.name} runs kubelet {version}, behind the target {target}; Karpenter "
+            "replaces it (drift) once the control plane is there, if its EC2NodeClass selects an AMI for "
+            "the new minor and its NodePool's disruption budgets allow it (step 5)",
+            f"Check node_provisioners in the report: unpin the EC2NodeClass AMI selection for {target} "
+            "where it is pinned, and let the drift finish.",
+            node.name,
+        )
     if kind == FARGATE:
         return Finding(
             "fargate-kubelet-behind",
@@ -446,10 +532,12 @@ def _behind_warning(kind, node, version, current, target):
     if node.custom_ami:
         return Finding(
             "custom-ami-nodegroup",
-            f"managed node group {node.name} ({version}) uses a custom AMI, so the plan leaves it "
-            f"behind the target {target} (step 5: update your nodes)",
-            f"Point its launch template at an AMI built for Kubernetes {target} and update the node "
-            "group after the upgrade.",
+            f"managed node group {node.name} ({version}) uses a custom AMI and no launch template "
+            f"version for {target} is given, so the plan leaves it behind the target {target} (step 5: "
+            "update your nodes)",
+            f"Create a launch template version whose AMI is built for Kubernetes {target} and give it for "
+            f"node group {node.name} (launch_templates; eks_nodegroup_launch_templates in "
+            "playbooks/upgrade.yml), or update the node group yourself after the upgrade.",
             node.name,
         )
     return Finding(
@@ -468,7 +556,7 @@ def kubelet_skew_verdicts(state):
     current = state.control_plane
     verdicts = []
     for kind, node, version in _all_kubelets(state):
-        ready = kubelet_allows(version, current.next()) if kind == SELF_MANAGED else version == current
+        ready = kubelet_allows(version, current.next()) if kind in (SELF_MANAGED, KARPENTER) else version == current
         verdicts.append({
             "kind": kind,
             "name": node.name,

@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.node_provisioners import analyze as analyze_provisioners
 from ansible_collections.lifecycle.eks.plugins.module_utils.skew import (
     ClusterState,
     build_upgrade_plan,
@@ -34,6 +35,8 @@ def skew_facts(facts, target=None, upgrade_nodegroups=False):
         "next_minor": str(state.control_plane.next()),
         "highest_reachable_without_node_changes": str(reachable) if reachable is not None else None,
         "blockers": [b.to_dict() for b in blockers],
+        # Karpenter and EKS Auto Mode: judged against the target, else the control plane's version.
+        "node_provisioners": analyze_provisioners(facts, target),
     }
     if target is not None:
         result["plan"] = build_upgrade_plan(state, target, upgrade_nodegroups=upgrade_nodegroups).to_dict()

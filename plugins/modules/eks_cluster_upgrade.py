@@ -19,6 +19,9 @@ description:
     It refuses a target that is lower than the current version, unknown to EKS, or unreachable within those rules.
   - With O(upgrade_nodegroups=true), managed node groups that the next hop needs on the control plane's minor are
     updated first (C(UpdateNodegroupVersion)), so the cluster never leaves the skew policy.
+  - A custom-AMI node group is updated between hops only with a launch template version built for that hop's minor
+    (O(nodegroup_launch_templates) with C(kubernetes_version)); the update then carries only the launch template.
+    Without one, a path that needs the group updated is refused before any change.
   - Resumes instead of failing when an update is already in progress (a killed run, another operator). A rerun after
     success changes nothing.
   - A C(Failed) update fails the task with AWS's error codes and messages; the cluster stays on its previous version.
@@ -42,6 +45,16 @@ options:
       - Send C(force) with node group updates, draining nodes even when PodDisruptionBudgets forbid it.
     type: bool
     default: false
+  nodegroup_launch_templates:
+    description:
+      - Launch template version per node group, as O(lifecycle.eks.eks_nodegroup_upgrade#module:launch_templates).
+        A mapping of node group name to its C(version) (such as V('7')) and optionally C(kubernetes_version).
+      - An entry is sent with the node group update to its C(kubernetes_version) (without one, to O(target_version));
+        between hops, only entries whose C(kubernetes_version) is the hop's minor are used.
+      - Every launch template version the run will send is checked (C(DescribeLaunchTemplateVersions)) before the
+        first change; not in check mode.
+    type: dict
+    default: {}
   force:
     description:
       - Send C(force) with C(UpdateClusterVersion), overriding EKS upgrade-insight readiness errors.
@@ -84,7 +97,8 @@ notes:
     rollback needs. Test your workloads against the new version first.
   - Needs C(eks:DescribeCluster), C(eks:DescribeClusterVersions), C(eks:ListUpdates), C(eks:DescribeUpdate),
     C(eks:UpdateClusterVersion), C(eks:ListNodegroups), C(eks:DescribeNodegroup), C(eks:ListAddons),
-    C(eks:DescribeAddon) (and C(eks:UpdateNodegroupVersion) with O(upgrade_nodegroups)), and Kubernetes C(list nodes).
+    C(eks:DescribeAddon) (and C(eks:UpdateNodegroupVersion) with O(upgrade_nodegroups), C(ec2:DescribeLaunchTemplateVersions)
+    with O(nodegroup_launch_templates)), and Kubernetes C(list nodes).
 """
 
 EXAMPLES = r"""
@@ -198,6 +212,7 @@ diff:
 
 import time
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import gather
 from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
@@ -213,6 +228,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterS
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version, parse_target_version
 
 RESOURCE_IN_USE = "ResourceInUseException"
+OPTION = "nodegroup_launch_templates"
 
 
 class Upgrade:
@@ -250,10 +266,18 @@ class Upgrade:
     def partial(self):
         return {"updates": self.updates, "changed": bool(self.updates)}
 
-    def update_nodegroup(self, nodegroup, before, version):
-        update = self.clients.update_nodegroup_version(self.name, nodegroup, version=version,
-                                                       force=self.module.params["nodegroup_force"])
-        self.updates.append(self._see_through(update, "node group %s" % nodegroup, before, nodegroup=nodegroup))
+    def update_nodegroup(self, group, version, entry=None):
+        """One node group to ``version`` before a hop; a custom AMI by its launch template version only."""
+        if group["custom_ami"] and entry is None:  # the plan never asks this: it would have been a blocker
+            raise ModuleError("Node group %s of cluster %s uses a custom AMI and no launch template version for %s is "
+                              "given (%s)." % (group["name"], self.name, version, OPTION),
+                              {"result": self.partial()})
+        update = self.clients.update_nodegroup_version(
+            self.name, group["name"], version=None if group["custom_ami"] else version,
+            launch_template=launch_templates.payload(group, entry) if entry is not None else None,
+            force=self.module.params["nodegroup_force"])
+        self.updates.append(self._see_through(update, "node group %s" % group["name"], group["version"],
+                                              nodegroup=group["name"]))
 
     def hop(self, from_version, to_version):
         """One UpdateClusterVersion; its update entries carry the rollback record taken just before it."""
@@ -287,21 +311,33 @@ class Upgrade:
         self.updates.append(self._see_through(update, subject, from_version))
 
 
-def plan_for(clients, module, name, target, cluster):
+def plan_for(clients, module, name, target, cluster, entries):
     facts = gather(clients, module.params, name, frozenset(("nodegroups", "nodes")), target=target, cluster=cluster)
+    for warning in launch_templates.check_nodegroups(entries, facts["nodegroups"], name, OPTION):
+        module.warn(warning)
     known = [v["clusterVersion"] for v in clients.describe_cluster_versions(include_all=True)]
     if str(target) not in known:
         raise ModuleError("Kubernetes %s is unknown to Amazon EKS (known: %s)." % (target, ", ".join(
             sorted(known, key=parse_kube_version))), {"result": {"changed": False}})
-    state = ClusterState.from_dict(facts["skew_input"])
+    state = ClusterState.from_dict(launch_templates.with_launch_templates(facts["skew_input"], entries, target))
     plan = build_upgrade_plan(state, target, upgrade_nodegroups=module.params["upgrade_nodegroups"],
                               known_versions=[parse_kube_version(v) for v in known])
     return facts, plan
 
 
+def between_hops(plan, groups, entries, target):
+    """(group, version, launch template entry or None) of every node group update the hops start with, in order."""
+    for hop in plan.hops:
+        for name in hop.nodegroups_before:
+            entry = entries.get(name)
+            applies = entry is not None and entry.applies_to(hop.from_version, target)
+            yield hop, groups[name], entry if applies else None
+
+
 def upgrade(module, clients):
     name = module.params["cluster_name"]
     target = parse_target_version(module.params["target_version"])
+    entries = launch_templates.parse(module.params[OPTION], OPTION)  # malformed: refused before any call
     run_ = Upgrade(module, clients)
     cluster = clients.describe_cluster(name)
     version_before = cluster["version"]
@@ -310,7 +346,7 @@ def upgrade(module, clients):
                           % (target, name, version_before), {"result": {"changed": False}})
     if cluster.get("status") == "UPDATING" and run_.resume_in_progress():
         cluster = clients.describe_cluster(name)
-    facts, plan = plan_for(clients, module, name, target, cluster)
+    facts, plan = plan_for(clients, module, name, target, cluster, entries)
     result = {"plan": plan.to_dict(), "version_before": version_before, "updates": run_.updates}
     if not plan.feasible:
         reasons = "; ".join("%s: %s %s" % (b.id, b.reason, b.remediation) for b in plan.blockers)
@@ -330,11 +366,15 @@ def upgrade(module, clients):
     if module.check_mode or not plan.hops:
         return result
     hops = plan.hops if module.params["wait"] else plan.hops[:1]
-    current_groups = dict(before_groups)
+    groups = {ng["name"]: dict(ng) for ng in facts["nodegroups"]}
+    node_updates = list(between_hops(plan, groups, entries, target))
+    # Launch template versions that don't exist fail here, before the first change.
+    launch_templates.check_versions_exist(clients, name, [(group, entry) for hop, group, entry in node_updates
+                                                          if entry is not None and hop in hops], OPTION)
     for hop in hops:
-        for group in hop.nodegroups_before:
-            run_.update_nodegroup(group, current_groups[group], str(hop.from_version))
-            current_groups[group] = str(hop.from_version)
+        for _hop, group, entry in [u for u in node_updates if u[0] == hop]:
+            run_.update_nodegroup(group, str(hop.from_version), entry)
+            group["version"] = str(hop.from_version)
         run_.hop(str(hop.from_version), str(hop.to_version))
     result["version_after"] = clients.describe_cluster(name)["version"]
     return result
@@ -347,6 +387,7 @@ def main():
         nodegroup_force=dict(type="bool", default=False),
         force=dict(type="bool", default=False),
     )
+    spec.update(launch_templates.argument_spec(OPTION))
     spec.update(wait_argument_spec())
     module = eks_module(spec)
     run(module, upgrade)

@@ -15,8 +15,17 @@ description:
   - Step 5 of AWS's I(Updating an Amazon EKS cluster Kubernetes version) procedure. The module updates managed node
     groups to the same minor as the control plane, with C(UpdateNodegroupVersion), and waits for each update.
   - Node groups already on the version are left alone; a node group already updating is waited for, not updated twice.
-  - Node groups with a custom AMI cannot take a version; they need a new launch template version
-    (O(launch_template_version)). Without one they are reported in RV(needs_action), not updated.
+  - A node group created with a launch template is updated to the launch template version given for it in
+    O(launch_templates) as well, with C(launchTemplate) (its template's id, and the version). With an EKS-managed AMI
+    the request carries the Kubernetes version too. With a custom AMI (C(amiType) C(CUSTOM)) it carries only the
+    launch template, as EKS requires (C(You cannot specify the field kubernetesVersion when using custom AMIs.)); the
+    nodes run what the AMI of that version is built for.
+  - A custom-AMI node group below the version with no (new) launch template version for it is not updated and no call
+    is made for it. It is reported in RV(needs_launch_template) with its template, the version it uses and what to
+    create. Every launch template version to send is checked first (C(DescribeLaunchTemplateVersions)), so a
+    missing one fails the task before any update.
+  - On an EKS Auto Mode cluster (C(computeConfig.enabled)) EKS updates the Auto Mode nodes itself; only the managed
+    node groups, if any, are updated here (RV(auto_mode)).
   - A C(PodEvictionFailure) (a PodDisruptionBudget blocking the drain) fails the task with the node names AWS reports;
     O(force) drains regardless.
   - Check mode returns what would be updated and sends no mutating call.
@@ -37,10 +46,17 @@ options:
     description:
       - An EKS optimized AMI release version (for example V(1.30.14-20250715)). The latest for the version when unset.
     type: str
-  launch_template_version:
+  launch_templates:
     description:
-      - New launch template version for node groups that use a launch template with a custom AMI.
-    type: str
+      - Launch template version per node group, for node groups created with a launch template. A mapping of node
+        group name to a mapping with C(version), the launch template version number such as V('7') (or to the number
+        alone), and optionally C(kubernetes_version), the Kubernetes minor the version is for (its AMI's minor). The
+        version is then used only for an update to that minor.
+      - Custom-AMI node groups move to a new minor only with a new launch template version whose AMI is built for it.
+      - A version that does not exist, an entry for a node group created without a launch template, or a malformed
+        entry fails the task before any update; a node group name the cluster lacks is warned about and ignored.
+    type: dict
+    default: {}
   force:
     description:
       - Drain nodes even when PodDisruptionBudgets prevent it (C(force) of C(UpdateNodegroupVersion)).
@@ -88,28 +104,87 @@ EXAMPLES = r"""
     cluster_name: prod-eu
     nodegroups: [batch]
     force: true
+
+- name: Move a custom-AMI node group to launch template version 7 (its AMI built for 1.30)
+  lifecycle.eks.eks_nodegroup_upgrade:
+    cluster_name: prod-eu
+    launch_templates:
+      gpu-custom: {version: "7", kubernetes_version: "1.30"}
+      general: "4"
+  register: nodegroups
+
+- name: Say which launch template versions to create
+  ansible.builtin.debug:
+    msg: "{{ nodegroups.needs_launch_template | map(attribute='remediation') | list }}"
 """
 
 RETURN = r"""
 nodegroups:
-  description: One entry per node group considered.
+  description:
+    - One entry per node group considered; C(action) is V(update), V(resume), V(skip), V(needs_action) or
+      V(needs_launch_template); C(launch_template_version) is the version sent, when one is.
   returned: always
   type: list
   elements: dict
-  sample: [{"name": "general", "before": "1.29", "after": "1.30", "changed": true, "update_id": "3f1d..."}]
+  sample: [{"name": "general", "before": "1.29", "after": "1.30", "changed": true, "action": "update",
+            "update_id": "3f1d...", "launch_template_version": "4"}]
 updates:
   description: The updates started or resumed (id, subject, from, to, status, duration_s, errors, resumed).
   returned: always
   type: list
   elements: dict
 needs_action:
-  description: Node groups that could not be updated as asked, with what to do (custom AMIs, not ACTIVE).
+  description: Node groups that could not be updated as asked, with why (custom AMIs, not ACTIVE).
   returned: always
   type: list
   elements: dict
-  sample: [{"name": "custom", "reason": "custom AMI: create a launch template version with a 1.30 AMI and pass launch_template_version"}]
+  sample: [{"name": "custom", "reason": "custom AMI: node group custom (1.29) reaches 1.30 only with a launch template
+            version whose AMI is built for 1.30, and no launch template version is given for it"}]
+needs_launch_template:
+  description: Custom-AMI node groups that need a new launch template version to reach the version; none was updated.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Node group name.
+      type: str
+    launch_template:
+      description: Its launch template (C(id), C(name)) and the C(version) it uses now.
+      type: dict
+    version:
+      description: The node group's Kubernetes version.
+      type: str
+    kubernetes_version:
+      description: The version it is to reach.
+      type: str
+    ami:
+      description: The AMI it runs (C(releaseVersion) of a custom-AMI node group).
+      type: str
+    reason:
+      description: Why it was not updated.
+      type: str
+    remediation:
+      description: The launch template version to create and the option to set.
+      type: str
+  sample:
+    - name: custom
+      launch_template: {"id": "lt-0abc12345def67890", "name": "custom-nodes", "version": "1"}
+      version: "1.29"
+      kubernetes_version: "1.30"
+      ami: ami-0abc12345def67890
+      reason: "custom AMI: node group custom (1.29) reaches 1.30 only with a launch template version ..."
+      remediation: "Create a version of launch template custom-nodes (lt-0abc12345def67890) whose AMI is built for
+        Kubernetes 1.30 (for example the EKS optimized AMI of SSM parameter
+        /aws/service/eks/optimized-ami/1.30/amazon-linux-2023/x86_64/standard/recommended/image_id, ...), then set
+        launch_templates: {custom: {version: 'NEW_VERSION'}} ..."
+auto_mode:
+  description: Whether EKS Auto Mode is on for the cluster (EKS updates the Auto Mode nodes itself).
+  returned: always
+  type: bool
 """
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import summarize_nodegroup
 from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
@@ -123,24 +198,37 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_mo
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version, parse_target_version
 
 
-def decide(group, version, params):
-    """What to do with one node group: (action, reason); action is update, resume, skip or needs_action."""
+def decide(group, version, params, entries):
+    """What to do with one node group: (action, reason, launch template entry to send or explain).
+
+    Actions: update, resume, skip, needs_action (not ACTIVE) or needs_launch_template (a custom AMI
+    with no new launch template version for ``version``, a KubeMinor).
+    """
+    given = entries.get(group["name"])
+    entry = given if given is not None and given.applies_to(version, version) else None
     if group["status"] == "UPDATING":
-        return "resume", "an update is already in progress"
+        return "resume", "an update is already in progress", None
     if group["status"] not in ("ACTIVE", "DEGRADED"):
-        return "needs_action", "node group is %s, not ACTIVE" % group["status"]
-    on_version = group["version"] == version and (not params["release_version"]
-                                                  or group["release_version"] == params["release_version"])
-    if on_version and not params["launch_template_version"]:
-        return "skip", "already on %s" % version
-    if group["custom_ami"] and not params["launch_template_version"]:
-        return "needs_action", ("custom AMI: create a launch template version with a %s AMI and pass "
-                                "launch_template_version" % version)
-    return "update", None
+        return "needs_action", "node group is %s, not ACTIVE" % group["status"], None
+    in_use = (group["launch_template"] or {}).get("version")
+    on_version = group["version"] == str(version)
+    template_done = entry is None or entry.version == in_use
+    with_template = " with launch template version %s" % in_use if in_use else ""
+    if group["custom_ami"]:
+        if not template_done:
+            return "update", None, entry
+        if on_version:
+            return "skip", "already on %s%s" % (version, with_template), None
+        return "needs_launch_template", None, given
+    on_release = not params["release_version"] or group["release_version"] == params["release_version"]
+    if on_version and on_release and template_done:
+        return "skip", "already on %s%s" % (version, with_template), None
+    return "update", None, entry
 
 
 def upgrade_nodegroups(module, clients):
     params = module.params
+    entries = launch_templates.parse(params["launch_templates"])  # malformed: refused before any call
     name = params["cluster_name"]
     cluster = clients.describe_cluster(name)
     control_plane = parse_kube_version(cluster["version"])
@@ -150,19 +238,31 @@ def upgrade_nodegroups(module, clients):
                           % (version, name, control_plane))
     names = params["nodegroups"] or clients.list_nodegroups(name)
     groups = [summarize_nodegroup(clients.describe_nodegroup(name, n)) for n in names]
+    for warning in launch_templates.check_nodegroups(entries, groups, name, every_group=not params["nodegroups"]):
+        module.warn(warning)
+    decisions = [(group,) + decide(group, version, params, entries) for group in groups]
+    # A launch template version that does not exist fails here, before any update (check mode too).
+    launch_templates.check_versions_exist(clients, name, [
+        (group, entry) for group, action, _reason, entry in decisions
+        if action == "update" and entry is not None and entry.version != (group["launch_template"] or {}).get("version")])
     options = wait_options(params)
-    entries, updates, needs_action, started = [], [], [], []
-    for group in groups:
-        action, reason = decide(group, str(version), params)
+    results, updates, needs_action, needs_template, started = [], [], [], [], []
+    for group, action, reason, template in decisions:
         entry = {"name": group["name"], "before": group["version"], "after": group["version"],
                  "changed": action in ("update", "resume"), "action": action}
+        if action == "needs_launch_template":
+            detail = launch_templates.needs_launch_template(group, version, template)
+            needs_template.append(detail)
+            reason = detail["reason"]
         if reason:
             entry["reason"] = reason
-        if action == "needs_action":
+        if action in ("needs_action", "needs_launch_template"):
             needs_action.append({"name": group["name"], "reason": reason})
         if action == "update":
             entry["after"] = str(version)
-        entries.append(entry)
+            if template is not None:
+                entry["launch_template_version"] = template.version
+        results.append(entry)
         if module.check_mode or action not in ("update", "resume"):
             continue
         if action == "resume":
@@ -170,16 +270,12 @@ def upgrade_nodegroups(module, clients):
             if update is None:  # it finished meanwhile
                 continue
         else:
-            launch_template = None
-            if params["launch_template_version"] and group["launch_template"]:
-                launch_template = {"version": params["launch_template_version"]}
-                for key in ("id", "name"):
-                    if group["launch_template"].get(key):
-                        launch_template[key] = group["launch_template"][key]
-                        break
+            custom = group["custom_ami"]  # EKS takes neither version nor releaseVersion for a custom AMI
             update = clients.update_nodegroup_version(
-                name, group["name"], version=None if group["custom_ami"] else str(version),
-                release_version=params["release_version"], launch_template=launch_template, force=params["force"])
+                name, group["name"], version=None if custom else str(version),
+                release_version=None if custom else params["release_version"],
+                launch_template=launch_templates.payload(group, template) if template is not None else None,
+                force=params["force"])
         entry["update_id"] = update["id"]
         started.append((group, update, action == "resume"))
     failures = []
@@ -194,11 +290,13 @@ def upgrade_nodegroups(module, clients):
         except ModuleError as exc:
             updates.append(exc.details.get("update") or {"id": update["id"], "subject": subject})
             failures.append(exc.message)
-    changed = any(e["changed"] for e in entries)
-    result = {"changed": changed, "nodegroups": entries, "updates": updates, "needs_action": needs_action}
+    changed = any(e["changed"] for e in results)
+    result = {"changed": changed, "nodegroups": results, "updates": updates, "needs_action": needs_action,
+              "needs_launch_template": needs_template,
+              "auto_mode": bool((cluster.get("computeConfig") or {}).get("enabled"))}
     if module._diff:
-        result["diff"] = {"before": {e["name"]: e["before"] for e in entries},
-                          "after": {e["name"]: e["after"] for e in entries}}
+        result["diff"] = {"before": {e["name"]: e["before"] for e in results},
+                          "after": {e["name"]: e["after"] for e in results}}
     if failures:
         raise ModuleError("Node group update failed: " + " | ".join(failures), {"result": result})
     return result
@@ -209,9 +307,9 @@ def main():
         nodegroups=dict(type="list", elements="str"),
         version=dict(type="str"),
         release_version=dict(type="str"),
-        launch_template_version=dict(type="str"),
         force=dict(type="bool", default=False),
     )
+    spec.update(launch_templates.argument_spec("launch_templates"))
     spec.update(wait_argument_spec(timeout=5400))
     module = eks_module(spec)
     run(module, upgrade_nodegroups)

@@ -25,6 +25,10 @@ description:
     no refresh and reports the staleness as a warning instead, as it does when a refresh fails or times out.
   - Deprecated-API insights that found usage are described (C(DescribeInsight)) and returned in C(deprecated_apis),
     with each API in use, its replacement, the version that stops serving it, the objects and the clients calling it.
+  - Karpenter and EKS Auto Mode are detected (C(node_provisioners)). Karpenter's NodePools and EC2NodeClasses are
+    read only when their API groups are served (one discovery request otherwise). Checks C(karpenter-ami-pinned),
+    C(karpenter-drift) and C(auto-mode) say whether the EC2NodeClasses select AMIs for the target, which nodes drift
+    replaces after the upgrade, and that EKS updates Auto Mode nodes itself.
   - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
     mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:
@@ -45,6 +49,13 @@ options:
       - Whether the upgrade will remove the CoreDNS C(upstream) line; its presence then warns instead of fails.
     type: bool
     default: false
+  nodegroup_launch_templates:
+    description:
+      - The launch template versions the upgrade will send, per node group, as
+        O(lifecycle.eks.eks_nodegroup_upgrade#module:launch_templates) takes them. A custom-AMI node group given one
+        for the minor it must reach is planned as updated, so it no longer blocks (C(custom-ami-nodegroup)).
+    type: dict
+    default: {}
   skip_checks:
     description:
       - Check ids not to run. Each skip is recorded as status V(skipped) in the result.
@@ -228,6 +239,24 @@ deprecated_apis:
           clients: [{"user_agent": "flux/v2.1.0", "requests_last_30_days": 1240,
                      "last_request_time": "2026-03-01T22:00:00+00:00"}]
       objects: [/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs]
+node_provisioners:
+  description:
+    - Node kinds, Karpenter and EKS Auto Mode, judged against O(target_version). C(karpenter) has C(detected),
+      C(api_version), C(controller), C(node_classes) (each with C(verdict) V(follows), V(release), V(current),
+      V(unknown), V(no-build) or V(pinned), what its terms C(selects), C(node_pools) and a C(remediation)),
+      C(node_pools) (nodes C(behind) the target, C(replaced) by drift, C(blocked) by a disruption budget, C(stay),
+      C(budget)), C(pinned_node_classes) and C(drift); C(auto_mode) has C(enabled), C(node_pools), C(nodes),
+      C(behind) and a C(message); C(messages) sums it up.
+  returned: always
+  type: dict
+  sample:
+    target: "1.30"
+    node_kinds: {"managed": 1, "karpenter": 3}
+    karpenter: {"detected": true, "api_version": v1, "pinned_node_classes": [default],
+                "drift": {"replaced": [ip-10-0-2-3.ec2.internal], "blocked": [], "stay": [ip-10-0-2-1.ec2.internal]}}
+    auto_mode: {"enabled": false, "node_pools": [], "nodes": 0, "behind": [], "managed_nodegroups": 1, "message": ""}
+    messages: ["EC2NodeClass default (NodePools default): alias al2023@v20240315: AMI release v20240315, older than
+               Kubernetes 1.30 (EKS release 2024-05-23), has no AMI for 1.30."]
 ansible_facts:
   description: C(eks_version_skew), as M(lifecycle.eks.eks_version_skew_facts) sets it.
   returned: always
@@ -244,6 +273,7 @@ api_retries:
 
 import json
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
@@ -251,6 +281,8 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.insights import stal
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
+
+OPTION = "nodegroup_launch_templates"
 
 
 def kubectl_client_version(module):
@@ -278,11 +310,13 @@ def main():
         insights_refresh_timeout=dict(type="int", default=600),
         wait_delay=dict(type="float", default=5.0),
         wait_max_delay=dict(type="float", default=30.0),
+        **launch_templates.argument_spec(OPTION)
     ))
 
     def body(module, clients):
         params = module.params
         target = parse_target_version(params["target_version"])
+        entries = launch_templates.parse(params[OPTION], OPTION)
         if params["insights_refresh_timeout"] < 0:
             raise ModuleError("insights_refresh_timeout must be 0 or more seconds; got %d."
                               % params["insights_refresh_timeout"])
@@ -294,6 +328,9 @@ def main():
                                 max_delay=params["wait_max_delay"],
                                 check_age="upgrade-insights" not in params["skip_checks"])
         facts = gather(clients, params, params["cluster_name"], PREFLIGHT_PARTS, target=target, policy=policy)
+        for warning in launch_templates.check_nodegroups(entries, facts["nodegroups"], params["cluster_name"], OPTION):
+            module.warn(warning)
+        facts["skew_input"] = launch_templates.with_launch_templates(facts["skew_input"], entries, target)
         stale = stale_message(facts.get("insights_freshness"), params["cluster_name"])
         if stale:
             module.warn(stale)
@@ -305,6 +342,7 @@ def main():
                 "cluster": facts["cluster"], "insights": facts.get("insights") or [],
                 "insights_freshness": facts.get("insights_freshness"),
                 "deprecated_apis": facts.get("deprecated_apis") or [],
+                "node_provisioners": skew["node_provisioners"],
                 "ansible_facts": {"eks_version_skew": skew}}
 
     run(module, body)

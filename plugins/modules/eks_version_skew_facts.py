@@ -20,6 +20,9 @@ description:
     the control plane, one on 1.24 or older two. Managed and Fargate nodes must be on the control plane's
     minor before it moves. The control plane moves one minor at a time.
   - Sets the host fact C(eks_version_skew), so later tasks and roles read it as a fact of the cluster's host.
+  - Says which nodes Karpenter and EKS Auto Mode run and what becomes of them on O(target_version) (on the control
+    plane's version without one). Karpenter's NodePools and EC2NodeClasses are read only when their API groups are
+    served.
   - Read-only; safe in check mode.
 author:
   - lifecycle.eks contributors (!UNKNOWN)
@@ -34,6 +37,12 @@ options:
       - Plan with managed node groups updated between hops when the next hop needs them on the control plane's minor.
     type: bool
     default: false
+  nodegroup_launch_templates:
+    description:
+      - Launch template versions per node group, as O(lifecycle.eks.eks_nodegroup_upgrade#module:launch_templates)
+        takes them; the plan to O(target_version) then updates custom-AMI node groups given one for the right minor.
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
@@ -49,7 +58,8 @@ attributes:
     support: full
 notes:
   - Needs C(eks:DescribeCluster), C(eks:ListNodegroups), C(eks:DescribeNodegroup), C(eks:ListAddons),
-    C(eks:DescribeAddon) and Kubernetes C(list nodes).
+    C(eks:DescribeAddon), Kubernetes C(list nodes), C(get) of the discovery path C(/apis) and, with Karpenter,
+    C(list) of C(nodepools.karpenter.sh) and C(ec2nodeclasses.karpenter.k8s.aws).
 """
 
 EXAMPLES = r"""
@@ -92,7 +102,9 @@ ansible_facts:
           elements: dict
           sample: [{"name": "general", "version": "1.29", "release_version": "1.29.15-20250103", "status": "ACTIVE"}]
         nodes:
-          description: Every Kubernetes node with its kind (V(managed), V(self_managed), V(fargate)) and kubelet version.
+          description:
+            - Every Kubernetes node with its kind (V(managed), V(self_managed), V(fargate), V(karpenter), V(auto)),
+              kubelet version, node group or Karpenter NodePool, and whether it carries C(karpenter.sh/do-not-disrupt).
           type: list
           elements: dict
           sample: [{"name": "ip-10-0-1-1.ec2.internal", "kind": "managed", "kubelet": "v1.29.15-eks-1a2b3c4", "minor": "1.29"}]
@@ -130,6 +142,11 @@ ansible_facts:
           description: The plan to O(target_version) (hops, node groups before each hop, node groups after, blockers).
           returned: when O(target_version) is set
           type: dict
+        node_provisioners:
+          description:
+            - Karpenter (AMI selection of each EC2NodeClass, drift per NodePool) and EKS Auto Mode, judged against
+              O(target_version) or the control plane's version; as in M(lifecycle.eks.eks_upgrade_preflight).
+          type: dict
 api_calls:
   description: AWS API calls made (retries excluded).
   returned: always
@@ -140,6 +157,7 @@ api_retries:
   type: int
 """
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import SKEW_PARTS, gather
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
@@ -147,12 +165,18 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import pars
 
 
 def main():
-    module = eks_module(dict(target_version=dict(type="str"), upgrade_nodegroups=dict(type="bool", default=False)))
+    module = eks_module(dict(target_version=dict(type="str"), upgrade_nodegroups=dict(type="bool", default=False),
+                             **launch_templates.argument_spec("nodegroup_launch_templates")))
 
     def body(module, clients):
         target = module.params["target_version"]
         target = parse_target_version(target) if target is not None else None
+        entries = launch_templates.parse(module.params["nodegroup_launch_templates"], "nodegroup_launch_templates")
         facts = gather(clients, module.params, module.params["cluster_name"], SKEW_PARTS, target=target)
+        for warning in launch_templates.check_nodegroups(entries, facts["nodegroups"], module.params["cluster_name"],
+                                                         "nodegroup_launch_templates"):
+            module.warn(warning)
+        facts["skew_input"] = launch_templates.with_launch_templates(facts["skew_input"], entries, target)
         fact = skew_facts(facts, target, module.params["upgrade_nodegroups"])
         return {"changed": False, "ansible_facts": {"eks_version_skew": fact}}
 

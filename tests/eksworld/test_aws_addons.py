@@ -76,6 +76,29 @@ def test_update_addon_lifecycle(aws: AwsEmulator, aws_eks: Any, aws_cluster: str
     assert aws_eks.list_updates(name=aws_cluster, addonName="coredns")["updateIds"] == [update["id"]]
 
 
+def test_injected_addon_update_failure_leaves_the_addon_as_it_was(aws: AwsEmulator, aws_eks: Any,
+                                                                   aws_cluster: str) -> None:
+    aws.create_addon(aws_cluster, "coredns", "v1.11.1-eksbuild.4")
+    aws.state.faults.set(aws_cluster, fail_addon_updates="ConfigurationConflict")
+    update = aws_eks.update_addon(clusterName=aws_cluster, addonName="coredns",
+                                  addonVersion="v1.11.4-eksbuild.22")["update"]
+    aws.state.clock.advance(aws.state.addon_update_s)
+    failed = aws_eks.describe_update(name=aws_cluster, updateId=update["id"], addonName="coredns")["update"]
+    assert failed["status"] == "Failed"
+    assert failed["errors"] == [{"errorCode": "ConfigurationConflict", "errorMessage": (
+        "Conflicts found when trying to apply. Will not continue due to resolve conflicts mode."),
+        "resourceIds": ["coredns"]}]
+    addon = aws_eks.describe_addon(clusterName=aws_cluster, addonName="coredns")["addon"]
+    assert (addon["status"], addon["addonVersion"]) == ("ACTIVE", "v1.11.1-eksbuild.4")
+
+    aws.state.faults.clear()  # once cleared, the same update goes through
+    retry = aws_eks.update_addon(clusterName=aws_cluster, addonName="coredns",
+                                 addonVersion="v1.11.4-eksbuild.22")["update"]
+    aws.state.clock.advance(aws.state.addon_update_s)
+    assert aws_eks.describe_update(name=aws_cluster, updateId=retry["id"], addonName="coredns")["update"][
+        "status"] == "Successful"
+
+
 def test_update_addon_refusals(aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> None:
     aws.create_addon(aws_cluster, "kube-proxy", "v1.29.0-eksbuild.1")
     with pytest.raises(ClientError) as excinfo:

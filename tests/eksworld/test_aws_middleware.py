@@ -99,6 +99,46 @@ def test_request_log_names_operations(aws: AwsEmulator, aws_client: Callable[...
     ]
 
 
+def test_request_log_names_s3_and_dynamodb_operations(aws: AwsEmulator, aws_credentials: dict[str, str]) -> None:
+    """What the checkpoint backends send is named, and reads do not count as mutating."""
+    # Plain clients: the shape checker knows the EKS/EC2/STS protocols, not S3's empty bodies.
+    s3, dynamodb = (boto3.client(service, endpoint_url=aws.url, region_name="us-east-1", **aws_credentials)
+                    for service in ("s3", "dynamodb"))
+    s3.create_bucket(Bucket="checkpoints")
+    s3.head_bucket(Bucket="checkpoints")
+    s3.put_object(Bucket="checkpoints", Key="fleet/prod.json", Body=b"{}")
+    s3.get_object(Bucket="checkpoints", Key="fleet/prod.json")["Body"].read()
+    s3.list_objects_v2(Bucket="checkpoints")
+    s3.delete_object(Bucket="checkpoints", Key="fleet/prod.json")
+    dynamodb.create_table(TableName="checkpoints", BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "cluster", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "cluster", "AttributeType": "S"}])
+    dynamodb.put_item(TableName="checkpoints", Item={"cluster": {"S": "prod"}})
+    dynamodb.get_item(TableName="checkpoints", Key={"cluster": {"S": "prod"}})
+    dynamodb.delete_item(TableName="checkpoints", Key={"cluster": {"S": "prod"}})
+    assert [(r.service, r.operation, r.mutating) for r in aws.state.log.records()] == [
+        ("s3", "CreateBucket", True), ("s3", "HeadBucket", False), ("s3", "PutObject", True),
+        ("s3", "GetObject", False), ("s3", "ListObjectsV2", False), ("s3", "DeleteObject", True),
+        ("dynamodb", "CreateTable", True), ("dynamodb", "PutItem", True), ("dynamodb", "GetItem", False),
+        ("dynamodb", "DeleteItem", True)]
+
+
+@pytest.mark.parametrize("method, path, query, operation", [
+    ("GET", "/", "", "ListBuckets"),
+    ("POST", "/", "", "Unknown"),
+    ("POST", "/bucket", "delete", "DeleteObjects"),
+    ("GET", "/bucket", "acl", "Unknown"),
+    ("GET", "/bucket", "prefix=a", "ListObjects"),
+    ("GET", "/bucket/key", "x-id=GetObject", "GetObject"),
+    ("DELETE", "/bucket", "", "DeleteBucket"),
+    ("PATCH", "/bucket/key", "", "Unknown"),
+])
+def test_s3_operations_by_method_and_path(method: str, path: str, query: str, operation: str) -> None:
+    from eksworld.aws import _s3_operation
+
+    assert _s3_operation(method, path, query) == operation
+
+
 def test_admin_paths_go_to_the_admin_app(aws: AwsEmulator) -> None:
     def admin_app(environ: dict[str, Any], start_response: Callable) -> list[bytes]:
         body = json.dumps({"path": environ["PATH_INFO"]}).encode()

@@ -15,9 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
 # The fleet that exercises every code path: multi-hop with node groups, GPU, self-managed add-on, a blocked
 # cluster, an update in progress, a pre-1.25 cluster (PodSecurityPolicy), CoreDNS fix, in-tree EBS volumes,
-# stale upgrade insights (refreshed in the real run only) and a deprecated API in use (DescribeInsight).
-EVERY_PATH = ["demo", "update-in-progress", "coredns-upstream", "ebs-in-tree-123", "deprecated-apis"]
-K8S_GROUPS = {"nodes": "", "persistentvolumes": "", "configmaps": "", "deployments": "apps", "daemonsets": "apps",
+# stale upgrade insights (refreshed in the real run only), a deprecated API in use (DescribeInsight), launch template
+# versions (DescribeLaunchTemplateVersions), Karpenter (its custom resources) and EKS Auto Mode.
+EVERY_PATH = ["demo", "update-in-progress", "coredns-upstream", "ebs-in-tree-123", "deprecated-apis",
+              "node-provisioners"]
+K8S_GROUPS = {"nodepools": "karpenter.sh", "ec2nodeclasses": "karpenter.k8s.aws",
+              "nodes": "", "persistentvolumes": "", "configmaps": "", "deployments": "apps", "daemonsets": "apps",
               "poddisruptionbudgets": "policy", "podsecuritypolicies": "policy"}
 
 
@@ -36,14 +39,19 @@ def rbac_rules(records: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
         if record["service"] != "k8s" or not 200 <= record["status"] < 300:
             continue
         verb, resource = record["operation"].split(" ", 1)
+        if resource.startswith("/"):  # discovery: a non-resource URL
+            seen.add(("nonResourceURLs", resource, verb))
+            continue
         seen.add((K8S_GROUPS.get(resource, "?" + resource), resource, verb))
     return seen
 
 
 def role_rules() -> set[tuple[str, str, str]]:
     role = yaml.safe_load((ROOT / "docs" / "rbac.yaml").read_text())
-    return {(group, resource, verb) for rule in role["rules"] for group in rule["apiGroups"]
-            for resource in rule["resources"] for verb in rule["verbs"]}
+    rules = {(group, resource, verb) for rule in role["rules"] for group in rule.get("apiGroups", [])
+             for resource in rule["resources"] for verb in rule["verbs"]}
+    return rules | {("nonResourceURLs", url, verb) for rule in role["rules"] for url in rule.get("nonResourceURLs", [])
+                    for verb in rule["verbs"]}
 
 
 @pytest.fixture
@@ -69,7 +77,7 @@ def test_iam_policies_and_rbac_role_match_what_the_collection_calls(every_path_w
     assert aws_actions(everything) == policy_actions("iam-policy.json")
     assert aws_actions(world.state.log.as_dicts(start)) - read_only == {
         "eks:UpdateAddon", "eks:UpdateClusterVersion", "eks:UpdateNodegroupVersion", "eks:StartInsightsRefresh",
-        "eks:DescribeInsightsRefresh"}
+        "eks:DescribeInsightsRefresh", "ec2:DescribeLaunchTemplateVersions"}
     assert rbac_rules(everything) == role_rules()
 
 

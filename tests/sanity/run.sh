@@ -17,7 +17,7 @@ mkdir -p "$DEST"
 # ship (galaxy.yml build_ignore), checked by ruff and mypy rather than by Ansible's rules for plugins.
 # tar rather than rsync, which is not installed everywhere.
 tar -c --exclude ./.venv --exclude ./.build --exclude ./.world --exclude ./.tmp --exclude ./.git \
-  --exclude ./reports --exclude ./.pytest_cache --exclude ./.mypy_cache --exclude ./.ruff_cache \
+  --exclude ./reports --exclude ./checkpoints --exclude ./.pytest_cache --exclude ./.mypy_cache --exclude ./.ruff_cache \
   --exclude ./.hypothesis --exclude ./.coverage --exclude __pycache__ --exclude '*.tar.gz' \
   --exclude ./eksworld --exclude ./tests/eksworld --exclude ./benchmarks . | tar -x -C "$DEST"
 # ansible-test lists the files to test with git when it finds a repository: give it one holding exactly

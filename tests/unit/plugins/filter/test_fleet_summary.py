@@ -65,7 +65,7 @@ def test_row_contents():
     assert rows["prod-web"] == {
         "cluster": "prod-web", "status": "upgraded", "version_before": "1.29", "version_after": "1.30",
         "blockers": [], "warnings": ["kubectl-client"], "actions": 4, "api_calls": 23, "api_retries": 1,
-        "detail": ""}
+        "detail": "", "stands": "", "finished_steps": []}
     assert rows["legacy-batch"]["blockers"] == [
         "subnet-free-ips: Cluster subnets with fewer than 5 free IP addresses: subnet-0b2 (3 free)."]
     assert rows["legacy-batch"]["api_calls"] == 12 and rows["legacy-batch"]["actions"] == 0
@@ -97,7 +97,7 @@ def test_reports_of_another_run_or_none_count_as_not_run():
     rows = {r["cluster"]: r for r in summary["clusters"]}
     assert rows["a"] == {"cluster": "a", "status": "not-run", "version_before": None, "version_after": None,
                          "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0,
-                         "detail": ""}
+                         "detail": "", "stands": "", "finished_steps": []}
     assert rows["b"]["status"] == "finished"
     assert summary["ok"] is False
     assert summary["counts"] == {"not-run": 1, "finished": 1}
@@ -136,6 +136,19 @@ def test_ties_sort_by_cluster_name_and_sparse_reports_work():
     row = summary["clusters"][1]
     assert (row["actions"], row["api_calls"], row["blockers"], row["warnings"], row["detail"]) == (0, 0, [], [], "")
     assert row["version_before"] is None
+
+
+@pytest.mark.parametrize("checkpoint, stands", [
+    ({"last_step": "addons", "run_id": RUN, "finished_steps": ["control_plane", "addons"]}, "addons"),
+    ({"last_step": "nodegroups", "run_id": "20251231T090000Z", "finished_steps": ["control_plane", "nodegroups"]},
+     "nodegroups (run 20251231T090000Z)"),
+    ({"last_step": None, "run_id": None, "finished_steps": []}, ""),  # no step finished toward this target
+    ({}, ""),
+])
+def test_each_row_says_where_the_cluster_stands_by_its_checkpoint(checkpoint, stands):
+    row = fleet_summary([report("a", "finished", checkpoint=checkpoint)], ["a"], RUN)["clusters"][0]
+    assert row["stands"] == stands
+    assert row["finished_steps"] == checkpoint.get("finished_steps", [])
 
 
 def test_unknown_status_sorts_first():

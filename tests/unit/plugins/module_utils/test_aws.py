@@ -419,6 +419,26 @@ def test_wait_for_update_caps_polls_at_six_per_minute():
     assert len(clients.polls) <= 6 * 15 + 1
 
 
+def test_waits_one_after_another_share_the_six_polls_per_minute():
+    """A multi-hop upgrade waits on one update after another: the budget is the module's, not each wait's."""
+    fake = FakeTime()
+    clients = ScriptedClients(["InProgress", "InProgress", "Successful"], fake.clock)
+    for update_id in ("hop-1", "hop-2", "hop-3", "hop-4"):
+        clients.answers = ["InProgress", "InProgress", "Successful"]
+        aws.wait_for_update(clients, "prod", update_id, min_delay=1.0, expected_duration=5.0,
+                            sleep=fake.sleep, clock=fake.clock)
+    times = [poll[0] for poll in clients.polls]
+    assert len(times) == 12
+    assert max(sum(1 for t in times if start <= t < start + 60) for start in times) == 6
+
+
+def test_concurrent_waits_share_the_budget_through_reservations():
+    stats = aws.CallStats()
+    reserved = [stats.reserve_poll(100.0, 60.0) for waiter in range(8)]
+    assert reserved[:6] == [100.0] * 6
+    assert reserved[6:] == [160.0, 160.0]  # the 7th and 8th wait until the window has room
+
+
 def test_wait_for_update_polls_sooner_for_short_updates_and_backs_off_when_throttled():
     fake = FakeTime()
     throttled = ModuleError("Failed to describe update u1: ThrottlingException: Rate exceeded",

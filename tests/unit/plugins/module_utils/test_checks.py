@@ -31,7 +31,7 @@ CHECK_ORDER = [
     "cluster-status", "target-version", "control-plane-node-minor", "fargate-pods-behind", "kubelet-skew-path",
     "psp-eks-privileged", "coredns-upstream", "ebs-csi-driver", "fluentd-container-insights", "vpc-cni-version",
     "aws-load-balancer-controller", "subnet-free-ips", "cluster-security-group", "upgrade-insights",
-    "kubectl-client", "pdb-drain-blockers",
+    "kubectl-client", "pdb-drain-blockers", "karpenter-ami-pinned", "karpenter-drift", "auto-mode",
 ]
 
 COREFILE = """.:53 {
@@ -137,7 +137,7 @@ def test_healthy_cluster_passes_every_check():
     assert {r["id"]: r["status"] for r in results} == {check_id: PASS for check_id in CHECK_ORDER}
     for result in results:
         assert_shape(result)
-    assert summarize(results) == {"counts": {PASS: 16, WARN: 0, FAIL: 0, SKIPPED: 0}, "blocked": False,
+    assert summarize(results) == {"counts": {PASS: 19, WARN: 0, FAIL: 0, SKIPPED: 0}, "blocked": False,
                                   "failed_checks": []}
 
 
@@ -159,7 +159,7 @@ def test_skip_list_records_skipped_and_runs_the_others():
         assert_shape(found[check_id])
     assert all(r["status"] == PASS for r in results if r["id"] not in ("subnet-free-ips", "kubectl-client"))
     summary = summarize(results)
-    assert summary["counts"] == {PASS: 14, WARN: 0, FAIL: 0, SKIPPED: 2}
+    assert summary["counts"] == {PASS: 17, WARN: 0, FAIL: 0, SKIPPED: 2}
     assert summary["blocked"] is False
 
 
@@ -733,6 +733,117 @@ def test_pdb_drain_blockers(pdbs, status, fragment):
     if status == WARN:
         assert "web/api" not in result["message"]
         assert "PodEvictionFailure" in result["message"]
+
+
+# --- step 5: custom AMIs with a launch template version (blockers consistent with the plan) -----------------
+
+@pytest.mark.parametrize("current, group_version, minor, target, status", [
+    ("1.29", "1.29", None, "1.31", FAIL),        # must be on 1.30 before 1.30 -> 1.31: nothing can move it
+    ("1.29", "1.29", "1.30", "1.31", PASS),      # the plan moves it to 1.30 with its launch template version
+    ("1.29", "1.29", "1.31", "1.31", FAIL),      # a version for 1.31 can't serve the hop from 1.30
+    ("1.28", "1.28", "1.29", "1.30", PASS),
+    ("1.29", "1.28", "1.29", "1.30", WARN),      # behind: updated to 1.29 first, then the hop
+    ("1.29", "1.28", "1.30", "1.30", FAIL),      # behind, and its version is for 1.30: the first hop is refused
+])
+def test_custom_ami_blocker_goes_once_a_launch_template_version_serves_the_path(
+        current, group_version, minor, target, status):
+    group = nodegroup("custom", group_version, custom_ami=True)
+    group["launch_template"] = {"name": "custom-nodes", "id": "lt-0abc", "version": "1"}
+    facts = make_facts(current, nodegroups=[group], nodes=[node("ip-1", "managed", group_version, "custom")])
+    if minor:
+        facts["skew_input"]["nodegroups"][0]["launch_template_minor"] = minor
+    result = result_of("control-plane-node-minor", facts, target, upgrade_nodegroups=True)
+    assert result["status"] == status, result
+    if status == WARN:
+        assert "will be updated before the next hop" in result["message"]
+    if status == FAIL:
+        assert "custom AMI" in result["message"] and "launch template version" in result["remediation"]
+    else:
+        assert "custom AMI" not in result["message"]
+
+
+# --- step 5: Karpenter and EKS Auto Mode ----------------------------------------------------------------------
+
+def karpenter_facts(terms, budgets=None, nodes=None, version="1.29"):
+    disruption = {"budgets": budgets} if budgets is not None else {}
+    return make_facts(
+        version,
+        nodes=nodes if nodes is not None else [node("k-1", "karpenter", "1.29"), node("k-2", "karpenter", "1.29")],
+        karpenter={"api_versions": {"karpenter.sh": "v1", "karpenter.k8s.aws": "v1"},
+                   "nodepools": [{"name": "default", "node_class": "default", "node_class_group": "karpenter.k8s.aws",
+                                  "node_class_kind": "EC2NodeClass", "budgets": disruption.get("budgets"),
+                                  "consolidation_policy": None}],
+                   "ec2nodeclasses": [{"name": "default", "ami_family": None, "ami_selector_terms": terms,
+                                       "amis": [{"id": "ami-0aaa", "name": "amazon-eks-node-1.29-v20240807"}]}]},
+        version_release_dates={"1.30": "2024-05-23T00:00:00+00:00"})
+
+
+def with_pool(facts):
+    for item in facts["nodes"]:
+        item["nodepool"] = "default" if item["kind"] == "karpenter" else None
+        item["do_not_disrupt"] = item["name"] == "k-kept"
+    return facts
+
+
+@pytest.mark.parametrize("terms, status, fragment", [
+    ([{"alias": "al2023@latest"}], PASS, "select AMIs for 1.30 (default: alias al2023@latest"),
+    ([{"alias": "al2023@v20240807"}], PASS, "AMI release v20240807"),
+    ([{"alias": "al2023@v20240315"}], WARN, "default (NodePools default): alias al2023@v20240315: AMI release "
+                                            "v20240315, older than Kubernetes 1.30 (EKS release 2024-05-23)"),
+    ([{"id": "ami-0aaa"}], WARN, "AMI ami-0aaa, built for Kubernetes 1.29"),
+    ([{"tags": {"team": "platform"}}], WARN, "AMIs tagged team=platform"),
+])
+def test_karpenter_ami_pinned(terms, status, fragment):
+    result = result_of("karpenter-ami-pinned", with_pool(karpenter_facts(terms)), "1.30")
+    assert_shape(result)
+    assert result["status"] == status, result
+    assert fragment in result["message"]
+    if status == WARN:
+        assert result["remediation"].startswith("Point amiSelectorTerms of EC2NodeClass default at AMIs built for "
+                                                "Kubernetes 1.30")
+
+
+@pytest.mark.parametrize("terms, budgets, nodes, status, fragments", [
+    ([{"alias": "al2023@latest"}], None, None, PASS,
+     ["Karpenter replaces 2 node(s) through drift (NodePool default: 2, budget 10%)"]),
+    ([{"alias": "al2023@latest"}], [{"nodes": "0"}], None, WARN,
+     ["replaces 0 node(s)", "Drift is blocked by a disruption budget of 0 nodes in NodePool(s) default (2 node(s))"]),
+    ([{"alias": "al2023@latest"}], None, [node("k-1", "karpenter", "1.29"), node("k-kept", "karpenter", "1.29")], WARN,
+     ["replaces 1 node(s)", "Node(s) k-kept carry karpenter.sh/do-not-disrupt"]),
+    ([{"id": "ami-0aaa"}], None, None, WARN,
+     ["2 node(s) of NodePool(s) default stay below 1.30: their EC2NodeClass does not select an AMI for it"]),
+    ([{"alias": "al2023@latest"}], None, [node("k-1", "karpenter", "1.30")], PASS,
+     ["Karpenter replaces 0 node(s) through drift."]),
+])
+def test_karpenter_drift(terms, budgets, nodes, status, fragments):
+    facts = with_pool(karpenter_facts(terms, budgets, nodes, version="1.30" if nodes and nodes[0]["minor"] == "1.30"
+                                      else "1.29"))
+    result = result_of("karpenter-drift", facts, "1.30")
+    assert_shape(result)
+    assert result["status"] == status, result
+    for fragment in fragments:
+        assert fragment in result["message"]
+    if budgets:
+        assert "nodes above 0 for reason Drifted" in result["remediation"]
+
+
+@pytest.mark.parametrize("check_id", ["karpenter-ami-pinned", "karpenter-drift"])
+def test_without_karpenter_its_checks_pass(check_id):
+    assert result_of(check_id, make_facts("1.29"), "1.30")["message"].startswith("Karpenter not found")
+    empty = make_facts("1.29", karpenter={"api_versions": {}, "nodepools": [], "ec2nodeclasses": []})
+    assert result_of(check_id, empty, "1.30")["status"] == PASS
+
+
+def test_auto_mode_is_reported_as_information():
+    facts = make_facts("1.29", nodegroups=[], nodes=[node("i-01", "auto", "1.29")])
+    assert result_of("auto-mode", facts, "1.30")["message"] == "EKS Auto Mode is not enabled."
+    facts["cluster"]["auto_mode"] = {"enabled": True, "node_pools": ["general-purpose", "system"]}
+    result = result_of("auto-mode", facts, "1.30")
+    assert_shape(result)
+    assert result["status"] == PASS
+    assert result["message"].startswith("EKS Auto Mode is enabled (NodePools general-purpose, system): EKS replaces "
+                                        "its 1 node(s) with nodes on 1.30 itself")
+    assert "No managed node group" in result["message"]
 
 
 # --- the check functions directly ---------------------------------------------------------------------------

@@ -203,6 +203,66 @@ def test_custom_ami_node_group_blocks_when_it_must_move_and_warns_otherwise():
     assert ids(plan.warnings) == ["custom-ami-nodegroup"]
 
 
+def test_custom_ami_with_a_launch_template_version_for_the_target_is_updated_after_the_hop():
+    state = ClusterState("1.29", [NodeGroup("custom", "1.29", custom_ami=True, launch_template_minor="1.30")])
+    plan = build_upgrade_plan(state, v("1.30"), upgrade_nodegroups=True)
+    assert plan.feasible and plan.warnings == ()
+    assert plan.nodegroups_after == ("custom",)
+    # Without upgrade_nodegroups nothing is updated, so it is left behind (a warning, as before).
+    lenient = build_upgrade_plan(state, v("1.30"), upgrade_nodegroups=False)
+    assert lenient.nodegroups_after == () and ids(lenient.warnings) == ["custom-ami-nodegroup"]
+
+
+def test_custom_ami_with_a_launch_template_version_for_a_hop_is_updated_between_hops():
+    state = ClusterState("1.29", [NodeGroup("custom", "1.29", custom_ami=True, launch_template_minor="1.30")])
+    plan = build_upgrade_plan(state, v("1.31"), upgrade_nodegroups=True)
+    assert plan.feasible
+    assert [hop.nodegroups_before for hop in plan.hops] == [(), ("custom",)]
+    # One launch template version moves it once: it is left on 1.30 once the control plane is on 1.31.
+    assert plan.nodegroups_after == ()
+    assert ids(plan.warnings) == ["custom-ami-nodegroup"]
+    assert "no launch template version for 1.31 is given" in plan.warnings[0].reason
+
+
+@pytest.mark.parametrize("group, reachable, given", [
+    (NodeGroup("custom", "1.29", custom_ami=True, launch_template_minor="1.31"), "1.30", "is for 1.31, not 1.30"),
+    (NodeGroup("custom", "1.28", custom_ami=True, launch_template_minor="1.30"), "1.29", "is for 1.30, not 1.29"),
+    (NodeGroup("custom", "1.29", custom_ami=True, launch_template_minor="1.28"), "1.30", "is for 1.28, not 1.30"),
+    (NodeGroup("custom", "1.29", custom_ami=True), "1.30", None),
+    (NodeGroup("custom", "1.29", "DEGRADED", custom_ami=True, launch_template_minor="1.30"), "1.30",
+     "(it is DEGRADED: not even its launch template version can be applied now)"),
+])
+def test_a_launch_template_version_for_another_minor_does_not_unblock(group, reachable, given):
+    plan = build_upgrade_plan(ClusterState("1.29", [group]), v("1.31"), upgrade_nodegroups=True)
+    assert ids(plan.blockers) == ["custom-ami-nodegroup"]
+    assert plan.reachable == v(reachable)
+    [blocker] = plan.blockers
+    if given is None:
+        assert "given for it" not in blocker.reason and "DEGRADED" not in blocker.reason
+    elif given.startswith("("):
+        assert given in blocker.reason
+    else:
+        assert "the launch template version given for it " + given in blocker.reason
+    assert f"built for Kubernetes {reachable}" in blocker.remediation
+    assert "eks_nodegroup_launch_templates" in blocker.remediation
+
+
+def test_karpenter_nodes_follow_the_kubelet_skew_rule():
+    state = ClusterState("1.29", karpenter_kubelets=[Node("ip-10-0-2-1", "1.27"), Node("ip-10-0-2-2", "1.29")])
+    plan = build_upgrade_plan(state, v("1.31"))
+    assert ids(plan.blockers) == ["karpenter-kubelet-skew"] and plan.reachable == v("1.30")
+    assert "Let Karpenter replace node ip-10-0-2-1" in plan.blockers[0].remediation
+    assert ids(plan.warnings) == ["karpenter-node-behind"]  # the 1.29 node, left to drift
+    fine = build_upgrade_plan(state, v("1.30"))
+    assert fine.feasible and ids(fine.warnings) == ["karpenter-node-behind", "karpenter-node-behind"]
+    too_old = ClusterState("1.30", karpenter_kubelets=[Node("ip-10-0-2-1", "1.26")])
+    assert ids(build_upgrade_plan(too_old, v("1.30")).warnings) == ["karpenter-kubelet-skew"]
+    verdicts = {row["name"]: row for row in kubelet_skew_verdicts(state)}
+    assert verdicts["ip-10-0-2-1"]["kind"] == "karpenter"
+    assert verdicts["ip-10-0-2-1"]["ready_for_next_minor"] is True  # 1.27 may run under 1.30
+    assert highest_reachable_without_node_changes(state) == v("1.30")
+
+
 def test_node_group_not_active_blocks_when_it_must_move_and_warns_otherwise():
     state = ClusterState("1.28", nodegroups=[NodeGroup("busy", "1.27", status="DEGRADED")])
     blocked = build_upgrade_plan(state, v("1.29"), upgrade_nodegroups=True)
@@ -351,22 +411,29 @@ def cluster_states(draw, healthy=False):
     control_plane = KubeMinor(1, draw(st.integers(12, 34)))
     behind = st.sampled_from([0, 0, 0, 1, 2, 4])
     count = st.sampled_from([0, 0, 1, 2, 3])
-    nodegroups = [
-        NodeGroup(
+    nodegroups = []
+    for index in range(draw(st.integers(1, 3) if healthy else count)):
+        custom = not healthy and draw(st.integers(0, 4)) == 0
+        # A custom-AMI group may come with a launch template version built for some minor around the path.
+        template_minor = control_plane + draw(st.sampled_from([0, 1, 1, 2, 3, -1])) if custom and draw(
+            st.booleans()) else None
+        nodegroups.append(NodeGroup(
             f"ng-{index}",
             control_plane - draw(behind),
             "ACTIVE" if healthy else draw(st.sampled_from(["ACTIVE"] * 6 + ["UPDATING", "DEGRADED"])),
-            not healthy and draw(st.integers(0, 7)) == 0,
-        )
-        for index in range(draw(st.integers(1, 3) if healthy else count))
-    ]
+            custom,
+            template_minor,
+        ))
     fargate = [] if healthy else [
         Node(f"fargate-{index}", control_plane - draw(st.sampled_from([0, 0, 1])))
         for index in range(draw(st.sampled_from([0, 0, 0, 0, 1, 2])))]
     self_managed = [
         Node(f"ip-{index}", control_plane - (0 if healthy else draw(st.sampled_from([0, 0, 0, 1, 2, 3, 5]))))
         for index in range(draw(count))]
-    return ClusterState(control_plane, nodegroups, fargate, self_managed)
+    karpenter = [
+        Node(f"karpenter-{index}", control_plane - (0 if healthy else draw(st.sampled_from([0, 0, 1, 2, 3, 4]))))
+        for index in range(draw(st.sampled_from([0, 0, 1, 2])))]
+    return ClusterState(control_plane, nodegroups, fargate, self_managed, karpenter)
 
 
 @st.composite
@@ -399,11 +466,16 @@ def _legal_hops_oracle(state, target, upgrade_nodegroups, known):
         for group in state.nodegroups:
             if upgrade_nodegroups and group.status == "ACTIVE" and not group.custom_ami:
                 versions[group.name] = max(versions[group.name], control_plane)
+            # A custom AMI moves once, with its launch template version, when the control plane is on its minor.
+            if (upgrade_nodegroups and group.status == "ACTIVE" and group.custom_ami
+                    and group.launch_template_minor == control_plane):
+                versions[group.name] = max(versions[group.name], control_plane)
         if any(version < control_plane for version in versions.values()):
             break
         if any(node.kubelet < control_plane for node in state.fargate_kubelets):
             break
-        if not all(kubelet_allows(node.kubelet, to_version) for node in state.self_managed_kubelets):
+        if not all(kubelet_allows(node.kubelet, to_version)
+                   for node in state.self_managed_kubelets + state.karpenter_kubelets):
             break
         control_plane = to_version
     return control_plane
@@ -455,7 +527,9 @@ def test_applying_a_plan_never_breaks_a_rule(inputs):
         assert hop.from_version == control_plane
         for name in hop.nodegroups_before:
             assert upgrade_nodegroups, "node changes without upgrade_nodegroups"
-            assert groups[name].status == "ACTIVE" and not groups[name].custom_ami
+            assert groups[name].status == "ACTIVE"
+            # A custom AMI only with a launch template version built for this minor.
+            assert not groups[name].custom_ami or groups[name].launch_template_minor == hop.from_version
             assert versions[name] < hop.from_version
             versions[name] = hop.from_version
         # Rule 2: managed and Fargate nodes on the control plane's minor before it moves.
@@ -464,12 +538,14 @@ def test_applying_a_plan_never_breaks_a_rule(inputs):
         control_plane = hop.to_version
         # Rule 1: every kubelet within skew of the new control plane.
         kubelets = list(versions.values()) + [node.kubelet for node in state.fargate_kubelets]
-        kubelets += [node.kubelet for node in state.self_managed_kubelets]
+        kubelets += [node.kubelet for node in state.self_managed_kubelets + state.karpenter_kubelets]
         assert all(kubelet_allows(kubelet, control_plane) for kubelet in kubelets)
     if plan.feasible:
         assert control_plane == target
         assert set(plan.nodegroups_after) == {
-            name for name, version in versions.items() if version < target and not groups[name].custom_ami}
+            name for name, version in versions.items() if version < target and (
+                not groups[name].custom_ami or (upgrade_nodegroups and groups[name].status == "ACTIVE"
+                                                and groups[name].launch_template_minor == target))}
 
 
 @PROPERTY
@@ -490,10 +566,12 @@ def test_plans_are_deterministic_and_serialisable(inputs):
     first = build_upgrade_plan(state, target, upgrade_nodegroups, known)
     second = build_upgrade_plan(ClusterState.from_dict(json.loads(json.dumps({
         "control_plane": str(state.control_plane),
-        "nodegroups": [{"name": g.name, "version": str(g.version), "status": g.status, "custom_ami": g.custom_ami}
-                       for g in state.nodegroups],
+        "nodegroups": [{"name": g.name, "version": str(g.version), "status": g.status, "custom_ami": g.custom_ami,
+                        "launch_template_minor": None if g.launch_template_minor is None
+                        else str(g.launch_template_minor)} for g in state.nodegroups],
         "fargate_kubelets": [{"name": n.name, "kubelet": str(n.kubelet)} for n in state.fargate_kubelets],
         "self_managed_kubelets": [{"name": n.name, "kubelet": str(n.kubelet)} for n in state.self_managed_kubelets],
+        "karpenter_kubelets": [{"name": n.name, "kubelet": str(n.kubelet)} for n in state.karpenter_kubelets],
     }))), target, upgrade_nodegroups, known)
     assert first == second
     assert json.loads(json.dumps(first.to_dict())) == second.to_dict()

@@ -19,3 +19,8 @@ def records(world: Any, since: int = 0, cluster: str | None = None, operation: s
 
 def log_position(world: Any) -> int:
     return len(world.state.log.records())
+
+
+def warning_texts(result: dict[str, Any]) -> list[str]:
+    """A module's warnings as text (ansible-core 2.19 returns each as a WarningSummary: event.msg)."""
+    return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings") or []]

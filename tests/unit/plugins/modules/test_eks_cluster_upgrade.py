@@ -313,3 +313,74 @@ def test_unreachable_kubernetes_api_stops_before_any_change(make_world, run_modu
     assert result.failed
     assert "Kubernetes API of cluster healthy-129 unreachable" in result["msg"]
     assert mutating_calls(world) == []
+
+
+# A custom-AMI node group whose launch template has a version with a 1.30 AMI: two hops from 1.29 need it on 1.30
+# before 1.30 -> 1.31, which only that launch template version can do.
+CUSTOM_TWO_HOPS = {"clusters": [{"name": "custom-129", "version": "1.29", "nodegroups": [
+    {"name": "custom", "version": "1.29", "ami_type": "CUSTOM", "desired_size": 1,
+     "launch_template": {"name": "custom-nodes", "versions": ["1.29", "1.30"]}}]}]}
+
+
+def test_custom_ami_is_moved_between_hops_with_its_launch_template_version(make_world, run_module, args):
+    world = make_world(CUSTOM_TWO_HOPS)
+    blocked = run_module(module, upgrade_args(args, "custom-129", "1.31", upgrade_nodegroups=True))
+    assert blocked.failed and "custom-ami-nodegroup" in blocked["msg"]
+    assert "launch template version built for 1.30" in blocked["msg"]
+    assert mutating_calls(world) == []
+
+    before = log_position(world)
+    result = run_module(module, upgrade_args(args, "custom-129", "1.31", upgrade_nodegroups=True,
+                                             nodegroup_launch_templates={"custom": {"version": "2",
+                                                                                    "kubernetes_version": "1.30"}}))
+    assert not result.failed, result.get("msg")
+    assert [(u["subject"], u["to"]) for u in result["updates"]] == [
+        ("cluster custom-129", "1.30"), ("node group custom", "1.30"), ("cluster custom-129", "1.31")]
+    [node_update] = [r for r in mutating_calls(world, before) if r["operation"] == "UpdateNodegroupVersion"]
+    # Only the launch template: EKS refuses version and releaseVersion for custom AMIs.
+    assert node_update["fields"] == ["clientRequestToken", "launchTemplate", "launchTemplate.id",
+                                     "launchTemplate.version"]
+    operations = [r["operation"] for r in world.state.log.as_dicts(before)]
+    # The launch template version is checked before the first change.
+    assert operations.index("DescribeLaunchTemplateVersions") < operations.index("UpdateClusterVersion")
+    summary = world.summary()["custom-129"]
+    assert summary["version"] == "1.31" and summary["nodegroups"]["custom"]["version"] == "1.30"
+    # One launch template version moves it once: it stays on 1.30, reported as left for step 5.
+    assert "custom-ami-nodegroup" in [w["id"] for w in result["plan"]["warnings"]]
+
+
+def test_a_missing_launch_template_version_stops_the_run_before_any_change(make_world, run_module, args):
+    world = make_world(CUSTOM_TWO_HOPS)
+    result = run_module(module, upgrade_args(args, "custom-129", "1.31", upgrade_nodegroups=True,
+                                             nodegroup_launch_templates={"custom": {"version": "5",
+                                                                                    "kubernetes_version": "1.30"}}))
+    assert result.failed
+    assert result["msg"].startswith("Launch template version 5 of custom-nodes (lt-")
+    assert "given in nodegroup_launch_templates for node group custom of cluster custom-129, does not exist" in \
+        result["msg"]
+    assert mutating_calls(world) == []
+    assert world.summary()["custom-129"]["version"] == "1.29"
+
+
+def test_check_mode_plans_the_launch_template_update_and_sends_nothing(make_world, run_module, args):
+    world = make_world(CUSTOM_TWO_HOPS)
+    result = run_module(module, upgrade_args(args, "custom-129", "1.31", upgrade_nodegroups=True,
+                                             nodegroup_launch_templates={"custom": {"version": "2",
+                                                                                    "kubernetes_version": "1.30"}}),
+                        check_mode=True)
+    assert not result.failed, result.get("msg")
+    assert [hop["nodegroups_before"] for hop in result["plan"]["hops"]] == [[], ["custom"]]
+    assert mutating_calls(world) == []
+
+
+@pytest.mark.parametrize("launch_templates, message", [
+    ({"custom": "latest"}, "nodegroup_launch_templates.custom.version must be a launch template version number"),
+    ({"custom": {"version": "2", "kubernetes_version": "1.30.1"}},
+     "nodegroup_launch_templates.custom.kubernetes_version: target version '1.30.1' is not in EKS's MAJOR.MINOR form"),
+])
+def test_malformed_launch_templates_are_refused_before_any_call(make_world, run_module, args, launch_templates,
+                                                                message):
+    world = make_world(CUSTOM_TWO_HOPS)
+    result = run_module(module, upgrade_args(args, "custom-129", "1.31", nodegroup_launch_templates=launch_templates))
+    assert result.failed and message in result["msg"]
+    assert records(world) == []

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import boto3
+import pytest
 
 from ansible_collections.lifecycle.eks.plugins.modules import eks_nodegroup_upgrade as module
 from tests.conftest import mutating_calls
-from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position
+from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, warning_texts
 
 # The control plane already moved to 1.30; "general" is still on 1.29, "batch" is done.
 AFTER_CONTROL_PLANE = {"clusters": [{
@@ -136,25 +137,170 @@ def test_wait_false_then_rerun_resumes(make_world, run_module, args, finish_when
     assert world.summary()["nodes-behind-129"]["nodegroups"]["general"]["version"] == "1.29"
 
 
-def test_custom_ami_needs_a_launch_template_version(make_world, run_module, args):
-    world = make_world(AFTER_CONTROL_PLANE)
-    world.aws.create_nodegroup("moved-130", "custom", version="1.29", ami_type="CUSTOM", desired_size=1,
-                               launch_template={"name": "custom-ami"})
-    result = run_module(module, ng_args(args, "moved-130", nodegroups=["custom"]))
+# The control plane moved to 1.30; a custom-AMI node group whose launch template has a version with a 1.30 AMI (2),
+# and a node group with an EKS-managed AMI and a launch template of its own (user data, two versions).
+LAUNCH_TEMPLATES = {"clusters": [{
+    "name": "lt-130", "version": "1.30",
+    "nodegroups": [{"name": "custom", "version": "1.29", "ami_type": "CUSTOM", "desired_size": 1,
+                    "launch_template": {"name": "custom-nodes", "versions": ["1.29", "1.30"]}},
+                   {"name": "tuned", "version": "1.29", "desired_size": 1,
+                    "launch_template": {"name": "tuned-nodes", "versions": [None, None]}},
+                   {"name": "general", "version": "1.30", "desired_size": 1}],
+}]}
+
+
+def describe(name, cluster="lt-130"):
+    return boto3.client("eks").describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
+
+
+def update_fields(world, since=0):
+    return [r["fields"] for r in mutating_calls(world, since) if r["operation"] == "UpdateNodegroupVersion"]
+
+
+def test_custom_ami_without_a_launch_template_version_is_reported_not_called(make_world, run_module, args):
+    world = make_world(LAUNCH_TEMPLATES)
+    template_id = describe("custom")["launchTemplate"]["id"]
+    result = run_module(module, ng_args(args, "lt-130", nodegroups=["custom"]))
     assert not result.failed, result.get("msg")
     assert result["changed"] is False
-    [needs] = result["needs_action"]
-    assert needs["name"] == "custom" and "launch_template_version" in needs["reason"]
+    [needs] = result["needs_launch_template"]
+    assert needs["name"] == "custom" and needs["version"] == "1.29" and needs["kubernetes_version"] == "1.30"
+    assert needs["launch_template"] == {"id": template_id, "name": "custom-nodes", "version": "1"}
+    assert needs["ami"] == describe("custom")["releaseVersion"] and needs["ami"].startswith("ami-")
+    assert "no launch template version is given for it" in needs["reason"]
+    remediation = needs["remediation"]
+    assert remediation.startswith("Create a version of launch template custom-nodes (%s) whose AMI is built for "
+                                  "Kubernetes 1.30" % template_id)
+    assert "/aws/service/eks/optimized-ami/1.30/amazon-linux-2023/" in remediation
+    assert "launch_templates: {custom: {version: 'NEW_VERSION'}}" in remediation
+    assert "eks_nodegroup_launch_templates" in remediation
+    assert entries(result)["custom"]["action"] == "needs_launch_template"
+    assert result["needs_action"] == [{"name": "custom", "reason": needs["reason"]}]
+    # Nothing is asked of AWS for it: no update, and no launch template lookup either.
+    assert mutating_calls(world) == []
+    assert [r for r in world.state.log.as_dicts() if r["service"] == "ec2"] == []
+
+
+def test_custom_ami_is_updated_with_the_launch_template_only(make_world, run_module, args):
+    world = make_world(LAUNCH_TEMPLATES)
+    template_id = describe("custom")["launchTemplate"]["id"]
+    result = run_module(module, ng_args(args, "lt-130", nodegroups=["custom"],
+                                        launch_templates={"custom": {"version": "2"}}), diff=True)
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True and result["needs_launch_template"] == []
+    found = entries(result)["custom"]
+    assert (found["action"], found["after"], found["launch_template_version"]) == ("update", "1.30", "2")
+    [update] = result["updates"]
+    assert update["status"] == "Successful"
+    # No version and no releaseVersion: EKS refuses both for custom AMIs.
+    assert update_fields(world) == [["clientRequestToken", "launchTemplate", "launchTemplate.id",
+                                     "launchTemplate.version"]]
+    assert [r["operation"] for r in world.state.log.as_dicts() if r["service"] == "ec2"] == [
+        "DescribeLaunchTemplateVersions"]
+    group = describe("custom")
+    assert group["launchTemplate"] == {"name": "custom-nodes", "id": template_id, "version": "2"}
+    assert group["version"] == "1.30"
+    kubelets = world.summary()["lt-130"]["kubelets"]
+    assert kubelets["ip-10-0-1-1.ec2.internal"].startswith("v1.30.")  # the nodes run the new AMI
+
+    before = log_position(world)
+    again = run_module(module, ng_args(args, "lt-130", nodegroups=["custom"],
+                                       launch_templates={"custom": {"version": "2"}}))
+    assert again["changed"] is False
+    assert entries(again)["custom"]["reason"] == "already on 1.30 with launch template version 2"
+    assert mutating_calls(world, before) == []
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_managed_ami_with_a_launch_template_sends_version_and_template(make_world, run_module, args, check_mode):
+    world = make_world(LAUNCH_TEMPLATES)
+    result = run_module(module, ng_args(args, "lt-130", nodegroups=["tuned", "general"],
+                                        launch_templates={"tuned": "2"}), check_mode=check_mode)
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True
+    found = entries(result)
+    assert (found["tuned"]["action"], found["tuned"]["launch_template_version"]) == ("update", "2")
+    assert found["general"]["action"] == "skip"
+    # The version is checked in check mode too; only the update itself is left out.
+    assert [r["operation"] for r in world.state.log.as_dicts() if r["service"] == "ec2"] == [
+        "DescribeLaunchTemplateVersions"]
+    if check_mode:
+        assert mutating_calls(world) == []
+        assert describe("tuned")["launchTemplate"]["version"] == "1"
+        return
+    assert update_fields(world) == [["clientRequestToken", "launchTemplate", "launchTemplate.id",
+                                     "launchTemplate.version", "version"]]
+    group = describe("tuned")
+    assert (group["version"], group["launchTemplate"]["version"]) == ("1.30", "2")
+
+
+def test_a_launch_template_version_for_another_minor_is_not_sent(make_world, run_module, args):
+    world = make_world(LAUNCH_TEMPLATES)
+    result = run_module(module, ng_args(args, "lt-130", launch_templates={
+        "custom": {"version": "2", "kubernetes_version": "1.31"},
+        "tuned": {"version": "2", "kubernetes_version": "1.31"}}))
+    assert not result.failed, result.get("msg")
+    [needs] = result["needs_launch_template"]
+    assert "launch template version 2, given for it, is for Kubernetes 1.31" in needs["reason"]
+    # The EKS-managed AMI group is still updated to 1.30, without the launch template version meant for 1.31.
+    assert update_fields(world) == [["clientRequestToken", "version"]]
+
+
+def test_the_launch_template_version_in_use_is_no_new_version(make_world, run_module, args):
+    world = make_world(LAUNCH_TEMPLATES)
+    result = run_module(module, ng_args(args, "lt-130", nodegroups=["custom"], launch_templates={"custom": 1}))
+    assert not result.failed, result.get("msg")
+    [needs] = result["needs_launch_template"]
+    assert "launch template version 1, given for it, is the one it already uses" in needs["reason"]
     assert mutating_calls(world) == []
 
-    updated = run_module(module, ng_args(args, "moved-130", nodegroups=["custom"], launch_template_version="7"))
-    assert not updated.failed, updated.get("msg")
-    [update] = updated["updates"]
-    assert update["status"] == "Successful"
-    assert [r["operation"] for r in mutating_calls(world)] == ["UpdateNodegroupVersion"]
-    group = boto3.client("eks").describe_nodegroup(clusterName="moved-130", nodegroupName="custom")["nodegroup"]
-    assert group["launchTemplate"]["version"] == "7"
-    assert group["launchTemplate"]["name"] == "custom-ami"
+
+def test_a_launch_template_version_that_does_not_exist_fails_before_any_update(make_world, run_module, args):
+    world = make_world(LAUNCH_TEMPLATES)
+    template_id = describe("custom")["launchTemplate"]["id"]
+    result = run_module(module, ng_args(args, "lt-130", launch_templates={"tuned": "2", "custom": "9"}))
+    assert result.failed
+    assert result["msg"].startswith("Launch template version 9 of custom-nodes (%s), given in launch_templates for "
+                                    "node group custom of cluster lt-130, does not exist" % template_id)
+    assert "InvalidLaunchTemplateId.VersionNotFound" in result["msg"]
+    assert mutating_calls(world) == []  # not even the valid "tuned" one
+
+
+@pytest.mark.parametrize("launch_templates, message", [
+    ({"custom": "$Latest"}, "launch_templates.custom.version must be a launch template version number such as '7'"),
+    ({"custom": {"version": "0"}}, "launch_templates.custom.version must be a launch template version number"),
+    ({"custom": {"version": 2.0}}, "launch_templates.custom.version must be a launch template version number"),
+    ({"custom": {"versions": "2"}}, "launch_templates.custom: unknown key(s) versions"),
+    ({"custom": {"kubernetes_version": "1.30"}}, "launch_templates.custom needs a version"),
+    ({"custom": {"version": "2", "kubernetes_version": "1.3"}},
+     "launch_templates.custom.kubernetes_version: target version 1.3 does not exist on EKS"),
+    ({"general": "2"}, "launch_templates gives launch template versions for node group(s) general of cluster lt-130, "
+                       "created without a launch template"),
+])
+def test_bad_launch_templates_are_refused_before_any_change(make_world, run_module, args, launch_templates, message):
+    world = make_world(LAUNCH_TEMPLATES)
+    result = run_module(module, ng_args(args, "lt-130", launch_templates=launch_templates))
+    assert result.failed
+    assert message in result["msg"]
+    assert mutating_calls(world) == []
+
+
+def test_a_node_group_the_cluster_lacks_is_warned_about(make_world, run_module, args):
+    world = make_world(LAUNCH_TEMPLATES)
+    result = run_module(module, ng_args(args, "lt-130", launch_templates={"custon": "2"}), check_mode=True)
+    assert not result.failed, result.get("msg")
+    assert any("names node group(s) custon that cluster lt-130 does not have (its node groups: custom, general, tuned)"
+               in warning for warning in warning_texts(result))
+    assert mutating_calls(world) == []
+
+
+def test_auto_mode_cluster_without_node_groups(make_world, run_module, args):
+    world = make_world({"clusters": [{"name": "auto-130", "version": "1.30", "auto_mode": True}]})
+    result = run_module(module, ng_args(args, "auto-130"))
+    assert not result.failed, result.get("msg")
+    assert (result["auto_mode"], result["changed"], result["nodegroups"]) == (True, False, [])
+    assert mutating_calls(world) == []
+    assert [r["operation"] for r in world.state.log.as_dicts()] == ["DescribeCluster", "ListNodegroups"]
 
 
 def test_unknown_node_group(make_world, run_module, args):

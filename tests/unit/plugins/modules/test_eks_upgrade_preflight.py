@@ -60,7 +60,7 @@ def test_healthy_result_shape(make_world, run_module, args):
     result = run_module(module, args("healthy-129", target_version="1.30"))
     assert not result.failed, result.get("msg")
     checks = by_id(result)
-    assert len(checks) == len(result["checks"]) == 16
+    assert len(checks) == len(result["checks"]) == 19
     assert {c["status"] for c in result["checks"]} <= {"pass", "warn"}
     assert result["summary"]["counts"]["fail"] == 0
     assert result["plan"]["feasible"] is True
@@ -78,7 +78,10 @@ def test_round_trips_on_a_healthy_cluster(make_world, run_module, args):
     result = run_module(module, args("healthy-129", target_version="1.30", skip_checks=["kubectl-client"]))
     assert not result.failed, result.get("msg")
     calls = [r for r in world.state.log.as_dicts(before) if r["cluster"] == "healthy-129" or r["service"] == "ec2"]
-    assert len(calls) <= 12, [r["operation"] for r in calls]
+    assert len(calls) <= 13, [r["operation"] for r in calls]
+    # Without Karpenter, finding out costs one discovery request and nothing else.
+    assert [r["operation"] for r in calls if "karpenter" in r["operation"] or r["operation"].startswith("get /")] == [
+        "get /apis"]
     assert mutating_calls(world, before) == []
 
 
@@ -327,3 +330,94 @@ def test_healthy_cluster_needs_no_refresh_nor_insight_details(make_world, run_mo
     assert result["deprecated_apis"] == []
     assert [r["operation"] for r in records(world, cluster="healthy-129") if "Insight" in r["operation"]] == [
         "ListInsights"]
+
+
+# Three node kinds beyond managed node groups: a custom-AMI node group (two hops need a launch template version),
+# Karpenter with one pinned and one following EC2NodeClass, and EKS Auto Mode.
+NODE_KINDS = {"clusters": [
+    {"name": "custom-ami", "version": "1.29", "nodegroups": [
+        {"name": "custom", "ami_type": "CUSTOM", "desired_size": 1,
+         "launch_template": {"name": "custom-nodes", "versions": ["1.29", "1.30"]}}]},
+    {"name": "karpenter", "version": "1.29", "nodegroups": [{"name": "system", "desired_size": 1}], "karpenter": {
+        "ec2nodeclasses": [{"name": "pinned", "ami_selector_terms": [{"alias": "al2023@v20240315"}]},
+                           {"name": "latest", "ami_selector_terms": [{"alias": "al2023@latest"}]}],
+        "nodepools": [{"name": "default", "node_class": "pinned", "nodes": 1},
+                      {"name": "web", "node_class": "latest", "nodes": 2}]}},
+    {"name": "auto", "version": "1.29", "auto_mode": True},
+]}
+
+
+def test_karpenter_is_read_and_judged(make_world, run_module, args):
+    world = make_world(NODE_KINDS)
+    before = log_position(world)
+    result = run_module(module, args("karpenter", target_version="1.30", skip_checks=["kubectl-client"]))
+    assert not result.failed, result.get("msg")
+    checks = by_id(result)
+    assert checks["karpenter-ami-pinned"]["status"] == "warn"
+    assert "pinned (NodePools default): alias al2023@v20240315: AMI release v20240315, older than Kubernetes 1.30 " \
+           "(EKS release 2024-05-23), has no AMI for 1.30" in checks["karpenter-ami-pinned"]["message"]
+    assert "Point amiSelectorTerms of EC2NodeClass pinned" in checks["karpenter-ami-pinned"]["remediation"]
+    assert checks["karpenter-drift"]["status"] == "warn"
+    assert "Karpenter replaces 2 node(s) through drift (NodePool web: 2, budget 10%)" in \
+        checks["karpenter-drift"]["message"]
+    assert checks["auto-mode"]["message"] == "EKS Auto Mode is not enabled."
+    assert checks["kubelet-skew-path"]["status"] == "warn"  # Karpenter's nodes are left behind until drift
+    assert result["summary"]["blocked"] is False
+    provisioners = result["node_provisioners"]
+    assert provisioners["node_kinds"] == {"managed": 1, "karpenter": 3}
+    assert provisioners["karpenter"]["api_version"] == "v1"
+    assert provisioners["karpenter"]["controller"]["version"] == "1.1.1"
+    assert provisioners["karpenter"]["pinned_node_classes"] == ["pinned"]
+    assert provisioners["karpenter"]["drift"] == {"replaced": ["ip-10-0-2-2.ec2.internal", "ip-10-0-2-3.ec2.internal"],
+                                                  "blocked": [], "stay": ["ip-10-0-2-1.ec2.internal"]}
+    assert result["ansible_facts"]["eks_version_skew"]["node_provisioners"] == provisioners
+    # DescribeClusterVersions is read once, for the target-version check and the pinned release alike.
+    assert [r["operation"] for r in records(world, before, service="eks")].count("DescribeClusterVersions") == 1
+    k8s = sorted(r["operation"] for r in records(world, before, cluster="karpenter", service="k8s"))
+    assert [op for op in k8s if op.endswith(("nodepools", "ec2nodeclasses")) or op.startswith("get /")] == [
+        "get /apis", "list ec2nodeclasses", "list nodepools"]
+    assert mutating_calls(world, before) == []
+
+
+def test_auto_mode_is_detected_and_its_node_pools_are_not_karpenter(make_world, run_module, args):
+    world = make_world(NODE_KINDS)
+    result = run_module(module, args("auto", target_version="1.30", skip_checks=["kubectl-client"]))
+    assert not result.failed, result.get("msg")
+    checks = by_id(result)
+    assert checks["auto-mode"]["status"] == "pass"
+    assert checks["auto-mode"]["message"].startswith("EKS Auto Mode is enabled (NodePools general-purpose, system): "
+                                                     "EKS replaces its 2 node(s) with nodes on 1.30 itself")
+    assert checks["karpenter-ami-pinned"]["message"].startswith("Karpenter not found")
+    assert result["node_provisioners"]["auto_mode"]["enabled"] is True
+    assert result["node_provisioners"]["karpenter"]["detected"] is False
+    assert result["plan"]["feasible"] is True and result["plan"]["nodegroups_after"] == []
+    assert mutating_calls(world) == []
+
+
+def test_a_launch_template_version_lifts_the_custom_ami_blocker(make_world, run_module, args):
+    world = make_world(NODE_KINDS)
+    blocked = run_module(module, args("custom-ami", target_version="1.31", upgrade_nodegroups=True,
+                                      skip_checks=["kubectl-client"]))
+    assert by_id(blocked)["control-plane-node-minor"]["status"] == "fail"
+    assert "uses a custom AMI" in by_id(blocked)["control-plane-node-minor"]["message"]
+    assert [b["id"] for b in blocked["plan"]["blockers"]] == ["custom-ami-nodegroup"]
+    given = run_module(module, args("custom-ami", target_version="1.31", upgrade_nodegroups=True,
+                                    skip_checks=["kubectl-client"], nodegroup_launch_templates={
+                                        "custom": {"version": "2", "kubernetes_version": "1.30"}, "gone": "1"}))
+    assert not given.failed, given.get("msg")
+    assert by_id(given)["control-plane-node-minor"]["status"] == "pass"
+    assert given["plan"]["feasible"] is True
+    assert [hop["nodegroups_before"] for hop in given["plan"]["hops"]] == [[], ["custom"]]
+    assert any("names node group(s) gone that cluster custom-ami does not have" in w for w in warning_texts(given))
+    assert mutating_calls(world) == []
+
+
+def test_bad_launch_templates_fail_before_any_call(make_world, run_module, args):
+    world = make_world(NODE_KINDS)
+    result = run_module(module, args("custom-ami", target_version="1.30", nodegroup_launch_templates={"custom": "x"}))
+    assert result.failed
+    assert "nodegroup_launch_templates.custom.version must be a launch template version number" in result["msg"]
+    assert records(world) == []
+    mixed = run_module(module, args("karpenter", target_version="1.30", nodegroup_launch_templates={"system": "2"}))
+    assert mixed.failed
+    assert "node group(s) system of cluster karpenter, created without a launch template" in mixed["msg"]

@@ -97,9 +97,10 @@ def test_round_trips_do_not_grow_with_nodes(make_world, run_module, args):
     result = run_module(module, args("big", target_version="1.30"))
     assert facts_of(result)["kubelet_versions"] == {"1.29": 24}
     calls = records(world, before, cluster="big")
-    # DescribeCluster, ListNodegroups + 2 DescribeNodegroup, list nodes, ListAddons + 3 DescribeAddon
-    assert len(calls) <= 10, [c["operation"] for c in calls]
-    assert len(records(world, before, service="k8s")) == 1
+    # DescribeCluster, ListNodegroups + 2 DescribeNodegroup, list nodes, GET /apis, ListAddons + 3 DescribeAddon
+    assert len(calls) <= 11, [c["operation"] for c in calls]
+    assert [r["operation"] for r in records(world, before, service="k8s")] in (
+        ["list nodes", "get /apis"], ["get /apis", "list nodes"])
     assert result["api_calls"] == len(records(world, before, service="eks"))
     assert result["api_retries"] == 0
 
@@ -152,3 +153,22 @@ def test_kubernetes_api_errors_fail_cleanly(make_world, run_module, args, fast_k
     assert result.failed
     assert result["msg"].startswith("Failed to list nodes (cluster healthy-129): 500")
     assert "injected fault" in result["msg"]
+
+
+def test_node_provisioners_after_an_upgrade(make_world, run_module, args):
+    """Post-upgrade view: Karpenter nodes judged against the control plane's (new) version."""
+    world = make_world({"clusters": [{"name": "moved-130", "version": "1.30", "karpenter": {
+        "ec2nodeclasses": [{"name": "default", "ami_selector_terms": [{"alias": "al2023@latest"}]},
+                           {"name": "old", "ami_selector_terms": [{"alias": "al2023@v20240315"}]}],
+        "nodepools": [{"name": "default", "nodes": 2, "kubelet": "1.29",
+                       "budgets": [{"nodes": "0", "reasons": ["Drifted"]}]}]}}]})
+    fact = facts_of(run_module(module, args("moved-130")))
+    # A dated AMI release is judged by 1.30's EKS release date: read for that (only), as preflight reads it.
+    assert [r["operation"] for r in records(world, service="eks")].count("DescribeClusterVersions") == 1
+    assert fact["node_provisioners"]["karpenter"]["pinned_node_classes"] == ["old"]
+    provisioners = fact["node_provisioners"]
+    assert provisioners["target"] == "1.30"
+    assert provisioners["karpenter"]["drift"]["blocked"] == ["ip-10-0-2-1.ec2.internal", "ip-10-0-2-2.ec2.internal"]
+    assert sorted(n["kind"] for n in fact["nodes"]) == ["karpenter", "karpenter"]
+    assert [row["kind"] for row in fact["skew"]] == ["karpenter", "karpenter"]
+    assert any("blocks it" in line for line in provisioners["messages"])

@@ -1,0 +1,239 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where checkpoints are kept: a local directory, an S3 prefix or a DynamoDB table.
+
+Each store reads, writes and deletes whole documents (module_utils/checkpoint.py validates and merges
+them); S3 and DynamoDB calls go through the retried wrappers of module_utils/aws.py.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import tempfile
+
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import connect, require_boto3
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import decode, encode, validate_name
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, aws_argument_spec
+from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
+
+BACKENDS = ("local", "s3", "dynamodb")
+DEFAULT_KEY_PREFIX = "lifecycle-eks/checkpoints/"
+# The DynamoDB table's partition key (a string) and the attribute holding the JSON document.
+DYNAMODB_KEY = "cluster"
+DYNAMODB_DOCUMENT = "checkpoint"
+
+
+class LocalStore:
+    """One JSON file per cluster, ``<directory>/<name>.json``, replaced atomically."""
+
+    def __init__(self, directory):
+        if not directory:
+            raise ModuleError("path is empty: set the directory that keeps the checkpoints.")
+        self.directory = os.path.normpath(os.path.abspath(os.path.expanduser(directory)))
+
+    def location(self, name):
+        return os.path.join(self.directory, name + ".json")
+
+    def read(self, name):
+        path = self.location(name)
+        try:
+            with open(path, "rb") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ModuleError("Cannot read checkpoint %s: %s." % (path, exc.strerror or exc)) from exc
+        return decode(text, name, path)
+
+    def check_writable(self):
+        """Fail now, before the run changes a cluster, when the directory cannot be created or written."""
+        existing = self.directory
+        while not os.path.lexists(existing):
+            existing = os.path.dirname(existing)
+        if not os.path.isdir(existing):
+            raise ModuleError("Cannot keep checkpoints in %s: %s is not a directory." % (self.directory, existing))
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ModuleError("Cannot keep checkpoints in %s: %s is not writable by this user. Choose a writable "
+                              "directory." % (self.directory, existing))
+
+    def write(self, name, document):
+        """Write to a temporary file of the same directory, then rename it over the checkpoint (atomic)."""
+        path = self.location(name)
+        temporary = None
+        try:
+            os.makedirs(self.directory, mode=0o755, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=self.directory)
+            with os.fdopen(handle, "w") as stream:
+                stream.write(encode(document))
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+            temporary = None
+        except OSError as exc:
+            raise ModuleError("Cannot write checkpoint %s: %s." % (path, exc.strerror or exc)) from exc
+        finally:
+            if temporary is not None and os.path.exists(temporary):
+                os.remove(temporary)
+
+    def delete(self, name):
+        path = self.location(name)
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise ModuleError("Cannot delete checkpoint %s: %s." % (path, exc.strerror or exc)) from exc
+
+
+class S3Store:
+    """One object per cluster, ``s3://<bucket>/<key_prefix><name>.json``."""
+
+    def __init__(self, clients, bucket, key_prefix=DEFAULT_KEY_PREFIX):
+        if not bucket:
+            raise ModuleError("bucket is empty: set the S3 bucket that keeps the checkpoints.")
+        prefix = key_prefix or ""
+        if prefix.startswith("/"):
+            raise ModuleError("key_prefix %r starts with '/': S3 keys have no leading slash (write %r)."
+                              % (key_prefix, prefix.lstrip("/")))
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        self.clients = clients
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def key(self, name):
+        return self.prefix + name + ".json"
+
+    def location(self, name):
+        return "s3://%s/%s" % (self.bucket, self.key(name))
+
+    def read(self, name):
+        body = self.clients.get_object(self.bucket, self.key(name))
+        return None if body is None else decode(body, name, self.location(name))
+
+    def check_writable(self):
+        """S3 says nothing about write access before a write: a missing bucket or read access fails the read."""
+
+    def write(self, name, document):
+        self.clients.put_object(self.bucket, self.key(name), encode(document).encode("utf-8"))
+
+    def delete(self, name):
+        self.clients.delete_object(self.bucket, self.key(name))
+
+
+class DynamoDBStore:
+    """One item per cluster in a table whose partition key is the string attribute ``cluster``.
+
+    The document is kept as JSON text in ``checkpoint``; ``target_version``, ``run_id`` and ``updated_at``
+    are copied next to it so the table can be read without parsing.
+    """
+
+    def __init__(self, clients, table):
+        if not table:
+            raise ModuleError("table is empty: set the DynamoDB table that keeps the checkpoints.")
+        self.clients = clients
+        self.table = table
+
+    @staticmethod
+    def key(name):
+        return {DYNAMODB_KEY: {"S": name}}
+
+    def location(self, name):
+        return "dynamodb://%s/%s" % (self.table, name)
+
+    def _explained(self, exc):
+        if exc.error_code == "ValidationException":
+            exc.message += (" (the table's partition key must be a string attribute named %r, with no sort key)"
+                            % DYNAMODB_KEY)
+            exc.args = (exc.message,)
+        return exc
+
+    def read(self, name):
+        try:
+            item = self.clients.get_item(self.table, self.key(name))
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+        if item is None:
+            return None
+        text = (item.get(DYNAMODB_DOCUMENT) or {}).get("S")
+        if text is None:
+            raise ModuleError("Checkpoint %s has no string attribute %r: the item was not written by lifecycle.eks, "
+                              "which leaves it alone. Use another table, or remove the item yourself."
+                              % (self.location(name), DYNAMODB_DOCUMENT))
+        return decode(text, name, self.location(name))
+
+    def check_writable(self):
+        """DynamoDB says nothing about write access before a write: a missing table fails the read."""
+
+    def write(self, name, document):
+        attributes = {DYNAMODB_DOCUMENT: {"S": encode(document)}}
+        for field in ("target_version", "run_id", "updated_at"):
+            attributes[field] = {"S": document[field]}
+        try:
+            self.clients.put_item(self.table, self.key(name), attributes)
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+
+    def delete(self, name):
+        try:
+            self.clients.delete_item(self.table, self.key(name))
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+
+
+def open_store(params, connect):
+    """The store the module parameters name; ``connect()`` builds the AWS clients, for S3 and DynamoDB only."""
+    backend = params["backend"]
+    if backend == "local":
+        return LocalStore(params["path"])
+    if backend == "s3":
+        return S3Store(connect(), params["bucket"], params["key_prefix"])
+    if backend == "dynamodb":
+        return DynamoDBStore(connect(), params["table"])
+    raise ModuleError("Unknown checkpoint backend %r; choose one of: %s." % (backend, ", ".join(BACKENDS)))
+
+
+def store_argument_spec():
+    """Where a checkpoint is kept (doc fragment lifecycle.eks.checkpoint) and the AWS options of S3 and DynamoDB."""
+    spec = aws_argument_spec()
+    spec.update(
+        cluster=dict(type="str", required=True),
+        backend=dict(type="str", choices=list(BACKENDS), default="local"),
+        path=dict(type="path"),
+        bucket=dict(type="str"),
+        key_prefix=dict(type="str", default=DEFAULT_KEY_PREFIX, no_log=False),
+        table=dict(type="str"),
+    )
+    return spec
+
+
+# Each backend's own option; ``required_if`` of both checkpoint modules.
+STORE_REQUIRED_IF = [("backend", "local", ["path"]), ("backend", "s3", ["bucket"]), ("backend", "dynamodb", ["table"])]
+
+
+def run_with_store(module, body):
+    """Open the store the options name, run ``body(module, store, name) -> result`` and exit; errors fail cleanly.
+
+    AWS clients are built for the S3 and DynamoDB backends only; their call counters go into the result.
+    """
+    opened = []
+
+    def connect_aws():
+        require_boto3(module)
+        opened.append(connect(module.params))
+        return opened[0]
+
+    try:
+        name = validate_name(module.params["cluster"])
+        result = body(module, open_store(module.params, connect_aws), name)
+    except (ModuleError, VersionError) as exc:
+        details = dict(getattr(exc, "details", {}) or {})
+        if opened:
+            details.update(opened[0].stats.as_dict())
+        module.fail_json(msg=str(exc), **details)
+    if opened:
+        result.update(opened[0].stats.as_dict())
+    module.exit_json(**result)
