@@ -33,3 +33,19 @@ options:
 requirements:
   - kubernetes >= 29.0.0
 """
+
+    # The same options in the modules that never reach the Kubernetes API (runner.eks_module(uses_kubernetes=False)):
+    # accepted so that one module_defaults entry serves the whole action group, and no kubernetes library needed.
+    UNUSED = r"""
+options:
+  kubeconfig:
+    description:
+      - Not used; the module does not reach the Kubernetes API and does not need the kubernetes library.
+      - Accepted so that one C(module_defaults) entry for C(group/lifecycle.eks.eks) serves every module.
+    type: path
+  context:
+    description:
+      - Not used; the module does not reach the Kubernetes API and does not need the kubernetes library.
+      - Accepted so that one C(module_defaults) entry for C(group/lifecycle.eks.eks) serves every module.
+    type: str
+"""

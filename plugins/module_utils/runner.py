@@ -18,11 +18,13 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.kube import require_
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
 
 
-def eks_module(argument_spec, **kwargs):
+def eks_module(argument_spec, uses_kubernetes=True, **kwargs):
     """An AnsibleModule with the cluster, AWS and Kubernetes options every module of the collection takes.
 
     All modules accept the same connection options so one ``module_defaults`` for the action group
-    ``group/lifecycle.eks.eks`` configures them all.
+    ``group/lifecycle.eks.eks`` configures them all. A module that never reaches the Kubernetes API passes
+    ``uses_kubernetes=False``: it then accepts ``kubeconfig`` and ``context`` without needing the kubernetes
+    library.
     """
     spec = dict(cluster_argument_spec())
     spec.update(aws_argument_spec())
@@ -31,7 +33,8 @@ def eks_module(argument_spec, **kwargs):
     kwargs.setdefault("supports_check_mode", True)
     module = AnsibleModule(argument_spec=spec, **kwargs)
     require_boto3(module)
-    require_kubernetes(module)
+    if uses_kubernetes:
+        require_kubernetes(module)
     return module
 
 

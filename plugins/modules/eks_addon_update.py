@@ -97,7 +97,7 @@ options:
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
-  - lifecycle.eks.kube
+  - lifecycle.eks.kube.unused
   - lifecycle.eks.attributes
 attributes:
   check_mode:
@@ -385,7 +385,7 @@ def main():
         resolve_conflicts=dict(type="str", choices=["PRESERVE", "OVERWRITE", "NONE"], default="PRESERVE"),
     )
     spec.update(wait_argument_spec(timeout=1200))
-    module = eks_module(spec)
+    module = eks_module(spec, uses_kubernetes=False)
     run(module, update_addons)
 
 

@@ -79,7 +79,7 @@ options:
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
-  - lifecycle.eks.kube
+  - lifecycle.eks.kube.unused
   - lifecycle.eks.attributes
 attributes:
   check_mode:
@@ -87,8 +87,6 @@ attributes:
   diff_mode:
     support: full
 notes:
-  - The module does not use the Kubernetes API; it accepts O(kubeconfig) and O(context) so that one
-    C(module_defaults) for C(group/lifecycle.eks.eks) serves every module.
   - The 7-day window is measured from the creation of the upgrade's update (EKS reports no end time), so the module
     may refuse a little before EKS would.
   - Self-managed nodes, hybrid nodes and Fargate pods are not checked; EKS's kubelet version skew insight covers
@@ -324,7 +322,7 @@ def main():
         rollback_records=dict(type="list", elements="dict", default=[]),
     )
     spec.update(wait_argument_spec())
-    module = eks_module(spec)
+    module = eks_module(spec, uses_kubernetes=False)
     run(module, roll_back)
 
 

@@ -85,7 +85,7 @@ options:
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
-  - lifecycle.eks.kube
+  - lifecycle.eks.kube.unused
   - lifecycle.eks.attributes
 attributes:
   check_mode:
@@ -311,7 +311,7 @@ def main():
     )
     spec.update(launch_templates.argument_spec("launch_templates"))
     spec.update(wait_argument_spec(timeout=5400))
-    module = eks_module(spec)
+    module = eks_module(spec, uses_kubernetes=False)
     run(module, upgrade_nodegroups)
 
 

@@ -7,13 +7,17 @@ import copy
 import gc
 import json
 import os
+import subprocess
+import sys
 
+import kubernetes
 import pytest
 from botocore.stub import Stubber
 from kubernetes.client.exceptions import ApiException
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import aws, kube
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from tests.conftest import COLLECTIONS, ROOT
 
 CA_PEM = b"-----BEGIN CERTIFICATE-----\nMIIBfakeCA\n-----END CERTIFICATE-----\n"
 ENDPOINT = "https://0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com"
@@ -80,7 +84,6 @@ def test_kube_client_selects_the_context(kubeconfig):
 
 
 def test_context_alone_reads_the_default_kubeconfig(monkeypatch, kubeconfig):
-    monkeypatch.setattr(kube, "KUBE_CONFIG_DEFAULT_LOCATION", kubeconfig)
     monkeypatch.setattr("kubernetes.config.kube_config.KUBE_CONFIG_DEFAULT_LOCATION", kubeconfig)
     assert kube.kube_client({"context": "other"}).configuration.host == "http://127.0.0.1:2"
 
@@ -158,7 +161,7 @@ def test_eks_token_is_signed_again_as_it_ages(monkeypatch, clients):
     monkeypatch.setattr(kube, "presigned_eks_token", lambda c, name: signed.append(name) or f"k8s-aws-v1.{len(signed)}")
     now = [0.0]
     token = kube._EksToken(clients, "prod", clock=lambda: now[0])
-    configuration = kube.kubernetes.client.Configuration()
+    configuration = kubernetes.client.Configuration()
     token.refresh(configuration)
     now[0] = kube.TOKEN_REFRESH_AFTER - 1
     token.refresh(configuration)
@@ -242,3 +245,50 @@ def test_typed_apis_share_one_client(kubeconfig):
     apis = kube.KubeApis(api_client)
     typed = (apis.core, apis.apps, apis.policy, apis.version, apis.storage, apis.custom)
     assert all(api.api_client is api_client for api in typed)
+
+
+# Importing the kubernetes client only when a module reaches the cluster
+
+
+def test_importing_the_modules_does_not_import_kubernetes():
+    """kubernetes costs 0.3 to 1.5 CPU s to import: only building a client or making a call may pay it.
+
+    In a new interpreter, so that what other tests imported does not count.
+    """
+    code = """if True:
+        import importlib, pathlib, sys
+        importlib.import_module("ansible_collections.lifecycle.eks.plugins.module_utils.runner")
+        importlib.import_module("ansible_collections.lifecycle.eks.plugins.module_utils.kube")
+        for path in sorted(pathlib.Path("plugins/modules").glob("eks_*.py")):
+            importlib.import_module("ansible_collections.lifecycle.eks.plugins.modules." + path.stem)
+        print(sorted(name for name in sys.modules if name.split(".")[0] == "kubernetes"))
+    """
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(COLLECTIONS), str(ROOT))))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+class FailingModule:
+    def fail_json(self, **kwargs):
+        raise AssertionError(kwargs)
+
+
+def test_require_kubernetes_only_looks_for_the_package(monkeypatch):
+    kube.require_kubernetes(FailingModule())
+    monkeypatch.setitem(sys.modules, "kubernetes", None)  # as if not installed: find_spec() finds nothing
+    with pytest.raises(AssertionError) as raised:
+        kube.require_kubernetes(FailingModule())
+    assert "Failed to import the required Python library (kubernetes)" in raised.value.args[0]["msg"]
+
+
+def test_kubernetes_that_fails_to_import_fails_the_module_cleanly(monkeypatch, kubeconfig):
+    monkeypatch.setitem(sys.modules, "kubernetes", None)
+    kube._kubernetes.cache_clear()
+    try:
+        with pytest.raises(ModuleError, match="kubernetes is installed but could not be imported") as raised:
+            kube.kube_client({"kubeconfig": kubeconfig})
+    finally:
+        kube._kubernetes.cache_clear()
+    assert "import of kubernetes halted" in raised.value.details["exception"]

@@ -1,11 +1,16 @@
 """eks_addon_update against the emulated world: version policies, validation, self-managed add-ons."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import boto3
 import pytest
 
 from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update as module
-from tests.conftest import mutating_calls
+from tests.conftest import COLLECTIONS, ROOT, mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, records
 
 # The control plane moved to 1.30; the add-ons still run 1.29's default versions.
@@ -152,6 +157,39 @@ def test_check_mode_sends_nothing(make_world, run_module, args):
     assert result["updates"] == []
     assert by_name(result)["vpc-cni"]["after"] == "v1.19.0-eksbuild.1"
     assert mutating_calls(world) == []
+
+
+def test_needs_no_kubernetes_library(make_world, run_module, args, monkeypatch):
+    make_world(AFTER_CONTROL_PLANE)
+    monkeypatch.setitem(sys.modules, "kubernetes", None)  # as if not installed
+    result = run_module(module, addon_args(args), check_mode=True)
+    assert not result.failed, result.get("msg")
+    assert by_name(result)["vpc-cni"]["after"] == "v1.19.0-eksbuild.1"
+
+
+def test_a_run_never_imports_kubernetes(make_world, args):
+    """The whole run, in a new interpreter as Ansible runs a module: the kubernetes client is not imported."""
+    make_world(AFTER_CONTROL_PLANE)
+    code = """if True:
+        import json, sys
+        from ansible.module_utils.testing import patch_module_args
+        from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update
+        try:
+            with patch_module_args(json.loads(sys.argv[1])):
+                eks_addon_update.main()
+        except SystemExit:
+            pass
+        print(sorted(name for name in sys.modules if name.split(".")[0] == "kubernetes"))
+    """
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(COLLECTIONS), str(ROOT))))
+    proc = subprocess.run([sys.executable, "-c", code, json.dumps(dict(addon_args(args), _ansible_check_mode=True))],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    result_line, imported = proc.stdout.strip().splitlines()
+    result = json.loads(result_line)
+    assert not result.get("failed"), result.get("msg")
+    assert result["changed"] is True
+    assert imported == "[]"
 
 
 def test_cluster_version_plans_ahead_in_check_mode_only(make_world, run_module, args):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 from typing import Any
 
 import pytest
@@ -237,3 +238,11 @@ def test_the_upgrade_record_shows_what_stays(make_world, run_module, args):
         f"add-on kube-proxy stays on v1.30.0-eksbuild.2 (it was {kube_proxy_before} before the upgrade): EKS does not "
         f"roll add-ons back; if v1.30.0-eksbuild.2 does not support Kubernetes 1.29, update it to a compatible "
         f"version such as {kube_proxy_before}"]
+
+
+def test_needs_no_kubernetes_library(make_world, run_module, args, monkeypatch):
+    upgraded(make_world)
+    monkeypatch.setitem(sys.modules, "kubernetes", None)  # as if not installed
+    result = run_module(module, rollback_args(args), check_mode=True)
+    assert not result.failed, result.get("msg")
+    assert (result["changed"], result["target_version"]) == (True, "1.29")

@@ -1,6 +1,8 @@
 """eks_nodegroup_upgrade against the emulated world: node groups follow the control plane, PDBs, check mode."""
 from __future__ import annotations
 
+import sys
+
 import boto3
 import pytest
 
@@ -321,3 +323,11 @@ def test_wait_timeout_reports_the_update_still_running(make_world, run_module, a
     assert update["status"] == "InProgress" and update["id"] in result["msg"]
     assert entries(result)["general"]["update_id"] == update["id"]
     assert [r["operation"] for r in mutating_calls(world)] == ["UpdateNodegroupVersion"]
+
+
+def test_needs_no_kubernetes_library(make_world, run_module, args, monkeypatch):
+    make_world(AFTER_CONTROL_PLANE)
+    monkeypatch.setitem(sys.modules, "kubernetes", None)  # as if not installed
+    result = run_module(module, ng_args(args, "moved-130"), check_mode=True)
+    assert not result.failed, result.get("msg")
+    assert entries(result)["general"]["action"] == "update"

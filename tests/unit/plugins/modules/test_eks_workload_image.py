@@ -1,6 +1,8 @@
 """eks_workload_image against the emulated world: tag changes, rollouts, absent workloads, check mode."""
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from ansible_collections.lifecycle.eks.plugins.modules import eks_workload_image as module
@@ -124,3 +126,12 @@ def test_kubernetes_api_errors(make_world, run_module, args, fast_k8s_retries):
 ])
 def test_with_tag(image, expected):
     assert module.with_tag(image, "v9") == expected
+
+
+def test_needs_the_kubernetes_library(make_world, run_module, args, monkeypatch):
+    world = make_world("healthy")
+    monkeypatch.setitem(sys.modules, "kubernetes", None)  # as if not installed
+    result = run_module(module, image_args(args))
+    assert result.failed
+    assert "Failed to import the required Python library (kubernetes)" in result["msg"]
+    assert records(world, service="k8s") == []
