@@ -71,20 +71,11 @@ options:
       - Seconds to wait for each update. On timeout the update carries on in AWS; rerun the task to resume waiting.
     type: int
     default: 3600
-  wait_delay:
-    description:
-      - Seconds before the first poll of an update; later polls back off up to O(wait_max_delay).
-    type: float
-    default: 5.0
-  wait_max_delay:
-    description:
-      - Longest delay between two polls, in seconds. Throttling backs off further.
-    type: float
-    default: 30.0
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - lifecycle.eks.wait
   - lifecycle.eks.attributes
 attributes:
   check_mode:

@@ -72,20 +72,11 @@ options:
       - Seconds to wait for each node group update (AWS drains each node for up to 15 minutes).
     type: int
     default: 5400
-  wait_delay:
-    description:
-      - Seconds before the first poll; later polls back off up to O(wait_max_delay).
-    type: float
-    default: 5.0
-  wait_max_delay:
-    description:
-      - Longest delay between two polls, in seconds.
-    type: float
-    default: 30.0
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube.unused
+  - lifecycle.eks.wait
   - lifecycle.eks.attributes
 attributes:
   check_mode:
