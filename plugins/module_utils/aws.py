@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import copy
 import random
 import threading
 import time
@@ -49,6 +50,12 @@ EKS_TOKEN_URL_EXPIRES = 60
 UPDATE_IN_PROGRESS = "InProgress"
 INSIGHTS_REFRESH_IN_PROGRESS = "IN_PROGRESS"
 MAX_POLLS_PER_WINDOW = 6
+# EC2 takes at most 200 values per filter.
+MAX_FILTER_VALUES = 200
+
+# The stats of the Clients whose call runs in this thread: Clients sharing boto3 clients (one per cluster of a
+# fleet) each count their own calls, though botocore's event hook belongs to whichever Clients created the client.
+_CALLER = threading.local()
 
 
 def require_boto3(module):
@@ -173,6 +180,12 @@ class Clients:
         self._clients = {}
         self._lock = threading.Lock()
 
+    def counting_apart(self):
+        """Clients on the same session and boto3 clients whose calls are counted in their own CallStats."""
+        view = copy.copy(self)
+        view.stats = CallStats()
+        return view
+
     def client(self, service, use_endpoint_url=True):
         """The cached boto3 client of ``service``."""
         key = (service, use_endpoint_url)
@@ -212,7 +225,7 @@ class Clients:
     def _count_call(self, context=None, **kwargs):
         """Event hook run once per API call; botocore records in the context how many attempts it took."""
         attempts = ((context or {}).get("retries") or {}).get("attempt", 1)
-        self.stats.add(calls=attempts, retries=attempts - 1)
+        (getattr(_CALLER, "stats", None) or self.stats).add(calls=attempts, retries=attempts - 1)
 
     def call(self, action, fn, *args, **kwargs):
         """Run ``fn`` (an AWS call), retrying throttling and 5xx with full-jitter backoff capped at 20 s.
@@ -220,6 +233,13 @@ class Clients:
         Attempts made by botocore count against the same ``retries`` budget. Errors become
         ``ModuleError("Failed to <action>: <code>: <message>")``.
         """
+        caller, _CALLER.stats = getattr(_CALLER, "stats", None), self.stats
+        try:
+            return self._call(action, fn, args, kwargs)
+        finally:
+            _CALLER.stats = caller
+
+    def _call(self, action, fn, args, kwargs):
         attempts = 0
         while True:
             try:
@@ -440,6 +460,23 @@ class Clients:
             return []
         return self._all_pages(f"describe security groups {', '.join(ids)}", self.ec2, "describe_security_groups",
                                "SecurityGroups", GroupIds=ids)
+
+    def find_subnets(self, ids):
+        """Those of the given subnets that exist (a filter: a deleted subnet is absent, not an error)."""
+        return self._find("subnets", "describe_subnets", "Subnets", "subnet-id", ids)
+
+    def find_security_groups(self, ids):
+        """Those of the given security groups that exist."""
+        return self._find("security groups", "describe_security_groups", "SecurityGroups", "group-id", ids)
+
+    def _find(self, label, operation, result_key, filter_name, ids):
+        ids = sorted(set(ids))
+        found = []
+        for start in range(0, len(ids), MAX_FILTER_VALUES):
+            chunk = ids[start:start + MAX_FILTER_VALUES]
+            found.extend(self._all_pages(f"find {len(chunk)} {label}", self.ec2, operation, result_key,
+                                         Filters=[{"Name": filter_name, "Values": chunk}]))
+        return found
 
 
 def _botocore_version():

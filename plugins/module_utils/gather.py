@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import concurrent.futures
 import datetime
+import threading
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import insights
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import (
@@ -140,7 +141,11 @@ def _subnets(clients, subnet_ids):
             except ModuleError as single:
                 if single.error_code != "InvalidSubnetID.NotFound":
                     raise
-    present = {s["SubnetId"]: s for s in found}
+    return _subnet_facts(subnet_ids, {s["SubnetId"]: s for s in found})
+
+
+def _subnet_facts(subnet_ids, present):
+    """(the subnets found, with their free addresses; the ids not found)"""
     return ([{"id": i, "available_ips": present[i]["AvailableIpAddressCount"], "az": present[i].get("AvailabilityZone")}
              for i in subnet_ids if i in present], [i for i in subnet_ids if i not in present])
 
@@ -219,6 +224,53 @@ def _known_versions(clients):
             {v["clusterVersion"]: v.get("releaseDate") for v in versions})
 
 
+class RegionReads:
+    """Reads a fleet's clusters in one region share: made once (or in one batch) for all of them.
+
+    DescribeClusterVersions answers the same for every cluster; the subnets and security groups of all
+    clusters are read in batched, filtered calls (``prefetch``) instead of one call per cluster.
+    Thread-safe: the clusters of a fleet are gathered concurrently.
+    """
+
+    def __init__(self, clients):
+        self._clients = clients
+        self._lock = threading.Lock()
+        self._versions = None
+        self._subnets = None
+        self._groups = None
+
+    def known_versions(self):
+        with self._lock:
+            if self._versions is None:
+                self._versions = _known_versions(self._clients)
+            return self._versions
+
+    def prefetch(self, clusters):
+        """Read the subnets and cluster security groups of these DescribeCluster results, two calls in all."""
+        vpcs = [c.get("resourcesVpcConfig") or {} for c in clusters]
+        subnet_ids = {i for vpc in vpcs for i in vpc.get("subnetIds") or []}
+        group_ids = {vpc["clusterSecurityGroupId"] for vpc in vpcs if vpc.get("clusterSecurityGroupId")}
+        subnets = {s["SubnetId"]: s for s in self._clients.find_subnets(subnet_ids)} if subnet_ids else {}
+        groups = {g["GroupId"] for g in self._clients.find_security_groups(group_ids)} if group_ids else set()
+        with self._lock:
+            self._subnets = (subnet_ids, subnets)
+            self._groups = (group_ids, groups)
+
+    def subnets(self, clients, subnet_ids):
+        with self._lock:
+            known = self._subnets
+        if known is None or not set(subnet_ids) <= known[0]:
+            return _subnets(clients, subnet_ids)
+        return _subnet_facts(subnet_ids, known[1])
+
+    def security_group(self, clients, group_id):
+        with self._lock:
+            known = self._groups
+        if not group_id or known is None or group_id not in known[0]:
+            return _security_group(clients, group_id)
+        return {"id": group_id, "exists": group_id in known[1]}
+
+
 def _karpenter(apis):
     """Karpenter's NodePools and EC2NodeClasses, at the version each API group prefers.
 
@@ -269,11 +321,12 @@ def path_minors(current, target):
     return [str(current + step) for step in range(1, current.distance(target) + 1)]
 
 
-def gather(clients, params, cluster_name, parts, target=None, cluster=None, policy=None):
+def gather(clients, params, cluster_name, parts, target=None, cluster=None, policy=None, shared=None):
     """Facts about one cluster; ``parts`` picks what to read (SKEW_PARTS, PREFLIGHT_PARTS).
 
     ``policy`` (``insight_policy()``) says how old the insights may be and whether a stale set may be
-    refreshed; by default they are only read.
+    refreshed; by default they are only read. ``shared`` (``RegionReads``) serves the reads a fleet's
+    clusters have in common.
     """
     if cluster is None:
         cluster = clients.describe_cluster(cluster_name)
@@ -304,10 +357,11 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         "psp": lambda: _psp_present(apis) if current < parse_kube_version("1.25") else None,
         "ebs_volumes": lambda: _in_tree_ebs_volumes(apis.core) if wants_pv else None,
         "pdbs": lambda: _pdbs(apis.policy),
-        "subnets": lambda: _subnets(clients, facts["cluster"]["subnet_ids"]),
-        "security_group": lambda: _security_group(clients, facts["cluster"]["cluster_security_group_id"]),
+        "subnets": lambda: (shared or _DIRECT).subnets(clients, facts["cluster"]["subnet_ids"]),
+        "security_group": lambda: (shared or _DIRECT).security_group(
+            clients, facts["cluster"]["cluster_security_group_id"]),
         "insights": lambda: _insights(clients, cluster_name, minors, policy or insight_policy()),
-        "known_versions": lambda: _known_versions(clients),
+        "known_versions": lambda: shared.known_versions() if shared else _known_versions(clients),
         "provisioners": lambda: _karpenter(apis),
     }
     with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
@@ -336,9 +390,24 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         facts["karpenter"] = results["provisioners"]
         if "known_versions" not in results and needs_release_dates(facts["karpenter"]):
             # A pinned AMI release is judged by the EKS release date of the minor: one more call, only then.
-            facts["version_release_dates"] = _known_versions(clients)[1]
+            facts["version_release_dates"] = (shared.known_versions() if shared else _known_versions(clients))[1]
     facts["skew_input"] = skew_input(facts)
     return json_friendly(facts)
+
+
+class _Direct:
+    """One cluster's own reads, when no RegionReads is shared."""
+
+    @staticmethod
+    def subnets(clients, subnet_ids):
+        return _subnets(clients, subnet_ids)
+
+    @staticmethod
+    def security_group(clients, group_id):
+        return _security_group(clients, group_id)
+
+
+_DIRECT = _Direct()
 
 
 class _Empty:

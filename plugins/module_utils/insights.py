@@ -164,16 +164,21 @@ def deprecated_api_entry(detail):
     deprecations = []
     for item in (detail.get("categorySpecificSummary") or {}).get("deprecationDetails") or []:
         api = _api(item.get("usage"))
+        objects = [uri for uri in resources if api is not None and _api(uri) == api]
         deprecations.append({
             "usage": item.get("usage"),
             "replaced_with": item.get("replacedWith"),
             "stop_serving_version": item.get("stopServingVersion"),
             "start_serving_replacement_version": item.get("startServingReplacementVersion"),
-            "objects": [uri for uri in resources if api is not None and _api(uri) == api],
+            "objects": objects,
             "clients": [{"user_agent": c.get("userAgent"),
                          "requests_last_30_days": c.get("numberOfRequestsLast30Days"),
                          "last_request_time": _time_text(c.get("lastRequestTime"))}
                         for c in item.get("clientStats") or []],
+            "message": "%s -> %s (no longer served from %s): %s" % (
+                item.get("usage"), item.get("replacedWith") or "no replacement",
+                item.get("stopServingVersion") or detail.get("kubernetesVersion"),
+                ", ".join(objects) or "no object named"),
         })
     status = detail.get("insightStatus") or {}
     return {"insight_id": detail.get("id"), "name": detail.get("name"),

@@ -218,7 +218,8 @@ deprecated_apis:
       description:
         - Each API in use (C(usage)), its replacement (C(replaced_with)), C(stop_serving_version),
           C(start_serving_replacement_version), the C(objects) served by it and the C(clients) that called it in
-          the last 30 days (C(user_agent), C(requests_last_30_days), C(last_request_time)).
+          the last 30 days (C(user_agent), C(requests_last_30_days), C(last_request_time)), and a one-line
+          C(message).
       type: list
       elements: dict
     objects:
@@ -271,32 +272,15 @@ api_retries:
   type: int
 """
 
-import json
-
 from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
-from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
-from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
-from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
-from ansible_collections.lifecycle.eks.plugins.module_utils.insights import stale_message
+from ansible_collections.lifecycle.eks.plugins.module_utils.preflight import (
+    LAUNCH_TEMPLATES_OPTION,
+    kubectl_client_version,
+    plan_inputs,
+    preflight_cluster,
+    validate_waits,
+)
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
-from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
-from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
-
-OPTION = "nodegroup_launch_templates"
-
-
-def kubectl_client_version(module):
-    """kubectl's client gitVersion, or None when kubectl is absent or answers nonsense."""
-    path = module.params["kubectl_path"] or module.get_bin_path("kubectl")
-    if not path:
-        return None
-    rc, out, _err = module.run_command([path, "version", "--client", "-o", "json"])
-    if rc != 0:
-        return None
-    try:
-        return json.loads(out)["clientVersion"]["gitVersion"]
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 def main():
@@ -310,40 +294,17 @@ def main():
         insights_refresh_timeout=dict(type="int", default=600),
         wait_delay=dict(type="float", default=5.0),
         wait_max_delay=dict(type="float", default=30.0),
-        **launch_templates.argument_spec(OPTION)
+        **launch_templates.argument_spec(LAUNCH_TEMPLATES_OPTION)
     ))
 
     def body(module, clients):
-        params = module.params
-        target = parse_target_version(params["target_version"])
-        entries = launch_templates.parse(params[OPTION], OPTION)
-        if params["insights_refresh_timeout"] < 0:
-            raise ModuleError("insights_refresh_timeout must be 0 or more seconds; got %d."
-                              % params["insights_refresh_timeout"])
-        if params["wait_delay"] <= 0 or params["wait_max_delay"] <= 0:
-            raise ModuleError("wait_delay and wait_max_delay must be more than 0 seconds.")
-        # A bad duration fails here, before any AWS call.
-        policy = insight_policy(params["insights_max_age"], may_refresh=not module.check_mode,
-                                timeout=params["insights_refresh_timeout"], min_delay=params["wait_delay"],
-                                max_delay=params["wait_max_delay"],
-                                check_age="upgrade-insights" not in params["skip_checks"])
-        facts = gather(clients, params, params["cluster_name"], PREFLIGHT_PARTS, target=target, policy=policy)
-        for warning in launch_templates.check_nodegroups(entries, facts["nodegroups"], params["cluster_name"], OPTION):
+        validate_waits(module.params)
+        inputs = plan_inputs(module.params, module.check_mode)
+        result, warnings = preflight_cluster(clients, module.params, inputs,
+                                             kubectl_client_version(module, module.params["kubectl_path"]))
+        for warning in warnings:
             module.warn(warning)
-        facts["skew_input"] = launch_templates.with_launch_templates(facts["skew_input"], entries, target)
-        stale = stale_message(facts.get("insights_freshness"), params["cluster_name"])
-        if stale:
-            module.warn(stale)
-        facts["kubectl_client"] = kubectl_client_version(module)
-        checks = run_checks(facts, str(target), upgrade_nodegroups=params["upgrade_nodegroups"],
-                            fix_coredns_upstream=params["fix_coredns_upstream"], skip=set(params["skip_checks"]))
-        skew = skew_facts(facts, target, params["upgrade_nodegroups"])
-        return {"changed": False, "checks": checks, "summary": summarize(checks), "plan": skew["plan"],
-                "cluster": facts["cluster"], "insights": facts.get("insights") or [],
-                "insights_freshness": facts.get("insights_freshness"),
-                "deprecated_apis": facts.get("deprecated_apis") or [],
-                "node_provisioners": skew["node_provisioners"],
-                "ansible_facts": {"eks_version_skew": skew}}
+        return result
 
     run(module, body)
 

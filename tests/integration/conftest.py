@@ -10,10 +10,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 # Fast emulated durations and polling: the behaviour is the same, only the clock is shorter.
 FAST = {"eks_wait_delay": 0.1, "eks_wait_max_delay": 0.5}
+
+
+def add_host(inventory: Path, name: str, variables: dict[str, Any]) -> None:
+    """An inventory host the world knows nothing about (a cluster deleted, or a typo in the inventory)."""
+    data = yaml.safe_load(inventory.read_text())
+    data["all"]["children"]["eks_clusters"]["hosts"][name] = variables
+    inventory.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 @dataclass

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import datetime
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from tests.conftest import mutating_calls
+from tests.integration.conftest import add_host
 from tests.integration.test_security import aws_actions, policy_actions
 
 pytestmark = pytest.mark.integration
@@ -40,13 +38,6 @@ EXPECTED = [  # cluster, urgency, deadline, days left, hops
     ("data-132", "medium", "2027-03-23", 142, []),
     ("ml-133", "low", "2027-07-29", 270, ["1.33->1.34"]),
 ]
-
-
-def add_host(inventory: Path, name: str, variables: dict[str, Any]) -> None:
-    """An inventory host the world knows nothing about (a cluster deleted, or a typo in the inventory)."""
-    data = yaml.safe_load(inventory.read_text())
-    data["all"]["children"]["eks_clusters"]["hosts"][name] = variables
-    inventory.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 def test_fleet_is_ranked_by_urgency_with_deadlines_and_hops(make_world, run_playbook, tmp_path):

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import mutating_calls
+from tests.integration.conftest import add_host
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
@@ -61,7 +62,7 @@ def node_cluster(name: str, version: str = "1.29", **extra: Any) -> dict[str, An
     return {"name": name, "version": version, "nodegroups": [{"name": "general", "version": version}], **extra}
 
 
-def test_one_wave_with_a_fault_per_cluster(make_world, run_playbook):
+def test_one_wave_with_a_fault_per_cluster(make_world, run_playbook, tmp_path):
     """Each cluster of one wave meets a different fault; each ends as it should and the others go on."""
     world = make_world({"target_version": "1.30", "clusters": [
         node_cluster("noisy", faults={"throttle_rate": 0.3, "error_rate": 0.1}),   # throttling + 5xx on every call
@@ -74,9 +75,13 @@ def test_one_wave_with_a_fault_per_cluster(make_world, run_playbook):
     ]}, cluster_update_s=3600.0)
     world.state.cluster_update_s = 0.5  # the seeded update keeps its hour; ours are quick
     finish_updates_once_polled(world, "updating", 0)
+    inventory = tmp_path / "world" / "inventory.yml"
+    add_host(inventory, "ghost", {"eks_cluster_name": "ghost-cluster", "eks_target_version": "1.30"})  # not in EKS
+    add_host(inventory, "no-target", {"eks_cluster_name": "noisy"})  # eks_target_version forgotten
     run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100})
-    assert run.statuses() == {"noisy": "upgraded", "noisy-two-hops": "upgraded", "failing": "failed",
-                              "k8s-down": "failed", "k8s-500": "failed", "contended": "upgraded",
+    assert run.statuses() == {"ghost": "failed", "no-target": "failed", "noisy": "upgraded",
+                              "noisy-two-hops": "upgraded", "failing": "failed", "k8s-down": "failed",
+                              "k8s-500": "failed", "contended": "upgraded",
                               "updating": "upgraded"}, run.output[-3000:]
     summary = world.summary()
 
@@ -97,6 +102,11 @@ def test_one_wave_with_a_fault_per_cluster(make_world, run_playbook):
         message = run.cluster_report(name)["failure"]["msg"]
         assert name in message and expected in message and "Traceback" not in message, message
         assert cluster_updates(world, name) == []
+
+    # The wave's preflight, one call for all clusters, fails only the clusters it cannot check, and says why.
+    ghost = run.cluster_report("ghost")["failure"]["msg"]
+    assert ghost.startswith("Failed to describe cluster ghost-cluster: ResourceNotFoundException"), ghost
+    assert "eks_target_version" in run.cluster_report("no-target")["failure"]["msg"]
 
     # ResourceInUseException from a concurrent change: waited out, not a failure.
     assert [r["status"] for r in cluster_updates(world, "contended")] == [409]

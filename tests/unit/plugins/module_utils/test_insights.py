@@ -150,7 +150,11 @@ def test_deprecated_api_entry_lists_objects_and_replacements():
         "replaced_with": "/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas",
         "stop_serving_version": "1.29", "start_serving_replacement_version": "1.26", "objects": [FLOWSCHEMA],
         "clients": [{"user_agent": "flux/v2.1.0", "requests_last_30_days": 1240,
-                     "last_request_time": "2026-03-01T22:00:00+00:00"}]}
+                     "last_request_time": "2026-03-01T22:00:00+00:00"}],
+        "message": "/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas -> "
+                   "/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas (no longer served from 1.29): " + FLOWSCHEMA}
+    assert components["message"] == "/api/v1/componentstatuses -> no replacement (no longer served from 1.29): " \
+        "no object named"
     assert cronjobs["objects"] == [CRONJOB]  # namespaced object matched to its API
     assert (components["objects"], components["clients"]) == ([], [])
     assert insights.deprecated_api_summary([entry]) == [

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# ruff: noqa: UP001, UP009, UP010 -- Ansible's module_utils boilerplate (coding, __future__, __metaclass__)
+"""One cluster's preflight: its facts gathered, every check of the procedure run, the plan made.
+
+eks_upgrade_preflight runs it for one cluster, eks_fleet_preflight for many at once.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
+from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
+from ansible_collections.lifecycle.eks.plugins.module_utils.insights import stale_message
+from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
+from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
+
+LAUNCH_TEMPLATES_OPTION = "nodegroup_launch_templates"
+
+
+def validate_waits(params):
+    """The wait options shared by every cluster of a call; raises ModuleError."""
+    if params["insights_refresh_timeout"] < 0:
+        raise ModuleError("insights_refresh_timeout must be 0 or more seconds; got %d."
+                          % params["insights_refresh_timeout"])
+    if params["wait_delay"] <= 0 or params["wait_max_delay"] <= 0:
+        raise ModuleError("wait_delay and wait_max_delay must be more than 0 seconds.")
+
+
+def plan_inputs(params, check_mode):
+    """(target version, launch template entries, insight policy) of one cluster; raises ModuleError.
+
+    Everything a bad option can break is checked here, before any AWS call.
+    """
+    target = parse_target_version(params["target_version"])
+    entries = launch_templates.parse(params[LAUNCH_TEMPLATES_OPTION], LAUNCH_TEMPLATES_OPTION)
+    policy = insight_policy(params["insights_max_age"], may_refresh=not check_mode,
+                            timeout=params["insights_refresh_timeout"], min_delay=params["wait_delay"],
+                            max_delay=params["wait_max_delay"],
+                            check_age="upgrade-insights" not in params["skip_checks"])
+    return target, entries, policy
+
+
+def kubectl_client_version(module, path=None):
+    """kubectl's client gitVersion, or None when kubectl is absent or answers nonsense."""
+    path = path or module.get_bin_path("kubectl")
+    if not path:
+        return None
+    rc, out, _err = module.run_command([path, "version", "--client", "-o", "json"])
+    if rc != 0:
+        return None
+    try:
+        return json.loads(out)["clientVersion"]["gitVersion"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, cluster=None):
+    """(result, warnings) of one cluster: the checks, their summary, the plan and what they were made from.
+
+    ``inputs`` is ``plan_inputs(params, check_mode)``; ``shared`` and ``cluster`` (its DescribeCluster, when
+    already read) let a fleet share reads between its clusters.
+    """
+    target, entries, policy = inputs
+    name = params["cluster_name"]
+    facts = gather(clients, params, name, PREFLIGHT_PARTS, target=target, policy=policy, shared=shared,
+                   cluster=cluster)
+    warnings = launch_templates.check_nodegroups(entries, facts["nodegroups"], name, LAUNCH_TEMPLATES_OPTION)
+    facts["skew_input"] = launch_templates.with_launch_templates(facts["skew_input"], entries, target)
+    stale = stale_message(facts.get("insights_freshness"), name)
+    if stale:
+        warnings.append(stale)
+    facts["kubectl_client"] = kubectl_client
+    checks = run_checks(facts, str(target), upgrade_nodegroups=params["upgrade_nodegroups"],
+                        fix_coredns_upstream=params["fix_coredns_upstream"], skip=set(params["skip_checks"]))
+    skew = skew_facts(facts, target, params["upgrade_nodegroups"])
+    result = {"changed": False, "checks": checks, "summary": summarize(checks), "plan": skew["plan"],
+              "cluster": facts["cluster"], "insights": facts.get("insights") or [],
+              "insights_freshness": facts.get("insights_freshness"),
+              "deprecated_apis": facts.get("deprecated_apis") or [],
+              "node_provisioners": skew["node_provisioners"],
+              "ansible_facts": {"eks_version_skew": skew}}
+    return result, warnings
