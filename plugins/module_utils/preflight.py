@@ -23,6 +23,28 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import pars
 LAUNCH_TEMPLATES_OPTION = "nodegroup_launch_templates"
 
 
+def cluster_argument_spec():
+    """The options of one cluster's checks (eks_upgrade_preflight's, each entry of eks_fleet_preflight's clusters)."""
+    return dict(
+        target_version=dict(type="str", required=True),
+        upgrade_nodegroups=dict(type="bool", default=False),
+        fix_coredns_upstream=dict(type="bool", default=False),
+        skip_checks=dict(type="list", elements="str", default=[]),
+        insights_max_age=dict(type="str", default="24h"),
+        **launch_templates.argument_spec(LAUNCH_TEMPLATES_OPTION)
+    )
+
+
+def call_argument_spec():
+    """The options every cluster of one call shares: kubectl, and how insights refreshes are waited for."""
+    return dict(
+        kubectl_path=dict(type="path"),
+        insights_refresh_timeout=dict(type="int", default=600),
+        wait_delay=dict(type="float", default=5.0),
+        wait_max_delay=dict(type="float", default=30.0),
+    )
+
+
 def validate_waits(params):
     """The wait options shared by every cluster of a call; raises ModuleError."""
     if params["insights_refresh_timeout"] < 0:

@@ -92,27 +92,8 @@ options:
       - How many clusters are read at the same time. Each cluster's own reads are concurrent as well.
     type: int
     default: 16
-  kubectl_path:
-    description:
-      - The kubectl to check for the I(kubectl within one minor) step. Looked up on E(PATH) when unset.
-    type: path
-  insights_refresh_timeout:
-    description:
-      - Seconds to wait for an insights refresh. When it has not finished by then, the checks use the stale
-        insights and the C(upgrade-insights) check warns.
-    type: int
-    default: 600
-  wait_delay:
-    description:
-      - Seconds before the first C(DescribeInsightsRefresh) poll; later polls back off up to O(wait_max_delay).
-    type: float
-    default: 5.0
-  wait_max_delay:
-    description:
-      - Longest delay between two polls of an insights refresh, in seconds.
-    type: float
-    default: 30.0
 extends_documentation_fragment:
+  - lifecycle.eks.preflight
   - lifecycle.eks.aws
   - lifecycle.eks.attributes
 attributes:
@@ -195,13 +176,13 @@ import concurrent.futures
 import contextlib
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import connect, require_boto3
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, aws_argument_spec
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import RegionReads
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import require_kubernetes
 from ansible_collections.lifecycle.eks.plugins.module_utils.preflight import (
-    LAUNCH_TEMPLATES_OPTION,
+    call_argument_spec,
+    cluster_argument_spec,
     kubectl_client_version,
     plan_inputs,
     preflight_cluster,
@@ -212,15 +193,10 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import Vers
 CLUSTER_OPTIONS = dict(
     name=dict(type="str", required=True),
     cluster_name=dict(type="str"),
-    target_version=dict(type="str", required=True),
-    upgrade_nodegroups=dict(type="bool", default=False),
-    fix_coredns_upstream=dict(type="bool", default=False),
-    skip_checks=dict(type="list", elements="str", default=[]),
-    insights_max_age=dict(type="str", default="24h"),
     region=dict(type="str"),
     kubeconfig=dict(type="path"),
     context=dict(type="str"),
-    **launch_templates.argument_spec(LAUNCH_TEMPLATES_OPTION)
+    **cluster_argument_spec()
 )
 SHARED_OPTIONS = ("insights_refresh_timeout", "wait_delay", "wait_max_delay")
 
@@ -286,10 +262,7 @@ def main():
     spec.update(
         clusters=dict(type="list", elements="dict", required=True, options=CLUSTER_OPTIONS),
         max_concurrent_clusters=dict(type="int", default=16),
-        kubectl_path=dict(type="path"),
-        insights_refresh_timeout=dict(type="int", default=600),
-        wait_delay=dict(type="float", default=5.0),
-        wait_max_delay=dict(type="float", default=30.0),
+        **call_argument_spec()
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     require_boto3(module)

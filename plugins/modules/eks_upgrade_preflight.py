@@ -62,11 +62,6 @@ options:
     type: list
     elements: str
     default: []
-  kubectl_path:
-    description:
-      - The kubectl to check for the I(kubectl within one minor) step. Looked up on E(PATH) when unset; a missing
-        kubectl only warns.
-    type: path
   insights_max_age:
     description:
       - How old upgrade insights may be before they are refreshed, as a number and a unit V(s), V(m), V(h) or V(d)
@@ -74,23 +69,8 @@ options:
       - V(0s) refreshes them on every run (outside check mode).
     type: str
     default: 24h
-  insights_refresh_timeout:
-    description:
-      - Seconds to wait for an insights refresh. When it has not finished by then, the checks use the stale
-        insights and the C(upgrade-insights) check warns.
-    type: int
-    default: 600
-  wait_delay:
-    description:
-      - Seconds before the first C(DescribeInsightsRefresh) poll; later polls back off up to O(wait_max_delay).
-    type: float
-    default: 5.0
-  wait_max_delay:
-    description:
-      - Longest delay between two polls of an insights refresh, in seconds.
-    type: float
-    default: 30.0
 extends_documentation_fragment:
+  - lifecycle.eks.preflight
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
@@ -272,9 +252,9 @@ api_retries:
   type: int
 """
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.preflight import (
-    LAUNCH_TEMPLATES_OPTION,
+    call_argument_spec,
+    cluster_argument_spec,
     kubectl_client_version,
     plan_inputs,
     preflight_cluster,
@@ -284,18 +264,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_mo
 
 
 def main():
-    module = eks_module(dict(
-        target_version=dict(type="str", required=True),
-        upgrade_nodegroups=dict(type="bool", default=False),
-        fix_coredns_upstream=dict(type="bool", default=False),
-        skip_checks=dict(type="list", elements="str", default=[]),
-        kubectl_path=dict(type="path"),
-        insights_max_age=dict(type="str", default="24h"),
-        insights_refresh_timeout=dict(type="int", default=600),
-        wait_delay=dict(type="float", default=5.0),
-        wait_max_delay=dict(type="float", default=30.0),
-        **launch_templates.argument_spec(LAUNCH_TEMPLATES_OPTION)
-    ))
+    module = eks_module(dict(cluster_argument_spec(), **call_argument_spec()))
 
     def body(module, clients):
         validate_waits(module.params)
