@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Build the collection artifact as it is published, install it into an empty collections path, and check
-# that what users run resolves from the artifact alone: the playbook lifecycle.eks.upgrade (syntax check),
-# the documentation of every module, the filter and the roles.
+# that what users run resolves from the artifact alone: the documentation of every module, the filter and the
+# roles, and the playbook lifecycle.eks.upgrade, run against an emulated cluster.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 BIN="$ROOT/.venv/bin"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lifecycle-eks-build.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+WORLD_PID=""
+trap '[ -z "$WORLD_PID" ] || kill "$WORLD_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 "$BIN/ansible-galaxy" collection build --output-path "$WORK/dist" "$ROOT"
 TARBALL="$(ls "$WORK"/dist/lifecycle-eks-*.tar.gz)"
@@ -31,4 +32,23 @@ INSTALLED="$WORK/collections/ansible_collections/lifecycle/eks"
 test -f "$INSTALLED/MANIFEST.json"
 "$BIN/ansible-playbook" -i localhost, lifecycle.eks.upgrade --syntax-check
 "$BIN/python" "$ROOT/tests/lint/check_docs.py" "$INSTALLED"
-echo "lifecycle.eks artifact $(basename "$TARBALL"): installs, lifecycle.eks.upgrade parses, documentation renders"
+
+# The installed playbook upgrades an emulated cluster (eksworld comes from the checkout; it is not shipped).
+WORLD="$WORK/world"
+PYTHONPATH="$ROOT" "$BIN/python" -m eksworld serve --scenario "$ROOT/tests/scenarios/healthy.yml" --out "$WORLD" \
+  --cluster-update-seconds 1 --nodegroup-update-seconds 0.5 --addon-update-seconds 0.5 >"$WORK/world.log" 2>&1 &
+WORLD_PID=$!
+for _ in $(seq 240); do [ -f "$WORLD/world.json" ] && break; sleep 0.5; done
+test -f "$WORLD/world.json" || { cat "$WORK/world.log" >&2; exit 1; }
+# shellcheck disable=SC1091 # written by eksworld: AWS_ENDPOINT_URL, emulator credentials, region
+set -a && . "$WORLD/env.sh" && set +a
+"$BIN/ansible-playbook" -i "$WORLD/inventory.yml" lifecycle.eks.upgrade \
+  -e "eks_report_dir=$WORK/reports" -e eks_wait_delay=0.2 -e eks_wait_max_delay=1 >"$WORK/upgrade.log" 2>&1 \
+  || { tail -40 "$WORK/upgrade.log" >&2; exit 1; }
+"$BIN/python" - "$WORK/reports/fleet-summary.json" <<'PY'
+import json, sys
+summary = json.load(open(sys.argv[1]))
+rows = {row["cluster"]: (row["status"], row["version_after"]) for row in summary["clusters"]}
+assert rows == {"healthy-129": ("upgraded", "1.30")}, rows
+PY
+echo "lifecycle.eks artifact $(basename "$TARBALL"): installs, documentation renders, lifecycle.eks.upgrade upgrades an emulated cluster"
