@@ -357,8 +357,8 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         "psp": lambda: _psp_present(apis) if current < parse_kube_version("1.25") else None,
         "ebs_volumes": lambda: _in_tree_ebs_volumes(apis.core) if wants_pv else None,
         "pdbs": lambda: _pdbs(apis.policy),
-        "subnets": lambda: (shared or _DIRECT).subnets(clients, facts["cluster"]["subnet_ids"]),
-        "security_group": lambda: (shared or _DIRECT).security_group(
+        "subnets": lambda: (shared.subnets if shared else _subnets)(clients, facts["cluster"]["subnet_ids"]),
+        "security_group": lambda: (shared.security_group if shared else _security_group)(
             clients, facts["cluster"]["cluster_security_group_id"]),
         "insights": lambda: _insights(clients, cluster_name, minors, policy or insight_policy()),
         "known_versions": lambda: shared.known_versions() if shared else _known_versions(clients),
@@ -393,21 +393,6 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
             facts["version_release_dates"] = (shared.known_versions() if shared else _known_versions(clients))[1]
     facts["skew_input"] = skew_input(facts)
     return json_friendly(facts)
-
-
-class _Direct:
-    """One cluster's own reads, when no RegionReads is shared."""
-
-    @staticmethod
-    def subnets(clients, subnet_ids):
-        return _subnets(clients, subnet_ids)
-
-    @staticmethod
-    def security_group(clients, group_id):
-        return _security_group(clients, group_id)
-
-
-_DIRECT = _Direct()
 
 
 class _Empty:

@@ -38,6 +38,18 @@ def eks_module(argument_spec, uses_kubernetes=True, **kwargs):
     return module
 
 
+def failed_result(exc, clients=None):
+    """What a ModuleError or VersionError fails with: its message, the partial result and details it carries,
+    and the API counters so far (``clients``, once connected)."""
+    details = dict(getattr(exc, "details", {}) or {})
+    result = dict(details.pop("result", {}))
+    if clients is not None:
+        result.update(clients.stats.as_dict())
+    result.update(details)
+    result["msg"] = str(exc)
+    return result
+
+
 def run(module, body):
     """Connect to AWS, run ``body(module, clients) -> result`` and exit; any ModuleError fails cleanly.
 
@@ -48,10 +60,6 @@ def run(module, body):
         clients = connect(module.params)
         result = body(module, clients)
     except (ModuleError, VersionError) as exc:
-        details = dict(getattr(exc, "details", {}) or {})
-        partial = details.pop("result", {})
-        if clients is not None:
-            partial.update(clients.stats.as_dict())
-        module.fail_json(msg=str(exc), **dict(partial, **details))
+        module.fail_json(**failed_result(exc, clients))
     result.update(clients.stats.as_dict())
     module.exit_json(**result)

@@ -188,6 +188,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.preflight import (
     preflight_cluster,
     validate_waits,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import failed_result
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
 
 CLUSTER_OPTIONS = dict(
@@ -209,11 +210,8 @@ def cluster_params(spec, params):
 
 
 def failure(exc, clients=None):
-    entry = {"failed": True, "msg": str(exc)}
-    entry.update(dict(getattr(exc, "details", {}) or {}).pop("result", {}))
-    if clients is not None:
-        entry.update(clients.stats.as_dict())
-    return entry
+    """A cluster's entry when it could not be checked: what eks_upgrade_preflight would fail with."""
+    return dict(failed_result(exc, clients), failed=True)
 
 
 class Region:
