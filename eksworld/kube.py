@@ -27,10 +27,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 
+from eksworld.kube_crashloop import CrashLoops
 from eksworld.kube_status import KubeError, success
 from eksworld.kube_store import ClusterStore, JsonObject, ResourceType
 from eksworld.kube_table import table, wants_table
-from eksworld.kube_tls import tls_context
+from eksworld.kube_tls import ServerTls
 from eksworld.state import WorldState
 
 __all__ = ["DEFAULT_TOKEN", "ClusterStore", "KubeEmulator", "KubeError", "ResourceType",
@@ -55,6 +56,9 @@ RETURNS_DELETED_OBJECT = frozenset({("", "pods"), ("", "namespaces")})
 _VERSION_ORDER = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
 
 BeforeRequest = Callable[[], None]
+# Given a cluster name: how its API fails this request while its API server instances are replaced
+# ("drop" the connection or answer "503"), or None when it answers normally.
+Outage = Callable[[str], "str | None"]
 
 
 def _version_priority(version: str) -> tuple[int, int, int]:
@@ -216,16 +220,21 @@ def _as_served(resource_type: ResourceType, obj: JsonObject, in_list: bool) -> J
 class KubeEmulator:
     """The HTTP front: routing, auth, faults and logging in front of one ClusterStore per cluster."""
 
-    def __init__(self, state: WorldState, before_request: BeforeRequest | None = None) -> None:
+    def __init__(self, state: WorldState, before_request: BeforeRequest | None = None,
+                 outage: Outage | None = None) -> None:
         self.state = state
         self.before_request = before_request
+        self.outage = outage
         self._lock = threading.Lock()
         self._clusters: dict[str, ClusterStore] = {}
         self._custom_types: list[dict[str, Any]] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._base_url = ""
-        self.ca_pem: str | None = None  # set by start(tls=True)
+        self._tls: ServerTls | None = None
+        # Where each cluster is served (/k8s/<address>): its name until move_cluster() gives it a new one.
+        self._addresses: dict[str, str] = {}
+        self._retired_addresses: set[str] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -237,11 +246,8 @@ class KubeEmulator:
         """
         if self._server is not None:
             raise RuntimeError("the Kubernetes emulator is already running")
-        ssl_context = None
-        self.ca_pem = None
-        if tls:
-            self.ca_pem, ssl_context = tls_context(host)
-        server = _Server((host, port), _Handler, self, ssl_context)
+        self._tls = ServerTls(host) if tls else None
+        server = _Server((host, port), _Handler, self, self._tls.context if self._tls else None)
         self._server = server
         self._base_url = f"{'https' if tls else 'http'}://{host}:{server.server_address[1]}"
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
@@ -270,15 +276,27 @@ class KubeEmulator:
         """Base URL (http[s]://host:port), empty until started."""
         return self._base_url
 
+    @property
+    def ca_pem(self) -> str | None:
+        """The CA of the https endpoints (None over http)."""
+        return self._tls.ca_pem if self._tls else None
+
+    def rotate_certificate(self) -> None:
+        """Present a new server certificate from the same CA on new connections (new API server instances)."""
+        if self._tls is not None:
+            self._tls.rotate()
+
     # ------------------------------------------------------------------ clusters
 
     def add_cluster(self, name: str, git_version: str = "v1.29.15-eks-abc1234",
                     token: str = DEFAULT_TOKEN) -> ClusterStore:
         """Create an empty virtual cluster (no namespaces yet: the caller seeds what it needs)."""
         store = ClusterStore(name, git_version, token, clock=self.state.clock.now)
+        store.workload_hook = CrashLoops(store, lambda: self.state.faults.spec_for(name).crash_loop_image)
         with self._lock:
             if name in self._clusters:
                 raise ValueError(f"cluster {name!r} already exists")
+            self._addresses[name] = name
             for registration in self._custom_types:
                 store.register_resource(**registration)
             self._clusters[name] = store
@@ -295,11 +313,31 @@ class KubeEmulator:
     def remove_cluster(self, name: str) -> None:
         with self._lock:
             store = self._clusters.pop(name, None)
+            self._addresses.pop(name, None)
         if store is not None:
             store.end_watches()
 
     def url_for(self, name: str) -> str:
-        return f"{self._base_url}/k8s/{name}"
+        with self._lock:
+            return f"{self._base_url}/k8s/{self._addresses.get(name, name)}"
+
+    def move_cluster(self, name: str) -> str:
+        """Serve the cluster at a new address, the old one no longer answering; returns the new URL."""
+        with self._lock:
+            old = self._addresses[name]
+            moves = sum(1 for address in self._retired_addresses if address.startswith(name + "~")) + 1
+            self._retired_addresses.add(old)
+            self._addresses[name] = f"{name}~{moves}"
+        return self.url_for(name)
+
+    def _cluster_at(self, address: str) -> tuple[str, ClusterStore | None] | None:
+        """(name, store) of the cluster served at an address; None for an address no longer served."""
+        with self._lock:
+            if address in self._retired_addresses:
+                return None
+            name = address.partition("~")[0]
+            store = self._clusters.get(name)
+            return name, store if store is not None and self._addresses.get(name) == address else None
 
     def register_resource(self, group: str, version: str, kind: str, plural: str,
                           namespaced: bool = True, *, short_names: tuple[str, ...] = (),
@@ -320,6 +358,8 @@ class KubeEmulator:
             stores = list(self._clusters.values())
             self._clusters.clear()
             self._custom_types.clear()
+            self._addresses.clear()
+            self._retired_addresses.clear()
         for store in stores:
             store.end_watches()
 
@@ -562,9 +602,12 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = {key: values[-1] for key, values in parse_qs(url.query).items()}
         parts = [unquote(part) for part in url.path.split("/") if part]
-        cluster_name = parts[1] if len(parts) >= 2 and parts[0] == "k8s" else None
-        store = emulator.find_cluster(cluster_name) if cluster_name else None
-        record["cluster"] = cluster_name
+        served = emulator._cluster_at(parts[1]) if len(parts) >= 2 and parts[0] == "k8s" else ("", None)
+        if served is None:  # an address the cluster moved away from: nothing answers there any more
+            record["cluster"], record["injected"] = parts[1].partition("~")[0], "moved"
+            return None
+        cluster_name, store = served
+        record["cluster"] = cluster_name or None
         if store is None:
             return _Response(404, KubeError(404, f'no emulated cluster is served at "{url.path}"').status())
         route = _route(store, method, parts[2:], query)
@@ -578,6 +621,13 @@ class _Handler(BaseHTTPRequestHandler):
         if spec.k8s_unreachable:
             record["injected"] = "unreachable"
             return None
+        outage = emulator.outage(cluster_name) if emulator.outage is not None else None
+        if outage is not None:
+            record["injected"] = "outage"
+            if outage == "drop":
+                return None
+            return _Response(503, KubeError(503, "the server is currently unable to handle the request",
+                                            reason="ServiceUnavailable").status())
         if faults.roll(spec.k8s_error_rate):
             record["injected"] = "5xx"
             return _Response(500, KubeError(500, "Internal error occurred: injected fault").status())

@@ -159,6 +159,8 @@ class ClusterStore:
         self._history: deque[_Change] = deque(maxlen=WATCH_HISTORY)
         self._compacted_version = 0  # newest resourceVersion no longer in the history
         self._watch_epoch = 0  # end_watches() bumps it; watches of an older epoch end
+        # Fault injection (kube_crashloop): sees each workload before it is stored, may stop its rollout.
+        self.workload_hook: Callable[[ResourceType, JsonObject], None] | None = None
         self._git_version = ""
         self._minor = 0
         self.set_version(git_version)
@@ -540,6 +542,8 @@ class ClusterStore:
 
     def _commit(self, resource_type: ResourceType, key: tuple[str, str], obj: JsonObject,
                 event_type: str) -> None:
+        if self.workload_hook is not None:
+            self.workload_hook(resource_type, obj)
         self._resource_version += 1
         obj["metadata"] = dict(obj["metadata"], resourceVersion=str(self._resource_version))
         self._objects[resource_type.storage_key][key] = obj

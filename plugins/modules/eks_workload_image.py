@@ -17,6 +17,13 @@ description:
     DaemonSet is updated.
   - Changes only the image tag of one container (the repository stays), as C(kubectl set image) does, then waits for
     the rollout to finish.
+  - Finished means what the C(wait) of M(kubernetes.core.k8s) means. For a Deployment, the controller observed
+    the change (C(status.observedGeneration)), and C(status.replicas), C(updatedReplicas) and C(availableReplicas)
+    all equal C(spec.replicas), with no unavailable replica. For a DaemonSet, C(updatedNumberScheduled) and
+    C(numberAvailable) equal C(desiredNumberScheduled), with none unavailable. A new pod that crash-loops is
+    therefore never taken for a finished rollout.
+  - A rollout that does not finish in O(wait_timeout) fails the module, naming the workload's pods that are not
+    ready and why (for example C(CrashLoopBackOff)).
   - A workload that does not exist is reported (C(found=false)), not an error, unless O(required=true).
   - Idempotent; check and diff mode supported.
 author:
@@ -47,7 +54,8 @@ options:
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait for the rollout.
+    description:
+      - Seconds to wait for the rollout. With V(0), the rollout is checked once after the change.
     type: int
     default: 600
 extends_documentation_fragment:
@@ -86,6 +94,27 @@ after:
   returned: when found
   type: str
   sample: registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.2
+container:
+  description: Name of the container whose image is set.
+  returned: when found
+  type: str
+  sample: cluster-autoscaler
+pods_not_ready:
+  description:
+    - When the rollout did not finish, the workload's pods that are not ready, with each unready container and
+      why (the reason it is waiting or terminated, such as C(CrashLoopBackOff)) and its restart count.
+  returned: when the rollout did not finish in time (the module fails)
+  type: list
+  elements: dict
+  sample: [{"name": "cluster-autoscaler-6b9f7c5d8-x2k4p", "phase": "Running",
+            "containers": [{"name": "cluster-autoscaler", "reason": "CrashLoopBackOff", "restarts": 5}]}]
+kube_retries:
+  description:
+    - Kubernetes API requests retried after a connection error, an endpoint change, HTTP 429 or 5xx
+      (see O(kube_retry_timeout)).
+  returned: always
+  type: int
+  sample: 0
 """
 
 import time
@@ -105,13 +134,92 @@ def with_tag(image, tag):
     return "%s:%s" % (repository, tag)
 
 
-def rollout_done(kind, obj):
+def _counts(kind, obj):
+    """(desired, total, updated, available, unavailable) pods of the workload's rollout."""
     status = obj.status
-    if status is None or (status.observed_generation or 0) < (obj.metadata.generation or 0):
-        return False
     if kind == "Deployment":
-        return (status.updated_replicas or 0) >= (obj.spec.replicas or 0)
-    return (status.updated_number_scheduled or 0) >= (status.desired_number_scheduled or 0)
+        desired = 1 if obj.spec.replicas is None else obj.spec.replicas
+        return (desired, status.replicas or 0, status.updated_replicas or 0, status.available_replicas or 0,
+                status.unavailable_replicas or 0)
+    desired = status.desired_number_scheduled or 0
+    return (desired, status.current_number_scheduled or 0, status.updated_number_scheduled or 0,
+            status.number_available or 0, status.number_unavailable or 0)
+
+
+def _observed(obj):
+    """Whether the controller has seen the workload's latest spec."""
+    status = obj.status
+    return status is not None and status.observed_generation is not None \
+        and status.observed_generation >= (obj.metadata.generation or 0)
+
+
+def rollout_done(kind, obj):
+    """kubernetes.core's deployment_ready/daemonset_ready: the controller saw the change, every pod is
+    updated and available, none unavailable (and no old Deployment pod is left)."""
+    if not _observed(obj):
+        return False
+    desired, total, updated, available, unavailable = _counts(kind, obj)
+    if kind == "Deployment" and total != desired:
+        return False
+    return updated == desired and available == desired and not unavailable
+
+
+def rollout_progress(kind, obj):
+    if not _observed(obj):
+        return "the controller has not yet seen the change"
+    desired, total, updated, available, unavailable = _counts(kind, obj)
+    return "%d of %d updated, %d available, %d unavailable, %d pods in all" % (
+        updated, desired, available, unavailable, total)
+
+
+def pods_not_ready(apis, obj, namespace):
+    """The workload's pods (by its selector) that are not ready, each with its unready containers and why."""
+    labels = (obj.spec.selector.match_labels or {}) if obj.spec.selector else {}
+    selector = ",".join("%s=%s" % item for item in sorted(labels.items()))
+    pods = k8s_call("list pods of " + obj.metadata.name, apis.core.list_namespaced_pod, namespace,
+                    label_selector=selector).items
+    not_ready = []
+    for pod in pods:
+        statuses = (pod.status.container_statuses if pod.status else None) or []
+        containers = []
+        for container in statuses:
+            if container.ready:
+                continue
+            state = container.state
+            detail = (state.waiting if state and state.waiting else state.terminated if state else None)
+            containers.append({"name": container.name, "reason": (detail.reason if detail else None) or "NotReady",
+                               "restarts": container.restart_count or 0})
+        if containers or not statuses:
+            not_ready.append({"name": pod.metadata.name, "phase": pod.status.phase if pod.status else None,
+                              "containers": containers})
+    return not_ready
+
+
+def _describe(pod):
+    if not pod["containers"]:
+        return "%s (%s, no container started)" % (pod["name"], pod["phase"] or "Pending")
+    return "%s (%s)" % (pod["name"], "; ".join(
+        "%s: %s, %d restarts" % (c["name"], c["reason"], c["restarts"]) for c in pod["containers"]))
+
+
+def wait_for_rollout(apis, kind, label, read, workload, namespace, after, timeout, result):
+    """Poll until rollout_done(); past ``timeout`` seconds (monotonic clock) fail naming the pods not ready."""
+    deadline = time.monotonic() + timeout
+    delay = 0.2
+    while True:
+        obj = k8s_call("read " + label, read, workload, namespace)
+        if rollout_done(kind, obj):
+            return
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        time.sleep(min(delay, remaining))
+        delay = min(delay * 2, 10)
+    pods = pods_not_ready(apis, obj, namespace)
+    message = "Rollout of %s to %s did not finish in %d s: %s." % (label, after, timeout, rollout_progress(kind, obj))
+    if pods:
+        message += " Pods not ready: %s." % ", ".join(_describe(pod) for pod in pods)
+    raise ModuleError(message, {"result": result, "pods_not_ready": pods})
 
 
 def set_image(module, clients):
@@ -142,14 +250,7 @@ def set_image(module, clients):
         return result
     body = {"spec": {"template": {"spec": {"containers": [{"name": container.name, "image": after}]}}}}
     k8s_call("set image of " + label, patch, workload, namespace, body)
-    deadline = time.time() + params["wait_timeout"]
-    delay = 0.2
-    while not rollout_done(kind, k8s_call("read " + label, read, workload, namespace)):
-        if time.time() > deadline:
-            raise ModuleError("Rollout of %s to %s did not finish in %d s." % (label, after, params["wait_timeout"]),
-                              {"result": result})
-        time.sleep(delay)
-        delay = min(delay * 2, 10)
+    wait_for_rollout(apis, kind, label, read, workload, namespace, after, params["wait_timeout"], result)
     return result
 
 

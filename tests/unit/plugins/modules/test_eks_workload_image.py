@@ -110,6 +110,74 @@ def test_rollout_that_does_not_finish(make_world, run_module, args, monkeypatch)
     assert result["changed"] is True
 
 
+def test_a_crash_looping_rollout_fails_naming_the_pods(make_world, run_module, args):
+    """One replica, a new image that crash-loops: updatedReplicas reaches spec.replicas at once, but the old
+    pod still serves and the new one never becomes available. Not done; the failure names the pod and why."""
+    world = make_world("healthy")
+    world.state.faults.set(NAME, crash_loop_image="cluster-autoscaler:v1.30.2")
+    result = run_module(module, image_args(args, wait_timeout=0))
+    assert result.failed
+    assert result["changed"] is True and result["after"] == AUTOSCALER + ":v1.30.2"
+    message = result["msg"]
+    assert message.startswith("Rollout of Deployment kube-system/cluster-autoscaler to "
+                              f"{AUTOSCALER}:v1.30.2 did not finish in 0 s"), message
+    [pod] = result["pods_not_ready"]
+    assert pod["name"].startswith("cluster-autoscaler-")
+    assert pod["containers"] == [{"name": "cluster-autoscaler", "reason": "CrashLoopBackOff", "restarts": 5}]
+    assert f"{pod['name']} (cluster-autoscaler: CrashLoopBackOff, 5 restarts)" in message, message
+
+    # The image fixed: the same module call finishes, and the crashing pods are gone.
+    world.state.faults.set(NAME, crash_loop_image=None)
+    fixed = run_module(module, image_args(args, tag="v1.30.3"))
+    assert not fixed.failed, fixed.get("msg")
+    assert world.kube.cluster(NAME).list("v1", "Pod", "kube-system") == []
+
+
+def test_a_crash_looping_daemon_set_on_one_node_is_not_done(make_world, run_module, args):
+    """updatedNumberScheduled == desiredNumberScheduled with the one updated pod crash-looping."""
+    world = make_world({"clusters": [{"name": "one-node", "version": "1.29",
+                                      "nodegroups": [{"name": "general", "desired_size": 1}]}]})
+    world.state.faults.set("one-node", crash_loop_image="amazon-k8s-cni:v1.19.0-eksbuild.1")
+    result = run_module(module, args("one-node", kind="DaemonSet", workload="aws-node", tag="v1.19.0-eksbuild.1",
+                                     wait_timeout=0))
+    assert result.failed
+    assert "1 of 1 updated, 0 available, 1 unavailable" in result["msg"], result["msg"]
+    [pod] = result["pods_not_ready"]
+    assert pod["name"].startswith("aws-node-") and pod["containers"][0]["reason"] == "CrashLoopBackOff"
+
+
+@pytest.mark.parametrize("kind, status, generation, done", [
+    # Deployment: spec.replicas 1
+    ("Deployment", {"observedGeneration": 2, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1}, 2, True),
+    ("Deployment", {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1}, 2, False),
+    ("Deployment", {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 1, "availableReplicas": 1,
+                    "unavailableReplicas": 1}, 2, False),
+    ("Deployment", {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 1, "availableReplicas": 1}, 2, False),
+    ("Deployment", {"observedGeneration": 2, "replicas": 1, "updatedReplicas": 0, "availableReplicas": 1}, 2, False),
+    ("Deployment", {"observedGeneration": 2, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 0,
+                    "unavailableReplicas": 1}, 2, False),
+    # DaemonSet: two nodes
+    ("DaemonSet", {"observedGeneration": 2, "desiredNumberScheduled": 2, "updatedNumberScheduled": 2,
+                   "numberAvailable": 2, "numberReady": 2}, 2, True),
+    ("DaemonSet", {"observedGeneration": 2, "desiredNumberScheduled": 2, "updatedNumberScheduled": 2,
+                   "numberAvailable": 1, "numberReady": 1, "numberUnavailable": 1}, 2, False),
+    ("DaemonSet", {"observedGeneration": 2, "desiredNumberScheduled": 2, "updatedNumberScheduled": 1,
+                   "numberAvailable": 2, "numberReady": 2}, 2, False),
+    ("DaemonSet", {"observedGeneration": 1, "desiredNumberScheduled": 2, "updatedNumberScheduled": 2,
+                   "numberAvailable": 2, "numberReady": 2}, 2, False),
+])
+def test_rollout_done_means_what_kubernetes_core_waits_for(kind, status, generation, done):
+    from kubernetes.client import ApiClient
+
+    body = {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "w", "generation": generation},
+            "spec": {"replicas": 1, "selector": {}, "template": {}} if kind == "Deployment"
+            else {"selector": {}, "template": {}},
+            "status": status if kind == "Deployment" else {"currentNumberScheduled": 2, "numberMisscheduled": 0,
+                                                           **status}}
+    obj = ApiClient()._ApiClient__deserialize(body, "V1" + kind)  # the typed object a read returns
+    assert module.rollout_done(kind, obj) is done
+
+
 def test_kubernetes_api_errors(make_world, run_module, args, fast_k8s_retries):
     world = make_world("healthy")
     world.state.faults.set(NAME, k8s_error_rate=1.0)
