@@ -15,6 +15,9 @@ description:
   - Step 3 of AWS's I(Updating an Amazon EKS cluster Kubernetes version) procedure, for clusters first deployed
     before Kubernetes 1.18. The module removes a line of the C(coredns) ConfigMap in C(kube-system) that holds only
     the word C(upstream), and changes nothing else in the file.
+  - The line is found whatever its indentation (spaces or tabs), trailing blanks or comment, line end (LF, CRLF, or
+    none when it ends the Corefile). An C(upstream) line with addresses goes too. CoreDNS ignores them since 1.5 and
+    refuses the option in any form since 1.7, and CoreDNS's own Corefile migration drops it the same way.
   - Idempotent. Diff mode shows the Corefile before and after; check mode changes nothing.
 author:
   - lifecycle.eks contributors (!UNKNOWN)
@@ -56,19 +59,10 @@ corefile:
   type: str
 """
 
-import re
-
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream, without_upstream
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, k8s_call, kube_client
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
-
-UPSTREAM_LINE = re.compile(r"^[ \t]*upstream[ \t]*\r?\n", re.MULTILINE)
-
-
-def without_upstream(corefile):
-    """The Corefile minus every line that holds only ``upstream``; nothing else changes."""
-    return UPSTREAM_LINE.sub("", corefile)
-
 
 def fix_corefile(module, clients):
     apis = KubeApis(kube_client(module.params, clients=clients))
@@ -77,8 +71,8 @@ def fix_corefile(module, clients):
     corefile = (config_map.data or {}).get("Corefile")
     if corefile is None:
         raise ModuleError("ConfigMap kube-system/coredns has no Corefile key.")
+    had_upstream = has_upstream(corefile)
     fixed = without_upstream(corefile)
-    had_upstream = fixed != corefile
     changed = had_upstream and module.params["state"] == "absent"
     result = {"changed": changed, "had_upstream": had_upstream, "corefile": fixed if changed else corefile}
     if module._diff:

@@ -99,3 +99,23 @@ def test_missing_kubeconfig_file(make_world, run_module, args, tmp_path):
     result = run_module(module, args(NAME, kubeconfig=str(tmp_path / "absent.yaml")))
     assert result.failed
     assert result["msg"] == "kubeconfig %s not found" % (tmp_path / "absent.yaml")
+
+
+def set_corefile(world, text, name="healthy-129"):
+    store = world.kube.cluster(name)
+    config_map = store.get("v1", "ConfigMap", "kube-system", "coredns")
+    config_map["data"] = {"Corefile": text}
+    store.replace(config_map)
+
+
+# The last line of the Corefile is `upstream`, with no newline after it.
+ENDS_WITH_UPSTREAM = ".:53 {\n    kubernetes cluster.local {\n      pods insecure\n    }\n}\nupstream"
+
+
+def test_an_upstream_line_that_ends_the_corefile_without_a_newline(make_world, run_module, args):
+    world = make_world("healthy")
+    set_corefile(world, ENDS_WITH_UPSTREAM)
+    result = run_module(module, args("healthy-129"))
+    assert not result.failed, result.get("msg")
+    assert (result["changed"], result["had_upstream"]) == (True, True)
+    assert corefile(world, "healthy-129") == ENDS_WITH_UPSTREAM[:-len("upstream")]
