@@ -51,20 +51,23 @@ def param(update, name):
 
 
 def record(update, subject, before, resumed=False, started=None):
-    """The report entry of an update."""
+    """The report entry of an update; ``duration_s`` counts from ``started``, a ``time.monotonic()`` reading."""
     entry = {"id": update["id"], "type": update.get("type"), "subject": subject, "from": before,
              "to": param(update, "Version") or param(update, "AddonVersion") or param(update, "ReleaseVersion"),
              "status": update.get("status"), "errors": json_friendly(update.get("errors") or []),
              "resumed": resumed}
     if started is not None:
-        entry["duration_s"] = round(time.time() - started, 1)
+        entry["duration_s"] = round(time.monotonic() - started, 1)
     return entry
 
 
 def see_through(clients, cluster, update, subject, before, options, nodegroup=None, addon=None, resumed=False,
                 started=None):
-    """Wait for ``update`` to end; return its record, or raise ModuleError when it did not succeed."""
-    started = time.time() if started is None else started
+    """Wait for ``update`` to end; return its record, or raise ModuleError when it did not succeed.
+
+    ``started`` is the ``time.monotonic()`` reading the update's duration counts from (now when not given).
+    """
+    started = time.monotonic() if started is None else started
     try:
         final = wait_for_update(clients, cluster, update["id"], nodegroup=nodegroup, addon=addon, **options)
     except UpdateTimeout as exc:

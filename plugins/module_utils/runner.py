@@ -40,9 +40,22 @@ def eks_module(argument_spec, uses_kubernetes=True, **kwargs):
 
 def failed_result(exc, clients=None):
     """What a ModuleError or VersionError fails with: its message, the partial result and details it carries,
-    and the API counters so far (``clients``, once connected)."""
+    and the API counters so far (``clients``, once connected).
+
+    An update the error carries (``update``, from a wait that failed or timed out) joins the result's
+    ``updates``, and a result listing updates is ``changed``: a failure after a mutating call reports what it
+    started the way a success does, so the playbooks' rescue and the report record it.
+    """
     details = dict(getattr(exc, "details", {}) or {})
     result = dict(details.pop("result", {}))
+    update = details.pop("update", None)
+    if update is not None:
+        updates = list(result.get("updates") or [])
+        if all(entry.get("id") != update.get("id") for entry in updates):
+            updates.append(update)
+        result["updates"] = updates
+    if result.get("updates"):
+        result["changed"] = True
     if clients is not None:
         result.update(clients.stats.as_dict())
     result.update(details)

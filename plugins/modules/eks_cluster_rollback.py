@@ -236,7 +236,7 @@ def _wait(module, clients, name, update, before, resumed, result):
     """See the rollback through; a failure carries what was started."""
     subject = "cluster %s" % name
     if not module.params["wait"]:
-        return record(update, subject, before, resumed=resumed, started=time.time())
+        return record(update, subject, before, resumed=resumed, started=time.monotonic())
     try:
         return see_through(clients, name, update, subject, before, wait_options(module.params), resumed=resumed)
     except ModuleError as exc:

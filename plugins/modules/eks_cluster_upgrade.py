@@ -297,7 +297,7 @@ class Upgrade:
                 return
             update = self.clients.update_cluster_version(self.name, to_version, force=self.module.params["force"])
         if not self.module.params["wait"]:
-            self.updates.append(record(update, subject, from_version, started=time.time()))
+            self.updates.append(record(update, subject, from_version, started=time.monotonic()))
             return
         self.updates.append(self._see_through(update, subject, from_version))
 

@@ -120,7 +120,10 @@ nodegroups:
   sample: [{"name": "general", "before": "1.29", "after": "1.30", "changed": true, "action": "update",
             "update_id": "3f1d...", "launch_template_version": "4"}]
 updates:
-  description: The updates started or resumed (id, subject, from, to, status, duration_s, errors, resumed).
+  description:
+    - The updates started or resumed (id, subject, from, to, status, duration_s, errors, resumed).
+    - A failed task lists them too, with C(changed), also when a later call of the same task failed (the node
+      groups already updating carry on in AWS, status V(InProgress)).
   returned: always
   type: list
   elements: dict
@@ -174,6 +177,8 @@ auto_mode:
   returned: always
   type: bool
 """
+
+import time
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
@@ -238,6 +243,9 @@ def upgrade_nodegroups(module, clients):
         if action == "update" and entry is not None and entry.version != (group["launch_template"] or {}).get("version")])
     options = wait_options(params)
     results, updates, needs_action, needs_template, started = [], [], [], [], []
+    result = {"changed": False, "nodegroups": results, "updates": updates, "needs_action": needs_action,
+              "needs_launch_template": needs_template,
+              "auto_mode": bool((cluster.get("computeConfig") or {}).get("enabled"))}
     for group, action, reason, template in decisions:
         entry = {"name": group["name"], "before": group["version"], "after": group["version"],
                  "changed": action in ("update", "resume"), "action": action}
@@ -254,42 +262,52 @@ def upgrade_nodegroups(module, clients):
             if template is not None:
                 entry["launch_template_version"] = template.version
         results.append(entry)
-        if module.check_mode or action not in ("update", "resume"):
-            continue
-        if action == "resume":
-            update = find_in_progress(clients, name, nodegroup=group["name"])
-            if update is None:  # it finished meanwhile
+    result["changed"] = any(e["changed"] for e in results)
+    if module._diff:
+        result["diff"] = {"before": {e["name"]: e["before"] for e in results},
+                          "after": {e["name"]: e["after"] for e in results}}
+    if module.check_mode:
+        return result
+    try:
+        for (group, action, _reason, template), entry in zip(decisions, results):
+            if action == "resume":
+                update = find_in_progress(clients, name, nodegroup=group["name"])
+                if update is None:  # it finished meanwhile
+                    continue
+            elif action == "update":
+                custom = group["custom_ami"]  # EKS takes neither version nor releaseVersion for a custom AMI
+                update = clients.update_nodegroup_version(
+                    name, group["name"], version=None if custom else str(version),
+                    release_version=None if custom else params["release_version"],
+                    launch_template=launch_templates.payload(group, template) if template is not None else None,
+                    force=params["force"])
+            else:
                 continue
-        else:
-            custom = group["custom_ami"]  # EKS takes neither version nor releaseVersion for a custom AMI
-            update = clients.update_nodegroup_version(
-                name, group["name"], version=None if custom else str(version),
-                release_version=None if custom else params["release_version"],
-                launch_template=launch_templates.payload(group, template) if template is not None else None,
-                force=params["force"])
-        entry["update_id"] = update["id"]
-        started.append((group, update, action == "resume"))
-    failures = []
-    for group, update, resumed in started:
+            entry["update_id"] = update["id"]
+            started.append((group, update, action == "resume", time.monotonic()))
+    except ModuleError as exc:
+        # The node groups already updating are reported as a run without waiting reports them.
+        updates.extend(record(update, "node group %s" % group["name"], group["version"], resumed=resumed)
+                       for group, update, resumed, _at in started)
+        exc.details["result"] = result
+        raise
+    failures, aws_errors = [], []
+    for group, update, resumed, started_at in started:
         subject = "node group %s" % group["name"]
         if not params["wait"]:
             updates.append(record(update, subject, group["version"], resumed=resumed))
             continue
         try:
             updates.append(see_through(clients, name, update, subject, group["version"], options,
-                                       nodegroup=group["name"], resumed=resumed))
+                                       nodegroup=group["name"], resumed=resumed, started=started_at))
         except ModuleError as exc:
-            updates.append(exc.details.get("update") or {"id": update["id"], "subject": subject})
+            updates.append(exc.details.get("update")
+                           or record(update, subject, group["version"], resumed=resumed, started=started_at))
+            aws_errors.extend(exc.details.get("aws_errors") or [])
             failures.append(exc.message)
-    changed = any(e["changed"] for e in results)
-    result = {"changed": changed, "nodegroups": results, "updates": updates, "needs_action": needs_action,
-              "needs_launch_template": needs_template,
-              "auto_mode": bool((cluster.get("computeConfig") or {}).get("enabled"))}
-    if module._diff:
-        result["diff"] = {"before": {e["name"]: e["before"] for e in results},
-                          "after": {e["name"]: e["after"] for e in results}}
     if failures:
-        raise ModuleError("Node group update failed: " + " | ".join(failures), {"result": result})
+        raise ModuleError("Node group update failed: " + " | ".join(failures),
+                          {"result": result, "aws_errors": aws_errors})
     return result
 
 

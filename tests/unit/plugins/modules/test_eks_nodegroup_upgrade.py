@@ -103,6 +103,7 @@ def test_pod_disruption_budget_blocks_the_drain(make_world, run_module, args):
     [update] = result["updates"]
     assert update["status"] == "Failed"
     assert [e["errorCode"] for e in update["errors"]] == ["PodEvictionFailure"]
+    assert [e["errorCode"] for e in result["aws_errors"]] == ["PodEvictionFailure"]  # what the rescue records
     assert world.summary()["pdb-129"]["nodegroups"]["general"]["version"] == "1.28"
 
     forced = run_module(module, ng_args(args, "pdb-129", force=True))
@@ -331,3 +332,40 @@ def test_needs_no_kubernetes_library(make_world, run_module, args, monkeypatch):
     result = run_module(module, ng_args(args, "moved-130"), check_mode=True)
     assert not result.failed, result.get("msg")
     assert entries(result)["general"]["action"] == "update"
+
+
+TWO_BEHIND = {"clusters": [{
+    "name": "two-behind-130", "version": "1.30",
+    "nodegroups": [{"name": "general", "version": "1.29", "desired_size": 1},
+                   {"name": "batch", "version": "1.29", "desired_size": 1}],
+}]}
+
+
+def test_a_later_update_call_failing_reports_the_updates_already_started(make_world, run_module, args, monkeypatch):
+    """EKS answers 500 to the second UpdateNodegroupVersion: the first node group is updating, and the failure
+    says so (changed, its update in ``updates`` as a success reports it) so the playbook's rescue records it."""
+    from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
+
+    world = make_world(TWO_BEHIND, nodegroup_update_s=HOUR)
+    real_update = Clients.update_nodegroup_version
+
+    def then_break(self, *a, **kw):
+        started = real_update(self, *a, **kw)
+        world.state.faults.set("two-behind-130", error_rate=1.0)
+        return started
+
+    monkeypatch.setattr(Clients, "update_nodegroup_version", then_break)
+    result = run_module(module, ng_args(args, "two-behind-130", retries=0))
+    assert result.failed
+    assert result.get("changed") is True
+    [started] = result.get("updates", [])
+    # list_nodegroups order decides which group goes first: the other one is the one refused.
+    first, second = sorted(entries(result), key=lambda g: "update_id" not in entries(result)[g])
+    assert "update node group %s of cluster two-behind-130" % second in result["msg"]
+    assert set(started) == {"id", "type", "subject", "from", "to", "status", "errors", "resumed"}
+    assert (started["subject"], started["status"], started["from"], started["to"]) == \
+        ("node group %s" % first, "InProgress", "1.29", "1.30")
+    assert entries(result)[first]["update_id"] == started["id"]
+    assert [r["operation"] for r in mutating_calls(world)] == ["UpdateNodegroupVersion"] * 2
+    world.state.faults.clear()
+    assert world.summary()["two-behind-130"]["nodegroups"][first]["status"] == "UPDATING"
