@@ -8,7 +8,7 @@ COLLECTION_LINK := $(CURDIR)/.build/collections/ansible_collections/lifecycle/ek
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build/collections
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test setup benchmark selfcheck molecule clean
+.PHONY: demo test setup benchmark selfcheck molecule mutation clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ selfcheck: setup
 
 test: setup
 	tests/run-all
+
+# Flips each threshold of the procedure in a temporary copy of plugins/; a test must catch every flip.
+mutation: setup
+	$(BIN)/python tests/mutation/flip_thresholds.py
 
 molecule: setup
 	$(BIN)/molecule test
