@@ -21,6 +21,8 @@ description:
     update keeps them; values given in O(addons) replace them. The module waits for each update and reports what
     changed (version, configuration values, service account role) before and after, also in diff mode.
   - The VPC CNI is moved one minor version at a time, as AWS requires. Add-ons are never downgraded.
+  - An add-on update already in progress (a step a run without waiting started, or another operator's) is waited
+    for first, and the steps after it start from the version it sets.
   - Add-ons that run self-managed (not as EKS add-ons) are reported with the version AWS recommends, not skipped
     silently.
   - Every add-on is validated before any update starts. An unknown add-on or an incompatible version fails the task
@@ -77,6 +79,9 @@ options:
   wait:
     description:
       - Wait for each update to reach ACTIVE.
+      - With V(false) the module starts the next step of each add-on only and returns its update id, since EKS refuses
+        an update of an add-on while another one runs. RV(addons[].remaining_steps) lists the steps left; rerun the
+        task once the update ended to start the next one (a rerun while it runs reports it and starts nothing).
     type: bool
     default: true
   wait_timeout:
@@ -138,12 +143,23 @@ addons:
       description: Version before (null for self-managed add-ons).
       type: str
     after:
-      description: Version after (the planned one in check mode).
+      description:
+        - Version the add-on runs when the module ends (the planned one in check mode). With O(wait=false), the
+          version before the update still running.
       type: str
     steps:
-      description: Versions applied in order (several for the VPC CNI across minors).
+      description:
+        - Versions applied in order (several for the VPC CNI across minors), the one of an update already in
+          progress first.
       type: list
       elements: str
+    remaining_steps:
+      description:
+        - Steps not started because O(wait=false) (empty when waiting); rerun the task to start the next one.
+        - Absent for self-managed add-ons.
+      type: list
+      elements: str
+      sample: ["v1.20.1-eksbuild.3"]
     recommended:
       description: The version EKS recommends for the cluster's Kubernetes version.
       type: str
@@ -162,11 +178,14 @@ addons:
       before: v1.10.1-eksbuild.38
       after: v1.11.4-eksbuild.22
       steps: [v1.11.4-eksbuild.22]
+      remaining_steps: []
       changed: true
       changes: {"version": {"before": "v1.10.1-eksbuild.38", "after": "v1.11.4-eksbuild.22"}}
     - {"name": "kube-proxy", "managed": false, "before": null, "after": null, "recommended": "v1.30.14-eksbuild.8", "changed": false}
 updates:
-  description: The add-on updates started (id, subject, from, to, status, duration_s, errors).
+  description:
+    - The add-on updates started or resumed (id, subject, from, to, status, duration_s, errors, resumed).
+    - A failed task lists them too, with C(changed).
   returned: always
   type: list
   elements: dict
@@ -204,6 +223,8 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.addons import (
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
+    find_in_progress,
+    param,
     record,
     see_through,
     wait_argument_spec,
@@ -298,26 +319,38 @@ def plan_addons(module, clients, name, cluster_version):
         before = {"version": installed.get("addonVersion"),
                   "configuration_values": installed.get("configurationValues"),
                   "service_account_role_arn": installed.get("serviceAccountRoleArn")}
-        after = dict(before)
+        # An update still running (a step a run without waiting started, or another operator's) is seen
+        # through first; the next steps start from what it sets.
+        running = find_in_progress(clients, name, addon=addon_name) if installed.get("status") == UPDATING else None
+        start = dict(before)
+        if running is not None:
+            start.update({key: param(running, name_) for key, name_ in RUNNING_SETTINGS
+                          if param(running, name_) is not None})
+        after = dict(start)
         for key in ("configuration_values", "service_account_role_arn"):
             if item.get(key) is not None:
                 after[key] = item[key]
-        steps = steps_to(addon_name, before["version"], chosen, compatible)
+        steps = steps_to(addon_name, start["version"], chosen, compatible)
         if steps:
             after["version"] = steps[-1]
+        if settings_changes(start, after) and not steps:  # new settings only: one update at the current version
+            steps = [start["version"]]
         changes = settings_changes(before, after)
-        if changes and not steps:  # new settings only: one update at the current version
-            steps = [before["version"]]
         plans.append({"name": addon_name, "managed": True, "before": before["version"], "after": after["version"],
-                      "steps": steps, "recommended": default or chosen, "changed": bool(changes),
-                      "status": installed.get("status"), "changes": changes,
-                      "settings_before": before, "settings_after": after})
+                      "steps": ([start["version"]] if running is not None else []) + steps,
+                      "recommended": default or chosen, "changed": bool(changes) or running is not None,
+                      "status": installed.get("status"), "changes": changes, "remaining_steps": [],
+                      "running": running, "settings_before": before, "settings_after": after})
     if errors:
         raise ModuleError(" ".join(errors), {"result": {"changed": False}})
     return plans
 
 
-INTERNAL = ("settings_before", "settings_after")
+INTERNAL = ("settings_before", "settings_after", "running")
+UPDATING = "UPDATING"
+# Settings an UpdateAddon sets, by the name of its DescribeUpdate param.
+RUNNING_SETTINGS = (("version", "AddonVersion"), ("configuration_values", "ConfigurationValues"),
+                    ("service_account_role_arn", "ServiceAccountRoleArn"))
 
 
 def update_addons(module, clients):
@@ -340,27 +373,51 @@ def update_addons(module, clients):
     if module.check_mode:
         return result
     options = wait_options(module.params)
-    for plan in plans:
-        previous = plan["before"]
-        settings = plan.get("settings_after") or {}
-        for step in plan["steps"]:
-            subject = "add-on %s" % plan["name"]
-            try:
-                update = clients.update_addon(name, plan["name"], addon_version=step,
-                                              resolve_conflicts=module.params["resolve_conflicts"],
-                                              configuration_values=settings["configuration_values"],
-                                              service_account_role_arn=settings["service_account_role_arn"])
-                if module.params["wait"]:
-                    updates.append(see_through(clients, name, update, subject, previous, options, addon=plan["name"]))
-                else:
-                    updates.append(record(update, subject, previous))
-            except ModuleError as exc:
-                if "update" in exc.details:
-                    updates.append(exc.details.pop("update"))
-                exc.details["result"] = result
-                raise
-            previous = step
+    entries = {entry["name"]: entry for entry in result["addons"]}
+    for plan in [p for p in plans if p["managed"]]:
+        try:
+            apply_steps(module, clients, name, plan, entries[plan["name"]], updates, options)
+        except ModuleError as exc:
+            if "update" in exc.details:
+                updates.append(exc.details.pop("update"))
+            exc.details["result"] = result
+            raise
     return result
+
+
+def apply_steps(module, clients, name, plan, entry, updates, options):
+    """Apply the add-on's steps in order, seeing a running one through first.
+
+    EKS refuses an UpdateAddon while another update of the add-on runs, so without waiting only the next step
+    starts (or the running one is reported): ``remaining_steps`` lists the others and a rerun takes the next.
+    ``after`` is the version the add-on runs when the module ends.
+    """
+    subject = "add-on %s" % plan["name"]
+    settings = plan["settings_after"]
+    steps = list(plan["steps"])
+    reached = plan["before"]
+    entry["after"] = reached
+    running = plan["running"]
+    if running is not None:
+        steps.pop(0)
+        if not module.params["wait"]:
+            updates.append(record(running, subject, reached, resumed=True))
+            entry["remaining_steps"] = steps
+            return
+        updates.append(see_through(clients, name, running, subject, reached, options, addon=plan["name"],
+                                   resumed=True))
+        reached = entry["after"] = param(running, "AddonVersion") or reached
+    for index, step in enumerate(steps):
+        update = clients.update_addon(name, plan["name"], addon_version=step,
+                                      resolve_conflicts=module.params["resolve_conflicts"],
+                                      configuration_values=settings["configuration_values"],
+                                      service_account_role_arn=settings["service_account_role_arn"])
+        if not module.params["wait"]:
+            updates.append(record(update, subject, reached))
+            entry["remaining_steps"] = steps[index + 1:]
+            return
+        updates.append(see_through(clients, name, update, subject, reached, options, addon=plan["name"]))
+        reached = entry["after"] = step
 
 
 def main():

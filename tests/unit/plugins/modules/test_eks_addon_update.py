@@ -215,6 +215,64 @@ def test_wait_false_returns_started_updates(make_world, run_module, args):
     assert len(records(world, operation="UpdateAddon")) == 1
 
 
+
+def test_wait_false_starts_one_vpc_cni_step_and_a_rerun_continues(make_world, run_module, args):
+    """Without waiting, only the first of the VPC CNI's minor steps is sent (a second UpdateAddon while the first
+    runs is refused by EKS); the result says which steps remain, and each rerun takes the next one."""
+    world = make_world(AFTER_CONTROL_PLANE, addon_update_s=HOUR)
+    cni = [{"name": "vpc-cni"}]
+    started = run_module(module, addon_args(args, wait=False, version="latest", addons=cni))
+    assert not started.failed, started.get("msg")
+    assert started["changed"] is True
+    [update] = started["updates"]
+    assert (update["from"], update["to"], update["status"]) == ("v1.18.1-eksbuild.3", "v1.19.6-eksbuild.1",
+                                                                 "InProgress")
+    entry = by_name(started)["vpc-cni"]
+    assert entry["steps"] == ["v1.19.6-eksbuild.1", "v1.20.1-eksbuild.3"]
+    assert entry["remaining_steps"] == ["v1.20.1-eksbuild.3"]
+    assert entry["after"] == "v1.18.1-eksbuild.3"  # the version it runs until the started update ends
+    assert len(records(world, operation="UpdateAddon")) == 1
+
+    position = log_position(world)
+    still_running = run_module(module, addon_args(args, wait=False, version="latest", addons=cni))
+    assert not still_running.failed, still_running.get("msg")
+    [resumed] = still_running["updates"]
+    assert (resumed["id"], resumed["resumed"], resumed["status"]) == (update["id"], True, "InProgress")
+    assert by_name(still_running)["vpc-cni"]["remaining_steps"] == ["v1.20.1-eksbuild.3"]
+    assert mutating_calls(world, position) == []
+
+    world.state.clock.advance(HOUR)  # the first step ends
+    position = log_position(world)
+    next_step = run_module(module, addon_args(args, wait=False, version="latest", addons=cni))
+    assert not next_step.failed, next_step.get("msg")
+    [update] = next_step["updates"]
+    assert (update["from"], update["to"], update["resumed"]) == ("v1.19.6-eksbuild.1", "v1.20.1-eksbuild.3", False)
+    assert by_name(next_step)["vpc-cni"]["remaining_steps"] == []
+    assert [r["operation"] for r in mutating_calls(world, position)] == ["UpdateAddon"]
+
+    world.state.clock.advance(HOUR)
+    done = run_module(module, addon_args(args, wait=False, version="latest", addons=cni))
+    assert not done.failed, done.get("msg")
+    assert done["changed"] is False and done["updates"] == []
+    assert world.summary()[NAME]["addons"]["vpc-cni"] == "v1.20.1-eksbuild.3"
+
+
+def test_a_rerun_waits_for_the_running_step_then_sends_the_rest(make_world, run_module, args, finish_when_waited):
+    world = make_world(AFTER_CONTROL_PLANE, addon_update_s=HOUR)
+    cni = [{"name": "vpc-cni"}]
+    started = run_module(module, addon_args(args, wait=False, version="latest", addons=cni))
+    assert not started.failed, started.get("msg")
+    finish_when_waited(world)
+    position = log_position(world)
+    rest = run_module(module, addon_args(args, version="latest", addons=cni))
+    assert not rest.failed, rest.get("msg")
+    assert [(u["to"], u["resumed"], u["status"]) for u in rest["updates"]] == [
+        ("v1.19.6-eksbuild.1", True, "Successful"), ("v1.20.1-eksbuild.3", False, "Successful")]
+    assert by_name(rest)["vpc-cni"]["after"] == "v1.20.1-eksbuild.3"
+    assert by_name(rest)["vpc-cni"]["remaining_steps"] == []
+    assert [r["operation"] for r in mutating_calls(world, position)] == ["UpdateAddon"]
+    assert world.summary()[NAME]["addons"]["vpc-cni"] == "v1.20.1-eksbuild.3"
+
 def test_failed_update_call_keeps_the_partial_result(make_world, run_module, args, monkeypatch):
     """EKS answers 500 after the first add-on was updated: the task fails and reports that update."""
     world = make_world(AFTER_CONTROL_PLANE)
