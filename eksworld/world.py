@@ -36,11 +36,15 @@ class World:
                                 addon_update_s=addon_update_s, insights_refresh_s=insights_refresh_s)
         self.region = region
         self.aws = AwsEmulator(self.state, region=region, admin_app=self._admin_app)
-        self.kube = KubeEmulator(self.state, before_request=self.advance)
+        self.kube = KubeEmulator(self.state, before_request=self.advance, outage=self._kube_outage)
         self.tokens: dict[str, str] = {}
         self.clusters: dict[str, dict[str, Any]] = {}
         self.scenario: dict[str, Any] = {}
+        # k8s_outage_requests fault: Kubernetes requests each cluster's API still fails after its update completed.
+        self._outage_left: dict[str, int] = {}
+        self._outage_served: dict[str, int] = {}
         self.state.events.subscribe("cluster_version_changed", self._on_cluster_version)
+        self.state.events.subscribe("cluster_version_changed", self._replace_api_servers)
         self.state.events.subscribe("nodegroup_version_changed", self._on_nodegroup_version)
         self.state.events.subscribe("addon_version_changed", self._on_addon_version)
 
@@ -171,6 +175,33 @@ class World:
             if spec["name"] == container:
                 spec["image"] = scenario.addon_image(addon, version)
         store.replace(obj)
+
+    # -- fault hooks: API server instances replaced by an update -----------------------------------
+    def _replace_api_servers(self, cluster: str, **_: Any) -> None:
+        """An update completed: the new API server instances take the remaining outage requests, with a new
+        certificate from the same CA and, with k8s_outage_new_endpoint, at a new address."""
+        spec = self.state.faults.spec_for(cluster)
+        if spec.k8s_outage_requests <= 0:
+            return
+        self._outage_left[cluster] = spec.k8s_outage_requests
+        self.kube.rotate_certificate()
+        if spec.k8s_outage_new_endpoint:
+            endpoint = self.kube.move_cluster(cluster)
+            with self.state.lock:  # what DescribeCluster reports from now on
+                self.aws.eks.cluster(cluster).endpoint = endpoint
+
+    def _kube_outage(self, cluster: str) -> str | None:
+        """How the cluster's Kubernetes API fails this request: while an update runs and for the
+        k8s_outage_requests requests after it, alternately a dropped connection and a 503."""
+        if self.state.faults.spec_for(cluster).k8s_outage_requests <= 0:
+            return None
+        with self.state.lock:
+            if self._outage_left.get(cluster, 0) > 0:
+                self._outage_left[cluster] -= 1
+            elif self.aws.cluster_summary(cluster)["status"] != "UPDATING":
+                return None
+            self._outage_served[cluster] = self._outage_served.get(cluster, 0) + 1
+            return "drop" if self._outage_served[cluster] % 2 else "503"
 
     # -- files for Ansible -----------------------------------------------------------------------
     def write_outputs(self, out_dir: str | Path) -> Path:

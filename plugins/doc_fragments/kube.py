@@ -30,6 +30,17 @@ options:
       - Setting only O(context) selects it from the default kubeconfig (E(KUBECONFIG), else
         C(~/.kube/config)).
     type: str
+  kube_retry_timeout:
+    description:
+      - How long, in seconds, a Kubernetes API request is retried after it first fails with a connection error,
+        HTTP 429 or a 5xx answer. During and right after a control-plane update EKS replaces the API server
+        instances (their addresses and certificates change), so the API can be out of reach for a while.
+      - Retries back off from 0.5 s, doubling up to 10 s, and reconnect each time. Without O(kubeconfig) and
+        O(context), the endpoint and certificate authority are read again from EKS before reconnecting.
+      - V(0) does not retry. Each retry counts in the module's C(kube_retries) result.
+      - When unset, the E(LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT) environment variable is used.
+    type: int
+    default: 300
 requirements:
   - kubernetes >= 29.0.0
 """
@@ -48,4 +59,10 @@ options:
       - Not used; the module does not reach the Kubernetes API and does not need the kubernetes library.
       - Accepted so that one C(module_defaults) entry for C(group/lifecycle.eks.eks) serves every module.
     type: str
+  kube_retry_timeout:
+    description:
+      - Not used; the module does not reach the Kubernetes API and does not need the kubernetes library.
+      - Accepted so that one C(module_defaults) entry for C(group/lifecycle.eks.eks) serves every module.
+    type: int
+    default: 300
 """

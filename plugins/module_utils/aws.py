@@ -71,6 +71,7 @@ class CallStats:
         self._lock = threading.Lock()
         self.calls = 0
         self.retries = 0
+        self.kube_retries = None  # Kubernetes requests retried (module_utils/kube.py); None: never reached it
         self._poll_times = []
 
     def reserve_poll(self, earliest, window):
@@ -84,14 +85,19 @@ class CallStats:
             self._poll_times = sorted(recent + [at])
             return at
 
-    def add(self, calls=0, retries=0):
+    def add(self, calls=0, retries=0, kube_retries=None):
         with self._lock:
             self.calls += calls
             self.retries += retries
+            if kube_retries is not None:
+                self.kube_retries = (self.kube_retries or 0) + kube_retries
 
     def as_dict(self):
         with self._lock:
-            return {"api_calls": self.calls, "api_retries": self.retries}
+            counts = {"api_calls": self.calls, "api_retries": self.retries}
+            if self.kube_retries is not None:
+                counts["kube_retries"] = self.kube_retries
+            return counts
 
 
 def connect(params, sleep=time.sleep):

@@ -44,6 +44,8 @@ def kube_argument_spec():
     return dict(
         kubeconfig=dict(type="path", fallback=(env_fallback, ["K8S_AUTH_KUBECONFIG"])),
         context=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_CONTEXT"])),
+        kube_retry_timeout=dict(type="int", default=300,
+                                fallback=(env_fallback, ["LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT"])),
     )
 
 

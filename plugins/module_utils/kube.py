@@ -2,10 +2,15 @@
 # Copyright: (c) 2026, lifecycle.eks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # ruff: noqa: UP001, UP009, UP010 -- Ansible's module_utils boilerplate (coding, __future__, __metaclass__)
-"""All Kubernetes API access of lifecycle.eks: one ApiClient per cluster, briefly retried calls, clear errors.
+"""All Kubernetes API access of lifecycle.eks: one ApiClient per cluster, retried calls, clear errors.
 
 The client comes from a kubeconfig when the user names one (or a context), else straight from EKS:
 the DescribeCluster endpoint and CA plus the bearer token ``aws eks get-token`` would print.
+
+During and right after a control-plane update EKS replaces the API server instances (new addresses, new
+certificates from the cluster CA): calls retry connection errors, 429 and 5xx with backoff for up to
+``kube_retry_timeout`` seconds, reconnecting each time; a client built from EKS also re-reads the endpoint
+and CA from DescribeCluster before it reconnects.
 
 The kubernetes package is imported only when a client is built or a call is made (``_kubernetes()``), so
 importing this file, or runner.py, costs a module that never reaches the cluster nothing.
@@ -30,14 +35,31 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import presigned_eks_token
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 
-RETRY_DELAYS = (0.5, 1.0)
+# Backoff between attempts of one call: doubling from the first delay up to the cap, within kube_retry_timeout.
+RETRY_FIRST_DELAY = 0.5
+RETRY_MAX_DELAY = 10.0
+# For API clients not built by kube_client() (the option's default is in common.kube_argument_spec()).
+DEFAULT_RETRY_TIMEOUT = 300
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 REQUEST_TIMEOUT = (10, 60)
 # EKS accepts a token for 15 minutes; sign a fresh one well before that.
 TOKEN_REFRESH_AFTER = 600
 
-# Cluster name of each ApiClient kube_client built, for "Kubernetes API of cluster NAME unreachable".
-_CLUSTER_NAMES = weakref.WeakKeyDictionary()  # type: weakref.WeakKeyDictionary[object, str]
+# What k8s_call needs to know of each ApiClient kube_client built: the cluster's name (for "Kubernetes API of
+# cluster NAME unreachable"), the retry budget, where retries are counted and how to re-read the endpoint.
+_CONNECTIONS = weakref.WeakKeyDictionary()  # type: weakref.WeakKeyDictionary[object, _Connection]
+
+
+class _Connection:
+    def __init__(self, name, retry_timeout=DEFAULT_RETRY_TIMEOUT, stats=None, refresh_endpoint=None):
+        self.name = name
+        self.retry_timeout = retry_timeout
+        self.stats = stats
+        self.refresh_endpoint = refresh_endpoint
+
+    def count_retry(self):
+        if self.stats is not None:
+            self.stats.add(kube_retries=1)
 
 
 def require_kubernetes(module):
@@ -81,13 +103,19 @@ def kube_client(params, clients=None, cluster=None):
     ``clients`` when omitted); ``clients`` also signs the bearer token, refreshed as it ages.
     """
     kubeconfig, context = params.get("kubeconfig"), params.get("context")
+    refresh_endpoint = None
     if kubeconfig or context:
         api_client = _from_kubeconfig(kubeconfig, context)
         name = params.get("cluster_name") or context or api_client.configuration.host
     else:
         name = params.get("cluster_name") or (cluster or {}).get("name")
-        api_client = _from_eks(name, clients, cluster)
-    _CLUSTER_NAMES[api_client] = name
+        api_client, refresh_endpoint = _from_eks(name, clients, cluster)
+    stats = getattr(clients, "stats", None)
+    if stats is not None:
+        stats.add(kube_retries=0)  # the module reached (or tried) the Kubernetes API: its result says how often
+    retry_timeout = params.get("kube_retry_timeout")
+    _CONNECTIONS[api_client] = _Connection(name, DEFAULT_RETRY_TIMEOUT if retry_timeout is None else retry_timeout,
+                                           stats, refresh_endpoint)
     return api_client
 
 
@@ -121,6 +149,7 @@ def _from_kubeconfig(path, context):
 
 
 def _from_eks(name, clients, cluster):
+    """The ApiClient for EKS's endpoint, and the _EndpointRefresher that follows that endpoint."""
     if clients is None:
         raise ModuleError(f"Cannot reach the Kubernetes API of cluster {name}: set kubeconfig or context, "
                           "or AWS credentials to authenticate to EKS")
@@ -137,14 +166,50 @@ def _from_eks(name, clients, cluster):
     # Sign now: credential errors surface here, and auth_settings() only asks the hook when a key exists.
     token.refresh(configuration)
     configuration.refresh_api_key_hook = token.refresh
-    ca_data = (cluster.get("certificateAuthority") or {}).get("data")
-    ca_file = None
-    if ca_data and endpoint.startswith("https://"):
-        ca_file = _trust_ca(configuration, base64.b64decode(ca_data))
+    ca_file = _trust_cluster_ca(configuration, cluster)
     api_client = client.ApiClient(configuration)
     if ca_file:
         weakref.finalize(api_client, _remove_file, ca_file)
-    return api_client
+    return api_client, _EndpointRefresher(api_client, clients, name, cluster)
+
+
+def _trust_cluster_ca(configuration, cluster):
+    """Trust the CA DescribeCluster reports (https endpoints); returns the temporary file made for it, if any."""
+    ca_data = (cluster.get("certificateAuthority") or {}).get("data")
+    if ca_data and configuration.host.startswith("https://"):
+        return _trust_ca(configuration, base64.b64decode(ca_data))
+    return None
+
+
+class _EndpointRefresher:
+    """Before a reconnect: follow the endpoint and CA that DescribeCluster reports now, when they changed."""
+
+    def __init__(self, api_client, clients, name, cluster):
+        self._api_client = weakref.ref(api_client)  # no cycle: _CONNECTIONS is keyed weakly by the client
+        self._clients = clients
+        self._name = name
+        self._serving = self._endpoint_of(cluster)
+
+    @staticmethod
+    def _endpoint_of(cluster):
+        return cluster.get("endpoint"), (cluster.get("certificateAuthority") or {}).get("data")
+
+    def __call__(self):
+        api_client = self._api_client()
+        if api_client is None:
+            return
+        cluster = self._clients.describe_cluster(self._name)
+        endpoint = self._endpoint_of(cluster)
+        if not endpoint[0] or endpoint == self._serving:
+            return
+        self._serving = endpoint
+        configuration = api_client.configuration
+        configuration.host = endpoint[0]
+        ca_file = _trust_cluster_ca(configuration, cluster)
+        # A new connection pool: the old one keeps connections to the old address and the old CA's TLS settings.
+        api_client.rest_client = _kubernetes().client.rest.RESTClientObject(configuration)
+        if ca_file:
+            weakref.finalize(api_client, _remove_file, ca_file)
 
 
 def _supports_ca_cert_data(configuration):
@@ -206,24 +271,51 @@ class KubeApis:
 
 
 def k8s_call(action, fn, *args, **kwargs):
-    """Call a typed-API method, retrying 429/5xx and connection errors briefly; errors become ModuleError.
+    """Call a typed-API method, retrying 429/5xx and connection errors with backoff; errors become ModuleError.
 
-    Messages read "Failed to <action>: <status> <reason>: <message of the Status body>". Calls get a
-    (10 s connect, 60 s read) timeout unless ``_request_timeout`` is given.
+    Retries go on for up to the client's ``kube_retry_timeout`` seconds after the first failure (monotonic
+    clock), each counted in the module's ``kube_retries``. Before retrying a connection error (or, on a client
+    built from EKS, a TLS error) the endpoint is re-read from EKS. Messages read "Failed to <action>: <status>
+    <reason>: <message of the Status body>". Calls get a (10 s connect, 60 s read) timeout unless
+    ``_request_timeout`` is given.
     """
     kwargs.setdefault("_request_timeout", REQUEST_TIMEOUT)
     api_exception, http_error = _call_errors()
-    for delay in RETRY_DELAYS + (None,):
+    connection = _connection(fn)
+    deadline = None
+    delay = RETRY_FIRST_DELAY
+    retries = 0
+    while True:
         try:
             return fn(*args, **kwargs)
         except api_exception as exc:
-            if delay is None or exc.status not in RETRYABLE_STATUSES:
+            # Status 0: the client's own failure, e.g. TLS; worth a retry only when the endpoint can be re-read.
+            reconnect = exc.status == 0 and connection.refresh_endpoint is not None
+            if not (reconnect or exc.status in RETRYABLE_STATUSES):
                 raise _api_error("%s (%s)" % (action, _cluster_label(fn)), exc) from exc
+            failure = exc
         except http_error as exc:
-            if delay is None:
-                reason = getattr(exc, "reason", None) or exc
-                raise ModuleError(f"Kubernetes API of {_cluster_label(fn)} unreachable: {reason}") from exc
-        time.sleep(delay)
+            reconnect = True
+            failure = exc
+        now = time.monotonic()
+        if deadline is None:
+            deadline = now + connection.retry_timeout
+        if now >= deadline:
+            raise _final_error(action, fn, failure, retries, connection.retry_timeout) from failure
+        time.sleep(min(delay, deadline - now))
+        delay = min(delay * 2, RETRY_MAX_DELAY)
+        if reconnect and connection.refresh_endpoint is not None:
+            connection.refresh_endpoint()
+        retries += 1
+        connection.count_retry()
+
+
+def _final_error(action, fn, failure, retries, retry_timeout):
+    suffix = f" (retried {retries} times within kube_retry_timeout={retry_timeout} s)" if retries else ""
+    if isinstance(failure, _call_errors()[0]):
+        return _api_error("%s (%s)" % (action, _cluster_label(fn)), failure, suffix)
+    reason = getattr(failure, "reason", None) or failure
+    return ModuleError(f"Kubernetes API of {_cluster_label(fn)} unreachable: {reason}{suffix}")
 
 
 def not_found_is_none(action, fn, *args, **kwargs):
@@ -236,13 +328,13 @@ def not_found_is_none(action, fn, *args, **kwargs):
         raise
 
 
-def _api_error(action, exc):
+def _api_error(action, exc, suffix=""):
     # Status 0 is the client's own failure (e.g. a TLS error) with the details in reason.
     text = f"{exc.status} {exc.reason}" if exc.status else str(exc.reason)
     message = _status_message(exc.body)
     if message:
         text += f": {message}"
-    return ModuleError(f"Failed to {action}: {text}", {"http_status": exc.status})
+    return ModuleError(f"Failed to {action}: {text}{suffix}", {"http_status": exc.status})
 
 
 def _status_message(body):
@@ -258,7 +350,13 @@ def _status_message(body):
     return status.get("message") if isinstance(status, dict) else None
 
 
-def _cluster_label(fn):
+def _connection(fn):
+    """The _Connection of a typed-API method's ApiClient; defaults for a client kube_client did not build."""
     api_client = getattr(getattr(fn, "__self__", None), "api_client", None)
-    name = _CLUSTER_NAMES.get(api_client) if api_client is not None else None
+    connection = _CONNECTIONS.get(api_client) if api_client is not None else None
+    return connection or _Connection(None)
+
+
+def _cluster_label(fn):
+    name = _connection(fn).name
     return f"cluster {name}" if name else "the cluster"

@@ -43,9 +43,27 @@ contexts:
 """
 
 
+class FakeClock:
+    """time.monotonic and time.sleep for k8s_call: sleeping moves the clock, nothing waits."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 @pytest.fixture(autouse=True)
-def no_retry_delays(monkeypatch):
-    monkeypatch.setattr(kube, "RETRY_DELAYS", (0, 0))
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(kube.time, "monotonic", fake.monotonic)
+    monkeypatch.setattr(kube.time, "sleep", fake.sleep)
+    return fake
 
 
 @pytest.fixture
@@ -216,22 +234,77 @@ def test_not_found_is_none():
         kube.not_found_is_none("read node n1", Scripted(_status_error(403, "Forbidden", "nodes is forbidden")), "n1")
 
 
-def test_k8s_call_retries_server_errors_briefly():
-    method = Scripted(_status_error(503, "Service Unavailable", "busy"), _status_error(500, "Internal", "oops"), "ok")
+def test_k8s_call_retries_server_errors_with_backoff(clock):
+    method = Scripted(_status_error(503, "Service Unavailable", "busy"), _status_error(429, "Too Many", "slow"), "ok")
     assert kube.k8s_call("list nodes", method, _request_timeout=5) == "ok"
     assert len(method.calls) == 3 and method.calls[0][1] == {"_request_timeout": 5}
-    method = Scripted(*[_status_error(500, "Internal Server Error", "oops")] * 3)
-    with pytest.raises(ModuleError, match=r"^Failed to list nodes \(the cluster\): 500 Internal Server Error: oops$"):
+    assert clock.sleeps == [0.5, 1.0]
+
+
+def test_k8s_call_gives_up_when_the_retry_time_is_spent(clock):
+    """The default budget (no kube_client behind the method): backoff doubles to 10 s, the last pause ends
+    exactly at the deadline, then one more attempt."""
+    method = Scripted(*[_status_error(500, "Internal Server Error", "oops")] * 100)
+    with pytest.raises(ModuleError) as raised:
         kube.k8s_call("list nodes", method)
+    assert clock.sleeps[:6] == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0] and set(clock.sleeps[6:-1]) == {10.0}
+    assert sum(clock.sleeps) == kube.DEFAULT_RETRY_TIMEOUT
+    retries = len(clock.sleeps)
+    assert len(method.calls) == retries + 1
+    assert raised.value.message == ("Failed to list nodes (the cluster): 500 Internal Server Error: oops "
+                                    f"(retried {retries} times within kube_retry_timeout=300 s)")
+
+
+def test_retry_time_and_count_come_from_the_module(kubeconfig, clients, clock):
+    """kube_retry_timeout bounds the retries of a client's calls; each retry counts in kube_retries."""
+    apis = kube.KubeApis(kube.kube_client({"kubeconfig": kubeconfig, "cluster_name": "prod",
+                                           "kube_retry_timeout": 3}, clients=clients))
+    assert clients.stats.as_dict()["kube_retries"] == 0  # reached for: the result says so even without retries
+    with pytest.raises(ModuleError, match=r"^Kubernetes API of cluster prod unreachable: .*Connection refused.* "
+                                          r"\(retried 3 times within kube_retry_timeout=3 s\)$"):
+        kube.k8s_call("list nodes", apis.core.list_node)
+    assert clock.sleeps == [0.5, 1.0, 1.5]
+    assert clients.stats.as_dict()["kube_retries"] == 3
+
+
+def test_no_retries_with_a_zero_retry_time(kubeconfig, clients, clock):
+    apis = kube.KubeApis(kube.kube_client({"kubeconfig": kubeconfig, "cluster_name": "prod",
+                                           "kube_retry_timeout": 0}, clients=clients))
+    with pytest.raises(ModuleError, match=r"^Kubernetes API of cluster prod unreachable: .*Connection refused$"):
+        kube.k8s_call("list nodes", apis.core.list_node)
+    assert clock.sleeps == [] and clients.stats.as_dict()["kube_retries"] == 0
+
+
+def test_a_module_that_never_reaches_kubernetes_reports_no_kube_retries(clients):
+    assert "kube_retries" not in clients.stats.as_dict()
+
+
+def test_an_eks_client_follows_the_endpoint_eks_reports_after_a_connection_error(clients, clock):
+    """The API server instances replaced: the address and CA DescribeCluster reports now are used."""
+    dead = dict(CLUSTER, endpoint="https://127.0.0.1:1")
+    moved_ca = b"-----BEGIN CERTIFICATE-----\nMIIBnewCA\n-----END CERTIFICATE-----\n"
+    moved = dict(CLUSTER, endpoint="http://127.0.0.1:2",
+                 certificateAuthority={"data": base64.b64encode(moved_ca).decode("ascii")})
+    api_client = kube.kube_client({"cluster_name": "prod", "kube_retry_timeout": 1}, clients=clients, cluster=dead)
+    apis = kube.KubeApis(api_client)
+    old_pool = api_client.rest_client
+    with Stubber(clients.eks) as stubber:
+        stubber.add_response("describe_cluster", {"cluster": moved}, {"name": "prod"})
+        stubber.add_response("describe_cluster", {"cluster": moved}, {"name": "prod"})
+        with pytest.raises(ModuleError, match="unreachable"):
+            kube.k8s_call("list nodes", apis.core.list_node)
+        stubber.assert_no_pending_responses()
+    assert api_client.configuration.host == "http://127.0.0.1:2"
+    assert api_client.rest_client is not old_pool  # a new pool: no connection to the old address is reused
 
 
 def test_non_json_error_body_is_shown_shortened():
     error = ApiException(status=502, reason="Bad Gateway")
     error.body = b"<html>" + b"x" * 500
     with pytest.raises(ModuleError) as raised:
-        kube.k8s_call("list nodes", Scripted(error, error, error))
+        kube.k8s_call("list nodes", Scripted(*[error] * 100))
     assert raised.value.message.startswith("Failed to list nodes (the cluster): 502 Bad Gateway: <html>xxx")
-    assert len(raised.value.message) < 260
+    assert len(raised.value.message) < 320  # the body cut at 200 characters, then how often it was retried
 
 
 def test_unreachable_api_names_the_cluster(kubeconfig):

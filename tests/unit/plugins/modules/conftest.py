@@ -32,8 +32,10 @@ def args(kubeconfig: Callable[[str], str]) -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture
 def fast_k8s_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Kubernetes calls retry 0.5 s then 1 s; a failing API needs no real pauses in tests."""
-    monkeypatch.setattr(kube, "RETRY_DELAYS", (0.0, 0.0))
+    """Kubernetes calls retry for minutes by default (kube_retry_timeout); an API that stays down fails at once
+    here: no retries (the option's environment fallback), and no pauses if a test sets a budget."""
+    monkeypatch.setenv("LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT", "0")
+    monkeypatch.setattr(kube, "RETRY_FIRST_DELAY", 0.0)
 
 
 _LOADERS: dict[Any, Any] = {}

@@ -5,9 +5,11 @@ import sys
 
 import pytest
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import kube
+from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade
 from ansible_collections.lifecycle.eks.plugins.modules import eks_workload_image as module
 from tests.conftest import mutating_calls
-from tests.unit.plugins.modules.helpers import log_position, records
+from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, records
 
 NAME = "healthy-129"
 AUTOSCALER = "registry.k8s.io/autoscaling/cluster-autoscaler"
@@ -176,6 +178,52 @@ def test_rollout_done_means_what_kubernetes_core_waits_for(kind, status, generat
                                                            **status}}
     obj = ApiClient()._ApiClient__deserialize(body, "V1" + kind)  # the typed object a read returns
     assert module.rollout_done(kind, obj) is done
+
+
+def test_the_post_upgrade_step_rides_out_the_api_server_replacement(make_world, run_module, args, monkeypatch):
+    """The update replaces the API server instances: the Kubernetes API is down while it runs and for 6 requests
+    after, then presents a new certificate from the same CA (which the kubeconfig pins). The image step right
+    after the upgrade finishes, and says how often it retried."""
+    monkeypatch.setattr(kube, "RETRY_FIRST_DELAY", 0.01)  # the outage is counted in requests, not seconds
+    world = make_world("healthy")
+    world.state.faults.set(NAME, k8s_outage_requests=6)
+    ca_before = world.kube.ca_pem
+    upgrade = run_module(eks_cluster_upgrade, args(NAME, target_version="1.30", **FAST_WAIT))
+    assert not upgrade.failed, upgrade.get("msg")
+    assert world.summary()[NAME]["version"] == "1.30"
+
+    result = run_module(module, image_args(args))
+    assert not result.failed, result.get("msg")
+    assert images(world, "kube-system/cluster-autoscaler") == [AUTOSCALER + ":v1.30.2"]
+    outage = [r for r in records(world, cluster=NAME, service="k8s") if r["injected"] == "outage"]
+    assert {r["status"] for r in outage} == {0, 503} and len(outage) == 6  # dropped connections and 503s
+    assert result["kube_retries"] > 0
+    assert world.kube.ca_pem == ca_before
+
+
+def test_a_client_from_eks_follows_the_new_endpoint(make_world, run_module, args, monkeypatch):
+    """Without a kubeconfig: the update completes while the module runs, and the API comes back at a new
+    address. The client reads the endpoint from DescribeCluster again before reconnecting, and finishes."""
+    monkeypatch.setattr(kube, "RETRY_FIRST_DELAY", 0.01)
+    world = make_world("healthy", cluster_update_s=HOUR)
+    world.state.faults.set(NAME, k8s_outage_requests=6, k8s_outage_new_endpoint=True)
+    world.aws.begin_cluster_update(NAME, "1.30")  # running: the API is down until it completes
+    old_url = world.kube.url_for(NAME)
+    real_sleep = kube.time.sleep
+
+    def update_completes_while_waiting(seconds):
+        if world.summary()[NAME]["status"] == "UPDATING" and records(world, cluster=NAME, service="k8s"):
+            world.state.clock.advance(HOUR)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(kube.time, "sleep", update_completes_while_waiting)
+    result = run_module(module, image_args(args, kubeconfig=None, kube_retry_timeout=60))
+    assert not result.failed, result.get("msg")
+    assert world.kube.url_for(NAME) != old_url
+    assert world.summary()[NAME]["version"] == "1.30"
+    assert images(world, "kube-system/cluster-autoscaler") == [AUTOSCALER + ":v1.30.2"]
+    assert result["kube_retries"] > 0
+    assert len(records(world, cluster=NAME, operation="DescribeCluster")) >= 2  # at the start, then on reconnect
 
 
 def test_kubernetes_api_errors(make_world, run_module, args, fast_k8s_retries):
