@@ -245,6 +245,15 @@ def _wait(module, clients, name, update, before, resumed, result):
         raise
 
 
+def _version_now(clients, name, result):
+    """The control plane version once the rollback was sent; a failing read still reports the rollback."""
+    try:
+        return clients.describe_cluster(name)["version"]
+    except ModuleError as exc:
+        exc.details["result"] = dict({k: v for k, v in result.items() if k != "version_after"}, changed=True)
+        raise
+
+
 def _send(clients, module, name, target, result):
     params = module.params
     try:
@@ -283,7 +292,7 @@ def roll_back(module, clients):
         result["updates"] = [record(detail, "cluster %s" % name, str(current), resumed=True) if module.check_mode
                              else _wait(module, clients, name, detail, str(current), True, result)]
         if not module.check_mode:
-            result["version_after"] = clients.describe_cluster(name)["version"]
+            result["version_after"] = _version_now(clients, name, result)
         return result
     addons, nodegroups = rollback.read_versions(clients, name)
     insights = clients.list_insights(name, categories=[rollback.ROLLBACK_READINESS])
@@ -301,7 +310,7 @@ def roll_back(module, clients):
         return result
     update = _send(clients, module, name, target, result)
     result["updates"] = [_wait(module, clients, name, update, str(current), False, result)]
-    result["version_after"] = clients.describe_cluster(name)["version"]
+    result["version_after"] = _version_now(clients, name, result)
     return result
 
 

@@ -362,12 +362,18 @@ def upgrade(module, clients):
     # Launch template versions that don't exist fail here, before the first change.
     launch_templates.check_versions_exist(clients, name, [(group, entry) for hop, group, entry in node_updates
                                                           if entry is not None and hop in hops], OPTION)
-    for hop in hops:
-        for _hop, group, entry in [u for u in node_updates if u[0] == hop]:
-            run_.update_nodegroup(group, str(hop.from_version), entry)
-            group["version"] = str(hop.from_version)
-        run_.hop(str(hop.from_version), str(hop.to_version))
-    result["version_after"] = clients.describe_cluster(name)["version"]
+    try:
+        for hop in hops:
+            for _hop, group, entry in [u for u in node_updates if u[0] == hop]:
+                run_.update_nodegroup(group, str(hop.from_version), entry)
+                group["version"] = str(hop.from_version)
+            run_.hop(str(hop.from_version), str(hop.to_version))
+        result["version_after"] = clients.describe_cluster(name)["version"]
+    except ModuleError as exc:
+        # Any call failing after the first change (a node group update, a read between hops) still reports the
+        # updates started so far and the plan; not version_after, which was the planned version.
+        exc.details["result"] = dict({k: v for k, v in result.items() if k != "version_after"}, **run_.partial())
+        raise
     return result
 
 

@@ -246,3 +246,24 @@ def test_needs_no_kubernetes_library(make_world, run_module, args, monkeypatch):
     result = run_module(module, rollback_args(args), check_mode=True)
     assert not result.failed, result.get("msg")
     assert (result["changed"], result["target_version"]) == (True, "1.29")
+
+
+def test_a_failing_read_after_the_rollback_still_reports_it(make_world, run_module, args, monkeypatch):
+    """EKS answers 500 to the DescribeCluster after the rollback ended: the failure lists the rollback."""
+    world = upgraded(make_world)
+    real_see_through = module.see_through
+
+    def then_break(*a, **kw):
+        entry = real_see_through(*a, **kw)
+        world.state.faults.set(NAME, error_rate=1.0)
+        return entry
+
+    monkeypatch.setattr(module, "see_through", then_break)
+    result = run_module(module, rollback_args(args, retries=0))
+    assert result.failed
+    assert result["msg"].startswith("Failed to describe cluster %s" % NAME)
+    assert result.get("changed") is True
+    [update] = result.get("updates", [])
+    assert (update["type"], update["status"], update["to"]) == ("VersionRollback", "Successful", "1.29")
+    world.state.faults.clear()
+    assert world.summary()[NAME]["version"] == "1.29"

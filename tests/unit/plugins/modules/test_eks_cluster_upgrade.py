@@ -384,3 +384,29 @@ def test_malformed_launch_templates_are_refused_before_any_call(make_world, run_
     result = run_module(module, upgrade_args(args, "custom-129", "1.31", nodegroup_launch_templates=launch_templates))
     assert result.failed and message in result["msg"]
     assert records(world) == []
+
+
+def test_a_node_group_call_failing_between_hops_reports_the_hop_done(make_world, run_module, args, monkeypatch):
+    """EKS answers 500 to the UpdateNodegroupVersion between two hops: the failure still lists the first hop."""
+    from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
+
+    world = make_world("healthy")
+    real_update = Clients.update_nodegroup_version
+
+    def failing(self, *a, **kw):
+        world.state.faults.set("healthy-129", error_rate=1.0)
+        return real_update(self, *a, **kw)
+
+    monkeypatch.setattr(Clients, "update_nodegroup_version", failing)
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.31", upgrade_nodegroups=True, retries=0))
+    assert result.failed
+    assert "update node group general of cluster healthy-129" in result["msg"]
+    assert result.get("changed") is True
+    [hop] = result.get("updates", [])
+    assert (hop["subject"], hop["from"], hop["to"], hop["status"]) == ("cluster healthy-129", "1.29", "1.30",
+                                                                       "Successful")
+    assert hop["rollback_record"]["from_version"] == "1.29"
+    assert result["plan"]["target"] == "1.31"
+    assert "version_after" not in result  # the planned 1.31 was not reached
+    world.state.faults.clear()
+    assert world.summary()["healthy-129"]["version"] == "1.30"
