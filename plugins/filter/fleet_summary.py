@@ -18,6 +18,23 @@ def _stands(checkpoint, run_id):
     return last if not finished_in or finished_in == run_id else "%s (run %s)" % (last, finished_in)
 
 
+def _moves(entries):
+    """'name before->after' for each node group or add-on whose version changes."""
+    return ["%s %s->%s" % (e["name"], e.get("before"), e.get("after")) for e in entries or []
+            if e.get("before") and e.get("after") and e["before"] != e["after"]]
+
+
+def _plan_detail(plan, post):
+    """What check mode would do: the hops, then the node group and add-on versions (as the README promises)."""
+    hops = ["%s->%s" % (h["from_version"], h["to_version"]) for h in plan.get("hops") or []]
+    parts = ["hops: %s" % (", ".join(hops) or "none")]
+    for label, entries in (("node groups", post.get("nodegroups")), ("add-ons", post.get("addons"))):
+        moves = _moves(entries)
+        if moves:
+            parts.append("%s: %s" % (label, ", ".join(moves)))
+    return "; ".join(parts)
+
+
 def _row(host, report, run_id):
     if report is None:
         return {"cluster": host, "status": "not-run", "version_before": None, "version_after": None,
@@ -26,15 +43,15 @@ def _row(host, report, run_id):
     control_plane = report.get("control_plane") or {}
     post = report.get("post_upgrade") or {}
     preflight = report.get("preflight") or {}
-    updates = (control_plane.get("updates") or []) + (post.get("nodegroup_updates") or []) + (
-        post.get("addon_updates") or [])
     failure = report.get("failure") or {}
+    # A task that failed after starting updates returns them (the playbook's rescue keeps them under failure).
+    updates = (control_plane.get("updates") or []) + (post.get("nodegroup_updates") or []) + (
+        post.get("addon_updates") or []) + (failure.get("updates") or [])
     checkpoint = report.get("checkpoint") or {}
     detail = failure.get("msg") or ""
     plan = control_plane.get("plan") or preflight.get("plan") or {}
     if not detail and report.get("status") == "planned":
-        hops = ["%s->%s" % (h["from_version"], h["to_version"]) for h in plan.get("hops") or []]
-        detail = "hops: %s" % (", ".join(hops) or "none")
+        detail = _plan_detail(plan, post)
     calls = sum(int(part.get("api_calls") or 0) for part in (preflight, control_plane))
     retries = sum(int(part.get("api_retries") or 0) for part in (preflight, control_plane))
     return {"cluster": host, "status": report.get("status"), "version_before": report.get("version_before"),

@@ -42,10 +42,15 @@ for _ in $(seq 240); do [ -f "$WORLD/world.json" ] && break; sleep 0.5; done
 test -f "$WORLD/world.json" || { cat "$WORK/world.log" >&2; exit 1; }
 # shellcheck disable=SC1091 # written by eksworld: AWS_ENDPOINT_URL, emulator credentials, region
 set -a && . "$WORLD/env.sh" && set +a
+# No report or checkpoint directory given: both go under the directory the user runs from, never inside the
+# installed collection.
+INSTALLED_FILES=$(find "$INSTALLED" -type f -not -path "*/__pycache__/*" | sort)
 "$BIN/ansible-playbook" -i "$WORLD/inventory.yml" lifecycle.eks.upgrade \
-  -e "eks_report_dir=$WORK/reports" -e eks_wait_delay=0.2 -e eks_wait_max_delay=1 >"$WORK/upgrade.log" 2>&1 \
+  -e eks_wait_delay=0.2 -e eks_wait_max_delay=1 >"$WORK/upgrade.log" 2>&1 \
   || { tail -40 "$WORK/upgrade.log" >&2; exit 1; }
-"$BIN/python" - "$WORK/reports/fleet-summary.json" <<'PY'
+test "$(find "$INSTALLED" -type f -not -path "*/__pycache__/*" | sort)" = "$INSTALLED_FILES" || { echo "the run wrote into the installed collection" >&2; exit 1; }
+test -f "$WORK/run/checkpoints/healthy-129.json"
+"$BIN/python" - "$WORK/run/reports/fleet-summary.json" <<'PY'
 import json, sys
 summary = json.load(open(sys.argv[1]))
 rows = {row["cluster"]: (row["status"], row["version_after"]) for row in summary["clusters"]}

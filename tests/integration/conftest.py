@@ -39,6 +39,21 @@ class PlaybookRun:
     def statuses(self) -> dict[str, str]:
         return {row["cluster"]: row["status"] for row in self.fleet()["clusters"]}
 
+    def custom_stats(self) -> dict[str, Any]:
+        """What set_stats published for the run: what AWX keeps as the job's artifacts."""
+        [line] = [line for line in self.output.splitlines() if line.startswith("\tRUN: ")]
+        return json.loads(line[len("\tRUN: "):])
+
+    def assert_stats_match_summary(self) -> None:
+        """The custom stats AWX shows say what fleet-summary.json says, whatever the number of waves."""
+        fleet = self.fleet()
+        assert self.custom_stats() == {
+            "eks_fleet_report_dir": str(self.report_dir),
+            "eks_fleet_summary": {"run_id": fleet["run_id"], "target_version": fleet["target_version"],
+                                  "counts": fleet["counts"], "ok": fleet["ok"],
+                                  "clusters": {row["cluster"]: row["status"] for row in fleet["clusters"]}}}, \
+            self.output[-3000:]
+
 
 @pytest.fixture
 def run_playbook(tmp_path: Path) -> Callable[..., PlaybookRun]:
@@ -55,8 +70,11 @@ def run_playbook(tmp_path: Path) -> Callable[..., PlaybookRun]:
             command.append("--diff")
         full_env = {**os.environ, **world.env(), "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections"),
                     "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
+                    # JSON results (not the folded YAML of ansible.cfg): the custom stats line stays parseable.
+                    "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
                     "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}", **(env or {})}
-        done = subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout,
+        # Run from the test's directory, as a user runs from theirs: state a run keeps by default goes there.
+        done = subprocess.run(command, cwd=tmp_path, env={**full_env, "PWD": str(tmp_path)}, capture_output=True, text=True, timeout=timeout,
                               check=False)
         return PlaybookRun(done.returncode, done.stdout + done.stderr, report_dir)
 

@@ -72,7 +72,7 @@ def test_demo_fleet_upgrades_in_waves_and_second_run_is_idempotent(make_world, r
     # Reports for people: Markdown and HTML summaries.
     assert "| legacy-batch | blocked |" in (first.report_dir / "fleet-summary.md").read_text()
     assert "<table>" in (first.report_dir / "fleet-summary.html").read_text()
-    assert "eks_fleet_summary" in first.output  # set_stats for AWX
+    first.assert_stats_match_summary()  # three waves: 1, 25% (1), the remaining 3
 
     before = len(world.state.log.records())
     second = run_playbook(world, {"eks_hosts": "eks_clusters"})
@@ -84,8 +84,9 @@ def test_demo_fleet_upgrades_in_waves_and_second_run_is_idempotent(make_world, r
 def test_check_mode_plans_every_cluster_and_sends_no_mutating_call(make_world, run_playbook):
     world = make_world("demo")
     before = len(world.state.log.records())
-    run = run_playbook(world, {"eks_waves": ["100%"]}, check=True, diff=True)
+    run = run_playbook(world, check=True, diff=True)
     assert mutating_calls(world, before) == []
+    run.assert_stats_match_summary()  # three waves in check mode
     statuses = run.statuses()
     assert statuses.pop("legacy-batch") == "blocked"
     assert set(statuses.values()) == {"planned"}, run.output[-3000:]

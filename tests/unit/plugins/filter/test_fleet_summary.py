@@ -86,6 +86,24 @@ def test_planned_detail_lists_the_hops(control_plane, preflight, detail):
     assert row["detail"] == detail
 
 
+def test_planned_detail_adds_the_node_group_and_add_on_versions_that_change():
+    post = {"nodegroups": [{"name": "general", "before": "1.28", "after": "1.30"},
+                           {"name": "spot", "before": "1.30", "after": "1.30"}],
+            "addons": [{"name": "kube-proxy", "before": "v1.28.1-eksbuild.1", "after": "v1.30.14-eksbuild.8"},
+                       {"name": "vpc-cni", "managed": False, "before": None, "after": None}]}
+    row = fleet_summary([report("dev", "planned", post_upgrade=post,
+                                preflight={"plan": {"hops": [hop("1.28", "1.29"), hop("1.29", "1.30")]}})],
+                        ["dev"], RUN)["clusters"][0]
+    assert row["detail"] == ("hops: 1.28->1.29, 1.29->1.30; node groups: general 1.28->1.30; "
+                             "add-ons: kube-proxy v1.28.1-eksbuild.1->v1.30.14-eksbuild.8")
+
+
+def test_updates_a_failed_task_started_count_as_actions():
+    failed = report("staging", "failed", control_plane={"updates": [{"id": "u1"}]},
+                    failure={"msg": "UpdateNodegroupVersion failed", "updates": [{"id": "u2"}, {"id": "u3"}]})
+    assert fleet_summary([failed], ["staging"], RUN)["clusters"][0]["actions"] == 3
+
+
 def test_a_failure_message_wins_over_hops():
     row = fleet_summary([report("dev", "planned", failure={"msg": "boom"},
                                 preflight={"plan": {"hops": [hop("1.29", "1.30")]}})], ["dev"], RUN)["clusters"][0]
