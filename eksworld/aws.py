@@ -1133,6 +1133,8 @@ class EksControlPlane:
         self.ec2.create_tags(
             [group.id], {"aws:eks:cluster-name": cluster_name, f"kubernetes.io/cluster/{cluster_name}": "owned"}
         )
+        # EKS's default rules (sec-group-reqs): inbound all traffic from itself; moto adds outbound all traffic.
+        self.ec2.authorize_security_group_ingress(group.id, "-1", None, None, [], source_groups=[{"GroupId": group.id}])
         return group.id
 
     def complete_nodegroup(self, cluster: Cluster, nodegroup: Nodegroup, version: str | None,
@@ -1850,6 +1852,30 @@ class AwsEmulator:
     def delete_security_group(self, sg_id: str) -> None:
         with self.state.lock:
             self.eks.ec2.delete_security_group(group_id=sg_id)
+
+    def create_security_group(self, vpc_id: str, name: str) -> str:
+        """A security group as EC2 creates it: no inbound rule, outbound all traffic."""
+        with self.state.lock:
+            return self.eks.ec2.create_security_group(name=name, description=f"{name} (scenario)", vpc_id=vpc_id).id
+
+    def set_security_group_rules(self, sg_id: str, inbound: list[dict[str, Any]] | None = None,
+                                 outbound: list[dict[str, Any]] | None = None) -> None:
+        """Replace a group's inbound and/or outbound rules (None keeps them). A rule: protocol (tcp, udp, -1),
+        from_port, to_port, peer (a security group id or an IPv4/IPv6 CIDR)."""
+        with self.state.lock:
+            ec2 = self.eks.ec2
+            group = ec2.get_security_group_from_id(sg_id)
+            for rules, existing, authorize in ((inbound, "ingress_rules", ec2.authorize_security_group_ingress),
+                                               (outbound, "egress_rules", ec2.authorize_security_group_egress)):
+                if rules is None:
+                    continue
+                setattr(group, existing, [])
+                for rule in rules:
+                    peer = rule["peer"]
+                    ports = [None if p is None else str(p) for p in (rule["from_port"], rule["to_port"])]
+                    ranges = [] if peer.startswith("sg-") else [{"CidrIpv6" if ":" in peer else "CidrIp": peer}]
+                    groups = [{"GroupId": peer}] if peer.startswith("sg-") else None
+                    authorize(sg_id, rule["protocol"], *ports, ranges, source_groups=groups)
 
     # Accessors for tests ---------------------------------------------------------------------------
 

@@ -146,20 +146,61 @@ def _subnets(clients, subnet_ids):
 
 def _subnet_facts(subnet_ids, present):
     """(the subnets found, with their free addresses; the ids not found)"""
-    return ([{"id": i, "available_ips": present[i]["AvailableIpAddressCount"], "az": present[i].get("AvailabilityZone")}
+    return ([{"id": i, "available_ips": present[i]["AvailableIpAddressCount"], "az": present[i].get("AvailabilityZone"),
+              "cidr": present[i].get("CidrBlock")}
              for i in subnet_ids if i in present], [i for i in subnet_ids if i not in present])
 
 
-def _security_group(clients, group_id):
-    if not group_id:
-        return None
+def _security_groups(clients, group_ids):
+    """The cluster's security groups in one DescribeSecurityGroups call, by id (a missing one is absent)."""
     try:
-        exists = bool(clients.describe_security_groups([group_id]))
+        found = clients.describe_security_groups(group_ids)
     except ModuleError as exc:
         if exc.error_code != "InvalidGroup.NotFound":
             raise
-        exists = False
-    return {"id": group_id, "exists": exists}
+        # One missing id fails the whole call: of several, ask for each alone to find which are gone.
+        found = [] if len(group_ids) == 1 else [g for i in group_ids for g in _security_groups(clients, [i]).values()]
+    return {g["GroupId"]: g for g in found}
+
+
+PROTOCOL_NAMES = {"-1": "all", "6": "tcp", "17": "udp"}
+
+
+def _rules(permissions):
+    """IpPermissions(Egress) as one rule per source or destination (a group id, a CIDR or a prefix list id)."""
+    rules = []
+    for permission in permissions or []:
+        protocol = str(permission.get("IpProtocol", "")).lower()
+        protocol = PROTOCOL_NAMES.get(protocol, protocol)
+        # All protocols carry no ports; every port is 0-65535, as for a TCP rule open on all of them.
+        low, high = (0, 65535) if protocol == "all" else (permission.get("FromPort"), permission.get("ToPort"))
+        peers = ([pair["GroupId"] for pair in permission.get("UserIdGroupPairs") or []]
+                 + [r["CidrIp"] for r in permission.get("IpRanges") or []]
+                 + [r["CidrIpv6"] for r in permission.get("Ipv6Ranges") or []]
+                 + [p["PrefixListId"] for p in permission.get("PrefixListIds") or []])
+        rules.extend({"protocol": protocol, "from_port": low, "to_port": high, "peer": peer} for peer in peers)
+    return rules
+
+
+def _security_group_facts(cluster_group_id, additional_ids, present):
+    """(the cluster security group, the additional ones): whether each exists, and its rules."""
+    def summary(group_id):
+        group = present.get(group_id)
+        return {"id": group_id, "exists": group is not None,
+                "inbound": _rules((group or {}).get("IpPermissions")),
+                "outbound": _rules((group or {}).get("IpPermissionsEgress"))}
+    return (summary(cluster_group_id) if cluster_group_id else None), [summary(i) for i in additional_ids]
+
+
+def _cluster_group_ids(vpc):
+    """(the cluster security group id, the additional ones): securityGroupIds may list the cluster's own."""
+    cluster_group_id = vpc.get("clusterSecurityGroupId")
+    return cluster_group_id, [i for i in vpc.get("securityGroupIds") or [] if i != cluster_group_id]
+
+
+def _read_security_groups(clients, cluster_group_id, additional_ids):
+    ids = ([cluster_group_id] if cluster_group_id else []) + additional_ids
+    return _security_group_facts(cluster_group_id, additional_ids, _security_groups(clients, ids) if ids else {})
 
 
 def _summary_fact(summary):
@@ -246,12 +287,12 @@ class RegionReads:
             return self._versions
 
     def prefetch(self, clusters):
-        """Read the subnets and cluster security groups of these DescribeCluster results, two calls in all."""
+        """Read the subnets and security groups of these DescribeCluster results, two calls in all."""
         vpcs = [c.get("resourcesVpcConfig") or {} for c in clusters]
         subnet_ids = {i for vpc in vpcs for i in vpc.get("subnetIds") or []}
-        group_ids = {vpc["clusterSecurityGroupId"] for vpc in vpcs if vpc.get("clusterSecurityGroupId")}
+        group_ids = {i for vpc in vpcs for i in _cluster_group_ids(vpc)[1] + [vpc.get("clusterSecurityGroupId")] if i}
         subnets = {s["SubnetId"]: s for s in self._clients.find_subnets(subnet_ids)} if subnet_ids else {}
-        groups = {g["GroupId"] for g in self._clients.find_security_groups(group_ids)} if group_ids else set()
+        groups = {g["GroupId"]: g for g in self._clients.find_security_groups(group_ids)} if group_ids else {}
         with self._lock:
             self._subnets = (subnet_ids, subnets)
             self._groups = (group_ids, groups)
@@ -263,12 +304,13 @@ class RegionReads:
             return _subnets(clients, subnet_ids)
         return _subnet_facts(subnet_ids, known[1])
 
-    def security_group(self, clients, group_id):
+    def security_groups(self, clients, cluster_group_id, additional_ids):
         with self._lock:
             known = self._groups
-        if not group_id or known is None or group_id not in known[0]:
-            return _security_group(clients, group_id)
-        return {"id": group_id, "exists": group_id in known[1]}
+        wanted = {i for i in (cluster_group_id, *additional_ids) if i}
+        if known is None or not wanted <= known[0]:
+            return _read_security_groups(clients, cluster_group_id, additional_ids)
+        return _security_group_facts(cluster_group_id, additional_ids, known[1])
 
 
 def _karpenter(apis):
@@ -338,6 +380,7 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         "created_at": cluster.get("createdAt"),
         "upgrade_policy": (cluster.get("upgradePolicy") or {}).get("supportType"),
         "subnet_ids": vpc.get("subnetIds") or [], "cluster_security_group_id": vpc.get("clusterSecurityGroupId"),
+        "additional_security_group_ids": _cluster_group_ids(vpc)[1],
         "tags": cluster.get("tags") or {},
         # EKS Auto Mode: EKS runs the nodes of its NodePools and upgrades them itself.
         "auto_mode": {"enabled": bool((cluster.get("computeConfig") or {}).get("enabled")),
@@ -358,8 +401,8 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         "ebs_volumes": lambda: _in_tree_ebs_volumes(apis.core) if wants_pv else None,
         "pdbs": lambda: _pdbs(apis.policy),
         "subnets": lambda: (shared.subnets if shared else _subnets)(clients, facts["cluster"]["subnet_ids"]),
-        "security_group": lambda: (shared.security_group if shared else _security_group)(
-            clients, facts["cluster"]["cluster_security_group_id"]),
+        "security_group": lambda: (shared.security_groups if shared else _read_security_groups)(
+            clients, *_cluster_group_ids(vpc)),
         "insights": lambda: _insights(clients, cluster_name, minors, policy or insight_policy()),
         "known_versions": lambda: shared.known_versions() if shared else _known_versions(clients),
         "provisioners": lambda: _karpenter(apis),
@@ -375,10 +418,11 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
     if "addon_names" in results:
         facts["addons"] = results["addon_names"]
     for key, part in (("workloads", "workloads"), ("corefile", "corefile"), ("psp_eks_privileged", "psp"),
-                      ("in_tree_ebs_volumes", "ebs_volumes"), ("pdbs", "pdbs"),
-                      ("cluster_security_group", "security_group")):
+                      ("in_tree_ebs_volumes", "ebs_volumes"), ("pdbs", "pdbs")):
         if part in results:
             facts[key] = results[part]
+    if "security_group" in results:
+        facts["cluster_security_group"], facts["additional_security_groups"] = results["security_group"]
     if "subnets" in results:
         facts["subnets"], facts["missing_subnets"] = results["subnets"]
     if "insights" in results:

@@ -14,8 +14,13 @@ version_added: 0.1.0
 description:
   - Gathers, in one call and concurrently, what the checks of AWS's I(Updating an Amazon EKS cluster Kubernetes
     version) procedure need. It reads the cluster, node groups, nodes, workloads, the CoreDNS Corefile,
-    PodSecurityPolicy, in-tree EBS volumes, PodDisruptionBudgets, subnets, the cluster security group,
-    upgrade insights and the versions EKS offers.
+    PodSecurityPolicy, in-tree EBS volumes, PodDisruptionBudgets, subnets, the cluster's security groups and their
+    rules, upgrade insights and the versions EKS offers.
+  - Check C(security-group-rules) judges the cluster security group and the additional ones together against
+    I(Amazon EKS security group requirements); it fails when none allows inbound TCP 443 from the nodes or outbound
+    TCP 443, 10250 or TCP/UDP 53 to them, naming each missing rule and the C(aws ec2 authorize-security-group-ingress)
+    or C(-egress) command that adds it; it warns when only EKS's default inbound rule (all traffic from the group
+    itself) is gone, which EKS recreates when the cluster is updated.
   - Returns one result per check with an id, a status (V(pass), V(warn), V(fail), V(skipped)), a message, a remediation
     and the procedure step it implements. A V(fail) means the cluster must not be upgraded as it is.
   - Also returns the upgrade plan to O(target_version) and the version skew facts (C(eks_version_skew)).

@@ -30,7 +30,8 @@ KNOWN = ["1.%d" % minor for minor in range(23, 35)]
 CHECK_ORDER = [
     "cluster-status", "target-version", "control-plane-node-minor", "fargate-pods-behind", "kubelet-skew-path",
     "psp-eks-privileged", "coredns-upstream", "ebs-csi-driver", "fluentd-container-insights", "vpc-cni-version",
-    "aws-load-balancer-controller", "subnet-free-ips", "cluster-security-group", "upgrade-insights",
+    "aws-load-balancer-controller", "subnet-free-ips", "cluster-security-group", "security-group-rules",
+    "upgrade-insights",
     "kubectl-client", "pdb-drain-blockers", "karpenter-ami-pinned", "karpenter-drift", "auto-mode",
 ]
 
@@ -74,6 +75,23 @@ def nodegroup(name, version, status="ACTIVE", custom_ami=False):
             "launch_template": None, "instance_types": ["m5.large"], "desired_size": 2, "health_issues": []}
 
 
+def rule(protocol, port, peer="sg-0c3"):
+    """A rule as gather.py summarizes IpPermissions: one per source/destination; port None: every port."""
+    low, high = (0, 65535) if port is None else (port, port) if isinstance(port, int) else port
+    return {"protocol": protocol, "from_port": low, "to_port": high, "peer": peer}
+
+
+def security_group(group_id, inbound, outbound, exists=True):
+    return {"id": group_id, "exists": exists, "inbound": inbound, "outbound": outbound}
+
+
+# The rules EKS gives the cluster security group it creates (sec-group-reqs): all from itself, all out.
+ALL_FROM_SELF = rule("all", None)
+ALL_TO_ANYWHERE = rule("all", None, "0.0.0.0/0")
+# The documented minimum when the outbound rule is restricted.
+MINIMUM_OUTBOUND = [rule("tcp", 443), rule("tcp", 10250), rule("tcp", 53), rule("udp", 53)]
+
+
 def make_facts(version="1.29", **changes):
     """A healthy cluster as gather(PREFLIGHT_PARTS) reports it; ``changes`` replace top-level keys."""
     facts = {
@@ -95,10 +113,11 @@ def make_facts(version="1.29", **changes):
         "in_tree_ebs_volumes": None,
         "pdbs": [{"namespace": "web", "name": "web", "disruptions_allowed": 1, "max_unavailable": 1,
                   "min_available": None}],
-        "subnets": [{"id": "subnet-0a1", "available_ips": 250, "az": "us-east-1a"},
-                    {"id": "subnet-0b2", "available_ips": 250, "az": "us-east-1b"}],
+        "subnets": [{"id": "subnet-0a1", "available_ips": 250, "az": "us-east-1a", "cidr": "10.0.1.0/24"},
+                    {"id": "subnet-0b2", "available_ips": 250, "az": "us-east-1b", "cidr": "10.0.2.0/24"}],
         "missing_subnets": [],
-        "cluster_security_group": {"id": "sg-0c3", "exists": True},
+        "cluster_security_group": security_group("sg-0c3", [ALL_FROM_SELF], [ALL_TO_ANYWHERE]),
+        "additional_security_groups": [],
         "insights": [{"id": "a1", "name": "Kubelet version skew", "kubernetes_version": "1.30", "status": "PASSING",
                       "reason": "No issues found.", "last_refresh_time": "2025-01-01T00:00:00+00:00"}],
         "version_status": {k: "STANDARD_SUPPORT" for k in KNOWN},
@@ -137,7 +156,7 @@ def test_healthy_cluster_passes_every_check():
     assert {r["id"]: r["status"] for r in results} == {check_id: PASS for check_id in CHECK_ORDER}
     for result in results:
         assert_shape(result)
-    assert summarize(results) == {"counts": {PASS: 19, WARN: 0, FAIL: 0, SKIPPED: 0}, "blocked": False,
+    assert summarize(results) == {"counts": {PASS: 20, WARN: 0, FAIL: 0, SKIPPED: 0}, "blocked": False,
                                   "failed_checks": []}
 
 
@@ -159,7 +178,7 @@ def test_skip_list_records_skipped_and_runs_the_others():
         assert_shape(found[check_id])
     assert all(r["status"] == PASS for r in results if r["id"] not in ("subnet-free-ips", "kubectl-client"))
     summary = summarize(results)
-    assert summary["counts"] == {PASS: 17, WARN: 0, FAIL: 0, SKIPPED: 2}
+    assert summary["counts"] == {PASS: 18, WARN: 0, FAIL: 0, SKIPPED: 2}
     assert summary["blocked"] is False
 
 
@@ -578,8 +597,8 @@ def test_subnets_fail_exactly_when_one_has_fewer_than_five(free):
 
 
 @pytest.mark.parametrize("group, status", [
-    ({"id": "sg-0c3", "exists": True}, PASS),
-    ({"id": "sg-0c3", "exists": False}, FAIL),
+    (security_group("sg-0c3", [ALL_FROM_SELF], [ALL_TO_ANYWHERE]), PASS),
+    (security_group("sg-0c3", [], [], exists=False), FAIL),
     (None, PASS),
 ])
 def test_cluster_security_group(group, status):
@@ -588,6 +607,108 @@ def test_cluster_security_group(group, status):
     if group:
         assert "sg-0c3" in result["message"]
 
+
+# --- security group rules (docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html) -----------------
+
+def rules_result(inbound=(ALL_FROM_SELF,), outbound=(ALL_TO_ANYWHERE,), additional=(), **changes):
+    group = security_group("sg-0c3", list(inbound), list(outbound))
+    facts = make_facts("1.29", cluster_security_group=group, additional_security_groups=list(additional), **changes)
+    result = result_of("security-group-rules", facts, "1.30")
+    assert_shape(result)
+    return result
+
+
+SELF_RULE_MISSING = "inbound all traffic from sg-0c3 itself"
+RESTORE_SELF_RULE = ("aws ec2 authorize-security-group-ingress --group-id sg-0c3 --ip-permissions "
+                     "'IpProtocol=-1,UserIdGroupPairs=[{GroupId=sg-0c3}]'")
+
+
+@pytest.mark.parametrize("inbound, additional, status", [
+    ([ALL_FROM_SELF], [], PASS),                                    # EKS's default
+    ([], [], FAIL),                                                 # default inbound rule deleted, nothing else
+    ([rule("tcp", 443)], [], WARN),                                 # restricted to what nodes need: EKS re-adds it
+    ([rule("tcp", (0, 65535))], [], WARN),
+    ([rule("tcp", (400, 500))], [], WARN),
+    ([rule("tcp", 444)], [], FAIL),                                 # the port next to it
+    ([rule("udp", 443)], [], FAIL),                                 # the wrong protocol
+    ([rule("all", None, "10.0.0.0/16")], [], WARN),                 # a range holding both cluster subnets
+    ([rule("tcp", 443, "0.0.0.0/0")], [], WARN),
+    ([rule("tcp", 443, "::/0")], [], WARN),
+    ([rule("tcp", 443, "10.0.1.0/24")], [], FAIL),                  # holds one of the two subnets only
+    ([rule("tcp", 443, "sg-0other")], [], FAIL),                    # another group: not where the nodes are
+    ([rule("tcp", 443, "pl-0abc")], [], FAIL),                      # a prefix list: unknown content
+    # An additional group is attached to the API server interfaces with the cluster group: its rules count.
+    ([], [security_group("sg-0add", [rule("tcp", 443)], [])], WARN),
+    ([], [security_group("sg-0add", [rule("tcp", 443)], [], exists=False)], FAIL),
+    # An additional group without the rule is fine while the cluster group has it: AWS allows what any allows.
+    ([ALL_FROM_SELF], [security_group("sg-0add", [], [])], PASS),
+])
+def test_security_group_inbound_rules(inbound, additional, status):
+    result = rules_result(inbound=inbound, additional=additional)
+    assert result["status"] == status
+    if status == FAIL:
+        assert SELF_RULE_MISSING in result["message"] and RESTORE_SELF_RULE in result["remediation"]
+    if status == WARN:
+        assert SELF_RULE_MISSING in result["message"] and "recreates" in result["message"]
+        assert RESTORE_SELF_RULE in result["remediation"]
+
+
+@pytest.mark.parametrize("outbound, additional_outbound, missing", [
+    ([ALL_TO_ANYWHERE], [], []),
+    ([rule("all", None)], [], []),                                  # all to the cluster group itself
+    (MINIMUM_OUTBOUND, [], []),                                     # the documented minimum
+    ([], MINIMUM_OUTBOUND, []),                                     # carried by an additional group
+    ([rule("tcp", (0, 65535), "0.0.0.0/0")], [], [("udp", 53)]),   # DNS over UDP too
+    ([r for r in MINIMUM_OUTBOUND if r["from_port"] != 10250], [], [("tcp", 10250)]),
+    ([r for r in MINIMUM_OUTBOUND if r["from_port"] != 443], [], [("tcp", 443)]),
+    ([rule("tcp", 443), rule("tcp", 10250)], [], [("tcp", 53), ("udp", 53)]),
+    ([rule("tcp", 10250, "sg-0other")] + [r for r in MINIMUM_OUTBOUND if r["from_port"] != 10250], [],
+     [("tcp", 10250)]),
+    ([], [], [("tcp", 443), ("tcp", 10250), ("tcp", 53), ("udp", 53)]),
+])
+def test_security_group_outbound_rules(outbound, additional_outbound, missing):
+    additional = [security_group("sg-0add", [], additional_outbound)] if additional_outbound else []
+    result = rules_result(outbound=outbound, additional=additional)
+    assert result["status"] == (FAIL if missing else PASS)
+    for protocol, port in missing:
+        assert "outbound %s %d to the nodes (sg-0c3)" % (protocol.upper(), port) in result["message"]
+        assert ("aws ec2 authorize-security-group-egress --group-id sg-0c3 --ip-permissions "
+                "'IpProtocol=%s,FromPort=%d,ToPort=%d,UserIdGroupPairs=[{GroupId=sg-0c3}]'"
+                % (protocol, port, port)) in result["remediation"]
+    assert result["message"].count("outbound") == len(missing) + (0 if missing else 1)
+
+
+@PROPERTY
+@given(self_rule=st.booleans(), https_in=st.booleans(),
+       outbound=st.lists(st.sampled_from(range(len(MINIMUM_OUTBOUND))), unique=True))
+def test_security_group_rules_fail_exactly_when_a_required_flow_is_missing(self_rule, https_in, outbound):
+    inbound = ([ALL_FROM_SELF] if self_rule else []) + ([rule("tcp", 443)] if https_in else [])
+    result = rules_result(inbound=inbound, outbound=[MINIMUM_OUTBOUND[i] for i in outbound])
+    complete = (self_rule or https_in) and len(outbound) == len(MINIMUM_OUTBOUND)
+    expected = FAIL if not complete else PASS if self_rule else WARN
+    assert result["status"] == expected
+    assert summarize([result])["blocked"] == (expected == FAIL)
+
+
+def test_security_group_rules_read_no_subnet_range_without_subnet_cidrs():
+    subnets = [{"id": "subnet-0a1", "available_ips": 250, "az": "us-east-1a"}]
+    assert rules_result(inbound=[rule("tcp", 443, "10.0.0.0/8")], subnets=subnets)["status"] == FAIL
+    assert rules_result(inbound=[rule("tcp", 443, "0.0.0.0/0")], subnets=subnets)["status"] == WARN
+
+
+@pytest.mark.parametrize("group, fragment", [
+    (None, "No cluster security group"),
+    (security_group("sg-0c3", [], [], exists=False), "does not exist (check cluster-security-group)"),
+])
+def test_security_group_rules_leave_a_missing_group_to_its_own_check(group, fragment):
+    facts = make_facts("1.29", cluster_security_group=group)
+    result = result_of("security-group-rules", facts, "1.30")
+    assert result["status"] == PASS and fragment in result["message"]
+
+
+def test_security_group_rules_pass_names_the_groups_judged():
+    result = rules_result(additional=[security_group("sg-0add", [], [])])
+    assert "(sg-0c3, sg-0add)" in result["message"]
 
 # --- upgrade insights -------------------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ from eksworld import scenario
 from tests.conftest import SCENARIOS, mutating_calls
 from tests.unit.plugins.modules.helpers import log_position, records
 
-STEMS = ("healthy", "subnet-3-ips", "coredns-upstream", "psp-missing")
+# sg-missing-rule: a cluster with an additional security group, read in the shared batched call too
+STEMS = ("healthy", "subnet-3-ips", "coredns-upstream", "psp-missing", "sg-missing-rule")
 SAME_KEYS = ("checks", "summary", "plan", "cluster", "insights", "deprecated_apis", "node_provisioners",
              "ansible_facts")
 
@@ -48,6 +49,7 @@ def test_each_cluster_gets_what_the_single_cluster_module_returns(make_world, ru
     blocked = {name: result["clusters"][name]["summary"]["failed_checks"] for name in result["summary"]["blocked"]}
     assert any("subnet-free-ips" in failed for failed in blocked.values()), blocked
     assert any("coredns-upstream" in failed for failed in blocked.values()), blocked
+    assert blocked["sg-no-self-rule-129"] == ["security-group-rules"], blocked
 
 
 def test_reads_the_clusters_share_are_made_once(make_world, run_module, kubeconfig):

@@ -21,6 +21,7 @@ BLOCKING = {
     "lb-controller-241": "aws-load-balancer-controller",
     "kubelet-skew-124": "kubelet-skew-path",
     "fargate-old": "fargate-pods-behind",
+    "sg-missing-rule": "security-group-rules",
 }
 
 
@@ -60,7 +61,7 @@ def test_healthy_result_shape(make_world, run_module, args):
     result = run_module(module, args("healthy-129", target_version="1.30"))
     assert not result.failed, result.get("msg")
     checks = by_id(result)
-    assert len(checks) == len(result["checks"]) == 19
+    assert len(checks) == len(result["checks"]) == 20
     assert {c["status"] for c in result["checks"]} <= {"pass", "warn"}
     assert result["summary"]["counts"]["fail"] == 0
     assert result["plan"]["feasible"] is True
@@ -185,6 +186,58 @@ def test_deleted_subnet_and_security_group(make_world, run_module, args):
     assert checks["cluster-security-group"]["status"] == "fail"
     assert vpc["clusterSecurityGroupId"] in checks["cluster-security-group"]["message"]
     assert mutating_calls(world) == []
+
+
+
+def test_security_group_without_its_self_rule_is_blocked_with_the_rule_named(make_world, run_module, args):
+    import boto3
+
+    make_world("sg-missing-rule")
+    vpc = boto3.client("eks").describe_cluster(name="sg-no-self-rule-129")["cluster"]["resourcesVpcConfig"]
+    group = vpc["clusterSecurityGroupId"]
+    result = run_module(module, args("sg-no-self-rule-129", target_version="1.30"))
+    assert not result.failed, result.get("msg")
+    check = by_id(result)["security-group-rules"]
+    assert check["status"] == "fail"
+    assert "inbound all traffic from %s itself" % group in check["message"]
+    assert ("aws ec2 authorize-security-group-ingress --group-id %s --ip-permissions "
+            "'IpProtocol=-1,UserIdGroupPairs=[{GroupId=%s}]'" % (group, group)) in check["remediation"]
+    # The additional group was judged with it (its SSH rule from the VPC is no API server access).
+    additional = [i for i in vpc["securityGroupIds"] if i != group]
+    assert len(additional) == 1 and additional[0] in check["message"]
+    assert result["summary"]["failed_checks"] == ["security-group-rules"]
+
+
+def test_security_group_rules_warn_and_pass_where_the_traffic_is_allowed(make_world, run_module, args):
+    """Restricted rules that still allow what EKS needs: warn when only the default inbound rule is gone (EKS
+    recreates it on update), pass when an additional group lacks the rules the cluster group has; fail when the
+    kubelet port is closed outbound."""
+    world = make_world({"clusters": [
+        {"name": "sg-restricted", "version": "1.29",
+         "cluster_security_group_rules": {"inbound": [{"protocol": "tcp", "port": 443}],
+                                          "outbound": [{"protocol": protocol, "port": port} for protocol, port in
+                                                       (("tcp", 443), ("tcp", 10250), ("tcp", 53), ("udp", 53))]}},
+        {"name": "sg-extra-without-443", "version": "1.29",
+         "additional_security_groups": [{"name": "empty", "outbound": []}]},
+        {"name": "sg-no-kubelet-out", "version": "1.29",
+         "cluster_security_group_rules": {"outbound": [{"protocol": "tcp", "port": 443},
+                                                       {"protocol": "all", "peer": "10.0.9.0/24"}]}},
+    ]})
+    before = log_position(world)
+    statuses = {}
+    for name in ("sg-restricted", "sg-extra-without-443", "sg-no-kubelet-out"):
+        result = run_module(module, args(name, target_version="1.30"))
+        assert not result.failed, result.get("msg")
+        statuses[name] = by_id(result)["security-group-rules"]
+    assert statuses["sg-restricted"]["status"] == "warn", statuses["sg-restricted"]
+    assert "recreates" in statuses["sg-restricted"]["message"]
+    assert statuses["sg-extra-without-443"]["status"] == "pass", statuses["sg-extra-without-443"]
+    missing = statuses["sg-no-kubelet-out"]
+    assert missing["status"] == "fail", missing
+    named = [part for part in ("TCP 443", "TCP 10250", "TCP 53", "UDP 53") if "outbound " + part in missing["message"]]
+    assert named == ["TCP 10250", "TCP 53", "UDP 53"]
+    assert "FromPort=10250,ToPort=10250" in missing["remediation"]
+    assert mutating_calls(world, before) == []
 
 
 # --- fresh upgrade insights and deprecated APIs (scenario deprecated-apis: insights refreshed 30 h ago) -----
