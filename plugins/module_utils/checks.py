@@ -16,6 +16,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     COMPLETED,
     deprecated_api_summary,
@@ -35,7 +36,6 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import (
 
 PASS, WARN, FAIL, SKIPPED = "pass", "warn", "fail", "skipped"
 MIN_FREE_IPS = 5
-UPSTREAM_LINE = re.compile(r"^\s*upstream\s*$", re.MULTILINE)
 
 # id -> procedure step it implements (docs/procedure-map.md mirrors this table)
 CHECK_STEPS = {
@@ -177,7 +177,8 @@ def check_coredns_upstream(facts, target, fix_enabled):
     corefile = facts.get("corefile")
     if corefile is None:
         return _result("coredns-upstream", PASS, "No coredns ConfigMap in kube-system: nothing to check.")
-    if not UPSTREAM_LINE.search(corefile):
+    # The same line the fix removes (coredns_corefile.py): the check and the fix never disagree.
+    if not has_upstream(corefile):
         return _result("coredns-upstream", PASS, "The CoreDNS Corefile has no `upstream` line.")
     if fix_enabled:
         return _result("coredns-upstream", WARN, "The CoreDNS Corefile has the discontinued `upstream` line; "

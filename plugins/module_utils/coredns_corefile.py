@@ -12,7 +12,7 @@ import re
 # (CoreDNS ignores them since 1.5 and, like the bare option, refuses them since 1.7, which is why its own
 # corefile-migration tool drops the option whatever its arguments), trailing blanks or a comment, and its line
 # end: LF, CRLF, or none at the end of the Corefile. A `{` or `}` on the line means it is something else.
-UPSTREAM_LINE = re.compile(r"^[ \t]*upstream(?:[ \t]+[^\r\n#{}]*)?(?:#[^\r\n]*)?(?:\r?\n|\Z)", re.MULTILINE)
+UPSTREAM_LINE = re.compile(r"^[ \t]*upstream(?:[ \t]+[^\r\n#{}]*)?(?:#[^\r\n]*)?(?:\r?\n|\r?\Z)", re.MULTILINE)
 
 
 def without_upstream(corefile):

@@ -77,10 +77,12 @@ MUTANTS = [
            "PSP below 1.25"),
     Mutant("checks.py", 'current >= parse_kube_version("1.25")', 'current >= parse_kube_version("1.24")',
            "PSP below 1.25"),
-    # Step 3: a Corefile line that only has the word upstream.
-    Mutant("checks.py", r'r"^\s*upstream\s*$"', r'r"\s*upstream\s*$"', "CoreDNS upstream line"),
-    Mutant("checks.py", r'r"^\s*upstream\s*$"', r'r"^\s*upstream\s*"', "CoreDNS upstream line"),
-    Mutant("checks.py", r'r"^\s*upstream\s*$", re.MULTILINE', r'r"^\s*upstream\s*$", 0', "CoreDNS upstream line"),
+    # Step 3: a Corefile line that is the upstream option (coredns_corefile.py, shared by the check and the fix).
+    Mutant("coredns_corefile.py", r'r"^[ \t]*upstream', r'r"[ \t]*upstream', "CoreDNS upstream line"),
+    Mutant("coredns_corefile.py", r'(?:\r?\n|\r?\Z)", re.MULTILINE', r'(?:\r?\n)", re.MULTILINE',
+           "CoreDNS upstream line ending the Corefile"),
+    Mutant("coredns_corefile.py", r'(?:\r?\n|\r?\Z)", re.MULTILINE', r'(?:\r?\n|\r?\Z)", 0', "CoreDNS upstream line"),
+    Mutant("coredns_corefile.py", r'upstream(?:[ \t]+', r'upstream(?:[ \t]*', "CoreDNS upstream, not upstreams"),
     # Step 1: managed and Fargate nodes on the control plane's minor.
     Mutant("checks.py", 'parse_kube_version(ng["version"]) < current', 'parse_kube_version(ng["version"]) <= current',
            "node groups on the control plane's minor"),

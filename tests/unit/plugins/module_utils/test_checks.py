@@ -386,8 +386,9 @@ def test_psp_eks_privileged(current, present, status, fragment):
     ("upstream\n", FAIL),
     ("\tupstream  \r\n", FAIL),
     ("    kubernetes cluster.local {\n      upstream\n    }\n", FAIL),
-    # Not "a line that only has the word upstream":
-    ("    upstream 8.8.8.8\n", PASS),
+    # The option with addresses: CoreDNS 1.7 and later refuse it as they refuse the bare line (the fix removes both).
+    ("    upstream 8.8.8.8\n", FAIL),
+    # Not the upstream option:
     ("    #upstream\n", PASS),
     ("    # upstream\n", PASS),
     ("    upstreams\n", PASS),
@@ -410,13 +411,13 @@ def test_coredns_upstream_with_the_fix_enabled_warns():
 
 
 @PROPERTY
-@given(before=st.lists(st.sampled_from(["errors", "health", "cache 30", "upstream 1.1.1.1", "#upstream", "}"]),
+@given(before=st.lists(st.sampled_from(["errors", "health", "cache 30", "upstreams", "#upstream", "}"]),
                        max_size=6),
        after=st.lists(st.sampled_from(["reload", "loop", "forward . /etc/resolv.conf", "upstreamx"]), max_size=6),
        indent=st.sampled_from(["", " ", "    ", "\t"]),
        trailing=st.sampled_from(["", " ", "\t", "\r"]),
        with_line=st.booleans())
-def test_coredns_upstream_fails_exactly_when_a_bare_upstream_line_exists(before, after, indent, trailing, with_line):
+def test_coredns_upstream_fails_exactly_when_an_upstream_line_exists(before, after, indent, trailing, with_line):
     lines = before + ([indent + "upstream" + trailing] if with_line else []) + after
     result = result_of("coredns-upstream", make_facts("1.29", corefile="\n".join(lines)), "1.30")
     assert result["status"] == (FAIL if with_line else PASS)
