@@ -15,6 +15,8 @@ One run, one emulated world (eksworld, started as a separate process so that its
 3. Controller memory (RSS of the ansible-playbook process tree sampled every 0.5 s from /proc: peak
    total and per cluster), API calls per cluster for the upgrade, DescribeUpdate polls per cluster per
    minute of waiting, and a task profile (tasks per cluster, module start-up cost).
+4. The emulated Kubernetes API's cost of one GET over a kept-alive connection (benchmarks/kube_api_latency.py),
+   so a slow emulator is told apart from a slow collection.
 
 Output: one `name value unit` line per figure, then a short summary. Everything (request breakdowns,
 task timings, logs) is also written under --out (default .world/benchmark). Timings on a shared machine
@@ -37,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+import kube_api_latency  # benchmarks/ is on sys.path when this file is run
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -388,7 +392,8 @@ def minor(version: str) -> int:
 
 
 def machine() -> dict[str, Any]:
-    mem_kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    mem_total = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
+    mem_kib = int(mem_total.group(1)) if mem_total else 0
     model = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
     return {"nproc": os.cpu_count(), "ram_gib": mem_kib / 2**20, "cpu": model.group(1) if model else "?",
             "load": os.getloadavg()[0]}
@@ -436,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     startup = module_startup(collections_path)
     for name, value in startup.items():
         figures.add(name, value, "cpu_s")
+    figures.add(kube_api_latency.FIGURE, kube_api_latency.keep_alive_get_ms(), "ms")
 
     world = World(repo, scenario, out / "world", durations)
     try:
@@ -637,6 +643,7 @@ def summarize(figures: Figures, out: Path) -> None:
             f"module processes >= {get('upgrade_cpu_modules_sampled')} (sampled), forked workers and the rest "
             f"{get('upgrade_cpu_workers_and_rest')}; {get('upgrade_tasks_per_cluster')} tasks per cluster of which "
             f"{get('upgrade_module_tasks_per_cluster')} run a module.")
+    lines.append(f"- Emulated Kubernetes API: {get(kube_api_latency.FIGURE)} ms per GET over keep-alive.")
     lines.append(f"- Module start-up: {get('module_startup_full')} CPU s per module process before its first call "
                  f"(Ansible basics {get('module_startup_base')}, + boto3 clients {get('module_startup_boto3')}).")
     for name, (limit, _op) in TARGETS.items():

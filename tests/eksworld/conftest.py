@@ -6,10 +6,11 @@ from typing import Any, Callable, Iterator
 import boto3
 import pytest
 from botocore.config import Config
+from stopped_clock import StoppedClock
 
 from eksworld.aws import AwsEmulator
 from eksworld.shapecheck import attach_shape_checker
-from eksworld.state import Clock, EventBus, Faults, RequestLog, WorldState
+from eksworld.state import EventBus, Faults, RequestLog, WorldState
 
 AWS_TEST_KEY_ID = "AKIAEKSWORLDTESTKEY0000"
 AWS_TEST_SECRET = "eksworld-test-secret-key-long-and-distinctive"
@@ -26,12 +27,19 @@ def aws_server() -> Iterator[AwsEmulator]:
 
 @pytest.fixture
 def aws(aws_server: AwsEmulator) -> AwsEmulator:
-    """The session's emulator with no resources, fresh shared state and short emulated durations."""
+    """The session's emulator with no resources, fresh shared state, a stopped clock and short emulated durations."""
     aws_server.reset()
     state = aws_server.state
-    state.clock, state.log, state.faults, state.events = Clock(), RequestLog(), Faults(seed=7), EventBus()
+    state.clock, state.log, state.faults, state.events = StoppedClock(), RequestLog(), Faults(seed=7), EventBus()
     state.cluster_update_s, state.nodegroup_update_s, state.addon_update_s = 0.2, 0.1, 0.1
     return aws_server
+
+
+@pytest.fixture
+def aws_clock(aws: AwsEmulator) -> StoppedClock:
+    """The emulated clock of `aws`, for tests that set the date."""
+    assert isinstance(aws.state.clock, StoppedClock)
+    return aws.state.clock
 
 
 @pytest.fixture

@@ -48,7 +48,6 @@ def test_create_addon_through_the_api(aws: AwsEmulator, aws_eks: Any, aws_cluste
 
 
 def test_update_addon_lifecycle(aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> None:
-    aws.state.addon_update_s = 30.0  # the emulated clock is advanced below; real time must not end it first
     events: list[dict[str, Any]] = []
     aws.state.events.subscribe("addon_version_changed", lambda **payload: events.append(payload))
     aws.create_addon(aws_cluster, "coredns", "v1.11.1-eksbuild.4", configuration_values='{"replicaCount":3}',

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from stopped_clock import StoppedClock
 
 from eksworld import catalog, scenario
 from eksworld.aws import AwsEmulator
@@ -76,7 +77,7 @@ def test_insights_reflect_addons_and_health(aws: AwsEmulator, aws_eks: Any) -> N
 
 def test_insights_refresh(aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> None:
     """IN_PROGRESS for the emulated duration, then COMPLETED with lastRefreshTime moved to its end."""
-    aws.state.insights_refresh_s = 30.0  # the emulated clock is advanced below; real time must not end it first
+    aws.state.insights_refresh_s = 30.0
     before = aws_eks.describe_insights_refresh(clusterName=aws_cluster)  # no on-demand refresh yet
     assert before["status"] == "COMPLETED" and before["endedAt"] == before["startedAt"]
     first_seen = aws_eks.list_insights(clusterName=aws_cluster)["insights"][0]["lastRefreshTime"]
@@ -170,10 +171,8 @@ def test_scenario_refuses_a_bad_insight_age(age: Any, message: str) -> None:
     assert str(excinfo.value).startswith("stale.yml: cluster c1: ")
 
 
-def test_describe_cluster_versions(aws: AwsEmulator, aws_eks: Any) -> None:
-    # Pin the emulated date to 2025-06-01: 1.29 in extended support, 1.25 gone, 1.33 standard.
-    target = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc).timestamp()
-    aws.state.clock.advance(target - aws.state.clock.now())
+def test_describe_cluster_versions(aws_clock: StoppedClock, aws_eks: Any) -> None:
+    aws_clock.set_date("2025-06-01T00:00:00+00:00")  # 1.29 in extended support, 1.25 gone, 1.33 standard
     versions = aws_eks.describe_cluster_versions()["clusterVersions"]
     listed = [v["clusterVersion"] for v in versions]
     assert listed[0] == "1.33"  # 1.34 is not released yet

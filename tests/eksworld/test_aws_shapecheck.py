@@ -6,6 +6,7 @@ from typing import Any
 
 import botocore.session
 import pytest
+from stopped_clock import StoppedClock
 
 from eksworld import catalog
 from eksworld.shapecheck import ResponseShapeError, check_response
@@ -72,8 +73,12 @@ def test_xml_bodies_are_checked() -> None:
     ]
 
 
-def test_the_hooked_client_raises_on_a_bad_emulator_response(aws_eks: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_hooked_client_raises_on_a_bad_emulator_response(
+    aws_clock: StoppedClock, aws_eks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """If the emulator spelled `status` like `versionStatus`, every DescribeClusterVersions call would fail."""
+    # A date with a version in standard support (after 2026-12-02 the catalog has none: the answer would be empty).
+    aws_clock.set_date("2025-06-01T00:00:00+00:00")
     monkeypatch.setitem(catalog.LEGACY_STATUS, catalog.STANDARD_SUPPORT, catalog.STANDARD_SUPPORT)
     with pytest.raises(ResponseShapeError, match="'STANDARD_SUPPORT' is not one of"):
         aws_eks.describe_cluster_versions(versionStatus="STANDARD_SUPPORT")
