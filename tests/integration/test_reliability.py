@@ -72,17 +72,21 @@ def test_one_wave_with_a_fault_per_cluster(make_world, run_playbook, tmp_path):
         node_cluster("k8s-500", faults={"k8s_error_rate": 1.0}),                  # Kubernetes API answers 500
         node_cluster("contended", faults={"concurrent_update": True}),            # another operator's update
         node_cluster("updating", update_in_progress="1.30"),                      # update already running
+        # API server instances replaced: Kubernetes API down during the update and for 6 requests after.
+        node_cluster("rolling-api", faults={"k8s_outage_requests": 6}),
     ]}, cluster_update_s=3600.0)
     world.state.cluster_update_s = 0.5  # the seeded update keeps its hour; ours are quick
     finish_updates_once_polled(world, "updating", 0)
     inventory = tmp_path / "world" / "inventory.yml"
     add_host(inventory, "ghost", {"eks_cluster_name": "ghost-cluster", "eks_target_version": "1.30"})  # not in EKS
     add_host(inventory, "no-target", {"eks_cluster_name": "noisy"})  # eks_target_version forgotten
-    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100})
+    # Kubernetes calls retry for 20 s (not the default 300): the API that stays down fails sooner.
+    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100},
+                       env={"LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT": "20"})
     assert run.statuses() == {"ghost": "failed", "no-target": "failed", "noisy": "upgraded",
                               "noisy-two-hops": "upgraded", "failing": "failed", "k8s-down": "failed",
                               "k8s-500": "failed", "contended": "upgraded",
-                              "updating": "upgraded"}, run.output[-3000:]
+                              "updating": "upgraded", "rolling-api": "upgraded"}, run.output[-3000:]
     summary = world.summary()
 
     # Throttling and 5xx: retried with backoff, counted in the report.
@@ -96,6 +100,11 @@ def test_one_wave_with_a_fault_per_cluster(make_world, run_playbook, tmp_path):
     failure = run.cluster_report("failing")["failure"]
     assert failure["aws_errors"][0]["errorCode"] == "InsufficientFreeAddresses"
     assert summary["failing"]["version"] == "1.29"
+
+    # The API server replacement ridden out: the outage was met after the update, and retried past.
+    outage = [r for r in world.state.log.as_dicts() if r["cluster"] == "rolling-api" and r["injected"] == "outage"]
+    assert len(outage) >= 6
+    assert summary["rolling-api"]["version"] == "1.30"
 
     # Kubernetes API down: a clear per-cluster failure naming the cluster, no traceback, nothing changed.
     for name, expected in (("k8s-down", "unreachable"), ("k8s-500", "500")):
@@ -137,7 +146,7 @@ def test_interrupted_run_resumes_the_update_without_starting_another(make_world,
     command = [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", str(tmp_path / "world" / "inventory.yml"),
                str(ROOT / "playbooks" / "upgrade.yml"), "-e",
                json.dumps({"eks_report_dir": str(tmp_path / "killed"), "eks_wait_delay": 0.2})]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     deadline = time.time() + 240
     while not cluster_updates(world, "healthy-129") and time.time() < deadline:
