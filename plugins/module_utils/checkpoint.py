@@ -29,8 +29,12 @@ SCHEMA_VERSION = 1
 # The steps of playbooks/upgrade.yml that a checkpoint records, in the order they run.
 STEPS = ("control_plane", "nodegroups", "cluster_autoscaler", "nvidia_device_plugin", "addons")
 FINISHED = "finished"
+# A step a failed task left with EKS updates it had started: shown, never skipped.
+STARTED = "started"
+# When each status was recorded.
+RECORDED_AT = {FINISHED: "finished_at", STARTED: "started_at"}
 # Keys of a step record that the module sets; the data of a step may not use them.
-RESERVED = ("status", "run_id", "finished_at")
+RESERVED = ("status", "run_id") + tuple(RECORDED_AT.values())
 MAX_RUN_ID = 128
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
@@ -124,9 +128,9 @@ def validate_document(document, name, where):
     for step, record in steps.items():
         if step not in STEPS:
             _fail_document(where, "unknown step %r (the steps are: %s)" % (step, ", ".join(STEPS)))
-        if not isinstance(record, dict) or record.get("status") != FINISHED:
-            _fail_document(where, "step %s is not a record with status %r" % (step, FINISHED))
-        for key in ("run_id", "finished_at"):
+        if not isinstance(record, dict) or record.get("status") not in RECORDED_AT:
+            _fail_document(where, "step %s is not a record with status %r or %r" % (step, FINISHED, STARTED))
+        for key in ("run_id", RECORDED_AT[record["status"]]):
             if not isinstance(record.get(key), str):
                 _fail_document(where, "step %s has no %s" % (step, key))
         if "update_ids" in record:
@@ -166,13 +170,16 @@ def _merged_ids(old, new):
     return merged
 
 
-def put_step(document, name, target_version, run_id, step, data, now):
-    """Record ``step`` as finished toward ``target_version``; return ``(document, changed)``.
+def put_step(document, name, target_version, run_id, step, data, now, status=FINISHED):
+    """Record ``step`` as finished (or only started) toward ``target_version``; return ``(document, changed)``.
 
     ``document`` is not modified. A document for another target starts over: its steps say nothing about
     this target. Update ids accumulate across the runs of one target; a step recorded again with the same
-    details is left as it was (``changed`` false), so it keeps the run and time it first finished.
+    details is left as it was (``changed`` false), so it keeps the run and time it first finished. A finished
+    step is never turned back into a started one.
     """
+    if status not in RECORDED_AT:
+        raise ModuleError("A step's status is %s or %s, not %r." % (FINISHED, STARTED, status))
     name = validate_name(name)
     target = str(parse_target_version(target_version))
     run_id = validate_run_id(run_id)
@@ -183,25 +190,32 @@ def put_step(document, name, target_version, run_id, step, data, now):
     else:
         result = copy.deepcopy(document)
     old = result["steps"].get(step)
-    record = dict(data, status=FINISHED)
+    if status == STARTED and old is not None and old["status"] == FINISHED:
+        return document, False
+    record = dict(data, status=status)
     if old is not None and ("update_ids" in old or "update_ids" in record):
         record["update_ids"] = _merged_ids(old.get("update_ids") or [], record.get("update_ids") or [])
-    if old is not None and {k: v for k, v in old.items() if k not in ("run_id", "finished_at")} == record:
+    if old is not None and {k: v for k, v in old.items() if k not in ("run_id", "finished_at", "started_at")} == record:
         return document, False
-    record.update(run_id=run_id, finished_at=now)
+    record.update({"run_id": run_id, RECORDED_AT[status]: now})
     result["steps"][step] = record
     result.update(run_id=run_id, updated_at=now)
     return result, True
 
 
-def finished_steps(document):
-    """The finished steps of a document, in the order they run."""
+def finished_steps(document, status=FINISHED):
+    """The finished (or started) steps of a document, in the order they run."""
     steps = (document or {}).get("steps") or {}
-    return [step for step in STEPS if step in steps]
+    return [step for step in STEPS if steps.get(step, {}).get("status") == status]
 
 
 def skipped_line(step, record):
     return "skipped: %s finished in run %s at %s" % (step, record["run_id"], record["finished_at"])
+
+
+def unfinished_line(step, record):
+    return "not finished: %s started in run %s at %s (updates %s): this run resumes or repeats it" % (
+        step, record["run_id"], record["started_at"], ", ".join(record.get("update_ids") or []) or "none")
 
 
 def resume(document, target_version, cluster_version=None, ignore=False):
@@ -234,7 +248,8 @@ def resume(document, target_version, cluster_version=None, ignore=False):
         return result
     result["trusted"] = True
     result["skip_steps"] = {step: document["steps"][step] for step in steps}
-    result["skip_notes"] = [skipped_line(step, document["steps"][step]) for step in steps]
+    result["skip_notes"] = [skipped_line(step, document["steps"][step]) for step in steps] + [
+        unfinished_line(step, document["steps"][step]) for step in finished_steps(document, STARTED)]
     if not steps:
         result["reason"] = "No step has finished toward %s yet: every step runs." % target
     return result
@@ -248,10 +263,11 @@ def stands(document, target_version=None):
     """
     if document is None:
         return {"found": False, "for_target": False, "target_version": None, "finished_steps": [], "last_step": None,
-                "run_id": None, "finished_at": None, "updated_at": None}
+                "run_id": None, "finished_at": None, "updated_at": None, "started_steps": []}
     for_target = target_version is None or document["target_version"] == str(target_version).strip()
     steps = finished_steps(document) if for_target else []
     last = document["steps"][steps[-1]] if steps else {}
     return {"found": True, "for_target": for_target, "target_version": document["target_version"],
             "finished_steps": steps, "last_step": steps[-1] if steps else None, "run_id": last.get("run_id"),
-            "finished_at": last.get("finished_at"), "updated_at": document["updated_at"]}
+            "finished_at": last.get("finished_at"), "updated_at": document["updated_at"],
+            "started_steps": finished_steps(document, STARTED) if for_target else []}

@@ -23,6 +23,9 @@ description:
   - O(state=present) records O(step) as finished toward O(target_version), with O(data). A checkpoint written for
     another target starts over. Update ids accumulate over the runs of one target; recording a step again with the
     same details changes nothing, so the step keeps the run and time it first finished.
+  - O(status=started) records a step a failed task left with EKS updates it had started (their ids in
+    O(data.update_ids)), so that reports show them; such a step is never skipped, and a step already finished stays
+    finished.
   - O(state=absent) deletes the checkpoint, so that every step runs again; a damaged one too (not JSON, not a
     checkpoint, another cluster's, a newer layout), but not a DynamoDB item lifecycle.eks did not write.
   - In check mode nothing is written or deleted; diff mode shows the document before and after.
@@ -49,11 +52,17 @@ options:
       - The finished step, with O(state=present).
     type: str
     choices: [control_plane, nodegroups, cluster_autoscaler, nvidia_device_plugin, addons]
+  status:
+    description:
+      - V(finished) records O(step) as finished; V(started) as started by a task that then failed.
+    type: str
+    choices: [finished, started]
+    default: finished
   data:
     description:
       - Details of the finished step, such as C(version), C(update_ids) (a list of EKS update ids), or the versions
-        node groups or add-ons reached. Any JSON object; the keys C(status), C(run_id) and C(finished_at) are the
-        module's.
+        node groups or add-ons reached. Any JSON object; the keys C(status), C(run_id), C(finished_at) and
+        C(started_at) are the module's.
     type: dict
     default: {}
 extends_documentation_fragment:
@@ -96,6 +105,17 @@ EXAMPLES = r"""
     data:
       addons: {coredns: v1.11.4-eksbuild.22}
 
+- name: Record the node group updates a failed task had started (shown in reports; the step is not skipped)
+  lifecycle.eks.eks_checkpoint:
+    cluster: prod-eu
+    path: /var/lib/eks-upgrades/checkpoints
+    target_version: "1.30"
+    run_id: 20260101T120000Z
+    step: nodegroups
+    status: started
+    data:
+      update_ids: [5e0c7a2d-8f3b-4d6a-b1c9-0a1b2c3d4e5f]
+
 - name: Start prod-eu's steps afresh (DynamoDB)
   lifecycle.eks.eks_checkpoint:
     cluster: prod-eu
@@ -134,8 +154,8 @@ checkpoint:
       type: str
     steps:
       description:
-        - The finished steps by name, each with C(status) (V(finished)), C(run_id), C(finished_at) and the step's
-          O(data).
+        - The recorded steps by name, each with C(status) (V(finished) or V(started)), C(run_id), C(finished_at)
+          (C(started_at) for a started step) and the step's O(data).
       type: dict
   sample:
     schema_version: 1
@@ -150,7 +170,7 @@ stands:
   description:
     - Where the cluster stands by the checkpoint after the call, as M(lifecycle.eks.eks_checkpoint_info) returns it
       (C(found), C(for_target), C(target_version), C(finished_steps), C(last_step), C(run_id), C(finished_at),
-      C(updated_at)).
+      C(updated_at), C(started_steps)).
   returned: always
   type: dict
   sample: {"found": true, "for_target": true, "target_version": "1.30", "finished_steps": ["control_plane"],
@@ -172,6 +192,8 @@ api_retries:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import (
+    FINISHED,
+    STARTED,
     STEPS,
     CheckpointInvalid,
     put_step,
@@ -197,7 +219,7 @@ def record(module, store, name):
         before, unusable = None, exc.message  # a damaged checkpoint can still be deleted
     if params["state"] == "present":
         after, changed = put_step(before, name, params["target_version"], params["run_id"], params["step"],
-                                  params["data"], utc_now())
+                                  params["data"], utc_now(), status=params["status"])
     else:
         after, changed = None, before is not None or unusable is not None
     result = {"changed": changed, "location": store.location(name), "checkpoint": after,
@@ -219,6 +241,7 @@ def main():
         target_version=dict(type="str"),
         run_id=dict(type="str"),
         step=dict(type="str", choices=list(STEPS)),
+        status=dict(type="str", choices=[FINISHED, STARTED], default=FINISHED),
         data=dict(type="dict", default={}),
     )
     module = AnsibleModule(

@@ -144,6 +144,12 @@ stands:
     updated_at:
       description: When the checkpoint was last written.
       type: str
+    started_steps:
+      description:
+        - Steps a failed task left with EKS updates it had started (status V(started), with their C(update_ids)).
+          They are never skipped; the next run resumes or repeats them.
+      type: list
+      elements: str
   sample: {"found": true, "for_target": true, "target_version": "1.30", "finished_steps": ["control_plane"],
            "last_step": "control_plane", "run_id": "20260101T120000Z", "finished_at": "2026-01-01T12:20:41Z",
            "updated_at": "2026-01-01T12:20:41Z"}

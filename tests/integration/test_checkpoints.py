@@ -47,7 +47,11 @@ def test_interrupted_run_resumes_from_its_checkpoint_and_a_finished_fleet_is_lef
     first_run = first.fleet()["run_id"]
     recorded = checkpoint(tmp_path, "interrupted")
     assert (recorded["cluster"], recorded["target_version"]) == ("interrupted", "1.30")
-    assert sorted(recorded["steps"]) == ["cluster_autoscaler", "control_plane", "nodegroups"]
+    assert {step: r["status"] for step, r in recorded["steps"].items()} == {
+        "control_plane": "finished", "nodegroups": "finished", "cluster_autoscaler": "finished", "addons": "started"}
+    # The add-on updates the failed task had started: in the checkpoint and in the report.
+    failed_updates = [u["id"] for u in first.cluster_report("interrupted")["failure"]["updates"]]
+    assert failed_updates and recorded["steps"]["addons"]["update_ids"] == failed_updates
     control_plane = recorded["steps"]["control_plane"]
     assert control_plane["version"] == "1.30" and control_plane["run_id"] == first_run
     assert control_plane["update_ids"] == [u["id"] for u in world.summary()["interrupted"]["updates"]
@@ -76,7 +80,9 @@ def test_interrupted_run_resumes_from_its_checkpoint_and_a_finished_fleet_is_lef
     report = second.cluster_report("interrupted")["checkpoint"]
     assert report["finished_steps"] == ALL_STEPS and report["last_step"] == "addons"
     assert [line.split(" in run ")[0] for line in report["skipped"]] == [
-        "skipped: control_plane finished", "skipped: nodegroups finished", "skipped: cluster_autoscaler finished"]
+        "skipped: control_plane finished", "skipped: nodegroups finished", "skipped: cluster_autoscaler finished",
+        "not finished: addons started"]
+    assert set(failed_updates) < set(resumed["steps"]["addons"]["update_ids"])  # ids of both runs, kept
     assert world.summary()["interrupted"]["addons"]["kube-proxy"].startswith("v1.30.")
 
     files = {name: (tmp_path / "checkpoints" / f"{name}.json").read_text() for name in ("interrupted", "steady")}

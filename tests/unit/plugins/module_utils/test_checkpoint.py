@@ -119,7 +119,8 @@ def test_stands_at_the_last_step_in_procedure_order_whatever_the_recording_order
 
 def test_stands_without_a_checkpoint_or_for_another_target():
     assert stands(None) == {"found": False, "for_target": False, "target_version": None, "finished_steps": [],
-                            "last_step": None, "run_id": None, "finished_at": None, "updated_at": None}
+                            "last_step": None, "run_id": None, "finished_at": None, "updated_at": None,
+                            "started_steps": []}
     document = recorded(None, "control_plane", target="1.29")
     other = stands(document, "1.30")
     assert (other["found"], other["for_target"], other["last_step"], other["target_version"]) == (
@@ -244,3 +245,32 @@ def test_encode_is_stable_and_decodes_back():
 def test_utc_now_is_iso_8601_utc_to_the_second():
     now = utc_now()
     assert len(now) == 20 and now[10] == "T" and now.endswith("Z")
+
+
+# --- Steps started but not finished (a task failed after starting EKS updates) ------------------------------------
+
+def started(document, step, update_ids, run_id="run-1", now=T1):
+    return put_step(document, "prod-eu", "1.30", run_id, step, {"update_ids": update_ids}, now, status="started")
+
+
+def test_a_started_step_is_recorded_with_its_updates_and_is_never_skipped():
+    document, changed = started(recorded(None, "control_plane"), "nodegroups", ["u7", "u8"], now=T2)
+    assert changed is True
+    assert document["steps"]["nodegroups"] == {"status": "started", "run_id": "run-1", "started_at": T2,
+                                               "update_ids": ["u7", "u8"]}
+    validate_document(document, "prod-eu", "here")  # a stored document with a started step reads back
+    where = stands(document, "1.30")
+    assert (where["finished_steps"], where["last_step"], where["started_steps"]) == (
+        ["control_plane"], "control_plane", ["nodegroups"])
+    result = resume(document, "1.30", cluster_version="1.30")
+    assert list(result["skip_steps"]) == ["control_plane"]
+    assert result["skip_notes"][-1] == ("not finished: nodegroups started in run run-1 at %s (updates u7, u8): this "
+                                        "run resumes or repeats it" % T2)
+
+
+def test_finishing_a_started_step_keeps_its_update_ids_and_a_finished_step_stays_finished():
+    document = recorded(started(None, "addons", ["u1"])[0], "addons", {"update_ids": ["u2"]}, run_id="run-2", now=T2)
+    assert document["steps"]["addons"] == {"status": "finished", "run_id": "run-2", "finished_at": T2,
+                                           "update_ids": ["u1", "u2"]}
+    again, changed = started(document, "addons", ["u3"], run_id="run-3", now=T3)
+    assert changed is False and again is document

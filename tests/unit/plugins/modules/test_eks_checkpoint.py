@@ -240,3 +240,19 @@ def test_aws_backends_count_their_calls_and_the_item_carries_its_summary(run_mod
     assert {key: value["S"] for key, value in item.items() if key != "checkpoint"} == {
         "cluster": "prod-eu", "target_version": "1.30", "run_id": "run-1",
         "updated_at": result["checkpoint"]["updated_at"]}
+
+
+def test_updates_a_failed_task_started_are_recorded_and_shown_never_skipped(run_module, tmp_path):
+    options = {"path": str(tmp_path)}
+    run_module(module, {**put(), **options})
+    started = run_module(module, {**put(step="nodegroups", data={"update_ids": ["u-7"]}), "status": "started",
+                                  **options})
+    assert started["changed"] is True and started["stands"]["started_steps"] == ["nodegroups"]
+    assert started["checkpoint"]["steps"]["nodegroups"]["status"] == "started"
+    read = run_module(info, {"cluster": "prod-eu", "target_version": "1.30", "cluster_version": "1.30", **options})
+    assert list(read["skip_steps"]) == ["control_plane"]
+    assert read["skip_notes"][-1].startswith("not finished: nodegroups started in run ")
+    assert read["skip_notes"][-1].endswith("(updates u-7): this run resumes or repeats it")
+    # A finished step is not turned back into a started one.
+    again = run_module(module, {**put(), "status": "started", **options})
+    assert again["changed"] is False and again["checkpoint"]["steps"]["control_plane"]["status"] == "finished"
