@@ -1189,6 +1189,14 @@ class EksWorldResponse(EKSResponse):
             return _REGIONAL[key]
         return plane
 
+    def call_action(self) -> Any:
+        status, headers, body = super().call_action()
+        if status >= 400 and isinstance(body, str) and body.startswith("{"):
+            # moto's own EKS errors list every resource kind, unnamed ones as null; AWS names only those concerned.
+            document = json.loads(body)
+            body = json.dumps({key: value for key, value in document.items() if value is not None})
+        return status, headers, body
+
     def _cluster_name(self) -> str:
         return self._get_param("clusterName") or self._get_param("name")
 

@@ -4,20 +4,29 @@ botocore's parsers silently drop unknown keys and never check enums, required me
 an emulator can drift from AWS without any test noticing (e.g. DescribeClusterVersions `status` is
 lowercase `standard-support` while `versionStatus` is `STANDARD_SUPPORT`). `attach_shape_checker`
 hooks the client's `after-call` event and walks the raw body of every successful response against
-the operation's output shape, raising ResponseShapeError on the first bad response.
+the operation's output shape, and of every JSON-protocol error against the error shapes the operation
+declares (its code, HTTP status and members), raising ResponseShapeError on the first bad response.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.model import OperationModel, Shape
+from botocore.retries.standard import ThrottledRetryableChecker
 
 _NOT_IN_BODY = {"header", "headers", "statusCode"}
 # Envelope elements of XML protocols that are not part of any output shape.
 _XML_ENVELOPE = {"requestId", "RequestId", "ResponseMetadata"}
+# Errors any operation may answer though no model declares them: throttling (the codes botocore retries as
+# such) and the service-wide failures of the JSON protocols.
+_UNDECLARED_ERRORS = frozenset(ThrottledRetryableChecker._THROTTLED_ERROR_CODES) | {
+    "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException",
+    "IncompleteSignature", "MissingAuthenticationToken", "InternalFailure", "ServiceUnavailable",
+}
 
 
 class ResponseShapeError(AssertionError):
@@ -44,14 +53,53 @@ def check_response(operation_model: OperationModel, body: bytes) -> list[str]:
     return _check_xml_structure(shape, root, operation_model.name, envelope=True)
 
 
+def check_error_response(operation_model: OperationModel, status: int, headers: Mapping[str, str],
+                         body: bytes) -> list[str]:
+    """Problems found in an error response of a JSON-protocol operation (empty list when it conforms).
+
+    The error code must be one the operation declares (or a throttling / service-wide failure), answered with
+    the HTTP status its shape gives, and the body may carry only that shape's members. XML protocols are not
+    checked: EC2's model declares no error shapes.
+    """
+    if operation_model.metadata["protocol"] not in ("json", "rest-json"):
+        return []
+    name = operation_model.name
+    try:
+        document = json.loads(body) if body.strip() else {}
+    except ValueError:
+        return [f"{name}: error body is not JSON: {body[:80]!r}"]
+    if not isinstance(document, dict):
+        return [f"{name}: error body is not a JSON object"]
+    lowered = {key.lower(): value for key, value in headers.items()}
+    code = (lowered.get("x-amzn-errortype") or str(document.get("__type") or document.get("code") or ""))
+    code = code.split(":")[0].rsplit("#", 1)[-1]
+    if not code:
+        return [f"{name}: HTTP {status} error without a code (x-amzn-ErrorType header or __type)"]
+    if code in _UNDECLARED_ERRORS:
+        return []
+    declared = {shape.error_code: shape for shape in operation_model.error_shapes}
+    shape = declared.get(code)
+    if shape is None:
+        return [f"{name}: {code} is not an error {name} declares ({', '.join(sorted(declared)) or 'none'})"]
+    problems = []
+    expected_status = shape.metadata.get("error", {}).get("httpStatusCode")
+    if expected_status is not None and status != expected_status:
+        problems.append(f"{name}.{code}: HTTP {status}, the model says {expected_status}")
+    members = {key: value for key, value in document.items() if key != "__type"}
+    return problems + _check_json(shape, members, f"{name}.{code}")
+
+
 def attach_shape_checker(client: Any) -> None:
-    """Make every successful call of `client` raise ResponseShapeError if its body breaks the model."""
+    """Make every call of `client` raise ResponseShapeError if its answer breaks the model (see the module doc)."""
 
     def after_call(http_response: Any, model: OperationModel, **_: Any) -> None:
         if 200 <= http_response.status_code < 300:
             problems = check_response(model, http_response.content)
-            if problems:
-                raise ResponseShapeError("; ".join(problems))
+        else:
+            problems = check_error_response(model, http_response.status_code, http_response.headers,
+                                            http_response.content)
+        if problems:
+            raise ResponseShapeError("; ".join(problems))
 
     client.meta.events.register("after-call", after_call)
 

@@ -6,10 +6,11 @@ from typing import Any
 
 import botocore.session
 import pytest
+from botocore.exceptions import ClientError
 from stopped_clock import StoppedClock
 
 from eksworld import catalog
-from eksworld.shapecheck import ResponseShapeError, check_response
+from eksworld.shapecheck import ResponseShapeError, check_error_response, check_response
 
 SESSION = botocore.session.get_session()
 EKS = SESSION.get_service_model("eks")
@@ -82,3 +83,43 @@ def test_the_hooked_client_raises_on_a_bad_emulator_response(
     monkeypatch.setitem(catalog.LEGACY_STATUS, catalog.STANDARD_SUPPORT, catalog.STANDARD_SUPPORT)
     with pytest.raises(ResponseShapeError, match="'STANDARD_SUPPORT' is not one of"):
         aws_eks.describe_cluster_versions(versionStatus="STANDARD_SUPPORT")
+
+
+def eks_error_problems(operation: str, status: int, code: str, body: dict[str, Any]) -> list[str]:
+    return check_error_response(EKS.operation_model(operation), status, {"x-amzn-ErrorType": code},
+                                json.dumps(body).encode())
+
+
+def test_a_conforming_error_passes() -> None:
+    body = {"message": "No node group found for name: x.", "clusterName": "demo", "nodegroupName": "x"}
+    assert eks_error_problems("DescribeNodegroup", 404, "ResourceNotFoundException", body) == []
+    assert eks_error_problems("DescribeNodegroup", 429, "ThrottlingException", {"message": "Rate exceeded"}) == []
+
+
+@pytest.mark.parametrize(
+    ("operation", "status", "code", "body", "problem"),
+    [
+        ("DescribeClusterVersions", 409, "ResourceInUseException", {"message": "m"},
+         "DescribeClusterVersions: ResourceInUseException is not an error DescribeClusterVersions declares"),
+        ("DescribeNodegroup", 400, "ResourceNotFoundException", {"message": "m"},
+         "DescribeNodegroup.ResourceNotFoundException: HTTP 400, the model says 404"),
+        ("DescribeNodegroup", 404, "ResourceNotFoundException", {"message": "m", "addonName": None},
+         "DescribeNodegroup.ResourceNotFoundException.addonName: null"),
+        ("DescribeNodegroup", 404, "ResourceNotFoundException", {"message": "m", "reason": "gone"},
+         "DescribeNodegroup.ResourceNotFoundException.reason: unknown member"),
+        ("DescribeNodegroup", 404, "", {"message": "m"}, "DescribeNodegroup: HTTP 404 error without a code"),
+    ],
+)
+def test_bad_errors_are_caught(operation: str, status: int, code: str, body: dict[str, Any], problem: str) -> None:
+    problems = eks_error_problems(operation, status, code, body)
+    assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_the_hooked_client_checks_emulator_errors(aws_eks: Any, aws_cluster: str) -> None:
+    """Errors of operations the emulator leaves to moto name only the resources concerned, as AWS's do."""
+    with pytest.raises(ClientError) as excinfo:
+        aws_eks.describe_nodegroup(clusterName=aws_cluster, nodegroupName="nope")
+    assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as excinfo:
+        aws_eks.describe_fargate_profile(clusterName=aws_cluster, fargateProfileName="nope")
+    assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
