@@ -202,7 +202,7 @@ def _describe(pod):
         "%s: %s, %d restarts" % (c["name"], c["reason"], c["restarts"]) for c in pod["containers"]))
 
 
-def wait_for_rollout(apis, kind, label, read, workload, namespace, after, timeout, result):
+def wait_for_rollout(apis, kind, label, read, workload, namespace, after, timeout):
     """Poll until rollout_done(); past ``timeout`` seconds (monotonic clock) fail naming the pods not ready."""
     deadline = time.monotonic() + timeout
     delay = 0.2
@@ -219,7 +219,7 @@ def wait_for_rollout(apis, kind, label, read, workload, namespace, after, timeou
     message = "Rollout of %s to %s did not finish in %d s: %s." % (label, after, timeout, rollout_progress(kind, obj))
     if pods:
         message += " Pods not ready: %s." % ", ".join(_describe(pod) for pod in pods)
-    raise ModuleError(message, {"result": result, "pods_not_ready": pods})
+    raise ModuleError(message, {"pods_not_ready": pods})
 
 
 def set_image(module, clients):
@@ -250,7 +250,12 @@ def set_image(module, clients):
         return result
     body = {"spec": {"template": {"spec": {"containers": [{"name": container.name, "image": after}]}}}}
     k8s_call("set image of " + label, patch, workload, namespace, body)
-    wait_for_rollout(apis, kind, label, read, workload, namespace, after, params["wait_timeout"], result)
+    try:
+        wait_for_rollout(apis, kind, label, read, workload, namespace, after, params["wait_timeout"])
+    except ModuleError as exc:
+        # The image is set: whatever stops the wait, the failure reports the change as a success would.
+        exc.details["result"] = result
+        raise
     return result
 
 

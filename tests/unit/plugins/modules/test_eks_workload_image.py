@@ -234,6 +234,23 @@ def test_kubernetes_api_errors(make_world, run_module, args, fast_k8s_retries):
     assert result["msg"].startswith(f"Failed to read Deployment kube-system/cluster-autoscaler (cluster {NAME}): 500")
 
 
+def test_a_read_failing_after_the_patch_still_reports_the_change(make_world, run_module, args, fast_k8s_retries,
+                                                               monkeypatch):
+    world = make_world("healthy")
+    wait = module.wait_for_rollout
+
+    def api_failing_once_patched(*wait_args):
+        world.state.faults.set(NAME, k8s_error_rate=1.0)
+        return wait(*wait_args)
+
+    monkeypatch.setattr(module, "wait_for_rollout", api_failing_once_patched)
+    result = run_module(module, image_args(args))
+    assert result.failed and ": 500" in result["msg"], result["msg"]
+    # The image was set before the API failed: the failure says so, as a success would.
+    assert result["changed"] is True and result["after"] == AUTOSCALER + ":v1.30.2"
+    assert images(world, "kube-system/cluster-autoscaler") == [AUTOSCALER + ":v1.30.2"]
+
+
 @pytest.mark.parametrize("image, expected", [
     ("registry.k8s.io/autoscaling/cluster-autoscaler:v1.29.4", "registry.k8s.io/autoscaling/cluster-autoscaler:v9"),
     ("localhost:5000/ca", "localhost:5000/ca:v9"),
