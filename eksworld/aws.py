@@ -1687,7 +1687,7 @@ class AwsEmulator:
         name: str,
         version: str | None = None,
         release_version: str | None = None,
-        ami_type: str = "AL2023_x86_64_STANDARD",
+        ami_type: str | None = None,
         instance_types: list[str] | None = None,
         desired_size: int = 2,
         launch_template: dict[str, Any] | None = None,
@@ -1695,6 +1695,9 @@ class AwsEmulator:
         pdb_blocks_drain: bool = False,
     ) -> str:
         """An ACTIVE managed node group; `pdb_blocks_drain` makes its version updates fail (unless force).
+
+        `ami_type` defaults to AL2023 from the first minor with AL2023 EKS AMIs on (catalog.default_ami_type);
+        an AL2023 type below it is refused, as no such AMI exists.
 
         `launch_template` ({name, version, versions}) creates the EC2 launch template the node group uses (or
         reuses one of that name): `versions` lists, per launch template version, the Kubernetes minor of the AMI
@@ -1704,6 +1707,11 @@ class AwsEmulator:
             owner = self.eks.cluster(cluster)
             if name in owner.nodegroups:
                 raise ValueError(f"node group {name!r} already exists in {cluster!r}")
+            minor = str(version or owner.version)
+            ami_type = ami_type or catalog.default_ami_type(minor)
+            if ami_type.startswith("AL2023") and not catalog.al2023_available(minor):
+                raise ValueError(f"node group {name!r} of {cluster!r}: no {ami_type} AMI exists for Kubernetes "
+                                 f"{minor} (AL2023 EKS AMIs start at {catalog.FIRST_AL2023_MINOR}); use AL2_x86_64")
             if launch_template is not None:
                 launch_template = self._seed_launch_template(
                     launch_template, str(version or owner.version) if ami_type == "CUSTOM" else None)

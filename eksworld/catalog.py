@@ -128,6 +128,40 @@ def ami_release_version(minor: str) -> str:
     return f"{info.latest_patch}-{info.ami_build_date}"
 
 
+
+# --- Node images ---------------------------------------------------------------------------------
+
+# EKS-optimized Amazon Linux 2023 AMIs exist for Kubernetes 1.23 and later (AWS, "Amazon EKS-Optimized Amazon
+# Linux 2023 AMIs Now Available", 2024); older nodes run Amazon Linux 2.
+FIRST_AL2023_MINOR = "1.23"
+# Kubernetes 1.24 removed dockershim: EKS AMIs for older minors run Docker.
+FIRST_CONTAINERD_MINOR = "1.24"
+
+
+def al2023_available(minor: str) -> bool:
+    return minor_key(minor) >= minor_key(FIRST_AL2023_MINOR)
+
+
+def default_ami_type(minor: str, gpu: bool = False) -> str:
+    """The amiType a seeded managed node group of `minor` gets: AL2023 where it exists, AL2 before (and for GPUs)."""
+    if gpu:
+        return "AL2_x86_64_GPU"
+    return "AL2023_x86_64_STANDARD" if al2023_available(minor) else "AL2_x86_64"
+
+
+def node_system_info(minor: str, ami_type: str | None = None) -> dict[str, str]:
+    """osImage, kernelVersion and containerRuntimeVersion of a node of `minor` on an EKS AMI of `ami_type`
+    (None or CUSTOM: the default image of the minor)."""
+    family = ami_type if ami_type and ami_type.startswith("AL2") else default_ami_type(minor)
+    if family.startswith("AL2023"):  # containerd only, from its first AMI
+        return {"osImage": "Amazon Linux 2023", "kernelVersion": "6.1.112-122.189.amzn2023.x86_64",
+                "containerRuntimeVersion": "containerd://1.7.22"}
+    if minor_key(minor) >= minor_key(FIRST_CONTAINERD_MINOR):
+        return {"osImage": "Amazon Linux 2", "kernelVersion": "5.10.227-219.884.amzn2.x86_64",
+                "containerRuntimeVersion": "containerd://1.7.22"}
+    return {"osImage": "Amazon Linux 2", "kernelVersion": "5.4.241-150.347.amzn2.x86_64",
+            "containerRuntimeVersion": "docker://20.10.23"}
+
 # --- Add-ons -------------------------------------------------------------------------------------
 
 

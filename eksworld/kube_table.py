@@ -46,6 +46,24 @@ def _node_roles(node: JsonObject) -> str:
     return ",".join(roles) or "<none>"
 
 
+def _node_address(kind: str) -> Cell:
+    """The node's first address of `kind` (InternalIP, ExternalIP), "<none>" without one, as kubectl prints it."""
+    return lambda node: next((a.get("address") for a in _path(node, "status", "addresses", default=[])
+                              if a.get("type") == kind), "<none>")
+
+
+def _node_info(key: str) -> Cell:
+    return lambda node: _path(node, "status", "nodeInfo", key, default="")
+
+
+def _psp_rule(key: str) -> Cell:
+    return lambda psp: _path(psp, "spec", key, "rule", default="")
+
+
+def _psp_list(key: str) -> Cell:
+    return lambda psp: ",".join(_path(psp, "spec", key, default=[]))
+
+
 def _pod_ready(pod: JsonObject) -> str:
     statuses = _path(pod, "status", "containerStatuses", default=[])
     containers = len(_path(pod, "spec", "containers", default=[]))
@@ -70,14 +88,21 @@ def _name(obj: JsonObject) -> Any:
 
 
 _AGE = None  # the Age cell, computed from the cluster clock
-# kind -> [(column, cell or _AGE, priority)]: priority 1 columns show with `-o wide` only.
+# kind -> [(column, cell or _AGE, priority)], as kube-apiserver's printers give them (pkg/printers/internalversion):
+# priority 1 columns show with `-o wide` only.
 _DEFAULT_COLUMNS: list[tuple[str, Cell | None, int]] = [("Name", _name, 0), ("Age", _AGE, 0)]
 _COLUMNS: dict[str, list[tuple[str, Cell | None, int]]] = {
     "Node": [("Name", _name, 0), ("Status", _node_status, 0), ("Roles", _node_roles, 0), ("Age", _AGE, 0),
-             ("Version", lambda n: _path(n, "status", "nodeInfo", "kubeletVersion", default=""), 0),
-             ("OS-Image", lambda n: _path(n, "status", "nodeInfo", "osImage", default=""), 1),
-             ("Container-Runtime",
-              lambda n: _path(n, "status", "nodeInfo", "containerRuntimeVersion", default=""), 1)],
+             ("Version", _node_info("kubeletVersion"), 0), ("Internal-IP", _node_address("InternalIP"), 1),
+             ("External-IP", _node_address("ExternalIP"), 1), ("OS-Image", _node_info("osImage"), 1),
+             ("Kernel-Version", _node_info("kernelVersion"), 1),
+             ("Container-Runtime", _node_info("containerRuntimeVersion"), 1)],
+    "PodSecurityPolicy": [("Name", _name, 0), ("Priv", lambda p: _path(p, "spec", "privileged", default=False), 0),
+                          ("Caps", _psp_list("allowedCapabilities"), 0), ("SELinux", _psp_rule("seLinux"), 0),
+                          ("RunAsUser", _psp_rule("runAsUser"), 0), ("FsGroup", _psp_rule("fsGroup"), 0),
+                          ("SupGroup", _psp_rule("supplementalGroups"), 0),
+                          ("ReadOnlyRootFs", lambda p: _path(p, "spec", "readOnlyRootFilesystem", default=False), 0),
+                          ("Volumes", _psp_list("volumes"), 0)],
     "Deployment": [("Name", _name, 0), ("Ready", _deployment_ready, 0),
                    ("Up-to-date", _status("updatedReplicas"), 0),
                    ("Available", _status("availableReplicas"), 0), ("Age", _AGE, 0), ("Images", _images, 1)],

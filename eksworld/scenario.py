@@ -337,9 +337,20 @@ def _minor(version: str) -> int:
     return int(str(version).split(".")[1])
 
 
+def _node_address(name: str) -> str:
+    """The private IPv4 address of a node: the one its EC2 name spells (ip-10-0-1-5...), else a stable one."""
+    spelled = re.match(r"(?:fargate-)?ip-(\d+)-(\d+)-(\d+)-(\d+)\b", name)
+    if spelled:
+        return ".".join(spelled.groups())
+    digest = hashlib.sha1(name.encode()).digest()
+    return f"10.0.{64 + digest[0] % 64}.{1 + digest[1] % 254}"
+
+
 def _node(name: str, kubelet: str, labels: dict[str, str], zone: str = "us-east-1a",
-          instance_type: str = "m5.large", gpu: bool = False) -> dict[str, Any]:
+          instance_type: str = "m5.large", gpu: bool = False, ami_type: str | None = None) -> dict[str, Any]:
+    """A Node as kubelet registers it on EC2; `ami_type` (a node group's) picks its OS image, else the minor's."""
     git = catalog.git_version(kubelet)
+    address = _node_address(name)
     capacity = {"cpu": "2", "memory": "7934464Ki", "pods": "29"}
     if gpu:
         capacity["nvidia.com/gpu"] = "1"
@@ -356,9 +367,11 @@ def _node(name: str, kubelet: str, labels: dict[str, str], zone: str = "us-east-
                             "message": "kubelet is posting ready status",
                             "lastHeartbeatTime": "2026-11-01T00:00:00Z",
                             "lastTransitionTime": "2026-11-01T00:00:00Z"}],
+            "addresses": [{"type": "InternalIP", "address": address},
+                          {"type": "InternalDNS", "address": f"ip-{address.replace('.', '-')}.ec2.internal"},
+                          {"type": "Hostname", "address": name}],
             "nodeInfo": {"kubeletVersion": git, "kubeProxyVersion": git,
-                         "containerRuntimeVersion": "containerd://1.7.22", "osImage": "Amazon Linux 2023",
-                         "kernelVersion": "6.1.112-122.189.amzn2023.x86_64", "operatingSystem": "linux",
+                         **catalog.node_system_info(kubelet, ami_type), "operatingSystem": "linux",
                          "architecture": "amd64", "machineID": "ec2" + name[-8:], "systemUUID": "ec2" + name[-8:],
                          "bootID": "boot-" + name[-8:]}},
     }
@@ -436,14 +449,16 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
     node_index = 0
     for ng in cluster.get("nodegroups", []):
         gpu = bool(ng.get("gpu"))
+        ng_version = str(ng.get("version", version))
+        ami_type = ng.get("ami_type") or catalog.default_ami_type(ng_version, gpu=gpu)
         for _ in range(int(ng.get("desired_size", 2))):
             node_index += 1
             labels = {"eks.amazonaws.com/nodegroup": ng["name"], "eks.amazonaws.com/capacityType": "ON_DEMAND",
                       "eks.amazonaws.com/nodegroup-image": "ami-0c2b8ca1dad447f8a"}
             if gpu:
                 labels["k8s.amazonaws.com/accelerator"] = "nvidia-tesla-v100"
-            objects.append(_node(f"ip-10-0-1-{node_index}.ec2.internal", str(ng.get("version", version)),
-                                 labels, instance_type="p3.2xlarge" if gpu else "m5.large", gpu=gpu))
+            objects.append(_node(f"ip-10-0-1-{node_index}.ec2.internal", ng_version, labels,
+                                 instance_type="p3.2xlarge" if gpu else "m5.large", gpu=gpu, ami_type=ami_type))
     for node in cluster.get("self_managed_nodes", []):
         objects.append(_node(node["name"], str(node["kubelet"]), {"alpha.eksctl.io/nodegroup-name": "self-managed"}))
     for node in cluster.get("fargate_nodes", []):

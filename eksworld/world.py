@@ -123,7 +123,7 @@ class World:
             self.aws.delete_security_group(network["security_group_id"])
         for ng in cluster.get("nodegroups", []):
             ng_version = str(ng.get("version", version))
-            ami_type = ng.get("ami_type", "AL2_x86_64_GPU" if ng.get("gpu") else "AL2023_x86_64_STANDARD")
+            ami_type = ng.get("ami_type") or catalog.default_ami_type(ng_version, gpu=bool(ng.get("gpu")))
             self.aws.create_nodegroup(
                 name, ng["name"], version=ng_version,
                 release_version=None if ami_type == "CUSTOM" else catalog.ami_release_version(ng_version),
