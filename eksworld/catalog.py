@@ -215,6 +215,8 @@ _ADDON_RELEASES: tuple[AddonRelease, ...] = (
     AddonRelease("vpc-cni", "v1.19.0-eksbuild.1", _span("1.24", "1.32"), _span("1.30", "1.32")),
     AddonRelease("vpc-cni", "v1.18.5-eksbuild.1", _span("1.22", "1.31")),
     AddonRelease("vpc-cni", "v1.18.1-eksbuild.3", _span("1.22", "1.30"), _span("1.26", "1.29")),
+    # The only v1.17 EKS build; AWS's version table listed it for 1.23-1.29 (early 2024).
+    AddonRelease("vpc-cni", "v1.17.1-eksbuild.1", _span("1.23", "1.29")),
     AddonRelease("vpc-cni", "v1.16.0-eksbuild.1", _span("1.22", "1.29"), _span("1.24", "1.25")),
     AddonRelease("vpc-cni", "v1.15.0-eksbuild.2", _span("1.22", "1.28"), _span("1.22", "1.23")),
     AddonRelease("vpc-cni", "v1.12.6-eksbuild.2", _span("1.22", "1.26")),

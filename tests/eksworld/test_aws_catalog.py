@@ -71,6 +71,19 @@ def test_addon_versions_shape_and_order() -> None:
     assert catalog.addon_versions(kubernetes_version="1.99") == []
 
 
+@pytest.mark.parametrize("minor", [m for m in catalog.minors() if m != "1.22"])
+def test_vpc_cni_has_a_build_of_every_minor_between_its_versions(minor: str) -> None:
+    """The VPC CNI moves one minor at a time, so each minor from v1.15 up needs a build to stop at."""
+    cni_minors = sorted({catalog.addon_version_key(v)[1] for v in catalog.compatible_addon_versions("vpc-cni", minor)
+                         if catalog.addon_version_key(v)[:2] >= (1, 15)})
+    assert cni_minors == list(range(cni_minors[0], cni_minors[-1] + 1))
+
+
+def test_vpc_cni_1_17_is_offered_where_aws_lists_it() -> None:
+    offered = [m for m in catalog.minors() if catalog.is_compatible("vpc-cni", "v1.17.1-eksbuild.1", m)]
+    assert offered == [f"1.{n}" for n in range(23, 30)]
+
+
 @given(size=st.integers(min_value=0, max_value=30), page=st.integers(min_value=1, max_value=12))
 def test_pages_cover_every_item_once(size: int, page: int) -> None:
     items, collected, token = list(range(size)), [], None
