@@ -64,6 +64,15 @@ def _psp_list(key: str) -> Cell:
     return lambda psp: ",".join(_path(psp, "spec", key, default=[]))
 
 
+def _pod_readiness_gates(pod: JsonObject) -> str:
+    """"ready/total" of spec.readinessGates, "<none>" without any."""
+    gates = [g.get("conditionType") for g in _path(pod, "spec", "readinessGates", default=[])]
+    if not gates:
+        return "<none>"
+    true = {c.get("type") for c in _path(pod, "status", "conditions", default=[]) if c.get("status") == "True"}
+    return f"{sum(1 for gate in gates if gate in true)}/{len(gates)}"
+
+
 def _pod_ready(pod: JsonObject) -> str:
     statuses = _path(pod, "status", "containerStatuses", default=[])
     containers = len(_path(pod, "spec", "containers", default=[]))
@@ -72,6 +81,30 @@ def _pod_ready(pod: JsonObject) -> str:
 
 def _images(obj: JsonObject) -> str:
     return ",".join(c.get("image", "") for c in _path(obj, "spec", "template", "spec", "containers", default=[]))
+
+
+def _containers(obj: JsonObject) -> str:
+    return ",".join(c.get("name", "") for c in _path(obj, "spec", "template", "spec", "containers", default=[]))
+
+
+def _labels(labels: dict[str, str]) -> str:
+    """k8s.io/apimachinery labels.FormatLabels: sorted k=v pairs, "<none>" when empty."""
+    return ",".join(f"{key}={labels[key]}" for key in sorted(labels)) or "<none>"
+
+
+def _selector(obj: JsonObject) -> str:
+    """metav1.FormatLabelSelector of spec.selector."""
+    selector = _path(obj, "spec", "selector", default={})
+    parts = [f"{key}={value}" for key, value in sorted((selector.get("matchLabels") or {}).items())]
+    for requirement in selector.get("matchExpressions") or []:
+        key, operator, values = requirement.get("key"), requirement.get("operator"), requirement.get("values") or []
+        parts.append({"In": f"{key} in ({','.join(values)})", "NotIn": f"{key} notin ({','.join(values)})",
+                      "Exists": key, "DoesNotExist": f"!{key}"}.get(operator, f"{key} {operator}"))
+    return ",".join(parts) or "<none>"
+
+
+def _node_selector(obj: JsonObject) -> str:
+    return _labels(_path(obj, "spec", "template", "spec", "nodeSelector", default={}))
 
 
 def _deployment_ready(deployment: JsonObject) -> str:
@@ -105,16 +138,22 @@ _COLUMNS: dict[str, list[tuple[str, Cell | None, int]]] = {
                           ("Volumes", _psp_list("volumes"), 0)],
     "Deployment": [("Name", _name, 0), ("Ready", _deployment_ready, 0),
                    ("Up-to-date", _status("updatedReplicas"), 0),
-                   ("Available", _status("availableReplicas"), 0), ("Age", _AGE, 0), ("Images", _images, 1)],
+                   ("Available", _status("availableReplicas"), 0), ("Age", _AGE, 0),
+                   ("Containers", _containers, 1), ("Images", _images, 1), ("Selector", _selector, 1)],
     "DaemonSet": [("Name", _name, 0), ("Desired", _status("desiredNumberScheduled"), 0),
                   ("Current", _status("currentNumberScheduled"), 0), ("Ready", _status("numberReady"), 0),
                   ("Up-to-date", _status("updatedNumberScheduled"), 0),
-                  ("Available", _status("numberAvailable"), 0), ("Age", _AGE, 0), ("Images", _images, 1)],
+                  ("Available", _status("numberAvailable"), 0), ("Node Selector", _node_selector, 0),
+                  ("Age", _AGE, 0), ("Containers", _containers, 1), ("Images", _images, 1),
+                  ("Selector", _selector, 1)],
     "Pod": [("Name", _name, 0), ("Ready", _pod_ready, 0),
             ("Status", lambda p: _path(p, "status", "phase", default="Unknown"), 0),
             ("Restarts", lambda p: sum(s.get("restartCount", 0)
                                        for s in _path(p, "status", "containerStatuses", default=[])), 0),
-            ("Age", _AGE, 0)],
+            ("Age", _AGE, 0), ("IP", lambda p: _path(p, "status", "podIP", default="<none>"), 1),
+            ("Node", lambda p: _path(p, "spec", "nodeName", default="<none>"), 1),
+            ("Nominated Node", lambda p: _path(p, "status", "nominatedNodeName", default="<none>"), 1),
+            ("Readiness Gates", _pod_readiness_gates, 1)],
 }
 
 

@@ -24,8 +24,8 @@ FLEET = {"target_version": "1.23", "clusters": [
 def columns(table: str) -> list[dict[str, str]]:
     """Rows of kubectl's aligned table output by column header (cells may hold spaces: "Amazon Linux 2")."""
     header, *lines = table.rstrip("\n").split("\n")
-    starts = [match.start() for match in re.finditer(r"\S+", header)]
-    names = header.split()
+    found = list(re.finditer(r"\S+(?: \S+)*", header))  # kubectl pads with 3+ spaces: "NODE SELECTOR" is one
+    starts, names = [match.start() for match in found], [match.group() for match in found]
     bounds = list(zip(starts, starts[1:] + [None]))
     return [{name: line[start:end].strip() for name, (start, end) in zip(names, bounds)} for line in lines]
 
@@ -92,6 +92,18 @@ def test_get_psp_prints_its_columns(world: Seeded) -> None:
     assert rows == [{"NAME": "eks.privileged", "PRIV": "true", "CAPS": "*", "SELINUX": "RunAsAny",
                      "RUNASUSER": "RunAsAny", "FSGROUP": "RunAsAny", "SUPGROUP": "RunAsAny",
                      "READONLYROOTFS": "false", "VOLUMES": "*"}]
+
+
+def test_get_workloads_prints_kubectls_columns(world: Seeded) -> None:
+    listed = columns(world.kubectl("new", "-n", "kube-system", "get", "daemonsets", "-o", "wide"))
+    daemonsets = {row["NAME"]: row for row in listed}
+    assert list(daemonsets["aws-node"]) == ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE",
+                                            "NODE SELECTOR", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]
+    assert (daemonsets["aws-node"]["NODE SELECTOR"], daemonsets["aws-node"]["SELECTOR"]) == (
+        "<none>", "k8s-app=aws-node")
+    coredns = columns(world.kubectl("new", "-n", "kube-system", "get", "deployment", "coredns", "-o", "wide"))[0]
+    assert list(coredns) == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]
+    assert coredns["CONTAINERS"] == "coredns" and "/eks/coredns:v1." in coredns["IMAGES"]
 
 
 def test_scenario_refuses_al2023_below_its_first_minor(make_world: Callable[..., Any]) -> None:
