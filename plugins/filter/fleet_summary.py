@@ -38,7 +38,8 @@ def _plan_detail(plan, post):
 def _row(host, report, run_id):
     if report is None:
         return {"cluster": host, "status": "not-run", "version_before": None, "version_after": None,
-                "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0, "detail": "",
+                "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0, "kube_retries": 0,
+                "detail": "",
                 "stands": "", "finished_steps": []}
     control_plane = report.get("control_plane") or {}
     post = report.get("post_upgrade") or {}
@@ -54,11 +55,12 @@ def _row(host, report, run_id):
         detail = _plan_detail(plan, post)
     calls = sum(int(part.get("api_calls") or 0) for part in (preflight, control_plane))
     retries = sum(int(part.get("api_retries") or 0) for part in (preflight, control_plane))
+    kube_retries = sum(int(part.get("kube_retries") or 0) for part in (preflight, control_plane, post))
     return {"cluster": host, "status": report.get("status"), "version_before": report.get("version_before"),
             "version_after": report.get("version_after"),
             "blockers": ["%s: %s" % (b["id"], b["message"]) for b in report.get("blockers") or []],
             "warnings": [w["id"] for w in report.get("warnings") or []], "actions": len(updates),
-            "api_calls": calls, "api_retries": retries, "detail": detail,
+            "api_calls": calls, "api_retries": retries, "kube_retries": kube_retries, "detail": detail,
             "stands": _stands(checkpoint, run_id), "finished_steps": list(checkpoint.get("finished_steps") or [])}
 
 

@@ -300,7 +300,7 @@ def main():
         results.update(check_region(region, members, kubectl_client,
                                     params["max_concurrent_clusters"]))
         for key, value in region.clients.stats.as_dict().items():
-            shared_calls[key] += value
+            shared_calls[key] = shared_calls.get(key, 0) + value
 
     for name in names:
         for warning in results[name].get("warnings") or []:

@@ -99,12 +99,17 @@ def test_one_wave_with_a_fault_per_cluster(make_world, run_playbook, tmp_path):
     # A Failed update: AWS's error code in the report, the cluster stays on its version.
     failure = run.cluster_report("failing")["failure"]
     assert failure["aws_errors"][0]["errorCode"] == "InsufficientFreeAddresses"
+    # The update it started is in the report (and the checkpoint), though the task failed.
+    assert [u["status"] for u in failure["updates"]] == ["Failed"]
     assert summary["failing"]["version"] == "1.29"
 
     # The API server replacement ridden out: the outage was met after the update, and retried past.
     outage = [r for r in world.state.log.as_dicts() if r["cluster"] == "rolling-api" and r["injected"] == "outage"]
     assert len(outage) >= 6
     assert summary["rolling-api"]["version"] == "1.30"
+    kube_retries = {row["cluster"]: row["kube_retries"] for row in run.fleet()["clusters"]}
+    assert kube_retries["rolling-api"] > 0 and kube_retries["noisy"] == 0, kube_retries
+    assert "| rolling-api | upgraded |" in (run.report_dir / "fleet-summary.md").read_text()
 
     # Kubernetes API down: a clear per-cluster failure naming the cluster, no traceback, nothing changed.
     for name, expected in (("k8s-down", "unreachable"), ("k8s-500", "500")):

@@ -23,6 +23,7 @@ BLOCKING = {
     "lb-controller-241": "aws-load-balancer-controller",
     "kubelet-skew-124": "kubelet-skew-path",
     "fargate-old": "fargate-pods-behind",
+    "sg-missing-rule": "security-group-rules",
 }
 
 

@@ -33,8 +33,10 @@ UPGRADED = report(
     "prod-web", "upgraded", version_after="1.30",
     warnings=[check("kubectl-client", "warn", "kubectl not found")],
     preflight={"api_calls": 14, "api_retries": 1, "plan": {"hops": [hop("1.29", "1.30")]}},
-    control_plane={"api_calls": "9", "api_retries": 0, "updates": [{"id": "u1"}], "plan": {"hops": []}},
-    post_upgrade={"nodegroup_updates": [{"id": "u2"}, {"id": "u3"}], "addon_updates": [{"id": "u4"}]},
+    control_plane={"api_calls": "9", "api_retries": 0, "kube_retries": 3, "updates": [{"id": "u1"}],
+                   "plan": {"hops": []}},
+    post_upgrade={"nodegroup_updates": [{"id": "u2"}, {"id": "u3"}], "addon_updates": [{"id": "u4"}],
+                  "kube_retries": "2"},
 )
 BLOCKED = report("legacy-batch", "blocked",
                  blockers=[check("subnet-free-ips", "fail", "Cluster subnets with fewer than 5 free IP addresses: "
@@ -65,6 +67,7 @@ def test_row_contents():
     assert rows["prod-web"] == {
         "cluster": "prod-web", "status": "upgraded", "version_before": "1.29", "version_after": "1.30",
         "blockers": [], "warnings": ["kubectl-client"], "actions": 4, "api_calls": 23, "api_retries": 1,
+        "kube_retries": 5,
         "detail": "", "stands": "", "finished_steps": []}
     assert rows["legacy-batch"]["blockers"] == [
         "subnet-free-ips: Cluster subnets with fewer than 5 free IP addresses: subnet-0b2 (3 free)."]
@@ -114,7 +117,7 @@ def test_reports_of_another_run_or_none_count_as_not_run():
     summary = fleet_summary([report("a", "upgraded", run_id="older-run"), report("b", "finished")], ["a", "b"], RUN)
     rows = {r["cluster"]: r for r in summary["clusters"]}
     assert rows["a"] == {"cluster": "a", "status": "not-run", "version_before": None, "version_after": None,
-                         "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0,
+                         "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0, "kube_retries": 0,
                          "detail": "", "stands": "", "finished_steps": []}
     assert rows["b"]["status"] == "finished"
     assert summary["ok"] is False
