@@ -74,8 +74,8 @@ def run_playbook(tmp_path: Path) -> Callable[..., PlaybookRun]:
                     "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
                     "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}", **(env or {})}
         # Run from the test's directory, as a user runs from theirs: state a run keeps by default goes there.
-        done = subprocess.run(command, cwd=tmp_path, env={**full_env, "PWD": str(tmp_path)}, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        done = subprocess.run(command, cwd=tmp_path, env={**full_env, "PWD": str(tmp_path)}, capture_output=True,
+                              text=True, timeout=timeout, check=False)
         return PlaybookRun(done.returncode, done.stdout + done.stderr, report_dir)
 
     return run

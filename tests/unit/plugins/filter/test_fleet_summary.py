@@ -117,8 +117,8 @@ def test_reports_of_another_run_or_none_count_as_not_run():
     summary = fleet_summary([report("a", "upgraded", run_id="older-run"), report("b", "finished")], ["a", "b"], RUN)
     rows = {r["cluster"]: r for r in summary["clusters"]}
     assert rows["a"] == {"cluster": "a", "status": "not-run", "version_before": None, "version_after": None,
-                         "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0, "kube_retries": 0,
-                         "detail": "", "stands": "", "finished_steps": []}
+                         "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0,
+                         "kube_retries": 0, "detail": "", "stands": "", "finished_steps": []}
     assert rows["b"]["status"] == "finished"
     assert summary["ok"] is False
     assert summary["counts"] == {"not-run": 1, "finished": 1}
