@@ -136,6 +136,8 @@ def ami_release_version(minor: str) -> str:
 FIRST_AL2023_MINOR = "1.23"
 # Kubernetes 1.24 removed dockershim: EKS AMIs for older minors run Docker.
 FIRST_CONTAINERD_MINOR = "1.24"
+# No Amazon Linux 2 EKS AMI is published for Kubernetes 1.33 and later (AL2 support ended on 2025-11-26).
+FIRST_MINOR_WITHOUT_AL2 = "1.33"
 
 
 def al2023_available(minor: str) -> bool:
@@ -143,9 +145,10 @@ def al2023_available(minor: str) -> bool:
 
 
 def default_ami_type(minor: str, gpu: bool = False) -> str:
-    """The amiType a seeded managed node group of `minor` gets: AL2023 where it exists, AL2 before (and for GPUs)."""
+    """The amiType a seeded managed node group of `minor` gets: AL2023 where it exists, AL2 before (and for GPUs
+    until the last minor with AL2 AMIs)."""
     if gpu:
-        return "AL2_x86_64_GPU"
+        return "AL2_x86_64_GPU" if minor_key(minor) < minor_key(FIRST_MINOR_WITHOUT_AL2) else "AL2023_x86_64_NVIDIA"
     return "AL2023_x86_64_STANDARD" if al2023_available(minor) else "AL2_x86_64"
 
 

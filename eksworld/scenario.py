@@ -25,7 +25,8 @@ A scenario file::
         # the node group uses `version` (default 1)
         #   nodegroups: [{name: custom, ami_type: CUSTOM, launch_template: {name: custom-nodes, version: 1,
         #                                                                     versions: ["1.29", "1.30"]}}]
-        self_managed_nodes: [{name: legacy-1, kubelet: "1.28"}]
+        # ami_type: the EKS AMI a self-managed node runs (its osImage: AL2_* Amazon Linux 2), default its minor's
+        self_managed_nodes: [{name: legacy-1, kubelet: "1.28", ami_type: AL2_x86_64}]
         fargate_nodes: [{name: web-abc, kubelet: "1.28", namespace: default}]
         addons: {vpc-cni: v1.18.5-eksbuild.1, coredns: default, kube-proxy: default}
         # an add-on's version may come with its settings (configurationValues: a mapping or JSON/YAML text)
@@ -460,7 +461,8 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
             objects.append(_node(f"ip-10-0-1-{node_index}.ec2.internal", ng_version, labels,
                                  instance_type="p3.2xlarge" if gpu else "m5.large", gpu=gpu, ami_type=ami_type))
     for node in cluster.get("self_managed_nodes", []):
-        objects.append(_node(node["name"], str(node["kubelet"]), {"alpha.eksctl.io/nodegroup-name": "self-managed"}))
+        objects.append(_node(node["name"], str(node["kubelet"]), {"alpha.eksctl.io/nodegroup-name": "self-managed"},
+                             ami_type=node.get("ami_type")))
     for node in cluster.get("fargate_nodes", []):
         name = f"fargate-{node['name']}"
         objects.append(_node(name, str(node["kubelet"]), {

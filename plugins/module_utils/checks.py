@@ -23,6 +23,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     stale_message,
     stale_remediation,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils.launch_templates import template_label
 from ansible_collections.lifecycle.eks.plugins.module_utils.node_provisioners import analyze as analyze_provisioners
 from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import (
@@ -41,6 +42,8 @@ MIN_FREE_IPS = 5
 CHECK_STEPS = {
     "control-plane-node-minor": "Step 1: compare control plane and node versions",
     "kubelet-skew-path": "Step 4: review the kube-apiserver / kubelet version skew",
+    "al2-node-groups": "Beyond the procedure: no Amazon Linux 2 EKS AMI for Kubernetes 1.33 and later (AL2 support "
+                       "ended 2025-11-26)",
     "fargate-pods-behind": "Step 1: Fargate nodes below the control plane: delete the pods first",
     "psp-eks-privileged": "Step 2: the eks.privileged Pod security policy",
     "coredns-upstream": "Step 3: remove the discontinued `upstream` line from CoreDNS",
@@ -144,6 +147,76 @@ def check_kubelet_skew(facts, target, upgrade_nodegroups):
                        " ".join(w.remediation for w in plan.warnings))
     return _result("kubelet-skew-path", PASS, "Every kubelet stays within the skew policy along the whole path.")
 
+
+# Amazon Linux 2 EKS AMIs: none is published for Kubernetes 1.33 and later, and their support ended on 2025-11-26
+# (Amazon EKS AMI deprecation FAQs). AL2023 EKS AMIs start at 1.23.
+FIRST_MINOR_WITHOUT_AL2 = "1.33"
+AL2_END_OF_SUPPORT = "2025-11-26"
+FIRST_AL2023_MINOR = "1.23"
+# AL2 amiType -> (its AL2023 successor, the Bottlerocket alternative)
+AL2_REPLACEMENTS = {
+    "AL2_x86_64": ("AL2023_x86_64_STANDARD", "BOTTLEROCKET_x86_64"),
+    "AL2_ARM_64": ("AL2023_ARM_64_STANDARD", "BOTTLEROCKET_ARM_64"),
+    "AL2_x86_64_GPU": ("AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"),
+}
+# A node's status.nodeInfo.osImage: "Amazon Linux 2" on AL2, "Amazon Linux 2023.6.20250107" on AL2023.
+_AL2_OS_IMAGE = re.compile(r"^Amazon Linux 2(?!\d)")
+NODEADM = ("AL2023 nodes are configured by nodeadm (a NodeConfig in the user data), not /etc/eks/bootstrap.sh")
+
+
+def _al2_group_remediation(group):
+    al2023, bottlerocket = AL2_REPLACEMENTS[group["ami_type"]]
+    # botocore's EKS model: amiType is a member of CreateNodegroup only, not of UpdateNodegroupConfig or
+    # UpdateNodegroupVersion, so a managed node group keeps its AMI type for life.
+    text = ("Node group %s: create a node group with amiType %s (or %s) next to %s, move its workloads there (cordon "
+            "and drain %s's nodes), then delete %s." % (group["name"], al2023, bottlerocket, group["name"],
+                                                         group["name"], group["name"]))
+    if group.get("launch_template"):
+        text += (" Node group %s uses launch template %s: %s; rewrite any bootstrap user data of the new group's "
+                 "launch template as a NodeConfig." % (group["name"], template_label(group["launch_template"]),
+                                                       NODEADM))
+    return text
+
+
+def check_al2_nodes(facts, target):
+    """Managed node groups on an AL2 amiType and self-managed nodes on Amazon Linux 2: blocked on a path to 1.33 or
+    later (there the nodes could never follow the control plane), a warning below it (support ended)."""
+    current = parse_kube_version(facts["cluster"]["version"])
+    groups = sorted((ng for ng in facts["nodegroups"] if ng.get("ami_type") in AL2_REPLACEMENTS),
+                    key=lambda ng: ng["name"])
+    self_managed = sorted(n["name"] for n in facts["nodes"]
+                          if n["kind"] == "self_managed" and _AL2_OS_IMAGE.match(n.get("os_image") or ""))
+    if not groups and not self_managed:
+        return _result("al2-node-groups", PASS, "No managed node group on an Amazon Linux 2 AMI type and no "
+                       "self-managed node on Amazon Linux 2.")
+    found = []
+    if groups:
+        found.append("managed node group(s) %s" % ", ".join(
+            "%s (%s: move to %s, or %s)" % ((ng["name"], ng["ami_type"]) + AL2_REPLACEMENTS[ng["ami_type"]])
+            for ng in groups))
+    if self_managed:
+        found.append("self-managed node(s) %s (osImage Amazon Linux 2)" % ", ".join(self_managed))
+    facts_text = ("Amazon Linux 2 EKS AMIs reached end of support on %s and there is no Amazon Linux 2 EKS AMI for "
+                  "Kubernetes %s and later: %s." % (AL2_END_OF_SUPPORT, FIRST_MINOR_WITHOUT_AL2, "; ".join(found)))
+    fixes = [_al2_group_remediation(ng) for ng in groups]
+    if groups:
+        fixes.append("EKS can't change a managed node group's AMI type in place: UpdateNodegroupConfig and "
+                     "UpdateNodegroupVersion take no amiType, only CreateNodegroup does.")
+    if self_managed:
+        fixes.append("Replace self-managed node(s) %s with nodes of an AL2023 (or Bottlerocket) EKS optimized AMI for "
+                     "Kubernetes %s (SSM parameters under /aws/service/eks/optimized-ami/%s/amazon-linux-2023/); %s."
+                     % (", ".join(self_managed), current, current, NODEADM))
+    if current < parse_kube_version(FIRST_AL2023_MINOR):
+        fixes.append("AL2023 EKS AMIs start at Kubernetes %s: migrate once the cluster is on %s or later."
+                     % (FIRST_AL2023_MINOR, FIRST_AL2023_MINOR))
+    last_al2_minor = parse_kube_version(FIRST_MINOR_WITHOUT_AL2) - 1
+    if target > last_al2_minor:
+        if current <= last_al2_minor:
+            fixes.append("Stop at %s (target %s) until they are replaced." % (last_al2_minor, last_al2_minor))
+        return _result("al2-node-groups", FAIL, "%s This blocks the path to %s: those nodes could never follow the "
+                       "control plane there." % (facts_text, target), " ".join(fixes))
+    return _result("al2-node-groups", WARN, facts_text + " The path to %s stays on minors Amazon Linux 2 AMIs exist "
+                   "for; move before going to %s." % (target, FIRST_MINOR_WITHOUT_AL2), " ".join(fixes))
 
 def check_fargate(facts, target):
     current = parse_kube_version(facts["cluster"]["version"])
@@ -512,6 +585,7 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("control-plane-node-minor", lambda: check_node_minor(facts, target, upgrade_nodegroups)),
         ("fargate-pods-behind", lambda: check_fargate(facts, target)),
         ("kubelet-skew-path", lambda: check_kubelet_skew(facts, target, upgrade_nodegroups)),
+        ("al2-node-groups", lambda: check_al2_nodes(facts, target)),
         ("psp-eks-privileged", lambda: check_psp(facts, target)),
         ("coredns-upstream", lambda: check_coredns_upstream(facts, target, fix_coredns_upstream)),
         ("ebs-csi-driver", lambda: check_ebs_csi(facts, target)),

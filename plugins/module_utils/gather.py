@@ -51,7 +51,7 @@ PREFLIGHT_PARTS = frozenset(("nodegroups", "nodes", "addon_names", "workloads", 
 
 
 def classify_node(node):
-    """(kind, name, kubelet, nodegroup, nodepool) of a Kubernetes Node as the official client returns it.
+    """(kind, name, kubelet, nodegroup, nodepool, OS image) of a Kubernetes Node as the official client returns it.
 
     Kinds: fargate, managed (a managed node group's), auto (EKS Auto Mode), karpenter (launched by
     Karpenter for a NodePool), self_managed (anything else).
@@ -71,7 +71,7 @@ def classify_node(node):
             "minor": str(parse_kube_version(node.status.node_info.kubelet_version)),
             "nodegroup": labels.get(NODEGROUP_LABEL), "nodepool": labels.get(NODEPOOL_LABEL),
             "do_not_disrupt": (node.metadata.annotations or {}).get(DO_NOT_DISRUPT) == "true",
-            "gpu": bool((node.status.capacity or {}).get("nvidia.com/gpu"))}
+            "gpu": bool((node.status.capacity or {}).get("nvidia.com/gpu")), "os_image": node.status.node_info.os_image}
 
 
 def summarize_nodegroup(nodegroup):

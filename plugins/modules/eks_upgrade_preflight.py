@@ -34,6 +34,11 @@ description:
     read only when their API groups are served (one discovery request otherwise). Checks C(karpenter-ami-pinned),
     C(karpenter-drift) and C(auto-mode) say whether the EC2NodeClasses select AMIs for the target, which nodes drift
     replaces after the upgrade, and that EKS updates Auto Mode nodes itself.
+  - Check C(al2-node-groups) fails on a path to Kubernetes 1.33 or later while a managed node group runs an Amazon
+    Linux 2 AMI type (C(AL2_x86_64), C(AL2_ARM_64), C(AL2_x86_64_GPU); no AL2 EKS AMI exists for 1.33 and later) or a
+    self-managed node reports the OS image Amazon Linux 2, and warns below 1.33 (AL2 support ended on 2025-11-26). It
+    names the AL2023 (or Bottlerocket) AMI type to move to; EKS can't change a node group's AMI type in place, so the
+    remediation is a new node group and a migration.
   - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
     mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:

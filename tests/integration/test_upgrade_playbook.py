@@ -24,6 +24,7 @@ BLOCKING = {
     "kubelet-skew-124": "kubelet-skew-path",
     "fargate-old": "fargate-pods-behind",
     "sg-missing-rule": "security-group-rules",
+    "al2-nodegroup-133": "al2-node-groups",
 }
 
 
@@ -115,6 +116,10 @@ def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_pla
         checks = {c["id"]: c["status"] for c in report["preflight"]["checks"]}
         assert checks["kubectl-client"] == "skipped"  # each skip is recorded in the report
         assert report["preflight"]["skipped_checks"] == ["kubectl-client"]
+    # The report says which node group to move and to what (checks.py words it; tested there).
+    [al2] = [b for b in run.cluster_report("al2-nodes-132")["blockers"] if b["id"] == "al2-node-groups"]
+    assert "legacy-al2 (AL2_x86_64: move to AL2023_x86_64_STANDARD, or BOTTLEROCKET_x86_64)" in al2["message"]
+    assert "| al2-nodes-132 | blocked |" in (run.report_dir / "fleet-summary.md").read_text()
 
 
 def test_coredns_upstream_fix_is_opt_in_and_changes_only_that_line(make_world, run_playbook):

@@ -29,6 +29,7 @@ PROPERTY = settings(max_examples=60, deadline=None)
 KNOWN = ["1.%d" % minor for minor in range(23, 35)]
 CHECK_ORDER = [
     "cluster-status", "target-version", "control-plane-node-minor", "fargate-pods-behind", "kubelet-skew-path",
+    "al2-node-groups",
     "psp-eks-privileged", "coredns-upstream", "ebs-csi-driver", "fluentd-container-insights", "vpc-cni-version",
     "aws-load-balancer-controller", "subnet-free-ips", "cluster-security-group", "security-group-rules",
     "upgrade-insights",
@@ -63,16 +64,18 @@ def v(text):
     return KubeMinor(int(major), int(minor))
 
 
-def node(name, kind, kubelet, nodegroup=None):
+def node(name, kind, kubelet, nodegroup=None, os_image="Amazon Linux 2023.6.20250107"):
     kubelet_version = "v%s.5-eks-ae9a62a" % kubelet
     return {"name": name, "kind": kind, "kubelet": kubelet_version, "minor": kubelet, "nodegroup": nodegroup,
-            "gpu": False}
+            "gpu": False, "os_image": os_image}
 
 
-def nodegroup(name, version, status="ACTIVE", custom_ami=False):
+def nodegroup(name, version, status="ACTIVE", custom_ami=False, ami_type="AL2023_x86_64_STANDARD",
+              launch_template=None):
     return {"name": name, "version": version, "release_version": "%s.3-20250103" % version, "status": status,
-            "ami_type": "CUSTOM" if custom_ami else "AL2023_x86_64_STANDARD", "custom_ami": custom_ami,
-            "launch_template": None, "instance_types": ["m5.large"], "desired_size": 2, "health_issues": []}
+            "ami_type": "CUSTOM" if custom_ami else ami_type, "custom_ami": custom_ami,
+            "launch_template": launch_template, "instance_types": ["m5.large"], "desired_size": 2,
+            "health_issues": []}
 
 
 def rule(protocol, port, peer="sg-0c3"):
@@ -156,7 +159,7 @@ def test_healthy_cluster_passes_every_check():
     assert {r["id"]: r["status"] for r in results} == {check_id: PASS for check_id in CHECK_ORDER}
     for result in results:
         assert_shape(result)
-    assert summarize(results) == {"counts": {PASS: 20, WARN: 0, FAIL: 0, SKIPPED: 0}, "blocked": False,
+    assert summarize(results) == {"counts": {PASS: len(CHECK_ORDER), WARN: 0, FAIL: 0, SKIPPED: 0}, "blocked": False,
                                   "failed_checks": []}
 
 
@@ -178,7 +181,7 @@ def test_skip_list_records_skipped_and_runs_the_others():
         assert_shape(found[check_id])
     assert all(r["status"] == PASS for r in results if r["id"] not in ("subnet-free-ips", "kubectl-client"))
     summary = summarize(results)
-    assert summary["counts"] == {PASS: 18, WARN: 0, FAIL: 0, SKIPPED: 2}
+    assert summary["counts"] == {PASS: len(CHECK_ORDER) - 2, WARN: 0, FAIL: 0, SKIPPED: 2}
     assert summary["blocked"] is False
 
 
@@ -354,6 +357,140 @@ def test_kubelet_skew_ignores_other_plan_blockers():
     """Node groups behind are control-plane-node-minor's business, not kubelet-skew-path's."""
     facts = make_facts("1.29", nodegroups=[nodegroup("general", "1.28")])
     assert result_of("kubelet-skew-path", facts, "1.30", upgrade_nodegroups=False)["status"] == PASS
+
+
+# --- beyond the procedure: Amazon Linux 2 node groups (no AL2 EKS AMI for 1.33+, support ended 2025-11-26) ----
+
+AL2_MOVES = [("AL2_x86_64", "AL2023_x86_64_STANDARD", "BOTTLEROCKET_x86_64"),
+             ("AL2_ARM_64", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_ARM_64"),
+             ("AL2_x86_64_GPU", "AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA")]
+NOT_AL2_AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "AL2023_x86_64_NVIDIA",
+                     "AL2023_ARM_64_NVIDIA", "AL2023_x86_64_NEURON", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64",
+                     "BOTTLEROCKET_x86_64_NVIDIA", "WINDOWS_CORE_2022_x86_64", "CUSTOM", None]
+
+
+def al2_facts(current, ami_type, name="legacy", **changes):
+    return make_facts(current, nodegroups=[nodegroup("general", current), nodegroup(name, current, ami_type=ami_type)],
+                      **changes)
+
+
+@pytest.mark.parametrize("ami_type, al2023, bottlerocket", AL2_MOVES)
+@pytest.mark.parametrize("current, target, upgrade_nodegroups, status", [
+    ("1.32", "1.32", False, WARN),   # no hop: support ended, nothing blocks yet
+    ("1.31", "1.32", True, WARN),    # the last minor with AL2 AMIs
+    ("1.32", "1.33", True, FAIL),    # the first without
+    ("1.32", "1.33", False, FAIL),   # left behind on 1.32, it could never follow the control plane
+    ("1.31", "1.33", True, FAIL),    # a between-hop node group update to 1.33 on the path
+    ("1.30", "1.34", False, FAIL),
+    ("1.33", "1.33", False, FAIL),   # control plane already there: the group can't follow it
+    ("1.24", "1.29", True, WARN),
+])
+def test_al2_node_group_blocks_a_path_to_1_33(ami_type, al2023, bottlerocket, current, target, upgrade_nodegroups,
+                                               status):
+    result = result_of("al2-node-groups", al2_facts(current, ami_type), target, upgrade_nodegroups=upgrade_nodegroups)
+    assert_shape(result)
+    assert result["status"] == status, result
+    # The group, its AMI type and the types to move to are named, whatever the verdict.
+    assert "legacy (%s: move to %s, or %s)" % (ami_type, al2023, bottlerocket) in result["message"]
+    assert "general" not in result["message"]
+    assert "2025-11-26" in result["message"]
+    assert "no Amazon Linux 2 EKS AMI for Kubernetes 1.33 and later" in result["message"]
+    assert ("blocks the path to %s" % target in result["message"]) == (status == FAIL)
+    # EKS can't change amiType in place (botocore: only CreateNodegroup takes it): a new group and a migration.
+    assert ("create a node group with amiType %s (or %s) next to legacy" % (al2023, bottlerocket)
+            in result["remediation"])
+    assert "UpdateNodegroupConfig and UpdateNodegroupVersion take no amiType" in result["remediation"]
+
+
+@pytest.mark.parametrize("ami_type", NOT_AL2_AMI_TYPES)
+@pytest.mark.parametrize("target", ["1.32", "1.33", "1.34"])
+def test_other_ami_types_pass_al2_node_groups(ami_type, target):
+    result = result_of("al2-node-groups", al2_facts("1.32", ami_type), target, upgrade_nodegroups=True)
+    assert result["status"] == PASS, result
+    assert result["message"] == ("No managed node group on an Amazon Linux 2 AMI type and no self-managed node on "
+                                 "Amazon Linux 2.")
+
+
+def test_al2_ami_types_are_the_ones_of_botocores_eks_model_and_cannot_change_in_place():
+    """What the remediation says, read from EKS's API model: amiType is given only when a node group is created."""
+    botocore_session = pytest.importorskip("botocore.session")
+    model = botocore_session.get_session().get_service_model("eks")
+    ami_types = model.shape_for("AMITypes").enum
+    assert sorted(t for t in ami_types if t.startswith("AL2_")) == sorted(checks.AL2_REPLACEMENTS)
+    for replacements in checks.AL2_REPLACEMENTS.values():
+        assert set(replacements) <= set(ami_types)
+    assert "amiType" in model.operation_model("CreateNodegroup").input_shape.members
+    for operation in ("UpdateNodegroupConfig", "UpdateNodegroupVersion"):
+        assert "amiType" not in model.operation_model(operation).input_shape.members, operation
+
+
+@pytest.mark.parametrize("os_image, kind, target, status", [
+    ("Amazon Linux 2", "self_managed", "1.33", FAIL),
+    ("Amazon Linux 2", "self_managed", "1.32", WARN),
+    ("Amazon Linux 2023.6.20250107", "self_managed", "1.33", PASS),
+    ("Amazon Linux 2023", "self_managed", "1.34", PASS),
+    ("Bottlerocket OS 1.31.0 (aws-k8s-1.32)", "self_managed", "1.33", PASS),
+    ("Ubuntu 22.04.5 LTS", "self_managed", "1.33", PASS),
+    (None, "self_managed", "1.33", PASS),      # facts gathered without the OS image
+    # Managed nodes are judged by their node group's amiType, Fargate nodes have no AMI of the user's.
+    ("Amazon Linux 2", "managed", "1.33", PASS),
+    ("Amazon Linux 2", "fargate", "1.33", PASS),
+])
+def test_self_managed_nodes_on_amazon_linux_2(os_image, kind, target, status):
+    facts = make_facts("1.32", nodes=[node("ip-10-0-9-1.ec2.internal", kind, "1.32", os_image=os_image)])
+    result = result_of("al2-node-groups", facts, target)
+    assert result["status"] == status, result
+    if status != PASS:
+        assert "self-managed node(s) ip-10-0-9-1.ec2.internal (osImage Amazon Linux 2)" in result["message"]
+        assert ("Replace self-managed node(s) ip-10-0-9-1.ec2.internal with nodes of an AL2023 (or Bottlerocket) EKS "
+                "optimized AMI for Kubernetes 1.32" in result["remediation"])
+        assert "nodeadm" in result["remediation"]
+
+
+def test_al2_check_names_every_group_and_node_in_one_result():
+    facts = make_facts("1.32", nodegroups=[nodegroup("gpu", "1.32", ami_type="AL2_x86_64_GPU"),
+                                           nodegroup("arm", "1.32", ami_type="AL2_ARM_64"),
+                                           nodegroup("new", "1.32", ami_type="AL2023_x86_64_STANDARD")],
+                       nodes=[node("sm-b", "self_managed", "1.31", os_image="Amazon Linux 2"),
+                              node("sm-a", "self_managed", "1.32", os_image="Amazon Linux 2")])
+    result = result_of("al2-node-groups", facts, "1.33")
+    assert result["status"] == FAIL
+    assert ("managed node group(s) arm (AL2_ARM_64: move to AL2023_ARM_64_STANDARD, or BOTTLEROCKET_ARM_64), "
+            "gpu (AL2_x86_64_GPU: move to AL2023_x86_64_NVIDIA, or BOTTLEROCKET_x86_64_NVIDIA); self-managed "
+            "node(s) sm-a, sm-b (osImage Amazon Linux 2)") in result["message"]
+    assert "new" not in result["message"].replace("no Amazon", "")
+    assert "next to arm" in result["remediation"] and "next to gpu" in result["remediation"]
+    assert "Stop at 1.32 (target 1.32) until they are replaced." in result["remediation"]
+
+
+def test_al2_group_with_a_launch_template_is_told_about_nodeadm():
+    template = {"name": "legacy-nodes", "id": "lt-0abc", "version": "3"}
+    facts = make_facts("1.32", nodegroups=[nodegroup("legacy", "1.32", ami_type="AL2_x86_64",
+                                                     launch_template=template)])
+    result = result_of("al2-node-groups", facts, "1.33")
+    assert result["status"] == FAIL
+    assert ("Node group legacy uses launch template legacy-nodes (lt-0abc): AL2023 nodes are configured by nodeadm "
+            "(a NodeConfig in the user data), not /etc/eks/bootstrap.sh; rewrite any bootstrap user data of the "
+            "new group's launch template as a NodeConfig." in result["remediation"])
+    without = result_of("al2-node-groups", al2_facts("1.32", "AL2_x86_64"), "1.33")
+    assert "nodeadm" not in without["remediation"]
+
+
+def test_al2_below_1_23_says_al2023_amis_start_there():
+    facts = al2_facts("1.22", "AL2_x86_64", psp_eks_privileged=True)
+    result = result_of("al2-node-groups", facts, "1.25", upgrade_nodegroups=True)
+    assert result["status"] == WARN
+    assert ("AL2023 EKS AMIs start at Kubernetes 1.23: migrate once the cluster is on 1.23 or later."
+            in result["remediation"])
+    assert "1.23" not in result_of("al2-node-groups", al2_facts("1.23", "AL2_x86_64"), "1.24")["remediation"]
+
+
+def test_al2_fails_exactly_from_1_33():
+    for current_minor in range(23, 35):
+        for target_minor in range(current_minor, 35):
+            facts = al2_facts("1.%d" % current_minor, "AL2_x86_64")
+            status = result_of("al2-node-groups", facts, "1.%d" % target_minor)["status"]
+            assert status == (FAIL if target_minor >= 33 else WARN), (current_minor, target_minor)
 
 
 # --- step 2: PSP eks.privileged ---------------------------------------------------------------------------

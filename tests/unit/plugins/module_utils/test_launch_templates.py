@@ -189,9 +189,10 @@ def test_check_versions_exist_passes_other_errors_on():
 
 # --- node kinds (gather.classify_node) -------------------------------------------------------------------
 
-def k8s_node(name, labels, annotations=None, kubelet="v1.29.15-eks-abc1234"):
+def k8s_node(name, labels, annotations=None, kubelet="v1.29.15-eks-abc1234", os_image="Amazon Linux 2023"):
     return SimpleNamespace(metadata=SimpleNamespace(name=name, labels=labels, annotations=annotations),
-                           status=SimpleNamespace(node_info=SimpleNamespace(kubelet_version=kubelet), capacity={}))
+                           status=SimpleNamespace(node_info=SimpleNamespace(kubelet_version=kubelet, os_image=os_image),
+                                                  capacity={}))
 
 
 @pytest.mark.parametrize("labels, kind", [
@@ -207,6 +208,11 @@ def test_classify_node(labels, kind):
     assert (found["kind"], found["minor"], found["do_not_disrupt"]) == (kind, "1.29", True)
     assert found["nodepool"] == (labels or {}).get("karpenter.sh/nodepool")
     assert classify_node(k8s_node("n2", labels))["do_not_disrupt"] is False
+
+
+def test_classify_node_keeps_the_os_image():
+    """The al2-node-groups check tells self-managed Amazon Linux 2 nodes by it (status.nodeInfo.osImage)."""
+    assert classify_node(k8s_node("s1", {}, os_image="Amazon Linux 2"))["os_image"] == "Amazon Linux 2"
 
 
 def test_skew_input_holds_karpenter_nodes_apart():

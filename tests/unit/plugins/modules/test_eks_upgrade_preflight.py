@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.checks import CHECK_STEPS
 from ansible_collections.lifecycle.eks.plugins.modules import eks_upgrade_preflight as module
 from eksworld import scenario
 from tests.conftest import SCENARIOS, mutating_calls
@@ -22,6 +23,7 @@ BLOCKING = {
     "kubelet-skew-124": "kubelet-skew-path",
     "fargate-old": "fargate-pods-behind",
     "sg-missing-rule": "security-group-rules",
+    "al2-nodegroup-133": "al2-node-groups",
 }
 
 
@@ -61,7 +63,7 @@ def test_healthy_result_shape(make_world, run_module, args):
     result = run_module(module, args("healthy-129", target_version="1.30"))
     assert not result.failed, result.get("msg")
     checks = by_id(result)
-    assert len(checks) == len(result["checks"]) == 20
+    assert len(checks) == len(result["checks"]) == len(CHECK_STEPS)
     assert {c["status"] for c in result["checks"]} <= {"pass", "warn"}
     assert result["summary"]["counts"]["fail"] == 0
     assert result["plan"]["feasible"] is True
@@ -110,6 +112,27 @@ def test_nodes_behind_fail_unless_the_upgrade_updates_them(make_world, run_modul
     assert by_id(strict)["control-plane-node-minor"]["status"] == "fail"
     lenient = run_module(module, args("nodes-behind-129", target_version="1.30", upgrade_nodegroups=True))
     assert by_id(lenient)["control-plane-node-minor"]["status"] == "warn"
+
+
+def test_al2_node_group_blocks_the_hop_to_1_33_and_is_named(make_world, run_module, args):
+    """amiType from DescribeNodegroup and osImage from the node list: no call beyond the usual reads."""
+    world = make_world("al2-nodegroup-133")
+    before = log_position(world)
+    blocked = run_module(module, args("al2-nodes-132", target_version="1.33", upgrade_nodegroups=True))
+    assert not blocked.failed, blocked.get("msg")
+    check = by_id(blocked)["al2-node-groups"]
+    assert check["status"] == "fail"
+    assert ("managed node group(s) legacy-al2 (AL2_x86_64: move to AL2023_x86_64_STANDARD, or BOTTLEROCKET_x86_64); "
+            "self-managed node(s) legacy-self-1 (osImage Amazon Linux 2)") in check["message"]
+    assert "general" not in check["message"]  # its node group runs AL2023
+    assert check["remediation"].startswith("Node group legacy-al2: create a node group with amiType "
+                                           "AL2023_x86_64_STANDARD (or BOTTLEROCKET_x86_64) next to legacy-al2")
+    assert blocked["summary"]["failed_checks"] == ["al2-node-groups"], blocked["summary"]
+    # The last minor with AL2 AMIs: support ended, a warning only.
+    stays = run_module(module, args("al2-nodes-132", target_version="1.32"))
+    assert by_id(stays)["al2-node-groups"]["status"] == "warn"
+    assert stays["summary"]["blocked"] is False
+    assert mutating_calls(world, before) == []
 
 
 def fake_kubectl(tmp_path, name, script):
