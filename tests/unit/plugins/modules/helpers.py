@@ -24,3 +24,16 @@ def log_position(world: Any) -> int:
 def warning_texts(result: dict[str, Any]) -> list[str]:
     """A module's warnings as text (ansible-core 2.19 returns each as a WarningSummary: event.msg)."""
     return [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings") or []]
+
+
+def faults_once_returned(monkeypatch: Any, module: Any, function: str, world: Any, cluster: str,
+                         **faults: Any) -> None:
+    """Set ``faults`` on ``cluster`` each time ``module.<function>`` returns: the calls after it meet them."""
+    real = getattr(module, function)
+
+    def then_break(*args: Any, **kwargs: Any) -> Any:
+        entry = real(*args, **kwargs)
+        world.state.faults.set(cluster, **faults)
+        return entry
+
+    monkeypatch.setattr(module, function, then_break)

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update as module
 from tests.conftest import COLLECTIONS, ROOT, mutating_calls
-from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, records
+from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, faults_once_returned, log_position, records
 
 # The control plane moved to 1.30; the add-ons still run 1.29's default versions.
 AFTER_CONTROL_PLANE = {"clusters": [{
@@ -276,14 +276,7 @@ def test_a_rerun_waits_for_the_running_step_then_sends_the_rest(make_world, run_
 def test_failed_update_call_keeps_the_partial_result(make_world, run_module, args, monkeypatch):
     """EKS answers 500 after the first add-on was updated: the task fails and reports that update."""
     world = make_world(AFTER_CONTROL_PLANE)
-    real_see_through = module.see_through
-
-    def then_break(*a, **kw):
-        entry = real_see_through(*a, **kw)
-        world.state.faults.set(NAME, error_rate=1.0)
-        return entry
-
-    monkeypatch.setattr(module, "see_through", then_break)
+    faults_once_returned(monkeypatch, module, "see_through", world, NAME, error_rate=1.0)
     result = run_module(module, addon_args(args, retries=0, addons=[{"name": "vpc-cni"}, {"name": "kube-proxy"}]))
     assert result.failed
     assert result["msg"].startswith("Failed to update add-on kube-proxy of cluster addons-130: ")

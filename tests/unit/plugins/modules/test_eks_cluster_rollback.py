@@ -11,7 +11,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils import rollback
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_rollback as module
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade
 from tests.conftest import mutating_calls
-from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, records
+from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, faults_once_returned, log_position, records
 
 NAME = "healthy-129"
 DAYS_8 = 8 * 24 * HOUR
@@ -251,14 +251,7 @@ def test_needs_no_kubernetes_library(make_world, run_module, args, monkeypatch):
 def test_a_failing_read_after_the_rollback_still_reports_it(make_world, run_module, args, monkeypatch):
     """EKS answers 500 to the DescribeCluster after the rollback ended: the failure lists the rollback."""
     world = upgraded(make_world)
-    real_see_through = module.see_through
-
-    def then_break(*a, **kw):
-        entry = real_see_through(*a, **kw)
-        world.state.faults.set(NAME, error_rate=1.0)
-        return entry
-
-    monkeypatch.setattr(module, "see_through", then_break)
+    faults_once_returned(monkeypatch, module, "see_through", world, NAME, error_rate=1.0)
     result = run_module(module, rollback_args(args, retries=0))
     assert result.failed
     assert result["msg"].startswith("Failed to describe cluster %s" % NAME)
