@@ -134,6 +134,10 @@ MSG_ROLLBACK_BLOCK = (
     " by EKS. Pass the force flag to override rollback readiness errors and proceed with rollback."
 )
 MSG_ROLLBACK_TIMEOUT = "rollbackConfig.timeoutMinutes must be between 120 and 10080."
+# Insight categories and statuses (botocore's Category and InsightStatusValue enums). Configuration insights
+# (MISCONFIGURATION) describe the EKS Hybrid Nodes setup of the cluster as it is: they carry its own version.
+INSIGHT_CATEGORIES = ("UPGRADE_READINESS", "MISCONFIGURATION", "ROLLBACK_READINESS")
+INSIGHT_STATUSES = ("PASSING", "WARNING", "ERROR", "UNKNOWN")
 
 # --- Errors --------------------------------------------------------------------------------------
 
@@ -904,10 +908,13 @@ class EksControlPlane:
     def make_insight(
         self, cluster: Cluster, name: str, version: str, status: str, reason: str, **extra: Any
     ) -> Insight:
+        configuration = extra.get("category") == "MISCONFIGURATION"
         defaults: dict[str, Any] = {
             "category": "UPGRADE_READINESS",
-            "description": f"Checks whether the cluster is ready for an upgrade to Kubernetes v{version}.",
-            "recommendation": f"Resolve the issues reported before upgrading to Kubernetes v{version}.",
+            "description": f"Checks the EKS Hybrid Nodes configuration of the cluster: {name}." if configuration
+            else f"Checks whether the cluster is ready for an upgrade to Kubernetes v{version}.",
+            "recommendation": "Correct the configuration reported to restore cluster and workload functionality."
+            if configuration else f"Resolve the issues reported before upgrading to Kubernetes v{version}.",
             "last_transition": cluster.created_at.replace(tzinfo=_dt.timezone.utc),
             "additional_info": {
                 "EKS update cluster documentation": "https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html",
@@ -1827,14 +1834,19 @@ class AwsEmulator:
         deprecation_details: list[dict[str, Any]] | None = None,
         resources: list[str | dict[str, Any]] | None = None,
     ) -> str:
-        """An insight (default: for the next minor); one with a default insight's name replaces it.
+        """An insight (default: for the next minor, a MISCONFIGURATION one for the cluster's own version); one with
+        a default insight's name replaces it.
 
         `resources` are Kubernetes resource URIs (or InsightResourceDetail dicts); a client's
         `lastRequestTime` in `deprecation_details` may be ISO 8601 text (default: an hour ago).
         """
+        if category not in INSIGHT_CATEGORIES or status not in INSIGHT_STATUSES:
+            raise ValueError(f"insight {name!r}: category must be one of {', '.join(INSIGHT_CATEGORIES)} and status "
+                             f"one of {', '.join(INSIGHT_STATUSES)}; got {category!r}, {status!r}")
         with self.state.lock:
             owner = self.eks.cluster(cluster)
-            version = str(kubernetes_version or catalog.next_minor(owner.version))
+            own = category == "MISCONFIGURATION"
+            version = str(kubernetes_version or (owner.version if own else catalog.next_minor(owner.version)))
             extra: dict[str, Any] = {
                 "category": category,
                 "deprecation_details": _seeded_deprecations(deprecation_details or [], self.eks.now()),

@@ -42,6 +42,8 @@ A scenario file::
         insights: [{name: ..., status: ERROR, kubernetes_version: "1.30", deprecation_details: [...],
                     resources: [/apis/GROUP/VERSION/RESOURCE/NAME], ...}]   # AwsEmulator.add_insight
                                     # category: ROLLBACK_READINESS, kubernetes_version N-1: blocks a rollback
+                                    # category: MISCONFIGURATION (version: the cluster's): a configuration insight
+                                    # status: PASSING, WARNING, ERROR or UNKNOWN (botocore's enums; others refused)
         insights_refreshed_hours_ago: 30   # insights older than EKS's 24 h cycle (stale)
         update_in_progress: "1.30"  # an UpdateClusterVersion already running
         faults: {throttle_rate: 0.2}

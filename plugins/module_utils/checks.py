@@ -19,7 +19,11 @@ import re
 from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     COMPLETED,
+    ERROR,
+    UNKNOWN,
+    WARNING,
     deprecated_api_summary,
+    describe_line,
     stale_message,
     stale_remediation,
 )
@@ -55,6 +59,7 @@ CHECK_STEPS = {
     "cluster-security-group": "Introduction: the cluster security group must exist",
     "security-group-rules": "Introduction: security group rules must allow the required cluster communication",
     "upgrade-insights": "EKS upgrade insights for the target version",
+    "configuration-insights": "EKS configuration insights (MISCONFIGURATION) of the cluster being upgraded",
     "target-version": "Step 4: an Amazon EKS supported version, one minor at a time",
     "kubectl-client": "Step 9: kubectl within one minor of the control plane",
     "pdb-drain-blockers": "Step 5: node updates drain nodes; PodDisruptionBudgets can stall them",
@@ -458,7 +463,19 @@ def check_security_group_rules(facts, target):
                    % names)
 
 
+def _not_evaluated(unknown, cluster):
+    """(message, remediation) parts for insights EKS could not evaluate (UNKNOWN): never a pass."""
+    if not unknown:
+        return "", ""
+    return (" EKS could not evaluate (UNKNOWN): %s." % "; ".join(describe_line(i) for i in unknown),
+            " An UNKNOWN insight is not a pass: check by hand what it checks (its recommendation), or run `aws eks "
+            "start-insights-refresh --cluster-name %s` and check again once EKS has evaluated it." % cluster)
+
+
 def check_insights(facts, target):
+    """UPGRADE_READINESS insights of the minors on the path: ERROR fails (EKS refuses such an update unless
+    forced), WARNING and UNKNOWN warn. UNKNOWN warns rather than fails: EKS does not refuse an update on it, and
+    only EKS can evaluate it again (a refresh)."""
     insights = facts.get("insights")
     if insights is None:
         return _result("upgrade-insights", WARN, "Upgrade insights could not be read.",
@@ -470,23 +487,54 @@ def check_insights(facts, target):
     uses = (" Deprecated APIs in use: %s." % "; ".join(deprecated)) if deprecated else ""
     migrate = (" Migrate the objects and clients listed in deprecated_apis to the replacement APIs before "
                "updating to %s." % target) if deprecated else ""
-    errors = [i for i in insights if i["status"] == "ERROR"]
-    warnings = [i for i in insights if i["status"] == "WARNING"]
+    errors = [i for i in insights if i["status"] == ERROR]
+    warnings = [i for i in insights if i["status"] == WARNING]
+    unknown_text, unknown_fix = _not_evaluated([i for i in insights if i["status"] == UNKNOWN], cluster)
     if errors:
-        return _result("upgrade-insights", FAIL, ("EKS upgrade insights report errors: %s.%s %s"
+        return _result("upgrade-insights", FAIL, ("EKS upgrade insights report errors: %s.%s%s %s"
                        % ("; ".join("%s (%s)" % (i["name"], i.get("reason") or "") for i in errors), uses,
-                          stale)).strip(),
+                          unknown_text, stale)).strip(),
                        ("Fix what the insights describe (eks:DescribeInsight gives the resources), "
-                        "or pass force only if you accept the risk." + migrate))
+                        "or pass force only if you accept the risk." + migrate + unknown_fix))
     if stale:
         listed = (" They warn: %s." % "; ".join(i["name"] for i in warnings)) if warnings else ""
-        return _result("upgrade-insights", WARN, stale + listed + uses,
-                       stale_remediation(freshness, cluster) + migrate)
-    if warnings:
-        return _result("upgrade-insights", WARN, "EKS upgrade insights warn: %s.%s"
-                       % ("; ".join(i["name"] for i in warnings), uses), migrate.strip())
+        return _result("upgrade-insights", WARN, stale + listed + unknown_text + uses,
+                       stale_remediation(freshness, cluster) + migrate + unknown_fix)
+    if warnings or unknown_text:
+        listed = ("EKS upgrade insights warn: %s." % "; ".join(i["name"] for i in warnings)) if warnings else ""
+        return _result("upgrade-insights", WARN, (listed + unknown_text + uses).strip(),
+                       (migrate + unknown_fix).strip())
     refreshed = " (refreshed before the checks)" if freshness.get("refresh") == COMPLETED else ""
     return _result("upgrade-insights", PASS, "%d upgrade insight(s) passing%s." % (len(insights), refreshed))
+
+
+def check_configuration_insights(facts, target):
+    """MISCONFIGURATION insights (EKS Hybrid Nodes setup) concern the cluster as it is, so every hop: ERROR fails,
+    WARNING and UNKNOWN warn, each named with EKS's recommendation."""
+    found = facts.get("configuration_insights")
+    if found is None:
+        return _result("configuration-insights", WARN, "Configuration insights could not be read.",
+                       "Grant eks:ListInsights and eks:DescribeInsight, or review the cluster's configuration "
+                       "insights in the console.")
+    cluster = facts["cluster"]["name"]
+    errors = [i for i in found if i["status"] == ERROR]
+    warnings = [i for i in found if i["status"] == WARNING]
+    unknown_text, unknown_fix = _not_evaluated([i for i in found if i["status"] == UNKNOWN], cluster)
+    fix = ("Fix the configuration each insight names as its recommendation says (aws eks describe-insight "
+           "--cluster-name %s --id ID), then refresh the insights (aws eks start-insights-refresh)." % cluster)
+    if errors:
+        return _result("configuration-insights", FAIL, "EKS configuration insights report errors: %s.%s%s" % (
+            "; ".join(describe_line(i) for i in errors),
+            (" They warn: %s." % "; ".join(describe_line(i) for i in warnings)) if warnings else "", unknown_text),
+            fix + unknown_fix)
+    if warnings or unknown_text:
+        listed = ("EKS configuration insights warn: %s." % "; ".join(describe_line(i) for i in warnings)
+                  if warnings else "")
+        return _result("configuration-insights", WARN, (listed + unknown_text).strip(),
+                       ((fix if warnings else "") + unknown_fix).strip())
+    if not found:
+        return _result("configuration-insights", PASS, "No configuration insight is reported for this cluster.")
+    return _result("configuration-insights", PASS, "%d configuration insight(s) passing." % len(found))
 
 
 def check_kubectl(facts, target):
@@ -596,6 +644,7 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("cluster-security-group", lambda: check_security_group(facts, target)),
         ("security-group-rules", lambda: check_security_group_rules(facts, target)),
         ("upgrade-insights", lambda: check_insights(facts, target)),
+        ("configuration-insights", lambda: check_configuration_insights(facts, target)),
         ("kubectl-client", lambda: check_kubectl(facts, target)),
         ("pdb-drain-blockers", lambda: check_pdbs(facts, target)),
         ("karpenter-ami-pinned", lambda: check_karpenter_ami(facts, target)),

@@ -203,10 +203,12 @@ def _read_security_groups(clients, cluster_group_id, additional_ids):
     return _security_group_facts(cluster_group_id, additional_ids, _security_groups(clients, ids) if ids else {})
 
 
-def _summary_fact(summary):
+def _summary_fact(summary, detail=None):
+    """An insight as the report shows it; ``detail`` (its DescribeInsight, when read) gives the recommendation."""
     status = summary.get("insightStatus") or {}
-    return {"id": summary["id"], "name": summary["name"], "kubernetes_version": summary.get("kubernetesVersion"),
-            "status": status.get("status"), "reason": status.get("reason"),
+    return {"id": summary["id"], "name": summary["name"], "category": insights.category(summary),
+            "kubernetes_version": summary.get("kubernetesVersion"), "status": status.get("status"),
+            "reason": status.get("reason"), "recommendation": (detail or {}).get("recommendation"),
             "last_refresh_time": summary.get("lastRefreshTime")}
 
 
@@ -227,27 +229,38 @@ def _refresh_insights(clients, name, state, policy):
         return insights.after_refresh(state, insights.FAILED, exc.message), None
     if refresh.get("status") != "COMPLETED":
         return insights.after_refresh(state, insights.FAILED, refresh.get("message") or refresh.get("status")), None
-    summaries = clients.list_insights(name, categories=["UPGRADE_READINESS"])
+    summaries = clients.list_insights(name)
     return insights.after_refresh(state, insights.COMPLETED, refresh.get("message"), summaries), summaries
 
 
 def _insights(clients, name, versions, policy):
-    """Upgrade-readiness insights for the versions on the path, refreshed first when stale.
+    """The cluster's insights of every category (one ListInsights, unfiltered), refreshed first when stale.
 
-    Returns (insights, freshness, deprecated APIs); nothing is read when there is no hop.
+    Returns {"insights": upgrade insights of the versions on the path, "configuration_insights",
+    "rollback_insights", "freshness", "deprecated_apis"}; nothing is read when there is no hop. Only insights
+    whose objects or recommendation the report needs are described (DescribeInsight): deprecated APIs in use,
+    insights EKS could not evaluate (UNKNOWN), configuration insights that are not passing.
     """
     if not versions:
-        return [], None, []
-    summaries = clients.list_insights(name, categories=["UPGRADE_READINESS"])
+        return {"insights": [], "configuration_insights": [], "rollback_insights": [], "freshness": None,
+                "deprecated_apis": []}
+    summaries = clients.list_insights(name)
     state = insights.freshness(summaries, policy["max_age"], policy["now"]()) if policy["check_age"] else None
     if state and state["stale"]:
         state, refreshed = _refresh_insights(clients, name, state, policy)
         summaries = refreshed if refreshed is not None else summaries
-    wanted = set(versions)
-    on_path = [s for s in summaries if s.get("kubernetesVersion") in wanted]
-    deprecated = [insights.deprecated_api_entry(clients.describe_insight(name, s["id"]))
-                  for s in on_path if insights.needs_detail(s)]
-    return [_summary_fact(s) for s in on_path], state, deprecated
+    found = insights.by_category(summaries, versions)
+    judged = found[insights.UPGRADE_READINESS] + found[insights.MISCONFIGURATION]
+    details = {s["id"]: clients.describe_insight(name, s["id"]) for s in judged
+               if insights.needs_detail(s) or insights.needs_recommendation(s)}
+    deprecated = [insights.deprecated_api_entry(details[s["id"]]) for s in found[insights.UPGRADE_READINESS]
+                  if insights.needs_detail(s)]
+
+    def facts(kind):
+        return [_summary_fact(s, details.get(s["id"])) for s in found[kind]]
+
+    return {"insights": facts(insights.UPGRADE_READINESS), "configuration_insights": facts(insights.MISCONFIGURATION),
+            "rollback_insights": facts(insights.ROLLBACK_READINESS), "freshness": state, "deprecated_apis": deprecated}
 
 
 def insight_policy(max_age="24h", may_refresh=False, timeout=600, min_delay=5.0, max_delay=30.0, check_age=True,
@@ -426,7 +439,10 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
     if "subnets" in results:
         facts["subnets"], facts["missing_subnets"] = results["subnets"]
     if "insights" in results:
-        facts["insights"], facts["insights_freshness"], facts["deprecated_apis"] = results["insights"]
+        read = results["insights"]
+        for key in ("insights", "configuration_insights", "rollback_insights", "deprecated_apis"):
+            facts[key] = read[key]
+        facts["insights_freshness"] = read["freshness"]
     if "known_versions" in results:
         facts["version_status"], facts["version_release_dates"] = results["known_versions"]
         facts["known_versions"] = sorted(facts["version_status"], key=parse_kube_version)

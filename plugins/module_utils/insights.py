@@ -8,7 +8,8 @@ just before an upgrade may describe the cluster as it was a day ago. ``freshness
 insights are older than a maximum age (the oldest ``lastRefreshTime`` counts); gather.py then starts a
 refresh (StartInsightsRefresh) and reads them again. ``deprecated_api_entry`` turns a DescribeInsight
 answer of a "Deprecated APIs removed in Kubernetes vX.YY" insight into the objects and replacement APIs
-a person has to migrate.
+a person has to migrate. ``by_category`` sorts one ListInsights answer (all categories) into what
+each category concerns, and ``needs_recommendation`` says which insights are described for their recommendation.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -20,9 +21,14 @@ import re
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 
 DEFAULT_MAX_AGE = "24h"
+# Insight categories (botocore's Category enum) and statuses (InsightStatusValue).
+UPGRADE_READINESS = "UPGRADE_READINESS"
+MISCONFIGURATION = "MISCONFIGURATION"
+ROLLBACK_READINESS = "ROLLBACK_READINESS"
+PASSING, WARNING, ERROR, UNKNOWN = "PASSING", "WARNING", "ERROR", "UNKNOWN"
 DEPRECATED_APIS_PREFIX = "Deprecated APIs removed in Kubernetes"
 # Statuses of a deprecated-API insight worth a DescribeInsight: usage seen in the last 30 days.
-DETAILED_STATUSES = frozenset(("ERROR", "WARNING"))
+DETAILED_STATUSES = frozenset((ERROR, WARNING))
 
 # What happened to stale insights (the ``refresh`` of ``freshness``/``after_refresh``).
 NOT_NEEDED = "not_needed"
@@ -138,6 +144,54 @@ def needs_detail(summary):
     """True for a deprecated-API insight that found usage (worth a DescribeInsight for the objects)."""
     status = (summary.get("insightStatus") or {}).get("status")
     return is_deprecated_api_insight(summary) and status in DETAILED_STATUSES
+
+
+def category(summary):
+    """The insight's category; insights listed before EKS had categories were all upgrade insights."""
+    return summary.get("category") or UPGRADE_READINESS
+
+
+def by_category(summaries, versions):
+    """What each category of one ListInsights answer concerns: {category: [summary, ...]}.
+
+    Upgrade insights concern the minors the control plane lands on (``versions``); configuration insights
+    (MISCONFIGURATION) the cluster as it is, so every hop; rollback-readiness insights a rollback to the
+    previous minor, which the upgrade does not take. A category EKS adds later is left out: nothing judges it.
+    """
+    wanted = set(versions)
+    found = {UPGRADE_READINESS: [], MISCONFIGURATION: [], ROLLBACK_READINESS: []}
+    for summary in summaries:
+        kind = category(summary)
+        if kind == UPGRADE_READINESS and summary.get("kubernetesVersion") not in wanted:
+            continue
+        if kind in found:
+            found[kind].append(summary)
+    return found
+
+
+def needs_recommendation(summary):
+    """True when the report must carry the insight's recommendation (only DescribeInsight has it): an insight
+    EKS could not evaluate (UNKNOWN), or a configuration insight that is not passing."""
+    status = (summary.get("insightStatus") or {}).get("status")
+    return status == UNKNOWN or (category(summary) == MISCONFIGURATION and status in DETAILED_STATUSES)
+
+
+def describe_line(insight):
+    """"NAME (STATUS: reason; recommendation: ...)" of an insight fact, for check messages."""
+    parts = [insight.get("status") or UNKNOWN]
+    if insight.get("reason"):
+        parts[0] += ": " + insight["reason"].rstrip(".")
+    if insight.get("recommendation"):
+        parts.append("recommendation: " + insight["recommendation"].rstrip("."))
+    return "%s (%s)" % (insight["name"], "; ".join(parts))
+
+
+def overridden_by_force(summaries, version):
+    """The upgrade insights in ERROR for ``version``: what an UpdateClusterVersion to it with force goes past."""
+    return [{"kubernetes_version": version, "id": s.get("id"), "name": s.get("name"), "status": ERROR,
+             "reason": (s.get("insightStatus") or {}).get("reason")}
+            for s in summaries if category(s) == UPGRADE_READINESS and s.get("kubernetesVersion") == version
+            and (s.get("insightStatus") or {}).get("status") == ERROR]
 
 
 def _api(path):

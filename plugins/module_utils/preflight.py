@@ -103,6 +103,8 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     skew = skew_facts(facts, target, params["upgrade_nodegroups"])
     result = {"changed": False, "checks": checks, "summary": summarize(checks), "plan": skew["plan"],
               "cluster": facts["cluster"], "insights": facts.get("insights") or [],
+              "configuration_insights": facts.get("configuration_insights") or [],
+              "rollback_insights": facts.get("rollback_insights") or [],
               "insights_freshness": facts.get("insights_freshness"),
               "deprecated_apis": facts.get("deprecated_apis") or [],
               "node_provisioners": skew["node_provisioners"],

@@ -58,7 +58,9 @@ options:
   force:
     description:
       - Send C(force) with C(UpdateClusterVersion), overriding EKS upgrade-insight readiness errors.
-      - An explicit opt-in; insights flagged ERROR usually mean workloads will break on the new version.
+      - An explicit opt-in; insights flagged ERROR usually mean workloads will break on the new version. The result
+        records it (RV(force)) and, read just before each hop, the C(UPGRADE_READINESS) insights in C(ERROR) it went
+        past (RV(overridden_insights)); this costs one C(ListInsights) per hop, only with O(force).
     type: bool
     default: false
   wait:
@@ -89,7 +91,7 @@ notes:
   - Needs C(eks:DescribeCluster), C(eks:DescribeClusterVersions), C(eks:ListUpdates), C(eks:DescribeUpdate),
     C(eks:UpdateClusterVersion), C(eks:ListNodegroups), C(eks:DescribeNodegroup), C(eks:ListAddons),
     C(eks:DescribeAddon) (and C(eks:UpdateNodegroupVersion) with O(upgrade_nodegroups), C(ec2:DescribeLaunchTemplateVersions)
-    with O(nodegroup_launch_templates)), and Kubernetes C(list nodes).
+    with O(nodegroup_launch_templates), C(eks:ListInsights) with O(force)), and Kubernetes C(list nodes).
 """
 
 EXAMPLES = r"""
@@ -185,6 +187,21 @@ updates:
         recorded_at: "2026-11-24T10:00:00+00:00"
         addons: {"kube-proxy": "v1.29.0-eksbuild.1"}
         nodegroups: {"general": {"version": "1.29", "release_version": "1.29.15-20251103"}}
+force:
+  description: Whether O(force) was set, so the report shows that readiness errors were overridden on request.
+  returned: always
+  type: bool
+  sample: true
+overridden_insights:
+  description:
+    - With O(force), the C(UPGRADE_READINESS) insights in C(ERROR) for each hop's version, read just before the hop
+      this run started (C(kubernetes_version), C(id), C(name), C(status), C(reason)). Empty without O(force), in
+      check mode, and when no insight was in error.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"kubernetes_version": "1.30", "id": "5b2c7f0e-...", "name": "Deprecated APIs removed in Kubernetes v1.30",
+            "status": "ERROR", "reason": "Deprecated API usage detected within last 30 days."}]
 version_before:
   description: Control plane version when the module started.
   returned: always
@@ -206,6 +223,7 @@ import time
 from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import gather
+from ansible_collections.lifecycle.eks.plugins.module_utils.insights import UPGRADE_READINESS, overridden_by_force
 from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
     find_in_progress,
     record,
@@ -231,6 +249,7 @@ class Upgrade:
         self.name = module.params["cluster_name"]
         self.options = wait_options(module.params)
         self.updates = []
+        self.overridden_insights = []  # what force went past, hop by hop
 
     def resume_in_progress(self):
         """Wait for a version update already running (ours from a killed run, or another operator's)."""
@@ -273,6 +292,10 @@ class Upgrade:
     def hop(self, from_version, to_version):
         """One UpdateClusterVersion; its update entries carry the rollback record taken just before it."""
         rollback_record = snapshot(self.clients, self.name, from_version, to_version)
+        if self.module.params["force"]:
+            # Read now: EKS evaluates the insights of the next minor only, so each hop has its own.
+            self.overridden_insights.extend(overridden_by_force(self.clients.list_insights(
+                self.name, kubernetes_version=to_version, categories=[UPGRADE_READINESS]), to_version))
         first = len(self.updates)
         try:
             self._hop(from_version, to_version)
@@ -338,7 +361,8 @@ def upgrade(module, clients):
     if cluster.get("status") == "UPDATING" and run_.resume_in_progress():
         cluster = clients.describe_cluster(name)
     facts, plan = plan_for(clients, module, name, target, cluster, entries)
-    result = {"plan": plan.to_dict(), "version_before": version_before, "updates": run_.updates}
+    result = {"plan": plan.to_dict(), "version_before": version_before, "updates": run_.updates,
+              "force": module.params["force"], "overridden_insights": run_.overridden_insights}
     if not plan.feasible:
         reasons = "; ".join("%s: %s %s" % (b.id, b.reason, b.remediation) for b in plan.blockers)
         raise ModuleError("No legal upgrade path from %s to %s for cluster %s: %s"

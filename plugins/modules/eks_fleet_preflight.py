@@ -137,8 +137,9 @@ RETURN = r"""
 clusters:
   description:
     - One entry per cluster, under its O(clusters[].name), with what M(lifecycle.eks.eks_upgrade_preflight) returns
-      (C(checks), C(summary), C(plan), C(cluster), C(insights), C(insights_freshness), C(deprecated_apis),
-      C(node_provisioners), C(ansible_facts), C(api_calls), C(api_retries)) and its C(warnings).
+      (C(checks), C(summary), C(plan), C(cluster), C(insights), C(configuration_insights),
+      C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(node_provisioners), C(ansible_facts),
+      C(api_calls), C(api_retries)) and its C(warnings).
     - A cluster that could not be checked has C(failed=true) and C(msg) instead.
   returned: always
   type: dict

@@ -30,6 +30,16 @@ description:
     no refresh and reports the staleness as a warning instead, as it does when a refresh fails or times out.
   - Deprecated-API insights that found usage are described (C(DescribeInsight)) and returned in C(deprecated_apis),
     with each API in use, its replacement, the version that stops serving it, the objects and the clients calling it.
+  - Insights of every category are read in one unfiltered C(ListInsights). C(UPGRADE_READINESS) insights of the
+    minors on the path feed check C(upgrade-insights) (V(fail) on C(ERROR), V(warn) on C(WARNING)).
+    C(MISCONFIGURATION) insights (EKS Hybrid Nodes setup) concern the cluster as it is, so every hop; check
+    C(configuration-insights) fails on C(ERROR) and warns on C(WARNING), naming each insight and EKS's
+    recommendation. C(ROLLBACK_READINESS) insights concern a rollback, which the upgrade does not take; they are
+    returned in C(rollback_insights), not judged (M(lifecycle.eks.eks_cluster_rollback) judges them).
+  - An insight EKS could not evaluate (C(UNKNOWN)) is never a pass; its check warns, naming it with its
+    recommendation. It warns rather than fails because EKS does not refuse an update on it and only EKS can
+    evaluate it again (a refresh). Insights in C(UNKNOWN), and configuration insights not C(PASSING), are described
+    (C(DescribeInsight)) for their recommendation; passing ones cost no call.
   - Karpenter and EKS Auto Mode are detected (C(node_provisioners)). Karpenter's NodePools and EC2NodeClasses are
     read only when their API groups are served (one discovery request otherwise). Checks C(karpenter-ami-pinned),
     C(karpenter-drift) and C(auto-mode) say whether the EC2NodeClasses select AMIs for the target, which nodes drift
@@ -149,9 +159,29 @@ insights:
   type: list
   elements: dict
   sample:
-    - {"id": "3e6a0b7c-...", "name": "Kubelet version skew", "kubernetes_version": "1.30", "status": "PASSING",
-       "reason": "Node kubelet versions match the cluster control plane version.",
+    - {"id": "3e6a0b7c-...", "name": "Kubelet version skew", "category": "UPGRADE_READINESS",
+       "kubernetes_version": "1.30", "status": "PASSING",
+       "reason": "Node kubelet versions match the cluster control plane version.", "recommendation": null,
        "last_refresh_time": "2026-03-02T08:15:00+00:00"}
+configuration_insights:
+  description:
+    - EKS configuration insights (C(MISCONFIGURATION)) of the cluster, entries as in RV(insights); C(recommendation)
+      is set for those not C(PASSING). Empty when the cluster has no hop to make (no insight is read then).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {"id": "9d1f...", "name": "Hybrid nodes: remote pod network", "category": "MISCONFIGURATION",
+       "kubernetes_version": "1.30", "status": "WARNING", "reason": "Remote pod network not routable.",
+       "recommendation": "Add the remote pod network to the cluster's remoteNetworkConfig.",
+       "last_refresh_time": "2026-03-02T08:15:00+00:00"}
+rollback_insights:
+  description:
+    - EKS rollback-readiness insights (C(ROLLBACK_READINESS)), entries as in RV(insights), reported only; present
+      while a rollback of the last upgrade is possible (its C(kubernetes_version) is the previous minor).
+  returned: always
+  type: list
+  elements: dict
 insights_freshness:
   description:
     - How old the insights were and what was done about it.

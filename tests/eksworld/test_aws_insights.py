@@ -61,6 +61,37 @@ def test_list_insights_filters(aws: AwsEmulator, aws_eks: Any, aws_cluster: str)
     assert len(rest["insights"]) == 2 and "nextToken" not in rest
 
 
+def test_configuration_and_unknown_insights_are_served_as_botocore_models_them(aws: AwsEmulator, aws_eks: Any,
+                                                                              aws_cluster: str) -> None:
+    """MISCONFIGURATION insights carry the cluster's own version; every category and status passes the shape check."""
+    config_id = aws.add_insight(aws_cluster, "Hybrid nodes: remote pod network", category="MISCONFIGURATION",
+                                status="WARNING", recommendation="Add the pod CIDR to remotePodNetworks.")
+    unknown_id = aws.add_insight(aws_cluster, "Kubelet version skew", status="UNKNOWN")
+    listed = {i["id"]: i for i in aws_eks.list_insights(clusterName=aws_cluster)["insights"]}
+    assert (listed[config_id]["category"], listed[config_id]["kubernetesVersion"],
+            listed[config_id]["insightStatus"]["status"]) == ("MISCONFIGURATION", "1.29", "WARNING")
+    assert listed[config_id]["description"] == (
+        "Checks the EKS Hybrid Nodes configuration of the cluster: Hybrid nodes: remote pod network.")
+    assert (listed[unknown_id]["category"], listed[unknown_id]["kubernetesVersion"]) == ("UPGRADE_READINESS", "1.30")
+    assert len(listed) == len(DEFAULT_INSIGHTS) + 1  # the UNKNOWN one replaced the default kubelet insight
+    configuration = aws_eks.list_insights(clusterName=aws_cluster, filter={"categories": ["MISCONFIGURATION"]})
+    assert [i["id"] for i in configuration["insights"]] == [config_id]
+    unknown = aws_eks.list_insights(clusterName=aws_cluster, filter={"statuses": ["UNKNOWN"]})["insights"]
+    assert [i["id"] for i in unknown] == [unknown_id]
+    detail = aws_eks.describe_insight(clusterName=aws_cluster, id=config_id)["insight"]
+    assert detail["recommendation"] == "Add the pod CIDR to remotePodNetworks."
+    assert aws_eks.describe_insight(clusterName=aws_cluster, id=unknown_id)["insight"]["recommendation"] == (
+        "Resolve the issues reported before upgrading to Kubernetes v1.30.")
+
+
+@pytest.mark.parametrize("category, status", [("COST", "ERROR"), ("MISCONFIGURATION", "FAILING")])
+def test_an_insight_outside_botocores_enums_is_refused(aws: AwsEmulator, aws_cluster: str, category: str,
+                                                       status: str) -> None:
+    with pytest.raises(ValueError, match="category must be one of UPGRADE_READINESS, MISCONFIGURATION, "
+                                         "ROLLBACK_READINESS and status one of PASSING, WARNING, ERROR, UNKNOWN"):
+        aws.add_insight(aws_cluster, "X", category=category, status=status)
+
+
 def test_insights_reflect_addons_and_health(aws: AwsEmulator, aws_eks: Any) -> None:
     network = aws.create_network("old", subnets=[{"cidr": "10.0.1.0/24", "free_ips": 2}])
     aws.create_cluster("old", version="1.23", subnet_ids=network["subnet_ids"])

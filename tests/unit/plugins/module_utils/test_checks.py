@@ -32,7 +32,7 @@ CHECK_ORDER = [
     "al2-node-groups",
     "psp-eks-privileged", "coredns-upstream", "ebs-csi-driver", "fluentd-container-insights", "vpc-cni-version",
     "aws-load-balancer-controller", "subnet-free-ips", "cluster-security-group", "security-group-rules",
-    "upgrade-insights",
+    "upgrade-insights", "configuration-insights",
     "kubectl-client", "pdb-drain-blockers", "karpenter-ami-pinned", "karpenter-drift", "auto-mode",
 ]
 
@@ -123,6 +123,8 @@ def make_facts(version="1.29", **changes):
         "additional_security_groups": [],
         "insights": [{"id": "a1", "name": "Kubelet version skew", "kubernetes_version": "1.30", "status": "PASSING",
                       "reason": "No issues found.", "last_refresh_time": "2025-01-01T00:00:00+00:00"}],
+        "configuration_insights": [],
+        "rollback_insights": [],
         "version_status": {k: "STANDARD_SUPPORT" for k in KNOWN},
         "known_versions": list(KNOWN),
         "kubectl_client": "v1.30.2",
@@ -850,9 +852,9 @@ def test_security_group_rules_pass_names_the_groups_judged():
 
 # --- upgrade insights -------------------------------------------------------------------------------------
 
-def insight(name, status, reason=None):
-    return {"id": name.lower().replace(" ", "-"), "name": name, "kubernetes_version": "1.30", "status": status,
-            "reason": reason, "last_refresh_time": None}
+def insight(name, status, reason=None, category="UPGRADE_READINESS", recommendation=None):
+    return {"id": name.lower().replace(" ", "-"), "name": name, "category": category, "kubernetes_version": "1.30",
+            "status": status, "reason": reason, "recommendation": recommendation, "last_refresh_time": None}
 
 
 @pytest.mark.parametrize("insights, status, fragment", [
@@ -862,7 +864,16 @@ def insight(name, status, reason=None):
     ([insight("EKS add-on version compatibility", "ERROR", "Add-on vpc-cni is incompatible"),
       insight("Kubelet version skew", "WARNING")], FAIL, "(Add-on vpc-cni is incompatible)"),
     ([insight("Cluster health issues", "ERROR")], FAIL, "Cluster health issues ()"),
-    ([insight("Kubelet version skew", "UNKNOWN")], PASS, "insight"),
+    ([insight("Kubelet version skew", "UNKNOWN", "Insight could not be evaluated.",
+              recommendation="Upgrade your worker nodes.")], WARN,
+     "EKS could not evaluate (UNKNOWN): Kubelet version skew (UNKNOWN: Insight could not be evaluated; "
+     "recommendation: Upgrade your worker nodes)."),
+    ([insight("Kubelet version skew", "UNKNOWN"), insight("Cluster health issues", "PASSING")], WARN,
+     "EKS could not evaluate (UNKNOWN): Kubelet version skew (UNKNOWN)."),
+    ([insight("Cluster health issues", "ERROR"), insight("Kubelet version skew", "UNKNOWN")], FAIL,
+     "Cluster health issues (). EKS could not evaluate (UNKNOWN): Kubelet version skew (UNKNOWN)."),
+    ([insight("Deprecated APIs removed in Kubernetes v1.30", "WARNING"), insight("Kubelet version skew", "UNKNOWN")],
+     WARN, "EKS upgrade insights warn: Deprecated APIs removed in Kubernetes v1.30. EKS could not evaluate"),
     (None, WARN, "could not be read"),
 ])
 def test_upgrade_insights(insights, status, fragment):
@@ -871,6 +882,68 @@ def test_upgrade_insights(insights, status, fragment):
     assert fragment in result["message"]
     if insights is None:
         assert "eks:ListInsights" in result["remediation"]
+    if any(i["status"] == "UNKNOWN" for i in insights or []):
+        assert "An UNKNOWN insight is not a pass" in result["remediation"]
+        assert "aws eks start-insights-refresh --cluster-name demo" in result["remediation"]
+
+
+def test_stale_insights_name_those_eks_could_not_evaluate():
+    facts = make_facts("1.29", insights=[insight("Kubelet version skew", "UNKNOWN")], insights_freshness=STALE)
+    result = result_of("upgrade-insights", facts, "1.30")
+    assert result["status"] == WARN
+    assert "last refreshed 30.0 h ago" in result["message"]
+    assert "EKS could not evaluate (UNKNOWN): Kubelet version skew (UNKNOWN)." in result["message"]
+    assert "without --check" in result["remediation"] and "An UNKNOWN insight is not a pass" in result["remediation"]
+
+
+# Configuration insights (MISCONFIGURATION): every status, alone and mixed; (found, status, message).
+ROUTE = insight("Hybrid nodes: remote pod network", "ERROR", "Pod CIDR 10.80.0.0/16 is not routable.",
+                category="MISCONFIGURATION",
+                recommendation="Add 10.80.0.0/16 to remoteNetworkConfig.remotePodNetworks.")
+WEBHOOK = insight("Hybrid nodes: webhooks", "WARNING", "A webhook runs on hybrid nodes.", category="MISCONFIGURATION",
+                  recommendation="Run webhooks on cloud nodes.")
+PROXY = insight("Hybrid nodes: kube-proxy", "UNKNOWN", "Not evaluated.", category="MISCONFIGURATION",
+                recommendation="Check kube-proxy on hybrid nodes.")
+CLEAN = insight("Hybrid nodes: node IAM role", "PASSING", "No issue.", category="MISCONFIGURATION")
+ROUTE_LINE = ("Hybrid nodes: remote pod network (ERROR: Pod CIDR 10.80.0.0/16 is not routable; recommendation: "
+              "Add 10.80.0.0/16 to remoteNetworkConfig.remotePodNetworks)")
+WEBHOOK_LINE = ("Hybrid nodes: webhooks (WARNING: A webhook runs on hybrid nodes; recommendation: Run webhooks on "
+                "cloud nodes)")
+PROXY_LINE = ("Hybrid nodes: kube-proxy (UNKNOWN: Not evaluated; recommendation: Check kube-proxy on hybrid nodes)")
+
+
+@pytest.mark.parametrize("found, status, message", [
+    ([], PASS, "No configuration insight is reported for this cluster."),
+    ([CLEAN], PASS, "1 configuration insight(s) passing."),
+    ([ROUTE], FAIL, "EKS configuration insights report errors: %s." % ROUTE_LINE),
+    ([WEBHOOK], WARN, "EKS configuration insights warn: %s." % WEBHOOK_LINE),
+    ([PROXY], WARN, "EKS could not evaluate (UNKNOWN): %s." % PROXY_LINE),
+    ([CLEAN, WEBHOOK, PROXY], WARN, "EKS configuration insights warn: %s. EKS could not evaluate (UNKNOWN): %s."
+     % (WEBHOOK_LINE, PROXY_LINE)),
+    ([ROUTE, WEBHOOK, PROXY, CLEAN], FAIL, "EKS configuration insights report errors: %s. They warn: %s. EKS could "
+     "not evaluate (UNKNOWN): %s." % (ROUTE_LINE, WEBHOOK_LINE, PROXY_LINE)),
+    (None, WARN, "Configuration insights could not be read."),
+])
+def test_configuration_insights(found, status, message):
+    result = result_of("configuration-insights", make_facts("1.29", configuration_insights=found), "1.30")
+    assert_shape(result)
+    assert (result["status"], result["message"]) == (status, message)
+    statuses = {i["status"] for i in found or []}
+    assert ("describe-insight --cluster-name demo" in result["remediation"]) == bool(statuses & {"ERROR", "WARNING"})
+    assert ("An UNKNOWN insight is not a pass" in result["remediation"]) == ("UNKNOWN" in statuses)
+
+
+def test_configuration_insights_are_judged_whatever_the_hop():
+    """They describe the cluster as it is: the same verdict on every path, a hop of one minor or of three."""
+    for target in ("1.30", "1.32"):
+        assert result_of("configuration-insights", make_facts("1.29", configuration_insights=[ROUTE]),
+                         target)["status"] == FAIL
+
+
+def test_rollback_and_configuration_insights_do_not_change_the_upgrade_verdict():
+    facts = make_facts("1.29", configuration_insights=[WEBHOOK], rollback_insights=[
+        insight("Kubelet version skew", "ERROR", category="ROLLBACK_READINESS")])
+    assert result_of("upgrade-insights", facts, "1.30")["status"] == PASS
 
 
 STALE = {"last_refresh_time": "2026-03-01T06:00:00+00:00", "age_hours": 30.0, "max_age_hours": 24.0, "stale": True,

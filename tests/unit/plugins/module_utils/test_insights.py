@@ -118,6 +118,86 @@ def test_only_deprecated_api_insights_with_usage_are_described(name, status, det
     assert insights.needs_detail(summary(name, status=status)) is detailed
 
 
+# --- every category and status -------------------------------------------------------------------------------
+
+CATEGORIES = ("UPGRADE_READINESS", "MISCONFIGURATION", "ROLLBACK_READINESS")
+STATUSES = ("PASSING", "WARNING", "ERROR", "UNKNOWN")
+
+
+def categorized(category, version, status="PASSING", name=None):
+    return {"id": "%s-%s-%s" % (category, version, status), "name": name or "%s check" % category,
+            "category": category, "kubernetesVersion": version, "insightStatus": {"status": status}}
+
+
+def test_the_categories_and_statuses_are_botocores():
+    """The names this module uses are the ones of botocore's EKS model (Category, InsightStatusValue)."""
+    botocore_session = pytest.importorskip("botocore.session")
+    model = botocore_session.get_session().get_service_model("eks")
+    assert set(model.shape_for("Category").enum) == {
+        insights.UPGRADE_READINESS, insights.MISCONFIGURATION, insights.ROLLBACK_READINESS}
+    assert set(model.shape_for("InsightStatusValue").enum) == {
+        insights.PASSING, insights.WARNING, insights.ERROR, insights.UNKNOWN}
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+@pytest.mark.parametrize("version, on_path", [("1.30", True), ("1.31", True), ("1.29", False), ("1.32", False),
+                                              (None, False)])
+def test_by_category_keeps_what_each_category_concerns(category, version, on_path):
+    """Upgrade insights: only the minors on the path; configuration and rollback insights: all of them."""
+    found = insights.by_category([categorized(category, version)], ["1.30", "1.31"])
+    assert set(found) == set(CATEGORIES)
+    kept = category != "UPGRADE_READINESS" or on_path
+    assert [s["id"] for s in found[category]] == ([categorized(category, version)["id"]] if kept else [])
+    assert all(found[other] == [] for other in CATEGORIES if other != category)
+
+
+def test_by_category_without_a_category_is_an_upgrade_insight_and_a_new_category_is_left_out():
+    legacy = {"id": "old", "name": "Kubelet version skew", "kubernetesVersion": "1.30",
+              "insightStatus": {"status": "PASSING"}}
+    found = insights.by_category([legacy, categorized("COST_OPTIMIZATION", "1.30")], ["1.30"])
+    assert found == {"UPGRADE_READINESS": [legacy], "MISCONFIGURATION": [], "ROLLBACK_READINESS": []}
+    assert insights.category(legacy) == "UPGRADE_READINESS"
+
+
+def test_by_category_keeps_the_order_of_listinsights():
+    summaries = [categorized(c, "1.30", s, name="%s %s" % (c, s)) for s in STATUSES for c in CATEGORIES]
+    found = insights.by_category(summaries, ["1.30"])
+    for category in CATEGORIES:
+        assert [s["insightStatus"]["status"] for s in found[category]] == list(STATUSES)
+
+
+# Which insights are described for their recommendation: every (category, status) pair.
+RECOMMENDATION_NEEDED = {
+    ("UPGRADE_READINESS", "UNKNOWN"), ("MISCONFIGURATION", "UNKNOWN"), ("ROLLBACK_READINESS", "UNKNOWN"),
+    ("MISCONFIGURATION", "ERROR"), ("MISCONFIGURATION", "WARNING"),
+}
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+@pytest.mark.parametrize("status", STATUSES)
+def test_needs_recommendation(category, status):
+    assert insights.needs_recommendation(categorized(category, "1.30", status)) is (
+        (category, status) in RECOMMENDATION_NEEDED)
+
+
+def test_an_insight_without_a_status_needs_no_recommendation():
+    assert insights.needs_recommendation({"id": "x", "name": "x", "category": "MISCONFIGURATION"}) is False
+
+
+@pytest.mark.parametrize("fact, line", [
+    ({"name": "Kubelet version skew", "status": "UNKNOWN", "reason": "Could not be evaluated.",
+      "recommendation": "Upgrade your worker nodes."},
+     "Kubelet version skew (UNKNOWN: Could not be evaluated; recommendation: Upgrade your worker nodes)"),
+    ({"name": "Kubelet version skew", "status": "UNKNOWN", "reason": None, "recommendation": None},
+     "Kubelet version skew (UNKNOWN)"),
+    ({"name": "Hybrid nodes", "status": "ERROR", "reason": None, "recommendation": "Fix the routes."},
+     "Hybrid nodes (ERROR; recommendation: Fix the routes)"),
+    ({"name": "Hybrid nodes", "status": None, "reason": "Odd."}, "Hybrid nodes (UNKNOWN: Odd)"),
+])
+def test_describe_line(fact, line):
+    assert insights.describe_line(fact) == line
+
+
 FLOWSCHEMA = "/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs"
 CRONJOB = "/apis/batch/v1beta1/namespaces/reports/cronjobs/nightly"
 DETAIL = {

@@ -301,9 +301,15 @@ def test_other_aws_refusal_is_reported(make_world, run_module, args):
     assert result.failed
     assert "InvalidStateException" in result["msg"]
     assert result["changed"] is False
+    assert (result["force"], result["overridden_insights"]) == (False, [])
     forced = run_module(module, upgrade_args(args, "healthy-129", "1.30", force=True))
     assert not forced.failed, forced.get("msg")
     assert world.summary()["healthy-129"]["version"] == "1.30"
+    # force is an explicit opt-in the result records, with the readiness errors it went past on each hop.
+    assert forced["force"] is True
+    assert [(i["kubernetes_version"], i["name"], i["status"]) for i in forced["overridden_insights"]] == [
+        ("1.30", "Deprecated APIs removed in Kubernetes v1.30", "ERROR")]
+    assert forced["overridden_insights"][0]["id"] and forced["overridden_insights"][0]["reason"]
 
 
 def test_unreachable_kubernetes_api_stops_before_any_change(make_world, run_module, args, fast_k8s_retries):

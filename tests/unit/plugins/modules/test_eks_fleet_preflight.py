@@ -9,10 +9,11 @@ from eksworld import scenario
 from tests.conftest import SCENARIOS, mutating_calls
 from tests.unit.plugins.modules.helpers import log_position, records
 
-# sg-missing-rule: a cluster with an additional security group, read in the shared batched call too
-STEMS = ("healthy", "subnet-3-ips", "coredns-upstream", "psp-missing", "sg-missing-rule")
-SAME_KEYS = ("checks", "summary", "plan", "cluster", "insights", "deprecated_apis", "node_provisioners",
-             "ansible_facts")
+# sg-missing-rule: a cluster with an additional security group, read in the shared batched call too;
+# insights-misconfig-unknown: configuration insights and insights in UNKNOWN
+STEMS = ("healthy", "subnet-3-ips", "coredns-upstream", "psp-missing", "sg-missing-rule", "insights-misconfig-unknown")
+SAME_KEYS = ("checks", "summary", "plan", "cluster", "insights", "configuration_insights", "rollback_insights",
+             "deprecated_apis", "node_provisioners", "ansible_facts")
 
 
 def seeded(make_world):
@@ -50,6 +51,10 @@ def test_each_cluster_gets_what_the_single_cluster_module_returns(make_world, ru
     assert any("subnet-free-ips" in failed for failed in blocked.values()), blocked
     assert any("coredns-upstream" in failed for failed in blocked.values()), blocked
     assert blocked["sg-no-self-rule-129"] == ["security-group-rules"], blocked
+    assert blocked["hybrid-misconfig-129"] == ["configuration-insights"], blocked
+    unknown = {c["id"]: c["status"] for c in result["clusters"]["insight-unknown-129"]["checks"]}
+    assert "insight-unknown-129" not in blocked
+    assert (unknown["upgrade-insights"], unknown["configuration-insights"]) == ("warn", "warn")
 
 
 def test_reads_the_clusters_share_are_made_once(make_world, run_module, kubeconfig):

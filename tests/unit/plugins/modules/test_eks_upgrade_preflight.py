@@ -408,6 +408,85 @@ def test_healthy_cluster_needs_no_refresh_nor_insight_details(make_world, run_mo
         "ListInsights"]
 
 
+# --- every insight category and status (scenario insights-misconfig-unknown) ---------------------------------
+
+def test_configuration_insights_in_error_block_and_in_warning_warn_with_their_recommendation(make_world, run_module,
+                                                                                           args):
+    world = make_world("insights-misconfig-unknown")
+    result = run_module(module, args("hybrid-misconfig-129", target_version="1.30", skip_checks=["kubectl-client"]))
+    assert not result.failed, result.get("msg")
+    check = by_id(result)["configuration-insights"]
+    assert check["status"] == "fail"
+    assert check["message"] == (
+        "EKS configuration insights report errors: Hybrid nodes: remote pod network (ERROR: Pods on hybrid nodes use "
+        "10.80.0.0/16, which is not in the cluster's remote pod networks; recommendation: Add 10.80.0.0/16 to the "
+        "cluster's remoteNetworkConfig.remotePodNetworks). They warn: Hybrid nodes: webhooks (WARNING: A webhook runs "
+        "on hybrid nodes while the remote pod network is not routable; recommendation: Run webhooks on cloud nodes, "
+        "or make the remote pod network routable).")
+    assert "aws eks describe-insight --cluster-name hybrid-misconfig-129" in check["remediation"]
+    assert result["summary"]["failed_checks"] == ["configuration-insights"]
+    assert by_id(result)["upgrade-insights"]["status"] == "pass"  # the upgrade insights themselves pass
+    assert [(i["name"], i["category"], i["status"], i["kubernetes_version"]) for i in result["configuration_insights"]
+            ] == [("Hybrid nodes: remote pod network", "MISCONFIGURATION", "ERROR", "1.29"),
+                  ("Hybrid nodes: webhooks", "MISCONFIGURATION", "WARNING", "1.29")]
+    assert all(i["recommendation"] for i in result["configuration_insights"])
+    assert {i["category"] for i in result["insights"]} == {"UPGRADE_READINESS"}
+    assert result["rollback_insights"] == []
+    # One unfiltered ListInsights reads every category; only the two insights not passing are described.
+    calls = [r for r in records(world, cluster="hybrid-misconfig-129") if "Insight" in r["operation"]]
+    assert [r["operation"] for r in calls] == ["ListInsights", "DescribeInsight", "DescribeInsight"]
+    assert not any(field.startswith("filter") for field in calls[0]["fields"] or [])
+    assert mutating_calls(world) == []
+
+
+def test_insights_eks_could_not_evaluate_warn_and_are_named_with_their_recommendation(make_world, run_module, args):
+    world = make_world("insights-misconfig-unknown")
+    result = run_module(module, args("insight-unknown-129", target_version="1.30", skip_checks=["kubectl-client"]))
+    assert not result.failed, result.get("msg")
+    checks = by_id(result)
+    assert (checks["upgrade-insights"]["status"], checks["configuration-insights"]["status"]) == ("warn", "warn")
+    assert checks["upgrade-insights"]["message"] == (
+        "EKS could not evaluate (UNKNOWN): Kubelet version skew (UNKNOWN: Kubelet versions could not be evaluated; "
+        "recommendation: Upgrade your worker nodes to match the Kubernetes version of your cluster control plane).")
+    assert checks["configuration-insights"]["message"] == (
+        "EKS could not evaluate (UNKNOWN): Hybrid nodes: node IAM role (UNKNOWN: The hybrid nodes' IAM role could not "
+        "be evaluated; recommendation: Check that the hybrid nodes' IAM role has an access entry of type "
+        "HYBRID_LINUX).")
+    for check in (checks["upgrade-insights"], checks["configuration-insights"]):
+        assert check["remediation"].startswith("An UNKNOWN insight is not a pass")
+        assert "aws eks start-insights-refresh --cluster-name insight-unknown-129" in check["remediation"]
+    assert result["summary"]["blocked"] is False
+    [kubelet] = [i for i in result["insights"] if i["name"] == "Kubelet version skew"]
+    assert (kubelet["status"], kubelet["recommendation"]) == (
+        "UNKNOWN", "Upgrade your worker nodes to match the Kubernetes version of your cluster control plane.")
+    # Passing upgrade insights are not described: no recommendation, no call.
+    assert {i["recommendation"] for i in result["insights"] if i["status"] == "PASSING"} == {None}
+    assert [r["operation"] for r in records(world, cluster="insight-unknown-129") if "Insight" in r["operation"]] == [
+        "ListInsights", "DescribeInsight", "DescribeInsight"]
+
+
+def test_rollback_readiness_insights_are_reported_not_judged(make_world, run_module, args):
+    """After an in-place upgrade (rollback window open) they concern a rollback to 1.29, which an upgrade to 1.31
+    does not take: returned in rollback_insights; no check reads them."""
+    world = make_world("healthy")
+    world.aws.begin_cluster_update("healthy-129", "1.30")
+    world.state.clock.advance(world.state.cluster_update_s)
+    world.aws.advance()
+    world.aws.add_insight("healthy-129", "Cluster health issues", category="ROLLBACK_READINESS",
+                          kubernetes_version="1.29", status="ERROR")
+    result = run_module(module, args("healthy-129", target_version="1.31", upgrade_nodegroups=True,
+                                     skip_checks=["kubectl-client"]))
+    assert not result.failed, result.get("msg")
+    rollback = {i["name"]: (i["kubernetes_version"], i["status"]) for i in result["rollback_insights"]}
+    assert rollback["Cluster health issues"] == ("1.29", "ERROR")
+    assert {version for version, _ in rollback.values()} == {"1.29"}
+    assert {i["category"] for i in result["insights"]} == {"UPGRADE_READINESS"}
+    assert {i["kubernetes_version"] for i in result["insights"]} == {"1.31"}
+    upgrade_check = by_id(result)["upgrade-insights"]["message"]
+    assert upgrade_check.startswith("EKS upgrade insights report errors: EKS add-on version compatibility")
+    assert "Cluster health issues" not in upgrade_check  # the rollback insight in ERROR does not count
+
+
 # Three node kinds beyond managed node groups: a custom-AMI node group (two hops need a launch template version),
 # Karpenter with one pinned and one following EC2NodeClass, and EKS Auto Mode.
 NODE_KINDS = {"clusters": [
