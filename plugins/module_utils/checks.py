@@ -223,6 +223,7 @@ def check_al2_nodes(facts, target):
     return _result("al2-node-groups", WARN, facts_text + " The path to %s stays on minors Amazon Linux 2 AMIs exist "
                    "for; move before going to %s." % (target, FIRST_MINOR_WITHOUT_AL2), " ".join(fixes))
 
+
 def check_fargate(facts, target):
     current = parse_kube_version(facts["cluster"]["version"])
     old = [n["name"] for n in facts["nodes"] if n["kind"] == "fargate" and parse_kube_version(n["kubelet"]) < current]
