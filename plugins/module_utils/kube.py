@@ -56,6 +56,10 @@ class _Connection:
         self.retry_timeout = retry_timeout
         self.stats = stats
         self.refresh_endpoint = refresh_endpoint
+        # When the current outage began (monotonic), or None while the API answers: the calls of one client share
+        # one retry budget per outage, so a cluster whose API is down fails in kube_retry_timeout, not that many
+        # times the calls it makes.
+        self.failing_since = None
 
     def count_retry(self):
         if self.stats is not None:
@@ -273,8 +277,9 @@ class KubeApis:
 def k8s_call(action, fn, *args, **kwargs):
     """Call a typed-API method, retrying 429/5xx and connection errors with backoff; errors become ModuleError.
 
-    Retries go on for up to the client's ``kube_retry_timeout`` seconds after the first failure (monotonic
-    clock), each counted in the module's ``kube_retries``. Before retrying a connection error (or, on a client
+    Retries go on for up to the client's ``kube_retry_timeout`` seconds after the outage began (the first failure
+    of any call of the client since one last succeeded; monotonic clock), each counted in the module's
+    ``kube_retries``. Before retrying a connection error (or, on a client
     built from EKS, a TLS error) the endpoint is re-read from EKS. Messages read "Failed to <action>: <status>
     <reason>: <message of the Status body>". Calls get a (10 s connect, 60 s read) timeout unless
     ``_request_timeout`` is given.
@@ -282,24 +287,27 @@ def k8s_call(action, fn, *args, **kwargs):
     kwargs.setdefault("_request_timeout", REQUEST_TIMEOUT)
     api_exception, http_error = _call_errors()
     connection = _connection(fn)
-    deadline = None
     delay = RETRY_FIRST_DELAY
     retries = 0
     while True:
         try:
-            return fn(*args, **kwargs)
+            answer = fn(*args, **kwargs)
+            connection.failing_since = None
+            return answer
         except api_exception as exc:
             # Status 0: the client's own failure, e.g. TLS; worth a retry only when the endpoint can be re-read.
             reconnect = exc.status == 0 and connection.refresh_endpoint is not None
             if not (reconnect or exc.status in RETRYABLE_STATUSES):
+                connection.failing_since = None  # an answer (404, 403...): the API is up
                 raise _api_error("%s (%s)" % (action, _cluster_label(fn)), exc) from exc
             failure = exc
         except http_error as exc:
             reconnect = True
             failure = exc
         now = time.monotonic()
-        if deadline is None:
-            deadline = now + connection.retry_timeout
+        if connection.failing_since is None:
+            connection.failing_since = now
+        deadline = connection.failing_since + connection.retry_timeout
         if now >= deadline:
             raise _final_error(action, fn, failure, retries, connection.retry_timeout) from failure
         time.sleep(min(delay, deadline - now))

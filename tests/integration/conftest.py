@@ -15,6 +15,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 # Fast emulated durations and polling: the behaviour is the same, only the clock is shorter.
 FAST = {"eks_wait_delay": 0.1, "eks_wait_max_delay": 0.5}
+# JSON results (not the YAML of ansible.cfg, which the callback folds into one unreadable line for custom stats):
+# the environment of a run whose custom stats a test reads.
+JSON_RESULTS = {"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
 
 
 def add_host(inventory: Path, name: str, variables: dict[str, Any]) -> None:
@@ -40,7 +43,7 @@ class PlaybookRun:
         return {row["cluster"]: row["status"] for row in self.fleet()["clusters"]}
 
     def custom_stats(self) -> dict[str, Any]:
-        """What set_stats published for the run: what AWX keeps as the job's artifacts."""
+        """What set_stats published for the run (AWX keeps it as the job's artifacts); run with JSON_RESULTS."""
         [line] = [line for line in self.output.splitlines() if line.startswith("\tRUN: ")]
         return json.loads(line[len("\tRUN: "):])
 
@@ -70,8 +73,6 @@ def run_playbook(tmp_path: Path) -> Callable[..., PlaybookRun]:
             command.append("--diff")
         full_env = {**os.environ, **world.env(), "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections"),
                     "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
-                    # JSON results (not the folded YAML of ansible.cfg): the custom stats line stays parseable.
-                    "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
                     "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}", **(env or {})}
         # Run from the test's directory, as a user runs from theirs: state a run keeps by default goes there.
         done = subprocess.run(command, cwd=tmp_path, env={**full_env, "PWD": str(tmp_path)}, capture_output=True,

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import mutating_calls
+from tests.integration.conftest import JSON_RESULTS
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +63,7 @@ def test_interrupted_run_resumes_from_its_checkpoint_and_a_finished_fleet_is_lef
 
     world.state.faults.clear()
     since = len(world.state.log.records())
-    second = run_playbook(world, {"eks_waves": [1, "100%"]})
+    second = run_playbook(world, {"eks_waves": [1, "100%"]}, env=JSON_RESULTS)
     assert second.rc == 0, second.output[-3000:]
     second.assert_stats_match_summary()  # two waves
     # The rerun starts at the add-ons: no second control plane or node group update, nothing for the finished cluster.

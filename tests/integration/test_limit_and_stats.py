@@ -6,6 +6,7 @@ import json
 import pytest
 
 from tests.conftest import mutating_calls
+from tests.integration.conftest import JSON_RESULTS
 
 pytestmark = pytest.mark.integration
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.integration
 def test_limit_to_one_cluster_finishes_it_and_every_playbook_reports(make_world, run_playbook, tmp_path):
     world = make_world("demo")
     before = len(world.state.log.records())
-    run = run_playbook(world, args=("--limit", "dev-use1"))
+    run = run_playbook(world, args=("--limit", "dev-use1"), env=JSON_RESULTS)
     assert run.rc == 0, run.output[-3000:]
     # Only the cluster the limit names is touched, and it is finished: node groups, add-ons, autoscaler.
     assert {r["cluster"] for r in mutating_calls(world, before)} == {"dev-use1"}

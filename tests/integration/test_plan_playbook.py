@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import mutating_calls
-from tests.integration.conftest import add_host
+from tests.integration.conftest import JSON_RESULTS, add_host
 from tests.integration.test_security import aws_actions, policy_actions
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,7 @@ def test_fleet_is_ranked_by_urgency_with_deadlines_and_hops(make_world, run_play
     before = len(world.state.log.records())
     # JSON results: the YAML callback folds long lines of the printed ranking.
     run = run_playbook(world, {"eks_plan_today": TODAY}, playbook="playbooks/plan.yml",
-                       env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+                       env=JSON_RESULTS)
 
     assert mutating_calls(world, before) == []
     sent = aws_actions(world.state.log.as_dicts(before))

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from tests.conftest import mutating_calls
+from tests.integration.conftest import JSON_RESULTS
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 pytestmark = pytest.mark.integration
@@ -40,7 +41,7 @@ def merged_scenario(names: list[str]) -> dict[str, Any]:
 
 def test_demo_fleet_upgrades_in_waves_and_second_run_is_idempotent(make_world, run_playbook):
     world = make_world("demo")
-    first = run_playbook(world)
+    first = run_playbook(world, env=JSON_RESULTS)
     # legacy-batch is blocked, so the play reports a failure; the others finished.
     assert first.rc != 0, first.output
     assert first.statuses() == {"dev-use1": "upgraded", "staging-use1": "upgraded", "prod-ml": "upgraded",
@@ -86,7 +87,7 @@ def test_demo_fleet_upgrades_in_waves_and_second_run_is_idempotent(make_world, r
 def test_check_mode_plans_every_cluster_and_sends_no_mutating_call(make_world, run_playbook):
     world = make_world("demo")
     before = len(world.state.log.records())
-    run = run_playbook(world, check=True, diff=True)
+    run = run_playbook(world, check=True, diff=True, env=JSON_RESULTS)
     assert mutating_calls(world, before) == []
     run.assert_stats_match_summary()  # three waves in check mode
     statuses = run.statuses()

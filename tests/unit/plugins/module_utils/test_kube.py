@@ -267,6 +267,25 @@ def test_retry_time_and_count_come_from_the_module(kubeconfig, clients, clock):
     assert clients.stats.as_dict()["kube_retries"] == 3
 
 
+def test_one_outage_budget_per_client_not_per_call(kubeconfig, clients, clock):
+    """The calls of one client share the budget of an outage: once it is spent, the next call that fails gives up
+    at once (a cluster whose API is down fails in kube_retry_timeout, not in that times the calls it makes); a
+    call that succeeds ends the outage, and the next one has the whole budget again."""
+    apis = kube.KubeApis(kube.kube_client({"kubeconfig": kubeconfig, "cluster_name": "prod",
+                                           "kube_retry_timeout": 3}, clients=clients))
+    for _ in range(2):
+        with pytest.raises(ModuleError, match="unreachable"):
+            kube.k8s_call("list nodes", apis.core.list_node)
+    assert clock.sleeps == [0.5, 1.0, 1.5]  # the second call did not wait again
+    healthy = Scripted(_status_error(503, "Service Unavailable", "busy"), "ok", _status_error(503, "busy", "b"), "ok")
+    healthy.__self__ = apis.core  # as a bound method of the same client
+    with pytest.raises(ModuleError, match="503"):
+        kube.k8s_call("list nodes", healthy)  # still within the spent outage
+    assert kube.k8s_call("list nodes", healthy) == "ok"  # the API answers: the outage is over
+    assert kube.k8s_call("list nodes", healthy) == "ok"  # a new failure has the whole budget again
+    assert clock.sleeps[3:] == [0.5]
+
+
 def test_no_retries_with_a_zero_retry_time(kubeconfig, clients, clock):
     apis = kube.KubeApis(kube.kube_client({"kubeconfig": kubeconfig, "cluster_name": "prod",
                                            "kube_retry_timeout": 0}, clients=clients))
