@@ -174,8 +174,8 @@ def _al2_group_remediation(group):
     # botocore's EKS model: amiType is a member of CreateNodegroup only, not of UpdateNodegroupConfig or
     # UpdateNodegroupVersion, so a managed node group keeps its AMI type for life.
     text = ("Node group %s: create a node group with amiType %s (or %s) next to %s, move its workloads there (cordon "
-            "and drain %s's nodes), then delete %s." % (group["name"], al2023, bottlerocket, group["name"],
-                                                         group["name"], group["name"]))
+            "and drain %s's nodes), then delete %s."
+            % (group["name"], al2023, bottlerocket, group["name"], group["name"], group["name"]))
     if group.get("launch_template"):
         text += (" Node group %s uses launch template %s: %s; rewrite any bootstrap user data of the new group's "
                  "launch template as a NodeConfig." % (group["name"], template_label(group["launch_template"]),
@@ -451,8 +451,9 @@ def check_security_group_rules(facts, target):
         return _result("security-group-rules", FAIL,
                        "The cluster's security groups (%s) lack required rules: %s. The update creates API server "
                        "network interfaces with these groups and can fail without them."
-                       % (names, "; ".join(rule for rule, _ in missing)),
-                       "Add them to the cluster security group: " + "; ".join(command for _, command in missing))
+                       % (names, "; ".join(missing_rule[0] for missing_rule in missing)),
+                       "Add them to the cluster security group: "
+                       + "; ".join(missing_rule[1] for missing_rule in missing))
     if not self_rule:
         rule, command = _missing_rule("inbound", "all", 0, "", group_id, self_rule)
         return _result("security-group-rules", WARN,

@@ -24,7 +24,7 @@ description:
     another target starts over. Update ids accumulate over the runs of one target; recording a step again with the
     same details changes nothing, so the step keeps the run and time it first finished.
   - O(status=started) records a step a failed task left with EKS updates it had started (their ids in
-    O(data.update_ids)), so that reports show them; such a step is never skipped, and a step already finished stays
+    C(update_ids) of O(data)), so that reports show them; such a step is never skipped, and a step already finished stays
     finished.
   - O(state=absent) deletes the checkpoint, so that every step runs again; a damaged one too (not JSON, not a
     checkpoint, another cluster's, a newer layout), but not a DynamoDB item lifecycle.eks did not write.

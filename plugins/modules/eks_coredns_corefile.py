@@ -64,6 +64,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile imp
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, k8s_call, kube_client
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 
+
 def fix_corefile(module, clients):
     apis = KubeApis(kube_client(module.params, clients=clients))
     config_map = k8s_call("read ConfigMap kube-system/coredns", apis.core.read_namespaced_config_map,

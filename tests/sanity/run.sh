@@ -13,13 +13,13 @@ trap 'rm -rf "$WORK"' EXIT
 DEST="$WORK/ansible_collections/lifecycle/eks"
 mkdir -p "$DEST"
 # The copy leaves out local state (virtualenv, emulated worlds, reports, caches), and the emulator
-# (eksworld/, its tests tests/eksworld/) and benchmarks/: development tools that the collection does not
+# (eksworld/, its tests tests/eksworld/), the mutation check (tests/mutation/) and benchmarks/: development tools that the collection does not
 # ship (galaxy.yml build_ignore), checked by ruff and mypy rather than by Ansible's rules for plugins.
 # tar rather than rsync, which is not installed everywhere.
 tar -c --exclude ./.venv --exclude ./.build --exclude ./.world --exclude ./.tmp --exclude ./.git \
   --exclude ./reports --exclude ./checkpoints --exclude ./.pytest_cache --exclude ./.mypy_cache --exclude ./.ruff_cache \
   --exclude ./.hypothesis --exclude ./.coverage --exclude __pycache__ --exclude '*.tar.gz' \
-  --exclude ./eksworld --exclude ./tests/eksworld --exclude ./benchmarks . | tar -x -C "$DEST"
+  --exclude ./eksworld --exclude ./tests/eksworld --exclude ./tests/mutation --exclude ./benchmarks . | tar -x -C "$DEST"
 # ansible-test lists the files to test with git when it finds a repository: give it one holding exactly
 # the copied files (no commit needed).
 git -C "$DEST" init --quiet

@@ -388,7 +388,7 @@ def al2_facts(current, ami_type, name="legacy", **changes):
     ("1.24", "1.29", True, WARN),
 ])
 def test_al2_node_group_blocks_a_path_to_1_33(ami_type, al2023, bottlerocket, current, target, upgrade_nodegroups,
-                                               status):
+                                              status):
     result = result_of("al2-node-groups", al2_facts(current, ami_type), target, upgrade_nodegroups=upgrade_nodegroups)
     assert_shape(result)
     assert result["status"] == status, result
@@ -851,6 +851,7 @@ def test_security_group_rules_pass_names_the_groups_judged():
     assert "(sg-0c3, sg-0add)" in result["message"]
 
 # --- upgrade insights -------------------------------------------------------------------------------------
+
 
 def insight(name, status, reason=None, category="UPGRADE_READINESS", recommendation=None):
     return {"id": name.lower().replace(" ", "-"), "name": name, "category": category, "kubernetes_version": "1.30",

@@ -273,9 +273,9 @@ def test_one_outage_budget_per_client_not_per_call(kubeconfig, clients, clock):
     call that succeeds ends the outage, and the next one has the whole budget again."""
     apis = kube.KubeApis(kube.kube_client({"kubeconfig": kubeconfig, "cluster_name": "prod",
                                            "kube_retry_timeout": 3}, clients=clients))
-    for _ in range(2):
+    for action in ("list nodes", "list nodes again"):
         with pytest.raises(ModuleError, match="unreachable"):
-            kube.k8s_call("list nodes", apis.core.list_node)
+            kube.k8s_call(action, apis.core.list_node)
     assert clock.sleeps == [0.5, 1.0, 1.5]  # the second call did not wait again
     healthy = Scripted(_status_error(503, "Service Unavailable", "busy"), "ok", _status_error(503, "busy", "b"), "ok")
     healthy.__self__ = apis.core  # as a bound method of the same client

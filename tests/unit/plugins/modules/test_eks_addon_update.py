@@ -215,7 +215,6 @@ def test_wait_false_returns_started_updates(make_world, run_module, args):
     assert len(records(world, operation="UpdateAddon")) == 1
 
 
-
 def test_wait_false_starts_one_vpc_cni_step_and_a_rerun_continues(make_world, run_module, args):
     """Without waiting, only the first of the VPC CNI's minor steps is sent (a second UpdateAddon while the first
     runs is refused by EKS); the result says which steps remain, and each rerun takes the next one."""
@@ -226,7 +225,7 @@ def test_wait_false_starts_one_vpc_cni_step_and_a_rerun_continues(make_world, ru
     assert started["changed"] is True
     [update] = started["updates"]
     assert (update["from"], update["to"], update["status"]) == ("v1.18.1-eksbuild.3", "v1.19.6-eksbuild.1",
-                                                                 "InProgress")
+                                                                "InProgress")
     entry = by_name(started)["vpc-cni"]
     assert entry["steps"] == ["v1.19.6-eksbuild.1", "v1.20.1-eksbuild.3"]
     assert entry["remaining_steps"] == ["v1.20.1-eksbuild.3"]
@@ -272,6 +271,7 @@ def test_a_rerun_waits_for_the_running_step_then_sends_the_rest(make_world, run_
     assert by_name(rest)["vpc-cni"]["remaining_steps"] == []
     assert [r["operation"] for r in mutating_calls(world, position)] == ["UpdateAddon"]
     assert world.summary()[NAME]["addons"]["vpc-cni"] == "v1.20.1-eksbuild.3"
+
 
 def test_failed_update_call_keeps_the_partial_result(make_world, run_module, args, monkeypatch):
     """EKS answers 500 after the first add-on was updated: the task fails and reports that update."""

@@ -211,7 +211,6 @@ def test_deleted_subnet_and_security_group(make_world, run_module, args):
     assert mutating_calls(world) == []
 
 
-
 def test_security_group_without_its_self_rule_is_blocked_with_the_rule_named(make_world, run_module, args):
     import boto3
 
@@ -411,7 +410,7 @@ def test_healthy_cluster_needs_no_refresh_nor_insight_details(make_world, run_mo
 # --- every insight category and status (scenario insights-misconfig-unknown) ---------------------------------
 
 def test_configuration_insights_in_error_block_and_in_warning_warn_with_their_recommendation(make_world, run_module,
-                                                                                           args):
+                                                                                             args):
     world = make_world("insights-misconfig-unknown")
     result = run_module(module, args("hybrid-misconfig-129", target_version="1.30", skip_checks=["kubectl-client"]))
     assert not result.failed, result.get("msg")
@@ -479,7 +478,7 @@ def test_rollback_readiness_insights_are_reported_not_judged(make_world, run_mod
     assert not result.failed, result.get("msg")
     rollback = {i["name"]: (i["kubernetes_version"], i["status"]) for i in result["rollback_insights"]}
     assert rollback["Cluster health issues"] == ("1.29", "ERROR")
-    assert {version for version, _ in rollback.values()} == {"1.29"}
+    assert {version for version, unused_status in rollback.values()} == {"1.29"}
     assert {i["category"] for i in result["insights"]} == {"UPGRADE_READINESS"}
     assert {i["kubernetes_version"] for i in result["insights"]} == {"1.31"}
     upgrade_check = by_id(result)["upgrade-insights"]["message"]

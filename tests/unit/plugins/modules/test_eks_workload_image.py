@@ -235,7 +235,7 @@ def test_kubernetes_api_errors(make_world, run_module, args, fast_k8s_retries):
 
 
 def test_a_read_failing_after_the_patch_still_reports_the_change(make_world, run_module, args, fast_k8s_retries,
-                                                               monkeypatch):
+                                                                 monkeypatch):
     world = make_world("healthy")
     wait = module.wait_for_rollout
 
