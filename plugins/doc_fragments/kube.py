@@ -33,8 +33,8 @@ options:
   kube_retry_timeout:
     description:
       - How long, in seconds, Kubernetes API requests are retried once one fails with a connection error, HTTP 429
-        or a 5xx answer. The module's requests share this time for one outage: once it is spent, the next request
-        that fails gives up at once, and a request that gets an answer ends the outage. During and right after a
+        or a 5xx answer. The module's requests share this time for one outage (once it is spent, the next request
+        that fails gives up at once; a request that gets an answer ends the outage). During and right after a
         control-plane update EKS replaces the API server instances (their addresses and certificates change), so
         the API can be out of reach for a while.
       - Retries back off from 0.5 s, doubling up to 10 s, and reconnect each time. Without O(kubeconfig) and
