@@ -83,3 +83,9 @@ def run_module() -> Callable[..., ModuleResult]:
 def mutating_calls(world: Any, since: int = 0) -> list[dict[str, Any]]:
     """The mutating requests the world answered since a log position."""
     return [r for r in world.state.log.as_dicts(since) if r["mutating"]]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Playbook runs first (a stable sort keeps each file's order): the longest tests start at once and the short
+    unit tests fill the workers at the end, instead of one long run finishing alone."""
+    items.sort(key=lambda item: 0 if "integration" in item.path.parts else 1)
