@@ -19,7 +19,13 @@ $(COLLECTION_LINK):
 	mkdir -p $(dir $(COLLECTION_LINK))
 	ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
-setup: $(BIN)/.installed $(COLLECTION_LINK)
+# amazon.aws and kubernetes.core (requirements.yml), copied from the `ansible` package on PyPI: no Galaxy here.
+DEPENDENCIES := $(CURDIR)/.build/collections/.dependencies
+$(DEPENDENCIES): requirements.yml tests/build/install_collections.py $(BIN)/.installed
+	$(BIN)/python tests/build/install_collections.py $(CURDIR)/.build/collections
+	touch $@
+
+setup: $(BIN)/.installed $(COLLECTION_LINK) $(DEPENDENCIES)
 
 # A new world each time, so the demo starts from empty reports and checkpoints too (eks_state_dir).
 demo: setup

@@ -20,6 +20,11 @@ tar -c --exclude ./.venv --exclude ./.build --exclude ./.world --exclude ./.tmp 
   --exclude ./reports --exclude ./checkpoints --exclude ./.pytest_cache --exclude ./.mypy_cache --exclude ./.ruff_cache \
   --exclude ./.hypothesis --exclude ./.coverage --exclude __pycache__ --exclude '*.tar.gz' \
   --exclude ./eksworld --exclude ./tests/eksworld --exclude ./tests/mutation --exclude ./benchmarks . | tar -x -C "$DEST"
+# The collections it depends on (amazon.aws, kubernetes.core: their doc fragments and module_utils), beside it.
+for DEPENDENCY in amazon/aws kubernetes/core; do
+  mkdir -p "$WORK/ansible_collections/$DEPENDENCY"
+  cp -r "$ROOT/.build/collections/ansible_collections/$DEPENDENCY/." "$WORK/ansible_collections/$DEPENDENCY"
+done
 # ansible-test lists the files to test with git when it finds a repository: give it one holding exactly
 # the copied files (no commit needed).
 git -C "$DEST" init --quiet
