@@ -10,9 +10,12 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: demo test setup benchmark selfcheck molecule mutation clean
 
+# uv installs the same pinned packages as pip in a third of the time (measured: 55 s against 166 s on two busy
+# cores), which the 25-minute budget of `make test` on a new machine needs.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.txt
 	touch $@
 
 $(COLLECTION_LINK):

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import mutating_calls
 from tests.integration.conftest import JSON_RESULTS, add_host
-from tests.integration.test_security import aws_actions, policy_actions
+from tests.integration.permissions import aws_actions, policy_actions
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import mutating_calls
-from tests.integration.test_security import aws_actions, policy_actions
+from tests.integration.permissions import aws_actions, policy_actions
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration

@@ -9,6 +9,8 @@ import yaml
 
 from tests.conftest import mutating_calls
 from tests.integration.conftest import JSON_RESULTS
+from tests.integration.permissions import aws_actions, policy_actions, rbac_rules, role_rules
+from tests.integration.test_reliability import finish_updates_once_polled
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 pytestmark = pytest.mark.integration
@@ -39,15 +41,51 @@ def merged_scenario(names: list[str]) -> dict[str, Any]:
     return {"name": "+".join(names), "clusters": clusters}
 
 
-def test_demo_fleet_upgrades_in_waves_and_second_run_is_idempotent(make_world, run_playbook):
-    world = make_world("demo")
-    first = run_playbook(world, env=JSON_RESULTS)
+# The fleet that exercises every code path: the demo (multi-hop with node groups, GPU, a self-managed add-on, a blocked
+# cluster), an update in progress, a pre-1.25 cluster (PodSecurityPolicy), the CoreDNS fix, in-tree EBS volumes,
+# stale upgrade insights (refreshed in the real run only), a deprecated API in use (DescribeInsight), launch template
+# versions (DescribeLaunchTemplateVersions), Karpenter (its custom resources) and EKS Auto Mode. One fleet for the
+# check run, the real run in waves and the rerun: each playbook run costs minutes of CPU here.
+EVERY_PATH = ["demo", "update-in-progress", "coredns-upstream", "ebs-in-tree-123", "deprecated-apis",
+              "node-provisioners"]
+DEMO = ("dev-use1", "staging-use1", "prod-ml", "prod-web", "legacy-batch")
+
+
+def test_every_path_fleet_planned_upgraded_in_waves_within_its_permissions_then_left_alone(make_world, run_playbook):
+    world = make_world(merged_scenario(EVERY_PATH), cluster_update_s=3600.0)
+    world.state.cluster_update_s = 0.5  # the seeded update in progress keeps its hour; ours are quick
+
+    # Check mode: every cluster planned, nothing sent, only the read-only policy's actions used.
+    checked = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100}, check=True, diff=True,
+                           env=JSON_RESULTS)
+    assert mutating_calls(world) == []
+    checked.assert_stats_match_summary()  # in check mode
+    statuses = {name: checked.statuses()[name] for name in DEMO}
+    assert statuses.pop("legacy-batch") == "blocked"
+    assert set(statuses.values()) == {"planned"}, checked.output[-3000:]
+    staging = checked.cluster_report("staging-use1")
+    hops = staging["control_plane"]["plan"]["hops"]
+    assert [(h["from_version"], h["to_version"], h["nodegroups_before"]) for h in hops] == [
+        ("1.28", "1.29", ["general"]), ("1.29", "1.30", ["general", "spot"])]
+    planned_addons = {a["name"]: a["after"] for a in staging["post_upgrade"]["addons"]}
+    assert planned_addons["kube-proxy"].startswith("v1.30.")
+    assert world.summary()["staging-use1"]["version"] == "1.28"
+    assert "hops: 1.28->1.29, 1.29->1.30" in (checked.report_dir / "fleet-summary.md").read_text()
+    read_only = aws_actions(world.state.log.as_dicts())
+    assert read_only == policy_actions("iam-policy-readonly.json")
+
+    # The real run, in the default waves (1, 25%, the rest).
+    start = len(world.state.log.records())
+    finish_updates_once_polled(world, "updating-129", start)
+    first = run_playbook(world, {"eks_max_fail_percentage": 100, "eks_fix_coredns_upstream": True}, env=JSON_RESULTS)
     # legacy-batch is blocked, so the play reports a failure; the others finished.
     assert first.rc != 0, first.output
-    assert first.statuses() == {"dev-use1": "upgraded", "staging-use1": "upgraded", "prod-ml": "upgraded",
-                                "prod-web": "upgraded", "legacy-batch": "blocked"}, first.output[-3000:]
+    assert {name: first.statuses()[name] for name in DEMO} == {
+        "dev-use1": "upgraded", "staging-use1": "upgraded", "prod-ml": "upgraded", "prod-web": "upgraded",
+        "legacy-batch": "blocked"}, first.output[-3000:]
+    first.assert_stats_match_summary()  # three waves
     state = world.summary()
-    for name in ("dev-use1", "staging-use1", "prod-ml", "prod-web"):
+    for name in DEMO[:4]:
         cluster = state[name]
         assert cluster["version"] == "1.30" and cluster["kube_version"].startswith("v1.30.")
         assert {ng["version"] for ng in cluster["nodegroups"].values()} == {"1.30"}
@@ -69,38 +107,25 @@ def test_demo_fleet_upgrades_in_waves_and_second_run_is_idempotent(make_world, r
     assert {a["name"]: a["managed"] for a in prod_web["addons"]}["kube-proxy"] is False
     # The blocked cluster was not touched and says why.
     assert state["legacy-batch"]["version"] == "1.29"
-    legacy = first.cluster_report("legacy-batch")
-    assert [b["id"] for b in legacy["blockers"]] == ["subnet-free-ips"] or "subnet-free-ips" in [
-        b["id"] for b in legacy["blockers"]]
+    assert "subnet-free-ips" in [b["id"] for b in first.cluster_report("legacy-batch")["blockers"]]
     # Reports for people: Markdown and HTML summaries.
     assert "| legacy-batch | blocked |" in (first.report_dir / "fleet-summary.md").read_text()
     assert "<table>" in (first.report_dir / "fleet-summary.html").read_text()
-    first.assert_stats_match_summary()  # three waves: 1, 25% (1), the remaining 3
+    # The policies and the RBAC role in docs/ are exactly what the collection called: no more, no less.
+    everything = world.state.log.as_dicts()
+    assert aws_actions(everything) == policy_actions("iam-policy.json")
+    assert aws_actions(world.state.log.as_dicts(start)) - read_only == {
+        "eks:UpdateAddon", "eks:UpdateClusterVersion", "eks:UpdateNodegroupVersion", "eks:StartInsightsRefresh",
+        "eks:DescribeInsightsRefresh", "ec2:DescribeLaunchTemplateVersions"}
+    assert rbac_rules(everything) == role_rules()
 
+    # A rerun after success changes nothing.
     before = len(world.state.log.records())
-    second = run_playbook(world, {"eks_hosts": "eks_clusters"})
+    second = run_playbook(world, {"eks_hosts": "eks_clusters", "eks_waves": ["100%"], "eks_max_fail_percentage": 100,
+                                  "eks_fix_coredns_upstream": True})
     assert mutating_calls(world, before) == [], "a rerun after success must change nothing"
-    assert {k: v for k, v in second.statuses().items() if k != "legacy-batch"} == {
+    assert {name: second.statuses()[name] for name in DEMO[:4]} == {
         "dev-use1": "finished", "staging-use1": "finished", "prod-ml": "finished", "prod-web": "finished"}
-
-
-def test_check_mode_plans_every_cluster_and_sends_no_mutating_call(make_world, run_playbook):
-    world = make_world("demo")
-    before = len(world.state.log.records())
-    run = run_playbook(world, {"eks_waves": ["100%"]}, check=True, diff=True, env=JSON_RESULTS)
-    assert mutating_calls(world, before) == []
-    run.assert_stats_match_summary()  # in check mode (the demo run above: three waves)
-    statuses = run.statuses()
-    assert statuses.pop("legacy-batch") == "blocked"
-    assert set(statuses.values()) == {"planned"}, run.output[-3000:]
-    staging = run.cluster_report("staging-use1")
-    hops = staging["control_plane"]["plan"]["hops"]
-    assert [(h["from_version"], h["to_version"], h["nodegroups_before"]) for h in hops] == [
-        ("1.28", "1.29", ["general"]), ("1.29", "1.30", ["general", "spot"])]
-    planned_addons = {a["name"]: a["after"] for a in staging["post_upgrade"]["addons"]}
-    assert planned_addons["kube-proxy"].startswith("v1.30.")
-    assert world.summary()["staging-use1"]["version"] == "1.28"
-    assert "hops: 1.28->1.29, 1.29->1.30" in (run.report_dir / "fleet-summary.md").read_text()
 
 
 def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_playbook):
