@@ -159,8 +159,9 @@ def _core_configuration(core, auth):
     default Configuration: one at a time (eks_fleet_preflight builds clients in threads), from a clean default so
     that no cluster inherits another's settings."""
     default = _kubernetes().client.Configuration
-    source = ", ".join(f"{key} {auth[key]}" for key in ("kubeconfig", "context", "host")
-                       if isinstance(auth.get(key), str)) or "the default kubeconfig"
+    # The kubeconfig by option name only: kubernetes.core's spec makes it no_log (it may be a dict of credentials).
+    source = ", ".join(key if key == "kubeconfig" else f"{key} {auth[key]}" for key in ("kubeconfig", "context", "host")
+                       if auth.get(key)) or "the default kubeconfig"
     with _CONFIG_LOCK:
         default.set_default(None)
         try:

@@ -116,7 +116,7 @@ def test_context_alone_reads_the_default_kubeconfig(monkeypatch, kubeconfig):
 
 def test_missing_kubeconfig(tmp_path):
     path = str(tmp_path / "nope")
-    with pytest.raises(ModuleError, match=f"^Could not configure the Kubernetes client from kubeconfig {path}: "
+    with pytest.raises(ModuleError, match="^Could not configure the Kubernetes client from kubeconfig: "
                                           "Invalid kube-config file. No configuration found."):
         kube.kube_client({"kubeconfig": path})
 
@@ -124,12 +124,12 @@ def test_missing_kubeconfig(tmp_path):
 def test_unreadable_kubeconfig(tmp_path):
     path = tmp_path / "broken"
     path.write_text("clusters: [unclosed\n")
-    with pytest.raises(ModuleError, match=f"^Could not configure the Kubernetes client from kubeconfig {path}: "):
+    with pytest.raises(ModuleError, match="^Could not configure the Kubernetes client from kubeconfig: "):
         kube.kube_client({"kubeconfig": str(path)})
 
 
 def test_unknown_context(kubeconfig):
-    with pytest.raises(ModuleError, match=r"^Could not configure the Kubernetes client from kubeconfig .*, context "
+    with pytest.raises(ModuleError, match=r"^Could not configure the Kubernetes client from kubeconfig, context "
                                           r"nope: .*Expected object with name nope in .*contexts list"):
         kube.kube_client({"kubeconfig": kubeconfig, "context": "nope"})
 
