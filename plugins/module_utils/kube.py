@@ -158,6 +158,11 @@ def _core_configuration(core, auth):
     """kubernetes.core's Configuration for ``auth``. It loads kubeconfigs through the kubernetes package's global
     default Configuration: one at a time (eks_fleet_preflight builds clients in threads), from a clean default so
     that no cluster inherits another's settings."""
+    kubeconfig = auth.get("kubeconfig")
+    if isinstance(kubeconfig, str) and not any(os.path.isfile(os.path.expanduser(path))
+                                               for path in kubeconfig.split(os.pathsep) if path):
+        # The client's own words would be "Invalid kube-config file. No configuration found."
+        raise ModuleError(f"kubeconfig {kubeconfig} not found")
     default = _kubernetes().client.Configuration
     # The kubeconfig by option name only: kubernetes.core's spec makes it no_log (it may be a dict of credentials).
     source = ", ".join(key if key == "kubeconfig" else f"{key} {auth[key]}" for key in ("kubeconfig", "context", "host")
