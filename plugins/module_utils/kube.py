@@ -94,7 +94,7 @@ def _kubernetes():
     try:
         import kubernetes
         import kubernetes.client.exceptions
-        import kubernetes.config.kube_config
+        import kubernetes.config  # kubernetes.core loads kubeconfigs through it
     except ImportError as exc:
         raise ModuleError(f"The Python library kubernetes is installed but could not be imported: {exc}",
                           {"exception": traceback.format_exc()}) from exc
