@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -41,7 +42,8 @@ def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
         world.write_outputs(tmp_path / "world")
         for key, value in world.env().items():
             monkeypatch.setenv(key, value)
-        for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "K8S_AUTH_KUBECONFIG", "K8S_AUTH_CONTEXT"):
+        # kubernetes.core's K8S_AUTH_* variables of whoever runs the tests would choose the Kubernetes client.
+        for key in ["AWS_PROFILE", "AWS_SESSION_TOKEN"] + [k for k in os.environ if k.startswith("K8S_AUTH_")]:
             monkeypatch.delenv(key, raising=False)
         return world
 

@@ -8,28 +8,24 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # Kubernetes connection options of the lifecycle.eks modules that read the cluster's API
-    # (common.kube_argument_spec()).
+    # Our Kubernetes options beside kubernetes.core.k8s_auth_options (common.kube_argument_spec()). Listed BEFORE
+    # kubernetes.core.k8s_auth_options in extends_documentation_fragment: fragments merge option by option, key by
+    # key, the earlier winning, so the empty aliases here keep kubernetes.core's verify_ssl alias off validate_certs,
+    # which is the AWS option in these modules (documented by the AWS fragment; kubernetes.core's is
+    # kube_validate_certs here).
     DOCUMENTATION = r"""
 options:
-  kubeconfig:
+  validate_certs:
+    aliases: []
+  kube_validate_certs:
     description:
-      - Path to a kubeconfig file used to reach the cluster's Kubernetes API.
-      - When unset, the E(K8S_AUTH_KUBECONFIG) environment variable is used.
-      - When neither O(kubeconfig) nor O(context) is set, the module does not read any kubeconfig
-        (E(KUBECONFIG) and C(~/.kube/config) included). It connects straight to the cluster endpoint
-        returned by EKS, trusts the cluster's certificate authority, and authenticates with the same
-        token C(aws eks get-token) prints, signed with the module's AWS credentials. The IAM identity
-        then needs access to the cluster (an EKS access entry or an C(aws-auth) mapping).
-      - The file is never modified.
-    type: path
-  context:
-    description:
-      - The kubeconfig context to use instead of the file's current context.
-      - When unset, the E(K8S_AUTH_CONTEXT) environment variable is used.
-      - Setting only O(context) selects it from the default kubeconfig (E(KUBECONFIG), else
-        C(~/.kube/config)).
-    type: str
+      - Whether to verify the Kubernetes API server's certificate. This is the O(validate_certs) option of
+        kubernetes.core's modules (its alias V(verify_ssl) is accepted); in this module O(validate_certs) applies
+        to the AWS APIs.
+      - When unset, the E(K8S_AUTH_VERIFY_SSL) (or E(K8S_AUTH_VALIDATE_CERTS)) environment variable is used, else
+        the kubeconfig's setting; certificates are verified by default.
+    type: bool
+    aliases: [verify_ssl]
   kube_retry_timeout:
     description:
       - How long, in seconds, Kubernetes API requests are retried once one fails with a connection error, HTTP 429
@@ -37,34 +33,22 @@ options:
         that fails gives up at once; a request that gets an answer ends the outage). During and right after a
         control-plane update EKS replaces the API server instances (their addresses and certificates change), so
         the API can be out of reach for a while.
-      - Retries back off from 0.5 s, doubling up to 10 s, and reconnect each time. Without O(kubeconfig) and
-        O(context), the endpoint and certificate authority are read again from EKS before reconnecting.
+      - Retries back off from 0.5 s, doubling up to 10 s, and reconnect each time. When the module authenticates
+        to EKS itself, the endpoint and certificate authority are read again from EKS before reconnecting.
       - V(0) does not retry. Each retry counts in the module's C(kube_retries) result.
       - When unset, the E(LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT) environment variable is used.
     type: int
     default: 300
+notes:
+  - The Kubernetes connection options are those of kubernetes.core, with their E(K8S_AUTH_*) environment variables.
+    When none of O(kubeconfig), O(context), O(host), O(api_key), O(username), O(password), O(ca_cert),
+    O(client_cert) and O(client_key) is set (neither as an option nor through its variable), the module reads no
+    kubeconfig (not E(KUBECONFIG), not C(~/.kube/config)) and no in-cluster service account. It connects to the
+    cluster endpoint EKS reports, trusts the cluster's certificate authority, and authenticates with the token
+    C(aws eks get-token) prints, signed with the module's AWS credentials (the IAM identity needs an EKS access
+    entry or an C(aws-auth) mapping). O(kube_validate_certs), O(proxy), O(no_proxy), O(proxy_headers),
+    O(impersonate_user) and O(impersonate_groups) apply either way.
+  - The kubeconfig is never modified unless O(persist_config=true).
 requirements:
   - kubernetes >= 29.0.0
-"""
-
-    # The same options in the modules that never reach the Kubernetes API (runner.eks_module(uses_kubernetes=False)):
-    # accepted so that one module_defaults entry serves the whole action group, and no kubernetes library needed.
-    UNUSED = r"""
-options:
-  kubeconfig:
-    description:
-      - Not used; the module does not reach the Kubernetes API and does not need the kubernetes library.
-      - Accepted so that one C(module_defaults) entry for C(group/lifecycle.eks.eks) serves every module.
-    type: path
-  context:
-    description:
-      - Not used; the module does not reach the Kubernetes API and does not need the kubernetes library.
-      - Accepted so that one C(module_defaults) entry for C(group/lifecycle.eks.eks) serves every module.
-    type: str
-  kube_retry_timeout:
-    description:
-      - Not used; the module does not reach the Kubernetes API and does not need the kubernetes library.
-      - Accepted so that one C(module_defaults) entry for C(group/lifecycle.eks.eks) serves every module.
-    type: int
-    default: 300
 """

@@ -4,15 +4,18 @@
 # ruff: noqa: UP001, UP009, UP010 -- Ansible's module_utils boilerplate (coding, __future__, __metaclass__)
 """Shared argument specs and error handling of the lifecycle.eks modules.
 
-Kept free of third-party imports so every module can import it before checking for boto3/kubernetes.
+Kept free of third-party libraries (kubernetes.core's args_common is plain Python) so every module can import it
+before checking for boto3/kubernetes.
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import datetime
 
 from ansible.module_utils.basic import env_fallback
+from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 
 
 def aws_argument_spec():
@@ -40,13 +43,18 @@ def aws_argument_spec():
 
 
 def kube_argument_spec():
-    """Kubernetes connection options; when both are unset the module authenticates to EKS itself."""
-    return dict(
-        kubeconfig=dict(type="path", fallback=(env_fallback, ["K8S_AUTH_KUBECONFIG"])),
-        context=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_CONTEXT"])),
-        kube_retry_timeout=dict(type="int", default=300,
-                                fallback=(env_fallback, ["LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT"])),
-    )
+    """Kubernetes connection options: kubernetes.core's auth options (doc fragment kubernetes.core.k8s_auth_options,
+    K8S_AUTH_* variables read by kube.kube_client() as kubernetes.core reads them) and our retry budget (doc
+    fragment lifecycle.eks.kube). When none names the cluster, the module authenticates to EKS itself.
+
+    kubernetes.core's validate_certs is kube_validate_certs here (alias verify_ssl, its own alias): in these modules
+    validate_certs is the AWS option.
+    """
+    spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec["kube_validate_certs"] = spec.pop("validate_certs")
+    spec["kube_retry_timeout"] = dict(type="int", default=300,
+                                      fallback=(env_fallback, ["LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT"]))
+    return spec
 
 
 def cluster_argument_spec():

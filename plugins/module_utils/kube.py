@@ -4,8 +4,9 @@
 # ruff: noqa: UP001, UP009, UP010 -- Ansible's module_utils boilerplate (coding, __future__, __metaclass__)
 """All Kubernetes API access of lifecycle.eks: one ApiClient per cluster, retried calls, clear errors.
 
-The client comes from a kubeconfig when the user names one (or a context), else straight from EKS:
-the DescribeCluster endpoint and CA plus the bearer token ``aws eks get-token`` would print.
+The client is configured by kubernetes.core from its auth options and K8S_AUTH_* variables (a kubeconfig, a
+context, a host and its credentials) when the user gives any, else straight from EKS: the DescribeCluster endpoint
+and CA plus the bearer token ``aws eks get-token`` would print (what kubernetes.core cannot do, and what AWX needs).
 
 During and right after a control-plane update EKS replaces the API server instances (new addresses, new
 certificates from the cluster CA): calls retry connection errors, 429 and 5xx with backoff for up to
@@ -32,6 +33,7 @@ import traceback
 import weakref
 
 from ansible.module_utils.basic import missing_required_lib
+from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_MAP
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import presigned_eks_token
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 
@@ -42,6 +44,13 @@ RETRY_MAX_DELAY = 10.0
 DEFAULT_RETRY_TIMEOUT = 300
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 REQUEST_TIMEOUT = (10, 60)
+# Set (as option or K8S_AUTH_* variable, kubernetes.core's names after _create_auth_spec), any of these selects the
+# cluster and its credentials kubernetes.core's way; with none, the module authenticates to EKS itself.
+CLUSTER_AUTH = ("kubeconfig", "context", "host", "api_key", "username", "password", "ssl_ca_cert", "cert_file",
+                "key_file")
+IMPERSONATION = ("impersonate_user", "impersonate_groups")
+# kubernetes.core configures through the kubernetes package's global default Configuration.
+_CONFIG_LOCK = threading.Lock()
 # EKS accepts a token for 15 minutes; sign a fresh one well before that.
 TOKEN_REFRESH_AFTER = 600
 
@@ -85,7 +94,7 @@ def _kubernetes():
     try:
         import kubernetes
         import kubernetes.client.exceptions
-        import kubernetes.config.kube_config
+        import kubernetes.config  # kubernetes.core loads kubeconfigs through it
     except ImportError as exc:
         raise ModuleError(f"The Python library kubernetes is installed but could not be imported: {exc}",
                           {"exception": traceback.format_exc()}) from exc
@@ -101,19 +110,28 @@ def _call_errors():
 
 
 def kube_client(params, clients=None, cluster=None):
-    """An ApiClient for the cluster: from ``kubeconfig``/``context`` when either is set, else from EKS.
+    """An ApiClient for the cluster: kubernetes.core's when an option that names the cluster or its credentials is
+    set (or its K8S_AUTH_* variable), else straight from EKS.
 
-    For EKS, ``cluster`` is the DescribeCluster result the module already has (described through
-    ``clients`` when omitted); ``clients`` also signs the bearer token, refreshed as it ages.
+    The options are kubernetes.core's (common.kube_argument_spec()), read as its modules read them. For EKS,
+    ``cluster`` is the DescribeCluster result the module already has (described through ``clients`` when
+    omitted); ``clients`` also signs the bearer token, refreshed as it ages. The transport options (certificate
+    validation, proxy, impersonation) apply to both.
     """
-    kubeconfig, context = params.get("kubeconfig"), params.get("context")
+    core = _core_client()
+    options = {name: params.get(name) for name in AUTH_ARG_MAP.values()}
+    options["validate_certs"] = params.get("kube_validate_certs")  # validate_certs is the AWS option here
+    auth = core._create_auth_spec(**options)
     refresh_endpoint = None
-    if kubeconfig or context:
-        api_client = _from_kubeconfig(kubeconfig, context)
-        name = params.get("cluster_name") or context or api_client.configuration.host
+    if any(auth.get(name) for name in CLUSTER_AUTH):
+        configuration = _core_configuration(core, auth)
+        api_client = _kubernetes().client.ApiClient(configuration)
+        name = params.get("cluster_name") or auth.get("context") or configuration.host
     else:
         name = params.get("cluster_name") or (cluster or {}).get("name")
-        api_client, refresh_endpoint = _from_eks(name, clients, cluster)
+        api_client, refresh_endpoint = _from_eks(name, clients, cluster, auth)
+    for header, value in core._create_headers(**{key: params.get(key) for key in IMPERSONATION}).items():
+        core._set_header(api_client, header, value)
     stats = getattr(clients, "stats", None)
     if stats is not None:
         stats.add(kube_retries=0)  # the module reached (or tried) the Kubernetes API: its result says how often
@@ -123,39 +141,46 @@ def kube_client(params, clients=None, cluster=None):
     return api_client
 
 
-def _from_kubeconfig(path, context):
-    kubernetes = _kubernetes()
-    label = path or kubernetes.config.kube_config.KUBE_CONFIG_DEFAULT_LOCATION
-    if path and not os.path.isfile(path):
-        raise ModuleError(f"kubeconfig {path} not found")
-    try:
-        config = kubernetes.config.kube_config.KubeConfigMerger(label).config
-    except Exception as exc:  # the loader raises whatever YAML or I/O raises
-        raise ModuleError(f"could not load kubeconfig {label}: {exc}") from exc
-    if config is None:
-        raise ModuleError(f"kubeconfig {label} not found")
-    names = [entry.value["name"] for entry in config.value["contexts"]]
-    if context and context not in names:
-        raise ModuleError(
-            f"context {context} not found in kubeconfig {label} (contexts: {', '.join(names) or 'none'})"
-        )
-    try:
-        # What new_client_from_config(persist_config=False) does, from the file already parsed (YAML parsing is
-        # most of the cost, and eks_fleet_preflight loads a kubeconfig per cluster). No persister: refreshed
-        # credentials are never written back into the user's file.
-        loader = kubernetes.config.kube_config.KubeConfigLoader(config_dict=config, config_base_path=None,
-                                                                active_context=context)
-        configuration = kubernetes.client.Configuration()
-        loader.load_and_set(configuration)
-        return kubernetes.client.ApiClient(configuration=configuration)
-    except Exception as exc:  # ConfigException, or whatever a credential plugin raised
-        raise ModuleError(f"could not load kubeconfig {label}: {exc}") from exc
+def _core_client():
+    """kubernetes.core's client builder (module_utils/k8s/client.py), imported with the kubernetes package.
+
+    Only its configuration and header functions are used: its get_api_client() would also run API discovery
+    (requests outside k8s_call's retries, a cache file in the temporary directory) for a dynamic client these
+    modules do not use.
+    """
+    _kubernetes()
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s import client as core_client
+
+    return core_client
 
 
-def _from_eks(name, clients, cluster):
+def _core_configuration(core, auth):
+    """kubernetes.core's Configuration for ``auth``. It loads kubeconfigs through the kubernetes package's global
+    default Configuration: one at a time (eks_fleet_preflight builds clients in threads), from a clean default so
+    that no cluster inherits another's settings."""
+    kubeconfig = auth.get("kubeconfig")
+    if isinstance(kubeconfig, str) and not any(os.path.isfile(os.path.expanduser(path))
+                                               for path in kubeconfig.split(os.pathsep) if path):
+        # The client's own words would be "Invalid kube-config file. No configuration found."
+        raise ModuleError(f"kubeconfig {kubeconfig} not found")
+    default = _kubernetes().client.Configuration
+    # The kubeconfig by option name only: kubernetes.core's spec makes it no_log (it may be a dict of credentials).
+    source = ", ".join(key if key == "kubeconfig" else f"{key} {auth[key]}" for key in ("kubeconfig", "context", "host")
+                       if auth.get(key)) or "the default kubeconfig"
+    with _CONFIG_LOCK:
+        default.set_default(None)
+        try:
+            return core._create_configuration(auth)
+        except Exception as exc:  # ConfigException, YAML and I/O errors, whatever a credential plugin raised
+            raise ModuleError(f"Could not configure the Kubernetes client from {source}: {exc}") from exc
+        finally:
+            default.set_default(None)
+
+
+def _from_eks(name, clients, cluster, auth):
     """The ApiClient for EKS's endpoint, and the _EndpointRefresher that follows that endpoint."""
     if clients is None:
-        raise ModuleError(f"Cannot reach the Kubernetes API of cluster {name}: set kubeconfig or context, "
+        raise ModuleError(f"Cannot reach the Kubernetes API of cluster {name}: set kubeconfig, context or host, "
                           "or AWS credentials to authenticate to EKS")
     if cluster is None:
         cluster = clients.describe_cluster(name)
@@ -171,6 +196,7 @@ def _from_eks(name, clients, cluster):
     token.refresh(configuration)
     configuration.refresh_api_key_hook = token.refresh
     ca_file = _trust_cluster_ca(configuration, cluster)
+    _apply_transport(configuration, auth)
     api_client = client.ApiClient(configuration)
     if ca_file:
         weakref.finalize(api_client, _remove_file, ca_file)
@@ -183,6 +209,17 @@ def _trust_cluster_ca(configuration, cluster):
     if ca_data and configuration.host.startswith("https://"):
         return _trust_ca(configuration, base64.b64decode(ca_data))
     return None
+
+
+def _apply_transport(configuration, auth):
+    """The transport options (validate_certs, proxy, no_proxy, proxy_headers) as kubernetes.core applies them."""
+    for key in ("verify_ssl", "proxy", "no_proxy"):
+        if auth.get(key) is not None:
+            setattr(configuration, key, auth[key])
+    if auth.get("proxy_headers"):
+        import urllib3
+
+        configuration.proxy_headers = urllib3.util.make_headers(**auth["proxy_headers"])
 
 
 class _EndpointRefresher:

@@ -21,14 +21,13 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import Vers
 def eks_module(argument_spec, uses_kubernetes=True, **kwargs):
     """An AnsibleModule with the cluster, AWS and Kubernetes options every module of the collection takes.
 
-    All modules accept the same connection options so one ``module_defaults`` for the action group
-    ``group/lifecycle.eks.eks`` configures them all. A module that never reaches the Kubernetes API passes
-    ``uses_kubernetes=False``: it then accepts ``kubeconfig`` and ``context`` without needing the kubernetes
-    library.
+    A module that never reaches the Kubernetes API passes ``uses_kubernetes=False``: it takes no Kubernetes
+    option and needs no kubernetes library (it is in the action group ``lifecycle.eks.aws``, not ``k8s``).
     """
     spec = dict(cluster_argument_spec())
     spec.update(aws_argument_spec())
-    spec.update(kube_argument_spec())
+    if uses_kubernetes:
+        spec.update(kube_argument_spec())
     spec.update(argument_spec)
     kwargs.setdefault("supports_check_mode", True)
     module = AnsibleModule(argument_spec=spec, **kwargs)

@@ -81,7 +81,9 @@ options:
       kubeconfig:
         description:
           - The kubeconfig to reach the cluster's Kubernetes API. When neither this nor O(clusters[].context) is
-            set, the module authenticates to EKS itself (endpoint, CA and a token signed for the cluster).
+            set, nor a kubernetes.core E(K8S_AUTH_*) variable that names a cluster (E(K8S_AUTH_KUBECONFIG),
+            E(K8S_AUTH_CONTEXT), E(K8S_AUTH_HOST)...), the module authenticates to EKS itself (endpoint, CA and a
+            token signed for the cluster).
         type: path
       context:
         description:
@@ -102,8 +104,10 @@ attributes:
   diff_mode:
     support: none
 notes:
-  - Not in the action group C(group/lifecycle.eks.eks) on purpose, since its connection defaults (kubeconfig,
-    context) belong to one cluster. Give each cluster its own in O(clusters).
+  - In the action group C(group/lifecycle.eks.aws) (its AWS options are every cluster's defaults), not in
+    C(group/lifecycle.eks.k8s) on purpose, since Kubernetes connection options (kubeconfig, context) belong to one
+    cluster. Give each cluster its own in O(clusters). The E(K8S_AUTH_*) environment variables apply to every
+    cluster without one.
 """
 
 EXAMPLES = r"""

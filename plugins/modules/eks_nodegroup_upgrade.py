@@ -75,7 +75,6 @@ options:
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
-  - lifecycle.eks.kube.unused
   - lifecycle.eks.wait
   - lifecycle.eks.attributes
 attributes:

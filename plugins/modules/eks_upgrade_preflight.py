@@ -94,6 +94,7 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - kubernetes.core.k8s_auth_options
   - lifecycle.eks.attributes
 attributes:
   check_mode:

@@ -47,6 +47,7 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - kubernetes.core.k8s_auth_options
   - lifecycle.eks.attributes
   - lifecycle.eks.attributes.facts
 attributes:

@@ -17,11 +17,12 @@ description:
     DaemonSet is updated.
   - Changes only the image tag of one container (the repository stays), as C(kubectl set image) does, then waits for
     the rollout to finish.
-  - Finished means what the C(wait) of M(kubernetes.core.k8s) means. For a Deployment, the controller observed
-    the change (C(status.observedGeneration)), and C(status.replicas), C(updatedReplicas) and C(availableReplicas)
-    all equal C(spec.replicas), with no unavailable replica. For a DaemonSet, C(updatedNumberScheduled) and
-    C(numberAvailable) equal C(desiredNumberScheduled), with none unavailable. A new pod that crash-loops is
-    therefore never taken for a finished rollout.
+  - Finished means what the C(wait) of M(kubernetes.core.k8s) means (its readiness checks are used), and every
+    pod updated and available. For a Deployment, the controller observed the change (C(status.observedGeneration)),
+    and C(status.replicas), C(updatedReplicas) and C(availableReplicas) all equal C(spec.replicas), with no
+    unavailable replica. For a DaemonSet, C(updatedNumberScheduled), C(numberReady) and C(numberAvailable) equal
+    C(desiredNumberScheduled), with none unavailable. A new pod that crash-loops is therefore never taken for a
+    finished rollout, nor is a Deployment whose old pods are still available.
   - A rollout that does not finish in O(wait_timeout) fails the module, naming the workload's pods that are not
     ready and why (for example C(CrashLoopBackOff)).
   - A workload that does not exist is reported (C(found=false)), not an error, unless O(required=true).
@@ -62,6 +63,7 @@ extends_documentation_fragment:
   - lifecycle.eks.cluster
   - lifecycle.eks.aws
   - lifecycle.eks.kube
+  - kubernetes.core.k8s_auth_options
   - lifecycle.eks.attributes
 attributes:
   check_mode:
@@ -117,6 +119,7 @@ kube_retries:
   sample: 0
 """
 
+import functools
 import time
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
@@ -154,14 +157,28 @@ def _observed(obj):
 
 
 def rollout_done(kind, obj):
-    """kubernetes.core's deployment_ready/daemonset_ready: the controller saw the change, every pod is
-    updated and available, none unavailable (and no old Deployment pod is left)."""
-    if not _observed(obj):
+    """kubernetes.core's k8s wait (its deployment_ready / daemonset_ready), and every pod updated and available.
+
+    Its predicates leave out the updated count (a Deployment whose old pods are still all available passes mid
+    rollout) and count ready rather than available DaemonSet pods; the extra terms close both gaps.
+    """
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.waiter import daemonset_ready, deployment_ready
+    from kubernetes.dynamic.resource import ResourceInstance
+
+    ready = {"Deployment": deployment_ready, "DaemonSet": daemonset_ready}[kind]
+    # Its predicates read a dynamic-client ResourceInstance (camelCase fields); the typed API returns a model.
+    if not ready(ResourceInstance(None, dict(_serializer().sanitize_for_serialization(obj), kind=kind))):
         return False
-    desired, total, updated, available, unavailable = _counts(kind, obj)
-    if kind == "Deployment" and total != desired:
-        return False
+    desired, _total, updated, available, unavailable = _counts(kind, obj)
     return updated == desired and available == desired and not unavailable
+
+
+@functools.lru_cache(maxsize=None)
+def _serializer():
+    """An ApiClient for its sanitize_for_serialization() (a typed model as the API's JSON); it never connects."""
+    from kubernetes.client import ApiClient
+
+    return ApiClient()
 
 
 def rollout_progress(kind, obj):

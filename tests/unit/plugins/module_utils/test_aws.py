@@ -68,12 +68,11 @@ def test_argument_specs_apply_environment_and_no_log(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "t0k3n")
-    monkeypatch.setenv("K8S_AUTH_CONTEXT", "admin@prod")
     spec = dict(aws_argument_spec(), **kube_argument_spec(), **cluster_argument_spec())
     result = ArgumentSpecValidator(spec).validate({"name": "prod"})
     assert result.error_messages == []
     params = result.validated_parameters
-    assert (params["region"], params["cluster_name"], params["context"]) == ("eu-west-1", "prod", "admin@prod")
+    assert (params["region"], params["cluster_name"], params["context"]) == ("eu-west-1", "prod", None)
     assert (params["retries"], params["validate_certs"]) == (10, True)
     assert {"s3cr3t", "t0k3n"} <= result._no_log_values
     assert spec["access_key"]["no_log"] is False

@@ -66,6 +66,14 @@ def clock(monkeypatch):
     return fake
 
 
+@pytest.fixture(autouse=True)
+def no_k8s_auth_variables(monkeypatch):
+    """The K8S_AUTH_* variables of whoever runs the tests would choose the client's source."""
+    for name in list(os.environ):
+        if name.startswith("K8S_AUTH_"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def kubeconfig(tmp_path):
     path = tmp_path / "kubeconfig"
@@ -115,13 +123,52 @@ def test_missing_kubeconfig(tmp_path):
 def test_unreadable_kubeconfig(tmp_path):
     path = tmp_path / "broken"
     path.write_text("clusters: [unclosed\n")
-    with pytest.raises(ModuleError, match=f"^could not load kubeconfig {path}: "):
+    with pytest.raises(ModuleError, match="^Could not configure the Kubernetes client from kubeconfig: "):
         kube.kube_client({"kubeconfig": str(path)})
 
 
 def test_unknown_context(kubeconfig):
-    with pytest.raises(ModuleError, match=r"^context nope not found in kubeconfig .* \(contexts: test, other\)$"):
+    with pytest.raises(ModuleError, match=r"^Could not configure the Kubernetes client from kubeconfig, context "
+                                          r"nope: .*Expected object with name nope in .*contexts list"):
         kube.kube_client({"kubeconfig": kubeconfig, "context": "nope"})
+
+
+def test_k8s_auth_variables_alone_select_the_kubeconfig(monkeypatch, kubeconfig):
+    """kubernetes.core's environment variables, read as its modules read them: no option needed."""
+    monkeypatch.setenv("K8S_AUTH_KUBECONFIG", kubeconfig)
+    monkeypatch.setenv("K8S_AUTH_CONTEXT", "other")
+    assert kube.kube_client({"cluster_name": "prod"}).configuration.host == "http://127.0.0.1:2"
+
+
+def test_options_win_over_k8s_auth_variables(monkeypatch, kubeconfig):
+    monkeypatch.setenv("K8S_AUTH_CONTEXT", "other")
+    assert kube.kube_client({"kubeconfig": kubeconfig, "context": "test"}).configuration.host == "http://127.0.0.1:1"
+
+
+def test_host_and_api_key_need_no_kubeconfig(monkeypatch, tmp_path):
+    monkeypatch.setattr("kubernetes.config.kube_config.KUBE_CONFIG_DEFAULT_LOCATION", str(tmp_path / "none"))
+    ca_cert = tmp_path / "ca.crt"
+    ca_cert.write_bytes(CA_PEM)
+    api_client = kube.kube_client({"host": "https://api.example.com/", "api_key": "secret-token",
+                                   "ca_cert": str(ca_cert), "kube_validate_certs": False,
+                                   "impersonate_user": "upgrader", "impersonate_groups": ["a", "b"]})
+    configuration = api_client.configuration
+    assert configuration.host == "https://api.example.com"
+    assert _bearer(api_client) == "Bearer secret-token"
+    assert configuration.ssl_ca_cert == str(ca_cert) and configuration.verify_ssl is False
+    headers = [(str(name), value) for name, value in api_client.default_headers.items()]  # one per group
+    assert sorted(item for item in headers if item[0].startswith("Impersonate-")) == [
+        ("Impersonate-Group", "a"), ("Impersonate-Group", "b"), ("Impersonate-User", "upgrader")]
+
+
+def test_no_client_inherits_the_kubeconfig_another_loaded(kubeconfig):
+    """kubernetes.core loads a kubeconfig into the package's global default Configuration: the next client, built
+    from options alone, must not carry its token or server."""
+    kube.kube_client({"kubeconfig": kubeconfig})
+    api_client = kube.kube_client({"host": "http://127.0.0.1:3", "api_key": "other-token"})
+    assert _bearer(api_client) == "Bearer other-token"
+    default = kubernetes.client.Configuration.get_default_copy()
+    assert "127.0.0.1" not in default.host and not default.api_key
 
 
 def test_kubeconfig_file_is_never_rewritten(kubeconfig):
@@ -153,6 +200,17 @@ def test_ca_goes_to_a_temporary_file_for_older_kubernetes_clients(monkeypatch, c
     assert not os.path.exists(path)
 
 
+def test_transport_options_apply_to_the_eks_client(monkeypatch, clients):
+    monkeypatch.setenv("K8S_AUTH_PROXY", "http://proxy.example.com:3128")
+    api_client = kube.kube_client({"cluster_name": "prod", "kube_validate_certs": False, "no_proxy": "10.0.0.0/8",
+                                   "impersonate_user": "upgrader"}, clients=clients, cluster=CLUSTER)
+    configuration = api_client.configuration
+    assert (configuration.host, configuration.proxy, configuration.no_proxy, configuration.verify_ssl) == (
+        ENDPOINT, "http://proxy.example.com:3128", "10.0.0.0/8", False)
+    assert _bearer(api_client).startswith("Bearer k8s-aws-v1.")
+    assert api_client.default_headers["Impersonate-User"] == "upgrader"
+
+
 def test_http_endpoint_needs_no_ca(clients):
     cluster = dict(CLUSTER, endpoint="http://127.0.0.1:8080")
     configuration = kube.kube_client({"cluster_name": "prod"}, clients=clients, cluster=cluster).configuration
@@ -168,7 +226,7 @@ def test_cluster_is_described_when_not_given(clients):
 
 
 def test_eks_needs_aws_clients_and_an_endpoint(clients):
-    with pytest.raises(ModuleError, match="set kubeconfig or context"):
+    with pytest.raises(ModuleError, match="set kubeconfig, context or host, or AWS credentials"):
         kube.kube_client({"cluster_name": "prod"}, cluster=CLUSTER)
     with pytest.raises(ModuleError, match=r"Cluster prod has no Kubernetes API endpoint yet \(status CREATING\)"):
         kube.kube_client({"cluster_name": "prod"}, clients=clients, cluster={"status": "CREATING"})

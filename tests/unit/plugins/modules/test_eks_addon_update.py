@@ -13,6 +13,13 @@ from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update a
 from tests.conftest import COLLECTIONS, ROOT, mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, faults_once_returned, log_position, records
 
+
+@pytest.fixture
+def args(args):
+    """The module takes no Kubernetes option: the shared fixture's arguments without the kubeconfig."""
+    return lambda name, **extra: args(name, **dict({"kubeconfig": None}, **extra))
+
+
 # The control plane moved to 1.30; the add-ons still run 1.29's default versions.
 AFTER_CONTROL_PLANE = {"clusters": [{
     "name": "addons-130", "version": "1.30",

@@ -1,9 +1,18 @@
 """eks_addon_update moves the VPC CNI across v1.17 (its only EKS build, v1.17.1-eksbuild.1) one minor at a time."""
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update as module
 from tests.conftest import mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT
+
+
+@pytest.fixture
+def args(args):
+    """The module takes no Kubernetes option: the shared fixture's arguments without the kubeconfig."""
+    return lambda name, **extra: args(name, **dict({"kubeconfig": None}, **extra))
+
 
 NAME = "cni-116"
 # The control plane moved to 1.26, whose default VPC CNI is v1.18.1-eksbuild.3; the add-on still runs v1.16.0.

@@ -13,6 +13,13 @@ from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrad
 from tests.conftest import mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, faults_once_returned, log_position, records
 
+
+@pytest.fixture
+def args(args):
+    """The module takes no Kubernetes option: the shared fixture's arguments without the kubeconfig."""
+    return lambda name, **extra: args(name, **dict({"kubeconfig": None}, **extra))
+
+
 NAME = "healthy-129"
 DAYS_8 = 8 * 24 * HOUR
 

@@ -10,6 +10,13 @@ from ansible_collections.lifecycle.eks.plugins.modules import eks_nodegroup_upgr
 from tests.conftest import mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, warning_texts
 
+
+@pytest.fixture
+def args(args):
+    """The module takes no Kubernetes option: the shared fixture's arguments without the kubeconfig."""
+    return lambda name, **extra: args(name, **dict({"kubeconfig": None}, **extra))
+
+
 # The control plane already moved to 1.30; "general" is still on 1.29, "batch" is done.
 AFTER_CONTROL_PLANE = {"clusters": [{
     "name": "moved-130", "version": "1.30",

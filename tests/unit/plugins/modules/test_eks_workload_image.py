@@ -169,15 +169,31 @@ def test_a_crash_looping_daemon_set_on_one_node_is_not_done(make_world, run_modu
                    "numberAvailable": 2, "numberReady": 2}, 2, False),
 ])
 def test_rollout_done_means_what_kubernetes_core_waits_for(kind, status, generation, done):
+    assert module.rollout_done(kind, typed(kind, status, generation)) is done
+
+
+def test_old_pods_still_available_are_not_a_finished_rollout():
+    """Mid rollout (one pod updated of three, the old ones still available) kubernetes.core's deployment_ready
+    alone passes: the updated count is the term rollout_done adds."""
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.waiter import deployment_ready
+    from kubernetes.dynamic.resource import ResourceInstance
+
+    status = {"observedGeneration": 2, "replicas": 3, "updatedReplicas": 1, "availableReplicas": 3}
+    obj = typed("Deployment", status, 2, replicas=3)
+    assert deployment_ready(ResourceInstance(None, module._serializer().sanitize_for_serialization(obj)))
+    assert module.rollout_done("Deployment", obj) is False
+
+
+def typed(kind, status, generation, replicas=1):
+    """The typed object a read returns."""
     from kubernetes.client import ApiClient
 
     body = {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "w", "generation": generation},
-            "spec": {"replicas": 1, "selector": {}, "template": {}} if kind == "Deployment"
+            "spec": {"replicas": replicas, "selector": {}, "template": {}} if kind == "Deployment"
             else {"selector": {}, "template": {}},
             "status": status if kind == "Deployment" else {"currentNumberScheduled": 2, "numberMisscheduled": 0,
                                                            **status}}
-    obj = ApiClient()._ApiClient__deserialize(body, "V1" + kind)  # the typed object a read returns
-    assert module.rollout_done(kind, obj) is done
+    return ApiClient()._ApiClient__deserialize(body, "V1" + kind)
 
 
 def test_the_post_upgrade_step_rides_out_the_api_server_replacement(make_world, run_module, args, monkeypatch):
