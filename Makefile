@@ -28,7 +28,14 @@ $(DEPENDENCIES): requirements.yml tests/build/install_collections.py $(BIN)/.ins
 	$(BIN)/python tests/build/install_collections.py $(CURDIR)/.build/collections
 	touch $@
 
-setup: $(BIN)/.installed $(COLLECTION_LINK) $(DEPENDENCIES)
+# The oldest ansible-core supported (meta/runtime.yml), for the small matrix of `make test` (tests/run-all).
+OLDEST_CORE := $(CURDIR)/.venv-core-oldest
+$(OLDEST_CORE)/.installed: requirements.txt requirements-core-oldest.txt $(BIN)/.installed
+	$(PYTHON) -m venv $(OLDEST_CORE)
+	$(BIN)/uv pip install --quiet --python $(OLDEST_CORE)/bin/python -r requirements-core-oldest.txt
+	touch $@
+
+setup: $(BIN)/.installed $(COLLECTION_LINK) $(DEPENDENCIES) $(OLDEST_CORE)/.installed
 
 # A new world each time, so the demo starts from empty reports and checkpoints too (eks_state_dir).
 demo: setup
@@ -61,4 +68,4 @@ benchmark: setup
 	$(BIN)/python benchmarks/fleet.py
 
 clean:
-	rm -rf .build .world reports .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .build .world reports .venv-core-oldest .pytest_cache .mypy_cache .ruff_cache

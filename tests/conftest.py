@@ -5,7 +5,7 @@ import io
 import json
 import os
 import sys
-from contextlib import redirect_stdout
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -58,24 +58,40 @@ class ModuleResult(dict):
         return bool(self.get("failed"))
 
 
+@contextmanager
+def module_args(args: dict[str, Any]) -> Iterator[None]:
+    """The arguments a module's main() reads: ansible-core 2.19's patch_module_args, or (2.17, 2.18, which the small
+    matrix of `make test` runs too) the module-args global those versions read."""
+    try:
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:  # ansible-core < 2.19
+        from ansible.module_utils import basic
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
+            yield
+        return
+    from ansible.module_utils import _internal as module_utils_internal
+
+    # Once a test has imported controller code (filters, templating), ansible-core flags this process as the
+    # controller and module warnings go to the display instead of the result: run as a module would.
+    with patch_module_args(args), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module_utils_internal, "is_controller", False)
+        yield
+
+
 @pytest.fixture
 def run_module() -> Callable[..., ModuleResult]:
     """Run a module's main() in this process (so coverage sees it) and return its JSON result."""
-    from ansible.module_utils.testing import patch_module_args
-
-    from ansible.module_utils import _internal as module_utils_internal
     from ansible.module_utils.common import warnings
 
     def run(module: Any, args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> ModuleResult:
         full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
         # A module process starts with no warnings; in this process they would pile up from earlier runs.
         getattr(warnings, "_global_warnings", {}).clear()
+        getattr(warnings, "_global_deprecations", []).clear()
         out = io.StringIO()
-        # Once a test has imported controller code (filters, templating), ansible-core flags this process as
-        # the controller and module warnings go to the display instead of the result: run as a module would.
-        with patch_module_args(full), redirect_stdout(out), pytest.raises(SystemExit), \
-                pytest.MonkeyPatch.context() as patch:
-            patch.setattr(module_utils_internal, "is_controller", False)
+        with module_args(full), redirect_stdout(out), pytest.raises(SystemExit):
             module.main()
         return ModuleResult(json.loads(out.getvalue()))
 

@@ -179,10 +179,10 @@ def test_a_run_never_imports_kubernetes(make_world, args):
     make_world(AFTER_CONTROL_PLANE)
     code = """if True:
         import json, sys
-        from ansible.module_utils.testing import patch_module_args
+        from tests.conftest import module_args
         from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update
         try:
-            with patch_module_args(json.loads(sys.argv[1])):
+            with module_args(json.loads(sys.argv[1])):
                 eks_addon_update.main()
         except SystemExit:
             pass
