@@ -30,7 +30,9 @@ options:
     default: absent
 extends_documentation_fragment:
   - lifecycle.eks.cluster
-  - lifecycle.eks.aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
   - lifecycle.eks.kube
   - lifecycle.eks.attributes
 attributes:

@@ -60,7 +60,9 @@ options:
     default: 600
 extends_documentation_fragment:
   - lifecycle.eks.cluster
-  - lifecycle.eks.aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
   - lifecycle.eks.kube
   - lifecycle.eks.attributes
 attributes:

@@ -9,7 +9,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 # The doc fragments of the connection options module_defaults: group/lifecycle.eks.eks sets (region, kubeconfig, ...).
 # (lifecycle.eks.kube.unused: accepted so that a group default does not fail the module, documented as unused).
-CONNECTION_FRAGMENTS = ({"lifecycle.eks.aws", "lifecycle.eks.kube"}, {"lifecycle.eks.aws", "lifecycle.eks.kube.unused"})
+CONNECTION_FRAGMENTS = ({"amazon.aws.common.modules", "lifecycle.eks.kube"},
+                        {"amazon.aws.common.modules", "lifecycle.eks.kube.unused"})
 # Its connection options are per cluster inside one call: a play's defaults for one cluster would be wrong.
 NOT_IN_GROUP = {"eks_fleet_preflight"}
 
