@@ -13,15 +13,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import contextlib
 import copy
 import threading
 import time
 import uuid
 
-try:
+# Without botocore, AnsibleAWSModule fails the module with amazon.aws's missing-library message.
+with contextlib.suppress(ImportError):
     from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # AnsibleAWSModule fails the module with amazon.aws's missing-library message
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -166,8 +166,8 @@ class Clients:
         attempts = []
 
         def attempt():
-            """One attempt, counted here because the decorator retries it: a response (a dict with
-            ResponseMetadata) counts itself; ``fn`` returning anything else counted its own requests."""
+            """One attempt, counted here because the decorator retries it: a response (a dict) counts itself;
+            ``fn`` returning anything else (pages, an object's body) counted its own requests."""
             retried = bool(attempts)
             attempts.append(None)
             try:
@@ -178,7 +178,7 @@ class Clients:
             except BotoCoreError:
                 self.stats.add(calls=1, retries=1 if retried else 0)
                 raise
-            if isinstance(response, dict) and "ResponseMetadata" in response:
+            if isinstance(response, dict):
                 self.stats.add_response(response, retried)
             elif retried:
                 self.stats.add(retries=1)
