@@ -67,8 +67,8 @@ def test_modules_take_amazon_aws_options_aliases_and_environment(monkeypatch, ca
         module = eks_module({}, uses_kubernetes=False)
     params = module.params
     assert (params["region"], params["cluster_name"], params["context"]) == ("eu-west-1", "prod", "admin@prod")
-    assert (params["access_key"], params["endpoint_url"], params["validate_certs"]) == ("AKIDEXAMPLE", "http://x:1",
-                                                                                         True)
+    assert (params["access_key"], params["endpoint_url"]) == ("AKIDEXAMPLE", "http://x:1")
+    assert params["validate_certs"] is True
     assert {"s3cr3t", "t0k3n"} <= module.no_log_values
     assert module.region == "eu-west-1"
 

@@ -341,8 +341,8 @@ TWO_BEHIND = {"clusters": [{
 }]}
 
 
-def test_a_later_update_call_failing_reports_the_updates_already_started(make_world, run_module, args, monkeypatch,
-                                                                        no_aws_retries):
+def test_a_later_update_call_failing_reports_the_updates_already_started(make_world, run_module, args,
+                                                                         monkeypatch, no_aws_retries):
     """EKS answers 500 to the second UpdateNodegroupVersion: the first node group is updating, and the failure
     says so (changed, its update in ``updates`` as a success reports it) so the playbook's rescue records it."""
     from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
