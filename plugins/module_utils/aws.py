@@ -2,46 +2,45 @@
 # Copyright: (c) 2026, lifecycle.eks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # ruff: noqa: UP001, UP009, UP010 -- Ansible's module_utils boilerplate (coding, __future__, __metaclass__)
-"""All AWS access of lifecycle.eks: one session, retried and counted calls, thin EKS/EC2 wrappers.
+"""All AWS access of lifecycle.eks: clients from amazon.aws, retried and counted calls, thin EKS/EC2 wrappers.
 
-Throttling is handled here and only here. botocore's standard retry mode retries first; ``Clients.call``
-then retries what botocore gave up on early (retry quota exhausted) or never saw (stubbed clients),
-within the same ``retries`` budget. EKS throttles with ThrottlingException, which amazon.aws's
-defaults do not retry, and has also answered with the unmodelled TooManyRequestsException.
+Connection options, sessions and clients are amazon.aws's (``AnsibleAWSModule.client``); retries are its
+``AWSRetry`` decorator. What amazon.aws lacks stays here: the call counters the reports show, the
+DescribeUpdate poller with its poll budget, idempotency tokens and the EKS token signer.
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import base64
+import contextlib
 import copy
-import random
 import threading
 import time
-import traceback
 import uuid
 
-try:
-    import boto3
-    from botocore.config import Config
+# Without botocore, AnsibleAWSModule fails the module with amazon.aws's missing-library message.
+with contextlib.suppress(ImportError):
     from botocore.exceptions import BotoCoreError, ClientError
 
-    HAS_BOTO3 = True
-    BOTO3_IMP_ERR = None
-except ImportError:
-    HAS_BOTO3 = False
-    BOTO3_IMP_ERR = traceback.format_exc()
-
-from ansible.module_utils.basic import missing_required_lib
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, aws_error
 
 THROTTLING_CODES = frozenset(("ThrottlingException", "TooManyRequestsException", "Throttling", "RequestLimitExceeded",
                               "SlowDown", "ProvisionedThroughputExceededException"))
+# Retried on top of AWSRetry's own list (RequestLimitExceeded, Throttling, TooManyRequestsException, InternalFailure,
+# InternalError, ServiceUnavailable, Unavailable): EKS throttles with ThrottlingException and fails with
+# ServerException / ServiceUnavailableException; botocore names a 5xx without a parsable body by its status.
+RETRIED_CODES = sorted(THROTTLING_CODES | {"ServerException", "ServiceUnavailableException", "InternalServerError",
+                                           "InternalServerException", "500", "502", "503", "504"})
+# AWSRetry's ``retries`` counts attempts: the first one and 10 retries, full jitter from 1 s doubling up to 20 s.
+MAX_ATTEMPTS = 11
+MAX_BACKOFF = 20
+RETRY = AWSRetry.jittered_backoff(retries=MAX_ATTEMPTS, delay=1, backoff=2, max_delay=MAX_BACKOFF,
+                                  catch_extra_error_codes=RETRIED_CODES)
 # S3's answer to GetObject on a missing key (404 NoSuchKey; the bare status when the error has no body).
-S3_NO_SUCH_KEY = frozenset(("NoSuchKey", "404"))
-MAX_BACKOFF = 20.0
-DEFAULT_ROLE_SESSION_NAME = "lifecycle-eks"
-USER_AGENT = "lifecycle.eks"
+S3_NO_SUCH_KEY = ("NoSuchKey", "404")
 
 EKS_TOKEN_PREFIX = "k8s-aws-v1."
 K8S_AWS_ID_HEADER = "x-k8s-aws-id"
@@ -52,16 +51,6 @@ INSIGHTS_REFRESH_IN_PROGRESS = "IN_PROGRESS"
 MAX_POLLS_PER_WINDOW = 6
 # EC2 takes at most 200 values per filter.
 MAX_FILTER_VALUES = 200
-
-# The stats of the Clients whose call runs in this thread: Clients sharing boto3 clients (one per cluster of a
-# fleet) each count their own calls, though botocore's event hook belongs to whichever Clients created the client.
-_CALLER = threading.local()
-
-
-def require_boto3(module):
-    """Fail the module the standard way when boto3/botocore are missing."""
-    if not HAS_BOTO3:
-        module.fail_json(msg=missing_required_lib("boto3 and botocore"), exception=BOTO3_IMP_ERR)
 
 
 class CallStats:
@@ -92,6 +81,12 @@ class CallStats:
             if kube_retries is not None:
                 self.kube_retries = (self.kube_retries or 0) + kube_retries
 
+    def add_response(self, response, retried=False):
+        """Count one API call from its response (or a ClientError's): the HTTP attempts botocore made for it
+        (its own retries, as configured by aws_config or AWS_MAX_ATTEMPTS) plus one when AWSRetry retried it."""
+        botocore_retries = ((response or {}).get("ResponseMetadata") or {}).get("RetryAttempts") or 0
+        self.add(calls=1 + botocore_retries, retries=botocore_retries + (1 if retried else 0))
+
     def as_dict(self):
         with self._lock:
             counts = {"api_calls": self.calls, "api_retries": self.retries}
@@ -100,112 +95,36 @@ class CallStats:
             return counts
 
 
-def connect(params, sleep=time.sleep):
-    """Build ``Clients`` from the module parameters of ``aws_argument_spec()``.
-
-    Environment fallbacks already happened in the argument spec; endpoint_url=None lets botocore apply
-    AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>. With assume_role_arn the clients use the role's
-    temporary credentials.
-    """
-    options = dict(
-        endpoint_url=params.get("endpoint_url"),
-        validate_certs=params.get("validate_certs", True),
-        retries=params.get("retries", 10),
-        sleep=sleep,
-        stats=CallStats(),
-    )
-    session = _session(params)
-    if params.get("assume_role_arn"):
-        session = _assume_role(Clients(session, **options), params)
-    return Clients(session, **options)
-
-
-def _session(params):
-    profile = params.get("profile")
-    try:
-        session = boto3.Session(
-            profile_name=profile,
-            aws_access_key_id=params.get("access_key"),
-            aws_secret_access_key=params.get("secret_key"),
-            aws_session_token=params.get("session_token"),
-            region_name=params.get("region"),
-        )
-        region = session.region_name
-    except BotoCoreError as exc:
-        raise aws_error(f"open AWS profile {profile}" if profile else "read the AWS configuration", exc) from exc
-    if not region:
-        raise ModuleError("AWS region unknown. Set region (or AWS_REGION).")
-    return session
-
-
-def _assume_role(clients, params):
-    arn = params["assume_role_arn"]
-    response = clients.call(
-        f"assume role {arn}",
-        clients.sts.assume_role,
-        RoleArn=arn,
-        RoleSessionName=params.get("assume_role_session_name") or DEFAULT_ROLE_SESSION_NAME,
-    )
-    credentials = response["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=clients.region,
-    )
-
-
-def _is_retryable(exc):
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-    return exc.response.get("Error", {}).get("Code") in THROTTLING_CODES or status == 429 or status >= 500
-
-
-def _attempts_made(exc):
-    """HTTP attempts behind one failed call: botocore reports the retries it already made."""
-    return 1 + (exc.response.get("ResponseMetadata", {}).get("RetryAttempts") or 0)
-
-
 class Clients:
-    """boto3 clients sharing one session; every call is retried, counted and converted to ModuleError.
+    """amazon.aws clients of one module and region; every call is retried, counted and converted to ModuleError.
 
-    Clients are created lazily under a lock (boto3 sessions are not thread-safe, clients are), so one
-    instance may serve several threads.
+    ``region`` overrides the module's (eks_fleet_preflight works in several regions). Clients are created lazily
+    under a lock (boto3 clients are thread-safe once created), so one instance may serve several threads.
     """
 
-    def __init__(self, session, endpoint_url=None, validate_certs=True, retries=10, sleep=time.sleep, stats=None):
-        self.session = session
-        self.region = session.region_name
+    def __init__(self, module, region=None, stats=None):
+        self.module = module
+        self.region = region or module.region
+        if not self.region:
+            raise ModuleError("AWS region unknown. Set region (or AWS_REGION / AWS_DEFAULT_REGION, or a region in "
+                              "the AWS profile).")
         self.stats = stats or CallStats()
-        self._endpoint_url = endpoint_url
-        # verify=None (not True) keeps AWS_CA_BUNDLE working.
-        self._verify = None if validate_certs else False
-        retries = max(retries, 0)
-        self._max_attempts = retries + 1
-        self._config = Config(retries={"mode": "standard", "max_attempts": retries}, user_agent_extra=USER_AGENT)
-        self._sleep = sleep
         self._clients = {}
         self._lock = threading.Lock()
 
     def counting_apart(self):
-        """Clients on the same session and boto3 clients whose calls are counted in their own CallStats."""
+        """Clients on the same boto3 clients whose calls are counted in their own CallStats."""
         view = copy.copy(self)
         view.stats = CallStats()
         return view
 
     def client(self, service, use_endpoint_url=True):
-        """The cached boto3 client of ``service``."""
+        """The cached amazon.aws client of ``service`` (methods retry with ``aws_retry=True``)."""
         key = (service, use_endpoint_url)
         with self._lock:
             if key not in self._clients:
-                client = self.session.client(
-                    service,
-                    endpoint_url=self._endpoint_url if use_endpoint_url else None,
-                    verify=self._verify,
-                    config=self._config,
-                )
-                client.meta.events.register("after-call", self._count_call)
-                client.meta.events.register("after-call-error", self._count_call)
-                self._clients[key] = client
+                extra = {} if use_endpoint_url else {"endpoint": None}
+                self._clients[key] = self.module.client(service, retry_decorator=RETRY, region=self.region, **extra)
             return self._clients[key]
 
     @property
@@ -217,10 +136,6 @@ class Clients:
         return self.client("ec2")
 
     @property
-    def sts(self):
-        return self.client("sts")
-
-    @property
     def s3(self):
         return self.client("s3")
 
@@ -228,41 +143,61 @@ class Clients:
     def dynamodb(self):
         return self.client("dynamodb")
 
-    def _count_call(self, context=None, **kwargs):
-        """Event hook run once per API call; botocore records in the context how many attempts it took."""
-        attempts = ((context or {}).get("retries") or {}).get("attempt", 1)
-        (getattr(_CALLER, "stats", None) or self.stats).add(calls=attempts, retries=attempts - 1)
-
     def call(self, action, fn, *args, **kwargs):
-        """Run ``fn`` (an AWS call), retrying throttling and 5xx with full-jitter backoff capped at 20 s.
+        """Run ``fn`` (an AWS call) under AWSRetry (throttling and 5xx), counting every attempt.
 
-        Attempts made by botocore count against the same ``retries`` budget. Errors become
-        ``ModuleError("Failed to <action>: <code>: <message>")``.
+        Errors become ``ModuleError("Failed to <action>: <code>: <message>")``.
         """
-        caller, _CALLER.stats = getattr(_CALLER, "stats", None), self.stats
         try:
-            return self._call(action, fn, args, kwargs)
-        finally:
-            _CALLER.stats = caller
+            return self._retried(fn, *args, **kwargs)
+        except (BotoCoreError, ClientError) as exc:
+            raise aws_error(action, exc) from exc
 
-    def _call(self, action, fn, args, kwargs):
-        attempts = 0
-        while True:
+    def find(self, action, missing, fn, *args, **kwargs):
+        """``call``, except that an error whose code is in ``missing`` (not found) returns None."""
+        try:
+            return self._retried(fn, *args, **kwargs)
+        except is_boto3_error_code(missing):
+            return None
+        except (BotoCoreError, ClientError) as exc:  # pylint: disable=duplicate-except
+            raise aws_error(action, exc) from exc
+
+    def _retried(self, fn, *args, **kwargs):
+        attempts = []
+
+        def attempt():
+            """One attempt, counted here because the decorator retries it: a response (a dict) counts itself;
+            ``fn`` returning anything else (pages, an object's body) counted its own requests."""
+            retried = bool(attempts)
+            attempts.append(None)
             try:
-                return fn(*args, **kwargs)
+                response = fn(*args, **kwargs)
             except ClientError as exc:
-                attempts += _attempts_made(exc)
-                if not _is_retryable(exc) or attempts >= self._max_attempts:
-                    raise aws_error(action, exc) from exc
+                self.stats.add_response(exc.response, retried)
+                raise
+            except BotoCoreError:
+                self.stats.add(calls=1, retries=1 if retried else 0)
+                raise
+            if isinstance(response, dict):
+                self.stats.add_response(response, retried)
+            elif retried:
                 self.stats.add(retries=1)
-                self._sleep(random.uniform(0, min(MAX_BACKOFF, 2 ** (attempts - 1))))
-            except BotoCoreError as exc:
-                raise aws_error(action, exc) from exc
+            return response
+
+        return RETRY(attempt)()
 
     def _all_pages(self, action, client, operation, result_key, **kwargs):
         """Every item of a paginated call; a page that keeps failing restarts the (idempotent) listing."""
         paginator = client.get_paginator(operation)
-        return self.call(action, lambda: paginator.paginate(**kwargs).build_full_result()).get(result_key, [])
+
+        def every_page():
+            items = []
+            for page in paginator.paginate(**kwargs):
+                self.stats.add_response(page)
+                items.extend(page.get(result_key, []))
+            return items
+
+        return self.call(action, every_page)
 
     # EKS clusters
 
@@ -346,13 +281,9 @@ class Clients:
 
     def describe_addon(self, name, addon):
         """The EKS add-on, or None when ``addon`` is not an EKS add-on (self-managed or absent)."""
-        try:
-            return self.call(f"describe add-on {addon} of cluster {name}", self.eks.describe_addon,
-                             clusterName=name, addonName=addon)["addon"]
-        except ModuleError as exc:
-            if exc.error_code == "ResourceNotFoundException":
-                return None
-            raise
+        response = self.find(f"describe add-on {addon} of cluster {name}", "ResourceNotFoundException",
+                             self.eks.describe_addon, clusterName=name, addonName=addon)
+        return response and response["addon"]
 
     def describe_addon_versions(self, kubernetes_version=None, addon_name=None):
         kwargs = _present(kubernetesVersion=kubernetes_version, addonName=addon_name)
@@ -405,14 +336,11 @@ class Clients:
         Without s3:ListBucket on the bucket, S3 answers a missing key with AccessDenied, not NoSuchKey.
         """
         def fetch():  # the body is read within the retried call: a broken download is retried too
-            return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            response = self.s3.get_object(Bucket=bucket, Key=key)
+            self.stats.add_response(response)
+            return response["Body"].read()
 
-        try:
-            return self.call(f"read s3://{bucket}/{key}", fetch)
-        except ModuleError as exc:
-            if exc.error_code in S3_NO_SUCH_KEY:
-                return None
-            raise
+        return self.find(f"read s3://{bucket}/{key}", S3_NO_SUCH_KEY, fetch)
 
     def put_object(self, bucket, key, body, content_type="application/json"):
         self.call(f"write s3://{bucket}/{key}", self.s3.put_object, Bucket=bucket, Key=key, Body=body,
@@ -626,16 +554,14 @@ def _add_k8s_aws_id_header(request, **kwargs):
         request.headers[K8S_AWS_ID_HEADER] = request.context[K8S_AWS_ID_HEADER]
 
 
-def presigned_eks_token(session_or_clients, cluster_name):
+def presigned_eks_token(clients, cluster_name):
     """The bearer token ``aws eks get-token`` prints: a presigned STS GetCallerIdentity URL for the cluster.
 
-    Signed locally, no network call; the token is a credential: never log or return it. The STS client
-    ignores endpoint_url because the EKS authenticator only accepts genuine STS hosts.
+    Signed locally with the module's amazon.aws credentials, no network call; the token is a credential: never
+    log or return it. The STS client ignores the endpoint_url option because the EKS authenticator only accepts
+    genuine STS hosts.
     """
-    if isinstance(session_or_clients, Clients):
-        sts = session_or_clients.client("sts", use_endpoint_url=False)
-    else:
-        sts = session_or_clients.client("sts")
+    sts = clients.client("sts", use_endpoint_url=False)
     sts.meta.events.register("provide-client-params.sts.GetCallerIdentity", _take_k8s_aws_id,
                              unique_id="lifecycle-eks-k8s-aws-id-param")
     sts.meta.events.register("before-sign.sts.GetCallerIdentity", _add_k8s_aws_id_header,

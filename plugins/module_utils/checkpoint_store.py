@@ -13,8 +13,9 @@ __metaclass__ = type
 import os
 import tempfile
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import decode, encode, validate_name
-from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, aws_argument_spec
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
 
 BACKENDS = ("local", "s3", "dynamodb")
@@ -196,9 +197,9 @@ def open_store(params, connect):
 
 
 def store_argument_spec():
-    """Where a checkpoint is kept (doc fragment lifecycle.eks.checkpoint) and the AWS options of S3 and DynamoDB."""
-    spec = aws_argument_spec()
-    spec.update(
+    """Where a checkpoint is kept (doc fragment lifecycle.eks.checkpoint); AnsibleAWSModule adds the AWS options
+    of S3 and DynamoDB."""
+    return dict(
         cluster=dict(type="str", required=True),
         backend=dict(type="str", choices=list(BACKENDS), default="local"),
         path=dict(type="path"),
@@ -206,7 +207,6 @@ def store_argument_spec():
         key_prefix=dict(type="str", default=DEFAULT_KEY_PREFIX, no_log=False),
         table=dict(type="str"),
     )
-    return spec
 
 
 # Each backend's own option; ``required_if`` of both checkpoint modules.
@@ -216,16 +216,13 @@ STORE_REQUIRED_IF = [("backend", "local", ["path"]), ("backend", "s3", ["bucket"
 def run_with_store(module, body):
     """Open the store the options name, run ``body(module, store, name) -> result`` and exit; errors fail cleanly.
 
-    AWS clients are built for the S3 and DynamoDB backends only; their call counters go into the result.
+    ``module`` is an AnsibleAWSModule; AWS clients are built for the S3 and DynamoDB backends only, and their
+    call counters go into the result.
     """
     opened = []
 
     def connect_aws():
-        # Imported here: boto3 costs ~0.6 CPU s per module start, and the default local backend never needs it.
-        from ansible_collections.lifecycle.eks.plugins.module_utils.aws import connect, require_boto3
-
-        require_boto3(module)
-        opened.append(connect(module.params))
+        opened.append(Clients(module))
         return opened[0]
 
     try:

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, lifecycle.eks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # ruff: noqa: UP001, UP009, UP010 -- Ansible's module_utils boilerplate (coding, __future__, __metaclass__)
-"""Shared argument specs and error handling of the lifecycle.eks modules.
+"""Shared argument specs and error handling of the lifecycle.eks modules (the AWS options are amazon.aws's).
 
 Kept free of third-party libraries (kubernetes.core's args_common is plain Python) so every module can import it
 before checking for boto3/kubernetes.
@@ -16,30 +16,6 @@ import datetime
 
 from ansible.module_utils.basic import env_fallback
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-
-
-def aws_argument_spec():
-    """AWS connection options, named and aliased as in amazon.aws (doc fragment lifecycle.eks.aws).
-
-    endpoint_url has no environment fallback on purpose: when it is unset botocore itself applies
-    AWS_ENDPOINT_URL and the per-service AWS_ENDPOINT_URL_EKS / _EC2 / _STS to the right clients.
-    """
-    return dict(
-        region=dict(type="str", aliases=["aws_region", "ec2_region"],
-                    fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
-        profile=dict(type="str", aliases=["aws_profile"], fallback=(env_fallback, ["AWS_PROFILE"])),
-        access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False,
-                        fallback=(env_fallback, ["AWS_ACCESS_KEY_ID"])),
-        secret_key=dict(type="str", aliases=["aws_secret_access_key"], no_log=True,
-                        fallback=(env_fallback, ["AWS_SECRET_ACCESS_KEY"])),
-        session_token=dict(type="str", aliases=["aws_session_token", "security_token"], no_log=True,
-                           fallback=(env_fallback, ["AWS_SESSION_TOKEN"])),
-        endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
-        assume_role_arn=dict(type="str"),
-        assume_role_session_name=dict(type="str"),
-        validate_certs=dict(type="bool", default=True),
-        retries=dict(type="int", default=10),
-    )
 
 
 def kube_argument_spec():

@@ -1,16 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, lifecycle.eks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The frame every lifecycle.eks module runs in: shared options, connection, one error path."""
+"""The frame every lifecycle.eks module runs in: an amazon.aws AnsibleAWSModule, its clients, one error path."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lifecycle.eks.plugins.module_utils.aws import connect, require_boto3
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import (
     ModuleError,
-    aws_argument_spec,
     cluster_argument_spec,
     kube_argument_spec,
 )
@@ -19,19 +18,19 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import Vers
 
 
 def eks_module(argument_spec, uses_kubernetes=True, **kwargs):
-    """An AnsibleModule with the cluster, AWS and Kubernetes options every module of the collection takes.
+    """An AnsibleAWSModule with the cluster and Kubernetes options every module of the collection takes.
 
-    A module that never reaches the Kubernetes API passes ``uses_kubernetes=False``: it takes no Kubernetes
-    option and needs no kubernetes library (it is in the action group ``lifecycle.eks.aws``, not ``k8s``).
+    AnsibleAWSModule adds amazon.aws's connection options (region, profile, access_key, endpoint_url, ...) with
+    their aliases and environment fallbacks, and fails the standard way when boto3/botocore are missing. A module
+    that never reaches the Kubernetes API passes ``uses_kubernetes=False``: it takes no Kubernetes option and needs
+    no kubernetes library (it is in the action group ``lifecycle.eks.aws``, not ``k8s``).
     """
     spec = dict(cluster_argument_spec())
-    spec.update(aws_argument_spec())
     if uses_kubernetes:
         spec.update(kube_argument_spec())
     spec.update(argument_spec)
     kwargs.setdefault("supports_check_mode", True)
-    module = AnsibleModule(argument_spec=spec, **kwargs)
-    require_boto3(module)
+    module = AnsibleAWSModule(argument_spec=spec, **kwargs)
     if uses_kubernetes:
         require_kubernetes(module)
     return module
@@ -63,13 +62,14 @@ def failed_result(exc, clients=None):
 
 
 def run(module, body):
-    """Connect to AWS, run ``body(module, clients) -> result`` and exit; any ModuleError fails cleanly.
+    """Run ``body(module, clients) -> result`` on the module's amazon.aws clients and exit; any ModuleError fails
+    cleanly, with the partial result it carries.
 
     The API call and retry counters go into every result, failed or not, so reports can show them.
     """
     clients = None
     try:
-        clients = connect(module.params)
+        clients = Clients(module)
         result = body(module, clients)
     except (ModuleError, VersionError) as exc:
         module.fail_json(**failed_result(exc, clients))

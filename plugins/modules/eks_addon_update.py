@@ -91,7 +91,9 @@ options:
     default: 1200
 extends_documentation_fragment:
   - lifecycle.eks.cluster
-  - lifecycle.eks.aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
   - lifecycle.eks.wait
   - lifecycle.eks.attributes
 attributes:

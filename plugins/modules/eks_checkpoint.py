@@ -67,7 +67,9 @@ options:
     default: {}
 extends_documentation_fragment:
   - lifecycle.eks.checkpoint
-  - lifecycle.eks.aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
   - lifecycle.eks.attributes
 attributes:
   check_mode:
@@ -190,7 +192,7 @@ api_retries:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import (
     FINISHED,
     STARTED,
@@ -244,7 +246,7 @@ def main():
         status=dict(type="str", choices=[FINISHED, STARTED], default=FINISHED),
         data=dict(type="dict", default={}),
     )
-    module = AnsibleModule(
+    module = AnsibleAWSModule(
         argument_spec=spec,
         required_if=STORE_REQUIRED_IF + [("state", "present", ["target_version", "run_id", "step"])],
         supports_check_mode=True,

@@ -48,7 +48,9 @@ options:
     default: false
 extends_documentation_fragment:
   - lifecycle.eks.checkpoint
-  - lifecycle.eks.aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
   - lifecycle.eks.attributes
 attributes:
   check_mode:
@@ -163,7 +165,7 @@ api_retries:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import resume, stands
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import (
     STORE_REQUIRED_IF,
@@ -191,7 +193,7 @@ def main():
         ignore=dict(type="bool", default=False),
         require_writable=dict(type="bool", default=False),
     )
-    module = AnsibleModule(argument_spec=spec, required_if=STORE_REQUIRED_IF, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=spec, required_if=STORE_REQUIRED_IF, supports_check_mode=True)
     run_with_store(module, read)
 
 

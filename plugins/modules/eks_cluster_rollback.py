@@ -68,7 +68,9 @@ options:
     default: 3600
 extends_documentation_fragment:
   - lifecycle.eks.cluster
-  - lifecycle.eks.aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
   - lifecycle.eks.wait
   - lifecycle.eks.attributes
 attributes:

@@ -75,7 +75,9 @@ options:
     default: 3600
 extends_documentation_fragment:
   - lifecycle.eks.cluster
-  - lifecycle.eks.aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
   - lifecycle.eks.kube
   - kubernetes.core.k8s_auth_options
   - lifecycle.eks.wait

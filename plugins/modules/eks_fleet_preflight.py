@@ -96,7 +96,9 @@ options:
     default: 16
 extends_documentation_fragment:
   - lifecycle.eks.preflight
-  - lifecycle.eks.aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
   - lifecycle.eks.attributes
 attributes:
   check_mode:
@@ -180,9 +182,9 @@ api_retries:
 import concurrent.futures
 import contextlib
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lifecycle.eks.plugins.module_utils.aws import connect, require_boto3
-from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, aws_argument_spec
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import RegionReads
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import require_kubernetes
 from ansible_collections.lifecycle.eks.plugins.module_utils.preflight import (
@@ -222,8 +224,8 @@ def failure(exc, clients=None):
 class Region:
     """The clusters of one region: their Clients (each counting its own calls) and the reads they share."""
 
-    def __init__(self, params, region):
-        self.clients = connect(dict(params, region=region))
+    def __init__(self, module, region):
+        self.clients = Clients(module, region=region)
         self.shared = RegionReads(self.clients)
 
 
@@ -261,14 +263,12 @@ def check_region(region, members, kubectl_client, workers):
 
 
 def main():
-    spec = aws_argument_spec()
-    spec.update(
+    spec = dict(
         clusters=dict(type="list", elements="dict", required=True, options=CLUSTER_OPTIONS),
         max_concurrent_clusters=dict(type="int", default=16),
         **call_argument_spec()
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    require_boto3(module)
+    module = AnsibleAWSModule(argument_spec=spec, supports_check_mode=True)
     require_kubernetes(module)
     params = module.params
 
@@ -298,7 +298,7 @@ def main():
     shared_calls = {"api_calls": 0, "api_retries": 0}
     for region_name, members in sorted(by_region.items(), key=lambda item: item[0] or ""):
         try:
-            region = Region(params, region_name)
+            region = Region(module, region_name)
         except ModuleError as exc:
             results.update((name, failure(exc)) for name in members)
             continue

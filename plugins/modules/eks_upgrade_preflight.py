@@ -92,7 +92,9 @@ options:
 extends_documentation_fragment:
   - lifecycle.eks.preflight
   - lifecycle.eks.cluster
-  - lifecycle.eks.aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
   - lifecycle.eks.kube
   - kubernetes.core.k8s_auth_options
   - lifecycle.eks.attributes

@@ -1,85 +1,86 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, lifecycle.eks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of module_utils/aws.py and common.py: sessions, wrappers, retries, the update waiter, tokens."""
+"""Unit tests of module_utils/aws.py and common.py: amazon.aws clients, wrappers, counted retries, the update
+waiter, idempotency tokens, EKS tokens."""
 import base64
 import datetime
 import json
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
-import botocore.endpoint
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from botocore.awsrequest import AWSResponse
 from botocore.exceptions import NoCredentialsError
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
+from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.lifecycle.eks.plugins.module_utils import aws
-from ansible_collections.lifecycle.eks.plugins.module_utils.common import (
-    ModuleError,
-    aws_argument_spec,
-    aws_error,
-    cluster_argument_spec,
-    fail,
-    json_friendly,
-    kube_argument_spec,
-)
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, aws_error, fail, json_friendly
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module
+from tests.conftest import module_args
+from tests.unit.plugins.module_utils.aws_module import aws_clients, aws_module
 
 REGION = "us-east-1"
-PARAMS = {"region": REGION, "access_key": "AKIDEXAMPLE", "secret_key": "secret", "retries": 10}
+PARAMS = {"region": REGION, "access_key": "AKIDEXAMPLE", "secret_key": "secret"}
 
 
 @pytest.fixture(autouse=True)
 def isolated_aws_env(monkeypatch, tmp_path):
     """No test may pick up the host's AWS configuration, credentials or endpoints."""
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
-                 "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EKS",
-                 "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_STS", "AWS_CA_BUNDLE"):
+                 "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN", "AWS_URL",
+                 "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EKS", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_STS",
+                 "AWS_CA_BUNDLE", "AWS_RETRY_MODE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-class FakeSleep:
-    def __init__(self):
-        self.delays = []
-
-    def __call__(self, seconds):
-        self.delays.append(seconds)
+    # botocore's own retries are counted too (test_botocore_retries_are_counted); elsewhere every retry is AWSRetry's.
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
 
 
 @pytest.fixture
-def sleep():
-    return FakeSleep()
+def sleep(monkeypatch):
+    """The delays amazon.aws's retry decorator sleeps, recorded instead of slept."""
+    delays = []
+    monkeypatch.setattr(cloud, "time", SimpleNamespace(sleep=delays.append))
+    return SimpleNamespace(delays=delays)
 
 
 @pytest.fixture
 def clients(sleep):
-    return aws.connect(PARAMS, sleep=sleep)
+    return aws_clients(**PARAMS)
 
 
-# common.py
+# common.py and the module frame
 
 
-def test_argument_specs_apply_environment_and_no_log(monkeypatch):
+def test_modules_take_amazon_aws_options_aliases_and_environment(monkeypatch, capsys):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "t0k3n")
-    spec = dict(aws_argument_spec(), **kube_argument_spec(), **cluster_argument_spec())
-    result = ArgumentSpecValidator(spec).validate({"name": "prod"})
-    assert result.error_messages == []
-    params = result.validated_parameters
-    assert (params["region"], params["cluster_name"], params["context"]) == ("eu-west-1", "prod", None)
-    assert (params["retries"], params["validate_certs"]) == (10, True)
-    assert {"s3cr3t", "t0k3n"} <= result._no_log_values
-    assert spec["access_key"]["no_log"] is False
+    with module_args({"name": "prod", "aws_access_key": "AKIDEXAMPLE", "aws_endpoint_url": "http://x:1"}):
+        module = eks_module({}, uses_kubernetes=False)
+    params = module.params
+    assert (params["region"], params["cluster_name"]) == ("eu-west-1", "prod")
+    assert (params["access_key"], params["endpoint_url"]) == ("AKIDEXAMPLE", "http://x:1")
+    assert params["validate_certs"] is True
+    assert {"s3cr3t", "t0k3n"} <= module.no_log_values
+    assert module.region == "eu-west-1"
+
+
+@pytest.mark.parametrize("removed", [{"retries": 3}, {"assume_role_arn": "arn:aws:iam::1:role/r"},
+                                     {"ec2_region": REGION}, {"security_token": "t"}])
+def test_options_amazon_aws_lacks_are_refused(removed, capsys):
+    with pytest.raises(SystemExit):
+        aws_module(**removed)
+    assert "Unsupported parameters" in json.loads(capsys.readouterr().out)["msg"]
 
 
 def test_aws_error_formats_client_and_botocore_errors(clients):
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_client_error("describe_cluster", "ResourceNotFoundException", "No cluster found for name: x.",
                                  404, response_meta={"RequestId": "req-1"})
         with pytest.raises(Exception) as raised:
@@ -114,49 +115,45 @@ def test_json_friendly_converts_dates_and_drops_response_metadata():
     json.dumps(json_friendly(response))
 
 
-# Sessions and clients
+# Clients
 
 
-def test_connect_requires_region():
-    with pytest.raises(ModuleError, match=r"Set region \(or AWS_REGION\)"):
-        aws.connect({"access_key": "a", "secret_key": "b"})
-
-
-def test_connect_reports_unknown_profile():
-    with pytest.raises(ModuleError, match="Failed to open AWS profile nope: .*nope"):
-        aws.connect({"region": REGION, "profile": "nope"})
+def test_clients_require_a_region():
+    with pytest.raises(ModuleError, match=r"AWS region unknown\. Set region \(or AWS_REGION"):
+        aws_clients(access_key="a", secret_key="b")
 
 
 def test_endpoint_url_goes_to_every_client_but_not_to_the_token_signer(sleep):
-    clients = aws.connect(dict(PARAMS, endpoint_url="http://127.0.0.1:5000"), sleep=sleep)
-    assert {clients.eks.meta.endpoint_url, clients.ec2.meta.endpoint_url, clients.sts.meta.endpoint_url} == {
+    clients = aws_clients(endpoint_url="http://127.0.0.1:5000", **PARAMS)
+    assert {clients.eks.meta.endpoint_url, clients.ec2.meta.endpoint_url, clients.s3.meta.endpoint_url} == {
         "http://127.0.0.1:5000"}
     assert clients.client("sts", use_endpoint_url=False).meta.endpoint_url == f"https://sts.{REGION}.amazonaws.com"
     assert clients.eks is clients.eks
 
 
 def test_unset_endpoint_url_leaves_botocore_to_the_environment(monkeypatch, sleep):
+    """The emulated world (and users) set AWS_ENDPOINT_URL; amazon.aws's endpoint_url option reads only AWS_URL."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5001")
     monkeypatch.setenv("AWS_ENDPOINT_URL_EKS", "http://127.0.0.1:5002")
-    clients = aws.connect(dict(PARAMS, endpoint_url=None), sleep=sleep)
+    clients = aws_clients(**PARAMS)
     assert clients.eks.meta.endpoint_url == "http://127.0.0.1:5002"
     assert clients.ec2.meta.endpoint_url == "http://127.0.0.1:5001"
 
 
-@mock_aws
-def test_assume_role_uses_temporary_credentials(sleep):
-    clients = aws.connect(dict(PARAMS, assume_role_arn="arn:aws:iam::123456789012:role/upgrader"), sleep=sleep)
-    credentials = clients.session.get_credentials()
-    assert credentials.access_key != PARAMS["access_key"] and credentials.token
-    assert clients.region == REGION
-    assert clients.stats.as_dict() == {"api_calls": 1, "api_retries": 0}
+def test_a_region_apart_and_counting_apart(sleep):
+    module = aws_module(**PARAMS)
+    clients = aws.Clients(module, region="eu-west-1")
+    assert clients.eks.meta.region_name == "eu-west-1"
+    view = clients.counting_apart()
+    assert view.eks is clients.eks and view.stats is not clients.stats
 
 
 # Wrappers against moto
 
 
-def _moto_cluster(session):
+def _moto_cluster():
     """A cluster with a Fargate profile (moto's node groups cost seconds of EC2 setup; stubbed below)."""
+    session = boto3.Session(region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
     ec2 = session.client("ec2", region_name=REGION)
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
@@ -171,8 +168,8 @@ def _moto_cluster(session):
 
 @mock_aws
 def test_wrappers_read_a_moto_cluster(sleep):
-    clients = aws.connect(PARAMS, sleep=sleep)
-    _moto_cluster(clients.session)
+    clients = aws_clients(**PARAMS)
+    _moto_cluster()
     assert clients.describe_cluster("prod")["version"] == "1.30"
     assert clients.list_nodegroups("prod") == []
     assert clients.list_fargate_profiles("prod") == ["fp"]
@@ -182,7 +179,7 @@ def test_wrappers_read_a_moto_cluster(sleep):
 
 @mock_aws
 def test_wrapper_errors_name_the_action_and_carry_aws_details(sleep):
-    clients = aws.connect(PARAMS, sleep=sleep)
+    clients = aws_clients(**PARAMS)
     with pytest.raises(ModuleError) as raised:
         clients.describe_cluster("missing")
     assert raised.value.message.startswith("Failed to describe cluster missing: ResourceNotFoundException: ")
@@ -191,7 +188,7 @@ def test_wrapper_errors_name_the_action_and_carry_aws_details(sleep):
 
 
 def test_describe_subnets_and_security_groups(clients):
-    with Stubber(clients.ec2) as stubber:
+    with Stubber(clients.ec2.client) as stubber:
         stubber.add_response("describe_subnets", {"Subnets": [{"SubnetId": "subnet-1", "AvailableIpAddressCount": 3}]},
                              {"SubnetIds": ["subnet-1"]})
         stubber.add_response("describe_security_groups", {"SecurityGroups": [{"GroupId": "sg-1"}]},
@@ -208,7 +205,7 @@ def test_describe_subnets_and_security_groups(clients):
 
 
 def test_list_calls_follow_next_token(clients):
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_response("list_nodegroups", {"nodegroups": ["a", "b"], "nextToken": "t1"}, {"clusterName": "prod"})
         stubber.add_response("list_nodegroups", {"nodegroups": ["c"]}, {"clusterName": "prod", "nextToken": "t1"})
         stubber.add_response("describe_nodegroup", {"nodegroup": {"nodegroupName": "a", "version": "1.30"}},
@@ -225,7 +222,7 @@ def test_list_calls_follow_next_token(clients):
 
 def test_update_calls_send_only_given_parameters(clients):
     update = {"id": "u1", "status": "InProgress", "type": "VersionUpdate"}
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_response("update_cluster_version", {"update": update},
                              {"name": "prod", "version": "1.31", "clientRequestToken": ANY})
         stubber.add_response("update_cluster_version", {"update": update},
@@ -249,7 +246,7 @@ def test_update_calls_send_only_given_parameters(clients):
 
 def test_insights_addons_and_versions(clients):
     insight = {"id": "i1", "name": "Kubelet version skew", "category": "UPGRADE_READINESS"}
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_response("list_insights", {"insights": [insight]},
                              {"clusterName": "prod", "filter": {"kubernetesVersions": ["1.31"],
                                                                 "categories": ["UPGRADE_READINESS"]}})
@@ -273,9 +270,9 @@ def test_insights_addons_and_versions(clients):
 
 
 @pytest.mark.parametrize("code, status", [("ThrottlingException", 400), ("TooManyRequestsException", 429),
-                                          ("ServerException", 500), ("ServiceUnavailable", 503)])
+                                          ("ServerException", 500), ("ServiceUnavailable", 503), ("503", 503)])
 def test_throttling_and_5xx_are_retried_and_counted(clients, sleep, code, status):
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_client_error("describe_cluster", code, "Rate exceeded", status)
         stubber.add_client_error("describe_cluster", code, "Rate exceeded", status)
         stubber.add_response("describe_cluster", {"cluster": {"name": "prod", "status": "ACTIVE"}})
@@ -285,33 +282,50 @@ def test_throttling_and_5xx_are_retried_and_counted(clients, sleep, code, status
     assert 0 <= sleep.delays[0] <= 1 and 0 <= sleep.delays[1] <= 2
 
 
-def test_backoff_is_capped_at_20_seconds_and_budget_is_retries(sleep):
-    clients = aws.connect(dict(PARAMS, retries=7), sleep=sleep)
-    with Stubber(clients.eks) as stubber:
-        for _attempt in range(8):
+def test_backoff_is_capped_at_20_seconds_after_10_retries(clients, sleep):
+    with Stubber(clients.eks.client) as stubber:
+        for _attempt in range(aws.MAX_ATTEMPTS):
             stubber.add_client_error("describe_cluster", "ThrottlingException", "Rate exceeded", 400)
         with pytest.raises(ModuleError, match="Failed to describe cluster prod: ThrottlingException: Rate exceeded"):
             clients.describe_cluster("prod")
         stubber.assert_no_pending_responses()
-    assert len(sleep.delays) == 7
+    assert len(sleep.delays) == 10
     assert max(sleep.delays) <= aws.MAX_BACKOFF
-    assert clients.stats.as_dict() == {"api_calls": 8, "api_retries": 7}
+    assert clients.stats.as_dict() == {"api_calls": 11, "api_retries": 10}
+
+
+def test_a_page_failing_restarts_the_listing_and_every_request_counts(clients, sleep):
+    with Stubber(clients.eks.client) as stubber:
+        stubber.add_response("list_addons", {"addons": ["a"], "nextToken": "t"}, {"clusterName": "prod"})
+        stubber.add_client_error("list_addons", "ThrottlingException", "Rate exceeded", 400)
+        stubber.add_response("list_addons", {"addons": ["a"], "nextToken": "t"}, {"clusterName": "prod"})
+        stubber.add_response("list_addons", {"addons": ["b"]}, {"clusterName": "prod", "nextToken": "t"})
+        assert clients.list_addons("prod") == ["a", "b"]
+    assert clients.stats.as_dict() == {"api_calls": 4, "api_retries": 1}
 
 
 def test_retried_update_reuses_its_idempotency_token(clients):
     tokens = []
     clients.eks.meta.events.register("provide-client-params.eks.UpdateAddon",
                                      lambda params, **kwargs: tokens.append(params["clientRequestToken"]))
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_client_error("update_addon", "ServerException", "Internal error", 500)
         stubber.add_response("update_addon", {"update": {"id": "u1", "status": "InProgress"}})
         assert clients.update_addon("prod", "coredns", addon_version="v1.11.4-eksbuild.22")["id"] == "u1"
     assert len(tokens) == 2 and tokens[0] == tokens[1]
 
 
+def test_a_given_idempotency_token_is_sent_as_is(clients):
+    with Stubber(clients.eks.client) as stubber:
+        stubber.add_response("update_cluster_version", {"update": {"id": "u1"}},
+                             {"name": "prod", "version": "1.31", "clientRequestToken": "run-1-prod"})
+        clients.update_cluster_version("prod", "1.31", client_request_token="run-1-prod")
+        stubber.assert_no_pending_responses()
+
+
 def test_non_retryable_error_surfaces_at_once(clients, sleep):
     message = "Unsupported Kubernetes minor version update from 1.22 to 1.25"
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_client_error("update_cluster_version", "InvalidParameterException", message, 400)
         with pytest.raises(ModuleError) as raised:
             clients.update_cluster_version("prod", "1.25")
@@ -322,44 +336,23 @@ def test_non_retryable_error_surfaces_at_once(clients, sleep):
     assert clients.stats.as_dict() == {"api_calls": 1, "api_retries": 0}
 
 
-class _Body:
-    def __init__(self, data):
-        self._data = data
-
-    def stream(self, **kwargs):
-        yield self._data
-
-
-def _answer_throttled_then_ok(throttles):
-    """A before-send hook answering ``throttles`` ThrottlingExceptions (HTTP 429) and then a cluster."""
-    sent = []
-
-    def answer(request, **kwargs):
-        sent.append(request)
-        if len(sent) <= throttles:
-            return AWSResponse(request.url, 429, {"x-amzn-errortype": "ThrottlingException"},
-                               _Body(b'{"message": "Rate exceeded"}'))
-        return AWSResponse(request.url, 200, {}, _Body(b'{"cluster": {"name": "prod", "status": "ACTIVE"}}'))
-
-    return answer, sent
+def test_a_missing_s3_key_or_addon_is_none_other_errors_fail(clients):
+    with Stubber(clients.s3.client) as stubber:
+        stubber.add_client_error("get_object", "NoSuchKey", "The specified key does not exist.", 404)
+        stubber.add_client_error("get_object", "AccessDenied", "Access Denied", 403)
+        assert clients.get_object("bucket", "prod.json") is None
+        with pytest.raises(ModuleError, match="Failed to read s3://bucket/prod.json: AccessDenied: Access Denied"):
+            clients.get_object("bucket", "prod.json")
+    assert clients.stats.as_dict() == {"api_calls": 2, "api_retries": 0}
 
 
-def test_botocore_retries_count_against_the_same_budget(monkeypatch, sleep):
-    botocore_sleeps = []
-    monkeypatch.setattr(botocore.endpoint.time, "sleep", botocore_sleeps.append)
-    clients = aws.connect(dict(PARAMS, retries=3), sleep=sleep)
-    answer, sent = _answer_throttled_then_ok(throttles=2)
-    clients.eks.meta.events.register("before-send.eks.DescribeCluster", answer)
-    assert clients.describe_cluster("prod")["status"] == "ACTIVE"
-    assert (len(sent), len(botocore_sleeps), sleep.delays) == (3, 2, [])
-    assert clients.stats.as_dict() == {"api_calls": 3, "api_retries": 2}
-
-    clients = aws.connect(dict(PARAMS, retries=3), sleep=sleep)
-    answer, sent = _answer_throttled_then_ok(throttles=10)
-    clients.eks.meta.events.register("before-send.eks.DescribeCluster", answer)
-    with pytest.raises(ModuleError, match="ThrottlingException"):
+def test_botocore_retries_are_counted(monkeypatch, clients):
+    """botocore retries on its own when configured to (aws_config, AWS_MAX_ATTEMPTS): its attempts count too."""
+    with Stubber(clients.eks.client) as stubber:
+        stubber.add_response("describe_cluster", {"cluster": {"name": "prod"},
+                                                  "ResponseMetadata": {"RetryAttempts": 2}})
         clients.describe_cluster("prod")
-    assert len(sent) == 4 and sleep.delays == []  # botocore used the whole budget: no retry on top
+    assert clients.stats.as_dict() == {"api_calls": 3, "api_retries": 2}
 
 
 # Waiting for updates
@@ -519,7 +512,7 @@ def test_wait_for_insights_refresh_raises_other_errors():
 
 def test_insights_refresh_calls(clients):
     started = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.timezone.utc)
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_response("start_insights_refresh", {"message": "Insights refresh started.",
                                                         "status": "IN_PROGRESS"}, {"clusterName": "prod"})
         stubber.add_response("describe_insights_refresh", {"status": "COMPLETED", "startedAt": started,
@@ -559,21 +552,24 @@ def _decode_token(token):
 
 @pytest.mark.parametrize("endpoint_url", [None, "http://127.0.0.1:5000"])
 def test_presigned_eks_token_matches_aws_eks_get_token(sleep, endpoint_url):
-    clients = aws.connect(dict(PARAMS, endpoint_url=endpoint_url), sleep=sleep)
+    clients = aws_clients(endpoint_url=endpoint_url, **PARAMS)
     url = urlsplit(_decode_token(aws.presigned_eks_token(clients, "prod")))
     query = parse_qs(url.query)
     assert (url.scheme, url.hostname) == ("https", f"sts.{REGION}.amazonaws.com")
     assert query["Action"] == ["GetCallerIdentity"] and query["X-Amz-Expires"] == ["60"]
+    assert query["X-Amz-Credential"][0].startswith("AKIDEXAMPLE/")
     assert "x-k8s-aws-id" in query["X-Amz-SignedHeaders"][0].split(";")
     assert clients.stats.as_dict()["api_calls"] == 0
 
 
-def test_presigned_eks_token_accepts_a_boto3_session():
-    session = boto3.Session(region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
-    assert "Action=GetCallerIdentity" in _decode_token(aws.presigned_eks_token(session, "prod"))
+def test_presigned_eks_token_uses_the_profile_of_the_module(tmp_path, sleep):
+    (tmp_path / "credentials").write_text("[eks-admin]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n")
+    clients = aws_clients(region=REGION, profile="eks-admin")
+    query = parse_qs(urlsplit(_decode_token(aws.presigned_eks_token(clients, "prod"))).query)
+    assert query["X-Amz-Credential"][0].startswith("AKIDPROFILE/")
 
 
 def test_presigned_eks_token_without_credentials_fails_clearly(sleep):
-    clients = aws.connect({"region": REGION}, sleep=sleep)
+    clients = aws_clients(region=REGION)
     with pytest.raises(ModuleError, match="Failed to sign an EKS token for cluster prod: Unable to locate credentials"):
         aws.presigned_eks_token(clients, "prod")

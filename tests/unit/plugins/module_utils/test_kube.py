@@ -15,7 +15,8 @@ import pytest
 from botocore.stub import Stubber
 from kubernetes.client.exceptions import ApiException
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import aws, kube
+from ansible_collections.lifecycle.eks.plugins.module_utils import kube
+from tests.unit.plugins.module_utils.aws_module import aws_clients
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from tests.conftest import COLLECTIONS, ROOT
 
@@ -87,8 +88,7 @@ def clients(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_EKS"):
         monkeypatch.delenv(name, raising=False)
-    return aws.connect({"region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "secret"},
-                       sleep=lambda seconds: None)
+    return aws_clients(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="secret")
 
 
 def _bearer(api_client):
@@ -219,7 +219,7 @@ def test_http_endpoint_needs_no_ca(clients):
 
 
 def test_cluster_is_described_when_not_given(clients):
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_response("describe_cluster", {"cluster": CLUSTER}, {"name": "prod"})
         api_client = kube.kube_client({"cluster_name": "prod"}, clients=clients)
     assert api_client.configuration.host == ENDPOINT
@@ -365,7 +365,7 @@ def test_an_eks_client_follows_the_endpoint_eks_reports_after_a_connection_error
     api_client = kube.kube_client({"cluster_name": "prod", "kube_retry_timeout": 1}, clients=clients, cluster=dead)
     apis = kube.KubeApis(api_client)
     old_pool = api_client.rest_client
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_response("describe_cluster", {"cluster": moved}, {"name": "prod"})
         stubber.add_response("describe_cluster", {"cluster": moved}, {"name": "prod"})
         with pytest.raises(ModuleError, match="unreachable"):

@@ -7,7 +7,8 @@ import datetime
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import aws, rollback
+from ansible_collections.lifecycle.eks.plugins.module_utils import rollback
+from tests.unit.plugins.module_utils.aws_module import aws_clients
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import KubeMinor
 
@@ -230,14 +231,13 @@ def test_left_behind_without_a_record():
 
 @pytest.fixture
 def clients():
-    params = {"region": "us-east-1", "access_key": "AKIDEXAMPLE", "secret_key": "secret", "retries": 0}
-    return aws.connect(params, sleep=lambda _seconds: None)
+    return aws_clients(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="secret")
 
 
 def test_version_history_stops_at_the_last_version_change(clients):
     newest = {"id": "u3", "type": "ConfigUpdate", "status": "Successful", "createdAt": NOW, "params": []}
     upgrade = update("u2")
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_response("list_updates", {"updateIds": ["u1", "u2", "u3"]}, {"name": "prod"})
         stubber.add_response("describe_update", {"update": newest}, {"name": "prod", "updateId": "u3"})
         stubber.add_response("describe_update", {"update": upgrade}, {"name": "prod", "updateId": "u2"})
@@ -249,7 +249,7 @@ def test_read_versions_skips_self_managed_addons(clients, monkeypatch):
     monkeypatch.setattr(rollback, "MAX_WORKERS", 1)  # the stubber answers in order
     nodegroup = {"nodegroupName": "general", "version": "1.29", "releaseVersion": "1.29.15-20251103",
                  "status": "ACTIVE"}
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_response("list_nodegroups", {"nodegroups": ["general"]}, {"clusterName": "prod"})
         stubber.add_response("list_addons", {"addons": ["vpc-cni", "kube-proxy"]}, {"clusterName": "prod"})
         stubber.add_response("describe_nodegroup", {"nodegroup": nodegroup},
@@ -265,7 +265,7 @@ def test_read_versions_skips_self_managed_addons(clients, monkeypatch):
 
 def test_rollback_timeout_is_sent_as_rollback_config(clients):
     answer = {"update": {"id": "rb", "type": "VersionRollback", "status": "InProgress"}}
-    with Stubber(clients.eks) as stubber:
+    with Stubber(clients.eks.client) as stubber:
         stubber.add_response("update_cluster_version", answer,
                              {"name": "prod", "version": "1.29", "clientRequestToken": ANY,
                               "rollbackConfig": {"timeoutMinutes": 240}})

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable
 
 import pytest
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import kube
+from ansible_collections.lifecycle.eks.plugins.module_utils import aws, kube
 from tests.unit.plugins.modules.helpers import HOUR
 
 
@@ -28,6 +29,26 @@ def args(kubeconfig: Callable[[str], str]) -> Callable[..., dict[str, Any]]:
         return base
 
     return make
+
+
+@pytest.fixture
+def fast_aws_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """amazon.aws's retry decorator sleeps up to 20 s between attempts: here it records the delays instead, and
+    botocore makes one attempt per call (AWS_MAX_ATTEMPTS), so every retry is the decorator's."""
+    from ansible_collections.amazon.aws.plugins.module_utils import cloud
+
+    delays: list[float] = []
+    monkeypatch.setattr(cloud, "time", SimpleNamespace(sleep=delays.append))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    return delays
+
+
+@pytest.fixture
+def no_aws_retries(monkeypatch: pytest.MonkeyPatch, fast_aws_retries: list[float]) -> None:
+    """A fault fails the AWS call at once: one attempt, as a budget exhausted by the earlier ones would."""
+    from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+    monkeypatch.setattr(aws, "RETRY", AWSRetry.jittered_backoff(retries=1, catch_extra_error_codes=aws.RETRIED_CODES))
 
 
 @pytest.fixture

@@ -280,11 +280,11 @@ def test_a_rerun_waits_for_the_running_step_then_sends_the_rest(make_world, run_
     assert world.summary()[NAME]["addons"]["vpc-cni"] == "v1.20.1-eksbuild.3"
 
 
-def test_failed_update_call_keeps_the_partial_result(make_world, run_module, args, monkeypatch):
+def test_failed_update_call_keeps_the_partial_result(make_world, run_module, args, monkeypatch, no_aws_retries):
     """EKS answers 500 after the first add-on was updated: the task fails and reports that update."""
     world = make_world(AFTER_CONTROL_PLANE)
     faults_once_returned(monkeypatch, module, "see_through", world, NAME, error_rate=1.0)
-    result = run_module(module, addon_args(args, retries=0, addons=[{"name": "vpc-cni"}, {"name": "kube-proxy"}]))
+    result = run_module(module, addon_args(args, addons=[{"name": "vpc-cni"}, {"name": "kube-proxy"}]))
     assert result.failed
     assert result["msg"].startswith("Failed to update add-on kube-proxy of cluster addons-130: ")
     assert [(u["subject"], u["status"]) for u in result["updates"]] == [("add-on vpc-cni", "Successful")]

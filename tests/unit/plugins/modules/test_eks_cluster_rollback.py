@@ -255,11 +255,12 @@ def test_needs_no_kubernetes_library(make_world, run_module, args, monkeypatch):
     assert (result["changed"], result["target_version"]) == (True, "1.29")
 
 
-def test_a_failing_read_after_the_rollback_still_reports_it(make_world, run_module, args, monkeypatch):
+def test_a_failing_read_after_the_rollback_still_reports_it(make_world, run_module, args, monkeypatch,
+                                                            no_aws_retries):
     """EKS answers 500 to the DescribeCluster after the rollback ended: the failure lists the rollback."""
     world = upgraded(make_world)
     faults_once_returned(monkeypatch, module, "see_through", world, NAME, error_rate=1.0)
-    result = run_module(module, rollback_args(args, retries=0))
+    result = run_module(module, rollback_args(args))
     assert result.failed
     assert result["msg"].startswith("Failed to describe cluster %s" % NAME)
     assert result.get("changed") is True

@@ -392,7 +392,8 @@ def test_malformed_launch_templates_are_refused_before_any_call(make_world, run_
     assert records(world) == []
 
 
-def test_a_node_group_call_failing_between_hops_reports_the_hop_done(make_world, run_module, args, monkeypatch):
+def test_a_node_group_call_failing_between_hops_reports_the_hop_done(make_world, run_module, args, monkeypatch,
+                                                                     no_aws_retries):
     """EKS answers 500 to the UpdateNodegroupVersion between two hops: the failure still lists the first hop."""
     from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
 
@@ -404,7 +405,7 @@ def test_a_node_group_call_failing_between_hops_reports_the_hop_done(make_world,
         return real_update(self, *a, **kw)
 
     monkeypatch.setattr(Clients, "update_nodegroup_version", failing)
-    result = run_module(module, upgrade_args(args, "healthy-129", "1.31", upgrade_nodegroups=True, retries=0))
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.31", upgrade_nodegroups=True))
     assert result.failed
     assert "update node group general of cluster healthy-129" in result["msg"]
     assert result.get("changed") is True

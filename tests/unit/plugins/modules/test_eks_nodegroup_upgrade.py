@@ -348,7 +348,8 @@ TWO_BEHIND = {"clusters": [{
 }]}
 
 
-def test_a_later_update_call_failing_reports_the_updates_already_started(make_world, run_module, args, monkeypatch):
+def test_a_later_update_call_failing_reports_the_updates_already_started(make_world, run_module, args,
+                                                                         monkeypatch, no_aws_retries):
     """EKS answers 500 to the second UpdateNodegroupVersion: the first node group is updating, and the failure
     says so (changed, its update in ``updates`` as a success reports it) so the playbook's rescue records it."""
     from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
@@ -362,7 +363,7 @@ def test_a_later_update_call_failing_reports_the_updates_already_started(make_wo
         return started
 
     monkeypatch.setattr(Clients, "update_nodegroup_version", then_break)
-    result = run_module(module, ng_args(args, "two-behind-130", retries=0))
+    result = run_module(module, ng_args(args, "two-behind-130"))
     assert result.failed
     assert result.get("changed") is True
     [started] = result.get("updates", [])

@@ -158,11 +158,13 @@ def test_unknown_cluster(make_world, run_module, args):
     assert result["error_code"] == "ResourceNotFoundException"
 
 
-def test_throttling_that_outlasts_the_retries_fails_cleanly(make_world, run_module, args):
+def test_throttling_that_outlasts_the_retries_fails_cleanly(make_world, run_module, args, fast_aws_retries):
     world = make_world(FLEET)
     world.state.faults.set(throttle_rate=1.0)
-    result = run_module(module, args("api-131", kubeconfig=None, today=TODAY, retries=1))
+    result = run_module(module, args("api-131", kubeconfig=None, today=TODAY))
     assert result.failed
     assert result["msg"].startswith("Failed to describe cluster api-131: ThrottlingException")
-    assert result["api_retries"] >= 1
+    # amazon.aws's decorator made every attempt, its jittered delays growing to 20 s.
+    assert (result["api_calls"], result["api_retries"]) == (11, 10)
+    assert len(fast_aws_retries) == 10 and max(fast_aws_retries) <= 20
     assert "Traceback" not in result["msg"]
