@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eksworld import catalog
-from eksworld.aws import _paginate
+from eksworld.aws_errors import paginate as _paginate
 
 
 def test_minors_and_support_calendar() -> None:
