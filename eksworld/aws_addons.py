@@ -10,8 +10,10 @@ from eksworld.aws_records import Addon, Update, extras
 from eksworld.aws_region import ACCOUNT_ID, RegionalEks
 from eksworld.moto_hooks import Cluster
 
+# Verbatim from AWS (eks-api-notes.md).
 MSG_ADDON_EXISTS = "Addon already exists."
 MSG_ADDON_VERSION = "Addon version specified is not supported"
+# Not seen verbatim in AWS output; modelled on the node group messages.
 MSG_ADDON_NOT_ACTIVE = "Addon cannot be updated as it is currently not in Active State"
 MSG_ADDON_UNSUPPORTED = "Addon {addon} specified is not supported in {version} kubernetes version"
 
@@ -20,6 +22,7 @@ class AddonUpdates(RegionalEks):
     """CreateAddon, UpdateAddon and their completion."""
 
     def _finish_addon_creations(self, cluster: Cluster, now: float) -> None:
+        """Add-ons CREATING until `now` are ACTIVE, their workload deployed."""
         for addon in extras(cluster).addons.values():
             if addon.ready_at is not None and addon.ready_at <= now:
                 addon.status, addon.modified_at = "ACTIVE", addon.ready_at

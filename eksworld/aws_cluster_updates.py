@@ -17,6 +17,7 @@ from eksworld.aws_records import Update, extras, hex_digest
 from eksworld.aws_region import ACCOUNT_ID
 from eksworld.moto_hooks import Cluster
 
+# Messages verbatim from AWS where known (eks-api-notes.md).
 MSG_UPDATE_IN_PROGRESS = "Cannot VersionUpdate because cluster {name} currently has update {update_id} in progress"
 MSG_MINOR_UPDATE = "Unsupported Kubernetes minor version update from {current} to {target}"
 MSG_UNSUPPORTED_VERSION = "unsupported Kubernetes version"

@@ -16,7 +16,7 @@ from eksworld.moto_hooks import Cluster
 # (MISCONFIGURATION) describe the EKS Hybrid Nodes setup of the cluster as it is: they carry its own version.
 INSIGHT_CATEGORIES = ("UPGRADE_READINESS", "MISCONFIGURATION", "ROLLBACK_READINESS")
 INSIGHT_STATUSES = ("PASSING", "WARNING", "ERROR", "UNKNOWN")
-
+# Not seen verbatim in AWS output.
 MSG_INSIGHT_NOT_FOUND = "No insight found for id: {insight_id}"
 MSG_INSIGHTS_REFRESH_STARTED = "Insights refresh started."
 MSG_INSIGHTS_REFRESH_RUNNING = "An insights refresh is already in progress."

@@ -17,7 +17,7 @@ MSG_FEW_FREE_IPS = (
 )
 MSG_SUBNET_GONE = "One or more subnets associated with the cluster could not be found."
 MSG_SECURITY_GROUP_GONE = "One or more security groups associated with the cluster could not be found."
-# errorMessage for update failures injected with FaultSpec.fail_updates.
+# errorMessage for update failures injected with FaultSpec.fail_updates and fail_addon_updates.
 FAILURE_MESSAGES = {
     "InsufficientFreeAddresses": MSG_FEW_FREE_IPS,
     "SubnetNotFound": MSG_SUBNET_GONE,
@@ -33,7 +33,6 @@ HEALTH_TO_UPDATE_ERROR = {
     "Ec2SecurityGroupNotFound": "SecurityGroupNotFound",
     "InsufficientFreeAddresses": "InsufficientFreeAddresses",
 }
-# Version rollback: UpdateClusterVersion to N-1 within 7 days after an in-place upgrade to N finished
 
 
 def failed_update_error(code: str, resource_id: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from eksworld.moto_hooks import (
     Nodegroup,
 )
 
+# Messages verbatim from AWS where known (eks-api-notes.md).
 MSG_NODEGROUP_VERSION = (
     "Nodegroup Kubernetes version should be equal to Cluster kubernetes version {cluster} or NodeGroup"
     " kubernetes version {nodegroup}"
@@ -38,8 +39,6 @@ MSG_LT_NONE = "Nodegroup {nodegroup} was not created with a launch template; a l
 MSG_LT_OTHER = (
     "Nodegroup {nodegroup} uses launch template {current}: a node group keeps the launch template it was created with."
 )
-
-
 # The Kubernetes minor in an AMI name or SSM path: "-1.30-", "/1.30/", "k8s-1.30-" (not "v1.20.0").
 _AMI_MINOR = re.compile(r"(?:^|[-/_])(1\.\d{1,2})(?=[-/_]|$)")
 

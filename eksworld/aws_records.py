@@ -26,7 +26,6 @@ def hex_digest(seed: str, length: int) -> str:
     return hashlib.sha1(seed.encode()).hexdigest()[:length]
 
 
-
 @dataclass
 class Update:
     """An EKS Update; finishes in `EksControlPlane.advance` once the emulated clock passes `due_at`."""
