@@ -29,7 +29,8 @@ import yaml
 from eksworld.kube_crashloop import CrashLoops
 from eksworld.kube_routes import Route, discovery, not_found_path, route_request
 from eksworld.kube_status import KubeError, success
-from eksworld.kube_store import ClusterStore, JsonObject, ResourceType
+from eksworld.kube_store import ClusterStore
+from eksworld.kube_types import JsonObject, ResourceType
 from eksworld.kube_table import table, wants_table
 from eksworld.kube_tls import ServerTls
 from eksworld.state import WorldState

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from eksworld.kube_status import KubeError
-from eksworld.kube_store import ClusterStore, JsonObject, ResourceType
+from eksworld.kube_store import ClusterStore
+from eksworld.kube_types import JsonObject, ResourceType
 
 # Paths kube-apiserver lets anyone read (system:public-info-viewer).
 PUBLIC_ENDPOINTS = frozenset({"version", "healthz", "livez", "readyz"})
