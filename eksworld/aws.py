@@ -23,7 +23,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import EnvironBuilder
 
 from eksworld.aws_control_plane import EksControlPlane
-from eksworld.aws_requests import AwsRequest, RestJsonRouter, fault_response, identify
+from eksworld.aws_requests import RestJsonRouter, fault_response, identify
 from eksworld.aws_responses import serve_with
 from eksworld.aws_seeding import WorldSeeding
 from eksworld.moto_hooks import MotoRequestHandler, WsgiApp, moto_wsgi_app
@@ -100,14 +100,10 @@ class AwsEmulator(WorldSeeding):
 
     # Middleware ----------------------------------------------------------------------------------
 
-    def identify(self, environ: dict[str, Any]) -> AwsRequest | None:
-        """Service, botocore operation and cluster of a signed AWS request (None for anything else)."""
-        return identify(environ, self._eks_router)
-
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith("/_world/") and self.admin_app is not None:
             return self.admin_app(environ, start_response)
-        request = self.identify(environ)
+        request = identify(environ, self._eks_router)
         if request is None:  # moto's own API (/moto-api/...) and anything unsigned: pass through, unlogged
             return [self._call_moto(environ, start_response)[1]]
         spec = self.state.faults.spec_for(request.cluster)
