@@ -14,10 +14,11 @@ from eksworld.aws_insights import INSIGHT_CATEGORIES, INSIGHT_STATUSES
 from eksworld.aws_records import extras, hex_digest, utc
 from eksworld.aws_region import ACCOUNT_ID
 from eksworld.moto_hooks import (
-    Cluster,
     FargateProfile,
     InvalidLaunchTemplateNameNotFoundWithNameError,
-    Nodegroup,
+    clear_security_group_rules,
+    insert_cluster,
+    insert_nodegroup,
     set_available_ips,
 )
 from eksworld.state import WorldState
@@ -83,9 +84,8 @@ class WorldSeeding:
                 vpc_config["clusterSecurityGroupId"] = cluster_security_group_id
             if name in self.eks.backend.clusters:
                 raise ValueError(f"cluster {name!r} already exists")
-            # Built directly: moto's create_cluster validates the role ARN with a new boto3 Session
-            # (35 ms each), which adds up when seeding a fleet.
-            cluster = Cluster(
+            cluster = insert_cluster(
+                self.eks.backend,
                 name=name,
                 role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/eksClusterRole",
                 resources_vpc_config=vpc_config,
@@ -95,8 +95,6 @@ class WorldSeeding:
                 version=version,
                 tags=tags or {},
             )
-            self.eks.backend.clusters[name] = cluster
-            self.eks.backend.cluster_count += 1
             self.eks.complete_cluster(cluster, upgrade_policy=upgrade_policy)
             if platform_version:
                 cluster.platformVersion = platform_version
@@ -140,7 +138,8 @@ class WorldSeeding:
             if launch_template is not None:
                 launch_template = self._seed_launch_template(
                     launch_template, str(version or owner.version) if ami_type == "CUSTOM" else None)
-            nodegroup = Nodegroup(  # built directly, like clusters above
+            nodegroup = insert_nodegroup(
+                owner,
                 cluster_name=cluster,
                 nodegroup_name=name,
                 account_id=ACCOUNT_ID,
@@ -156,8 +155,6 @@ class WorldSeeding:
                 labels=labels or {},
                 launch_template=launch_template,
             )
-            owner.nodegroups[name] = nodegroup
-            owner.nodegroup_count += 1
             # No SSH access configured: AWS then reports neither remoteAccess nor its security group.
             nodegroup.remote_access = None  # type: ignore[assignment]
             nodegroup.resources = {"autoScalingGroups": nodegroup.resources["autoScalingGroups"]}
@@ -311,11 +308,11 @@ class WorldSeeding:
         with self.state.lock:
             ec2 = self.eks.ec2
             group = ec2.get_security_group_from_id(sg_id)
-            for rules, existing, authorize in ((inbound, "ingress_rules", ec2.authorize_security_group_ingress),
-                                               (outbound, "egress_rules", ec2.authorize_security_group_egress)):
+            for rules, inbound_rules, authorize in ((inbound, True, ec2.authorize_security_group_ingress),
+                                                    (outbound, False, ec2.authorize_security_group_egress)):
                 if rules is None:
                     continue
-                setattr(group, existing, [])
+                clear_security_group_rules(group, inbound=inbound_rules)
                 for rule in rules:
                     peer = rule["peer"]
                     ports = [None if p is None else str(p) for p in (rule["from_port"], rule["to_port"])]

@@ -5,7 +5,8 @@ moto documents its server mode, the `/moto-api/reset` endpoint, `moto.backends.g
 equivalent: serving moto's WSGI app in process (behind eksworld's fault and log middleware, under the
 world's lock: a second server and an HTTP hop per request would lose both), adding EKS operations to
 moto's EKS responses, building moto's model objects directly (seeding a fleet through moto's
-create_cluster costs a boto3 session per cluster), and the free addresses of a subnet.
+create_cluster costs a boto3 session per cluster), replacing a security group's rules and the free
+addresses of a subnet.
 tests/eksworld/test_moto_hooks.py names whatever a moto release moves; moto stays pinned for these.
 """
 from __future__ import annotations
@@ -27,7 +28,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 __all__ = [
     "ActionResult", "Cluster", "EKSBackend", "EKSError", "EKSResponse", "FargateProfile",
     "InvalidLaunchTemplateIdNotFound", "InvalidLaunchTemplateNameNotFoundWithNameError", "InvalidSubnetIdError",
-    "MotoRequestHandler", "Nodegroup", "moto_wsgi_app", "route_eks_paths", "set_available_ips",
+    "MotoRequestHandler", "Nodegroup", "clear_security_group_rules", "insert_cluster", "insert_nodegroup",
+    "moto_wsgi_app", "route_eks_paths", "set_available_ips",
 ]
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -43,6 +45,31 @@ def route_eks_paths(extra_patterns: Iterable[str], dispatch: Callable[..., Any])
     app (on the first EKS request)."""
     for pattern in [*eks_urls.url_paths, *extra_patterns]:
         eks_urls.url_paths[pattern] = dispatch
+
+
+def insert_cluster(backend: EKSBackend, **fields: Any) -> Cluster:
+    """A moto Cluster built from `fields` and stored in `backend`. Not moto's create_cluster: it validates the
+    role ARN with a new boto3 Session (35 ms each), which adds up when seeding a fleet."""
+    cluster = Cluster(**fields)
+    backend.clusters[cluster.name] = cluster
+    backend.cluster_count += 1
+    return cluster
+
+
+def insert_nodegroup(cluster: Cluster, **fields: Any) -> Nodegroup:
+    """A moto Nodegroup built from `fields` and stored in `cluster` (built directly, as clusters are)."""
+    nodegroup = Nodegroup(**fields)
+    cluster.nodegroups[nodegroup.nodegroup_name] = nodegroup
+    cluster.nodegroup_count += 1
+    return nodegroup
+
+
+def clear_security_group_rules(group: Any, inbound: bool) -> None:
+    """Drop every inbound (or outbound) rule of a moto security group, so the caller can authorize new ones."""
+    if inbound:
+        group.ingress_rules = []
+    else:
+        group.egress_rules = []
 
 
 def set_available_ips(subnet: Any, count: int) -> None:

@@ -62,6 +62,15 @@ def test_eks_routes_are_moto_url_paths() -> None:
     )
 
 
+def test_security_group_rule_lists_are_moto_s(aws: AwsEmulator) -> None:
+    """clear_security_group_rules empties these lists of moto's SecurityGroup: a renamed one would be written
+    beside moto's, silently, and the group would keep its old rules."""
+    network = aws.create_network("hooks")
+    group = aws.eks.ec2.get_security_group_from_id(network["security_group_id"])
+    moved = [name for name in ("ingress_rules", "egress_rules") if not isinstance(getattr(group, name, None), list)]
+    assert moved == [], f"moto {moto.__version__} moved SecurityGroup attributes eksworld/moto_hooks.py writes"
+
+
 def test_subnet_free_addresses_hook(aws: AwsEmulator) -> None:
     """set_available_ips: moto's Subnet keeps the free address count in _available_ip_addresses."""
     network = aws.create_network("hooks", subnets=[{"cidr": "10.9.1.0/24", "free_ips": 3}])
