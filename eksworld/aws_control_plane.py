@@ -31,7 +31,6 @@ class EksControlPlane(ClusterUpdates, NodegroupUpdates, AddonUpdates):
             else:
                 self._finish_cluster_update(cluster, update)
 
-
     # Updates -----------------------------------------------------------------------------------
 
     def describe_update(

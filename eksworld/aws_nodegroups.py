@@ -183,7 +183,6 @@ class NodegroupUpdates(RegionalEks):
         match = _AMI_MINOR.search(getattr(ami, "name", None) or "")
         return match.group(1) if match else None
 
-
     def complete_nodegroup(self, cluster: Cluster, nodegroup: Nodegroup, version: str | None,
                            release_version: str | None) -> None:
         """moto defaults node groups to 1.19: put them on the cluster's minor and its newest AMI instead."""

@@ -153,7 +153,6 @@ class ClusterExtras:
     # (from, to, finished at) of the last in-place minor upgrade; None once rolled back. Opens the rollback window.
     last_upgrade: tuple[str, str, float] | None = None
 
-
     def rollback_target(self, version: str, now: float) -> str | None:
         """The minor a rollback may go back to now: the one before the last in-place upgrade, within 7 days."""
         last = self.last_upgrade

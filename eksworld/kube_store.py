@@ -33,7 +33,6 @@ _GIT_VERSION = re.compile(r"^v(?P<major>\d+)\.(?P<minor>\d+)\.\d+")
 _SYSTEM_METADATA = ("uid", "creationTimestamp", "generation", "name", "namespace")
 
 
-
 @dataclass(frozen=True)
 class _Change:
     """One entry of the watch history."""
