@@ -13,7 +13,6 @@ import base64
 import contextlib
 import hmac
 import json
-import re
 import socket
 import ssl
 import threading
@@ -28,8 +27,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 
 from eksworld.kube_crashloop import CrashLoops
+from eksworld.kube_routes import Route, discovery, not_found_path, route_request
 from eksworld.kube_status import KubeError, success
-from eksworld.kube_store import ClusterStore, JsonObject, ResourceType
+from eksworld.kube_store import ClusterStore
+from eksworld.kube_types import JsonObject, ResourceType
 from eksworld.kube_table import table, wants_table
 from eksworld.kube_tls import ServerTls
 from eksworld.state import WorldState
@@ -49,25 +50,13 @@ PATCH_CONTENT_TYPES = {
     "application/json-patch+json": "json",
     "application/strategic-merge-patch+json": "strategic",
 }
-# Paths kube-apiserver lets anyone read (system:public-info-viewer).
-PUBLIC_ENDPOINTS = frozenset({"version", "healthz", "livez", "readyz"})
 # Kinds whose DELETE answers with the object rather than a Status, as in kube-apiserver.
 RETURNS_DELETED_OBJECT = frozenset({("", "pods"), ("", "namespaces")})
-_VERSION_ORDER = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
 
 BeforeRequest = Callable[[], None]
 # Given a cluster name: how its API fails this request while its API server instances are replaced
 # ("drop" the connection or answer "503"), or None when it answers normally.
 Outage = Callable[[str], "str | None"]
-
-
-def _version_priority(version: str) -> tuple[int, int, int]:
-    """Discovery lists a group's versions GA first, then beta, then alpha, newest first."""
-    match = _VERSION_ORDER.match(version)
-    if not match:
-        return (-1, 0, 0)
-    stability = {"alpha": 0, "beta": 1, None: 2}[match[2]]
-    return (stability, int(match[1]), int(match[3] or 0))
 
 
 def write_kubeconfig(path: str | Path, cluster_name: str, server_url: str, token: str,
@@ -97,64 +86,6 @@ def write_kubeconfig(path: str | Path, cluster_name: str, server_url: str, token
     return target
 
 
-class _Route:
-    """What a request addresses, worked out before faults and auth so the log can name it."""
-
-    def __init__(self, verb: str, target: str, endpoint: str,
-                 resource_type: ResourceType | None = None, namespace: str | None = None,
-                 name: str | None = None, subresource: str | None = None,
-                 group_path: tuple[str, ...] = ()) -> None:
-        self.verb = verb
-        self.target = target          # "nodes", "deployments/status", "version", "/apis" (discovery)
-        self.endpoint = endpoint      # "resource", "version", "health", "discovery", "unknown"
-        self.resource_type = resource_type
-        self.namespace = namespace
-        self.name = name
-        self.subresource = subresource
-        self.group_path = group_path  # discovery: (), ("v1",), (group,), (group, version)
-
-
-def _not_found_path() -> KubeError:
-    return KubeError(404, "the server could not find the requested resource", details={})
-
-
-def _route(store: ClusterStore, method: str, parts: list[str], query: dict[str, str]) -> _Route:
-    """Map a path below /k8s/<cluster> to an endpoint and a Kubernetes verb."""
-    if len(parts) == 1 and parts[0] == "version":
-        return _Route("get", "version", "version")
-    if len(parts) == 1 and parts[0] in PUBLIC_ENDPOINTS:
-        return _Route("get", parts[0], "health")
-    # Discovery is named by its path ("get /apis"): RBAC grants it as a nonResourceURL.
-    if parts[:1] == ["api"] and len(parts) <= 2:
-        return _Route("get", "/" + "/".join(parts), "discovery", group_path=tuple(parts[1:]))
-    if parts[:1] == ["apis"] and len(parts) <= 3:
-        return _Route("get", "/" + "/".join(parts), "discovery", group_path=("apis", *parts[1:]))
-    if parts[:2] == ["api", "v1"]:
-        group, version, rest = "", "v1", parts[2:]
-    elif parts[:1] == ["apis"]:
-        group, version, rest = parts[1], parts[2], parts[3:]
-    else:
-        return _Route(method.lower(), "/" + "/".join(parts), "unknown")
-    namespace = None
-    if len(rest) >= 3 and rest[0] == "namespaces":
-        candidate = store.find_type(group, version, rest[2])
-        if candidate is not None and candidate.namespaced:
-            namespace, rest = rest[1], rest[2:]
-    resource_type = store.find_type(group, version, rest[0]) if rest else None
-    if resource_type is None or len(rest) > 3:
-        return _Route(method.lower(), "/" + "/".join(parts), "unknown")
-    name = rest[1] if len(rest) > 1 else None
-    subresource = rest[2] if len(rest) > 2 else None
-    watching = query.get("watch", "").lower() in ("true", "1")
-    verb = {
-        "GET": "watch" if watching else ("get" if name else "list"),
-        "POST": "create", "PUT": "update", "PATCH": "patch",
-        "DELETE": "delete" if name else "deletecollection",
-    }.get(method, method.lower())
-    target = f"{resource_type.plural}/{subresource}" if subresource else resource_type.plural
-    return _Route(verb, target, "resource", resource_type, namespace, name, subresource)
-
-
 class _Response:
     def __init__(self, status: int, body: Any = None, content_type: str = "application/json",
                  stream: Iterator[JsonObject] | None = None) -> None:
@@ -162,45 +93,6 @@ class _Response:
         self.body = body
         self.content_type = content_type
         self.stream = stream
-
-
-def _discovery(store: ClusterStore, group_path: tuple[str, ...], server_address: str) -> JsonObject:
-    types = store.resource_types()
-    if group_path == ():
-        return {"kind": "APIVersions", "versions": ["v1"],
-                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0",
-                                                "serverAddress": server_address}]}
-    if group_path == ("v1",):
-        return _resource_list("v1", [t for t in types if t.group == ""])
-    if group_path[0] != "apis":
-        raise _not_found_path()
-    groups: dict[str, list[str]] = {}
-    for resource_type in types:
-        if resource_type.group and resource_type.version not in groups.setdefault(resource_type.group, []):
-            groups[resource_type.group].append(resource_type.version)
-
-    def api_group(group: str) -> JsonObject:
-        versions = sorted(groups[group], key=_version_priority, reverse=True)
-        entries = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
-        return {"name": group, "versions": entries, "preferredVersion": entries[0]}
-
-    if len(group_path) == 1:
-        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [api_group(g) for g in groups]}
-    group = group_path[1]
-    if group not in groups:
-        raise _not_found_path()
-    if len(group_path) == 2:
-        return {"kind": "APIGroup", "apiVersion": "v1", **api_group(group)}
-    version = group_path[2]
-    if version not in groups[group]:
-        raise _not_found_path()
-    return _resource_list(f"{group}/{version}",
-                          [t for t in types if (t.group, t.version) == (group, version)])
-
-
-def _resource_list(group_version: str, types: list[ResourceType]) -> JsonObject:
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
-            "resources": [entry for t in types for entry in t.discovery()]}
 
 
 def _as_served(resource_type: ResourceType, obj: JsonObject, in_list: bool) -> JsonObject:
@@ -365,7 +257,7 @@ class KubeEmulator:
 
     # ------------------------------------------------------------------ request handling
 
-    def authenticate(self, store: ClusterStore, route: _Route, authorization: str | None) -> None:
+    def authenticate(self, store: ClusterStore, route: Route, authorization: str | None) -> None:
         """Bearer token of the cluster, or any EKS IAM token (`k8s-aws-v1.`, not verified).
 
         A request without credentials is anonymous over https (public endpoints only, as on
@@ -385,7 +277,7 @@ class KubeEmulator:
             return
         raise KubeError(401, "Unauthorized")
 
-    def dispatch(self, store: ClusterStore, route: _Route, query: dict[str, str],
+    def dispatch(self, store: ClusterStore, route: Route, query: dict[str, str],
                  body: bytes, headers: Message) -> _Response:
         """Answer an authenticated request (faults were already applied)."""
         if route.endpoint == "version":
@@ -393,17 +285,17 @@ class KubeEmulator:
         if route.endpoint == "health":
             return _Response(200, b"ok", "text/plain; charset=utf-8")
         if route.endpoint == "discovery":
-            return _Response(200, _discovery(store, route.group_path, headers.get("Host", "")))
+            return _Response(200, discovery(store, route.group_path, headers.get("Host", "")))
         if route.endpoint != "resource" or route.resource_type is None:
-            raise _not_found_path()
+            raise not_found_path()
         return self._resource_request(store, route, route.resource_type, query, body, headers)
 
-    def _resource_request(self, store: ClusterStore, route: _Route, resource_type: ResourceType,
+    def _resource_request(self, store: ClusterStore, route: Route, resource_type: ResourceType,
                           query: dict[str, str], body: bytes, headers: Message) -> _Response:
         dry_run = query.get("dryRun") == "All"
         as_table = wants_table(headers.get("Accept", ""))
         if route.subresource is not None and route.subresource not in resource_type.subresources():
-            raise _not_found_path()
+            raise not_found_path()
         if route.verb == "get":
             obj = store.api_get(resource_type, route.namespace, route.name or "")
             if route.subresource == "scale":
@@ -467,7 +359,7 @@ class KubeEmulator:
         raise KubeError(405, f"{route.verb} is not supported on {route.target}")
 
     @staticmethod
-    def _body_object(resource_type: ResourceType, route: _Route, body: bytes) -> JsonObject:
+    def _body_object(resource_type: ResourceType, route: Route, body: bytes) -> JsonObject:
         """The object in a POST/PUT body, checked against the URL as kube-apiserver does."""
         obj = _parse_json(body)
         if not isinstance(obj, dict):
@@ -610,7 +502,7 @@ class _Handler(BaseHTTPRequestHandler):
         record["cluster"] = cluster_name or None
         if store is None:
             return _Response(404, KubeError(404, f'no emulated cluster is served at "{url.path}"').status())
-        route = _route(store, method, parts[2:], query)
+        route = route_request(store, method, parts[2:], query)
         record["operation"] = f"{route.verb} {route.target}"
         record["mutating"] = route.verb in MUTATING_VERBS
         faults = emulator.state.faults

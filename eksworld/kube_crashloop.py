@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from eksworld.kube_store import ClusterStore, JsonObject, ResourceType
+    from eksworld.kube_store import ClusterStore
+    from eksworld.kube_types import JsonObject, ResourceType
 
 WORKLOAD_KINDS = {("apps", "deployments"): "Deployment", ("apps", "daemonsets"): "DaemonSet"}
 RESTARTS = 5

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from eksworld.kube_store import JsonObject, ResourceType
+from eksworld.kube_types import JsonObject, ResourceType
 
 Cell = Callable[[JsonObject], Any]
 

@@ -64,7 +64,6 @@ from __future__ import annotations
 import re
 import copy
 import hashlib
-import ipaddress
 import json
 from pathlib import Path
 from typing import Any
@@ -72,6 +71,8 @@ from typing import Any
 import yaml
 
 from eksworld import catalog
+from eksworld.scenario_fields import known_keys, minor_text
+from eksworld.scenario_security_groups import security_group_settings
 
 ECR = "602401143452.dkr.ecr.us-east-1.amazonaws.com"
 UPGRADE_POLICIES = ("STANDARD", "EXTENDED")
@@ -142,7 +143,6 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
     return data
 
 
-MINOR = re.compile(r"1\.\d{2}")
 KARPENTER_KEYS = ("version", "api_version", "ec2nodeclasses", "nodepools")
 KARPENTER_API_VERSIONS = ("v1", "v1beta1")
 NODECLASS_KEYS = ("name", "ami_family", "ami_selector_terms", "amis")
@@ -151,28 +151,12 @@ AUTO_MODE_KEYS = ("nodes", "node_pools", "kubelet")
 AUTO_MODE_NODE_POOLS = ["general-purpose", "system"]
 
 
-def _minor_text(value: Any, what: str) -> str:
-    text = str(value)
-    if not MINOR.fullmatch(text):
-        raise ValueError(f"{what} must be a Kubernetes minor such as '1.29' (quoted), got {value!r}")
-    return text
-
-
-def _keys(data: Any, allowed: tuple[str, ...], what: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ValueError(f"{what} must be a mapping, got {data!r}")
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValueError(f"{what}: unknown key(s) {', '.join(unknown)} (known: {', '.join(allowed)})")
-    return data
-
-
 def _check_launch_template(ng: dict[str, Any]) -> None:
     spec = ng.get("launch_template")
     if spec is None:
         return
     what = f"node group {ng.get('name')}: launch_template"
-    _keys(spec, ("name", "version", "versions"), what)
+    known_keys(spec, ("name", "version", "versions"), what)
     if not spec.get("name"):
         raise ValueError(f"{what} needs a 'name'")
     versions = spec.get("versions")
@@ -181,7 +165,7 @@ def _check_launch_template(ng: dict[str, Any]) -> None:
             raise ValueError(f"{what}: versions must be a non-empty list (a Kubernetes minor or null per version)")
         for minor in versions:
             if minor is not None:
-                _minor_text(minor, f"{what}: versions entry")
+                minor_text(minor, f"{what}: versions entry")
     number = str(spec.get("version", 1))
     if not number.isdigit() or int(number) < 1 or (versions is not None and int(number) > len(versions)):
         raise ValueError(f"{what}: version {number} is not a version number of the template "
@@ -193,13 +177,14 @@ def karpenter_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
     data = cluster.get("karpenter")
     if data is None or data is False:
         return None
-    data = {} if data is True else _keys(data, KARPENTER_KEYS, "karpenter")
+    data = {} if data is True else known_keys(data, KARPENTER_KEYS, "karpenter")
     api_version = data.get("api_version", "v1")
     if api_version not in KARPENTER_API_VERSIONS:
         raise ValueError(f"karpenter: api_version must be one of {', '.join(KARPENTER_API_VERSIONS)}, "
                          f"got {api_version!r}")
-    classes = [_keys(c, NODECLASS_KEYS, "karpenter: an ec2nodeclasses entry") for c in data.get("ec2nodeclasses") or []]
-    pools = [_keys(p, NODEPOOL_KEYS, "karpenter: a nodepools entry") for p in data.get("nodepools") or []]
+    classes = [known_keys(c, NODECLASS_KEYS, "karpenter: an ec2nodeclasses entry")
+               for c in data.get("ec2nodeclasses") or []]
+    pools = [known_keys(p, NODEPOOL_KEYS, "karpenter: a nodepools entry") for p in data.get("nodepools") or []]
     class_names = [c.get("name") for c in classes]
     if any(not n for n in class_names) or any(not p.get("name") for p in pools):
         raise ValueError("karpenter: every ec2nodeclasses and nodepools entry needs a 'name'")
@@ -209,7 +194,7 @@ def karpenter_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
                              f"{pool.get('node_class', 'default')!r}, which ec2nodeclasses does not define "
                              f"(defined: {', '.join(str(n) for n in class_names) or 'none'})")
         if pool.get("kubelet") is not None:
-            _minor_text(pool["kubelet"], f"karpenter: node pool {pool['name']}: kubelet")
+            minor_text(pool["kubelet"], f"karpenter: node pool {pool['name']}: kubelet")
     return {"version": str(data.get("version", "1.1.1")), "api_version": api_version, "ec2nodeclasses": classes,
             "nodepools": pools}
 
@@ -219,7 +204,7 @@ def auto_mode_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
     data = cluster.get("auto_mode")
     if data is None or data is False:
         return None
-    data = {} if data is True else _keys(data, AUTO_MODE_KEYS, "auto_mode")
+    data = {} if data is True else known_keys(data, AUTO_MODE_KEYS, "auto_mode")
     pools = data.get("node_pools", AUTO_MODE_NODE_POOLS)
     if not isinstance(pools, list) or not all(isinstance(p, str) and p for p in pools):
         raise ValueError(f"auto_mode: node_pools must be a list of NodePool names, got {pools!r}")
@@ -228,79 +213,7 @@ def auto_mode_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
         raise ValueError(f"auto_mode: nodes must be a number of nodes (0 or more), got {nodes!r}")
     kubelet = data.get("kubelet")
     return {"node_pools": list(pools), "nodes": nodes,
-            "kubelet": _minor_text(kubelet, "auto_mode: kubelet") if kubelet is not None else cluster["version"]}
-
-
-SECURITY_GROUP_RULES_KEYS = ("inbound", "outbound")
-ADDITIONAL_SECURITY_GROUP_KEYS = ("name", "inbound", "outbound")
-SECURITY_GROUP_RULE_KEYS = ("protocol", "port", "peer")
-SECURITY_GROUP_PROTOCOLS = ("tcp", "udp", "all")
-
-
-def _security_group_rule(rule: Any, what: str) -> dict[str, Any]:
-    """A scenario rule as {protocol (tcp, udp or -1), from_port, to_port, peer (`cluster` or a CIDR)}."""
-    rule = _keys(rule, SECURITY_GROUP_RULE_KEYS, what)
-    protocol = rule.get("protocol")
-    if protocol not in SECURITY_GROUP_PROTOCOLS:
-        raise ValueError(f"{what}: protocol must be one of {', '.join(SECURITY_GROUP_PROTOCOLS)}, got {protocol!r}")
-    port = rule.get("port")
-    if protocol == "all":
-        if port is not None:
-            raise ValueError(f"{what}: a rule for all protocols has no port")
-        ports: list[Any] = [None, None]
-    else:
-        ports = port if isinstance(port, list) else [port, port]
-        if len(ports) != 2 or not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p <= 65535
-                                      for p in ports):
-            raise ValueError(f"{what}: port must be a port number or [from, to], got {port!r}")
-    peer = str(rule.get("peer", "cluster"))
-    if peer != "cluster":
-        try:
-            ipaddress.ip_network(peer)
-        except ValueError:
-            raise ValueError(f"{what}: peer must be 'cluster' or a CIDR such as 10.0.0.0/16, got {peer!r}") from None
-    return {"protocol": "-1" if protocol == "all" else protocol, "from_port": ports[0], "to_port": ports[1],
-            "peer": peer}
-
-
-def _rule_list(rules: Any, what: str) -> list[dict[str, Any]]:
-    if not isinstance(rules, list):
-        raise ValueError(f"{what} must be a list of rules, got {rules!r}")
-    return [_security_group_rule(rule, f"{what}[{index}]") for index, rule in enumerate(rules)]
-
-
-def security_group_settings(cluster: dict[str, Any]) -> dict[str, Any]:
-    """The cluster's security group rules from `cluster_security_group_rules` and `additional_security_groups`.
-
-    ``{"cluster": {"inbound": rules or None, "outbound": rules or None}, "additional": [{"name", "inbound",
-    "outbound"}]}``; None keeps what the group is created with (EKS's defaults for the cluster security group,
-    AWS's outbound all traffic for another group).
-    """
-    data = _keys(cluster.get("cluster_security_group_rules") or {}, SECURITY_GROUP_RULES_KEYS,
-                 "cluster_security_group_rules")
-    own = {key: _rule_list(data[key], f"cluster_security_group_rules: {key}") if key in data else None
-           for key in SECURITY_GROUP_RULES_KEYS}
-    groups = cluster.get("additional_security_groups") or []
-    if not isinstance(groups, list):
-        raise ValueError(f"additional_security_groups must be a list, got {groups!r}")
-    additional = []
-    for index, group in enumerate(groups):
-        what = f"additional_security_groups[{index}]"
-        group = _keys(group, ADDITIONAL_SECURITY_GROUP_KEYS, what)
-        if not group.get("name"):
-            raise ValueError(f"{what} needs a 'name'")
-        additional.append({"name": str(group["name"]),
-                           "inbound": _rule_list(group.get("inbound", []), f"{what}: inbound"),
-                           "outbound": _rule_list(group["outbound"], f"{what}: outbound") if "outbound" in group
-                           else None})
-    return {"cluster": own, "additional": additional}
-
-
-def resolve_peers(rules: list[dict[str, Any]] | None, cluster_group_id: str) -> list[dict[str, Any]] | None:
-    """Rules with the peer `cluster` replaced by the cluster security group's id."""
-    if rules is None:
-        return None
-    return [{**rule, "peer": cluster_group_id if rule["peer"] == "cluster" else rule["peer"]} for rule in rules]
+            "kubelet": minor_text(kubelet, "auto_mode: kubelet") if kubelet is not None else cluster["version"]}
 
 
 def custom_resource_types(cluster: dict[str, Any]) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ import yaml
 from eksworld import catalog, scenario
 from eksworld.aws import AwsEmulator
 from eksworld.kube import KubeEmulator, write_kubeconfig
+from eksworld.scenario_security_groups import resolve_peers, security_group_settings
 from eksworld.state import WorldState
 
 # Long and distinctive on purpose: Ansible masks no_log values in output by substring, and a short
@@ -103,13 +104,13 @@ class World:
         network = self.aws.create_network(name, subnets=cluster.get("subnets") or
                                           [{"cidr": "10.0.1.0/24"}, {"cidr": "10.0.2.0/24"}],
                                           security_group=True)
-        group_id, groups = network["security_group_id"], scenario.security_group_settings(cluster)
-        self.aws.set_security_group_rules(group_id, *(scenario.resolve_peers(groups["cluster"][key], group_id)
+        group_id, groups = network["security_group_id"], security_group_settings(cluster)
+        self.aws.set_security_group_rules(group_id, *(resolve_peers(groups["cluster"][key], group_id)
                                                       for key in ("inbound", "outbound")))
         additional = []
         for spec in groups["additional"]:
             additional.append(self.aws.create_security_group(network["vpc_id"], f"{name}-{spec['name']}"))
-            self.aws.set_security_group_rules(additional[-1], *(scenario.resolve_peers(spec[key], group_id)
+            self.aws.set_security_group_rules(additional[-1], *(resolve_peers(spec[key], group_id)
                                                                 for key in ("inbound", "outbound")))
         self.aws.create_cluster(name, version=version, subnet_ids=network["subnet_ids"],
                                 security_group_ids=[group_id, *additional],

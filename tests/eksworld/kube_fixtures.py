@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from eksworld.kube_store import ClusterStore, JsonObject
+from eksworld.kube_store import ClusterStore
+from eksworld.kube_types import JsonObject
 
 ECR = "602401143452.dkr.ecr.us-west-2.amazonaws.com"  # where EKS pulls its system images
 NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"

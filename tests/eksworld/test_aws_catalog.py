@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eksworld import catalog
-from eksworld.aws import _paginate
+from eksworld.aws_errors import paginate
 
 
 def test_minors_and_support_calendar() -> None:
@@ -88,7 +88,7 @@ def test_vpc_cni_1_17_is_offered_where_aws_lists_it() -> None:
 def test_pages_cover_every_item_once(size: int, page: int) -> None:
     items, collected, token = list(range(size)), [], None
     while True:
-        chunk, token = _paginate(items, page, token)
+        chunk, token = paginate(items, page, token)
         collected += chunk
         assert len(chunk) <= page
         if token is None:

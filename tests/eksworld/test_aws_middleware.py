@@ -135,9 +135,9 @@ def test_request_log_names_s3_and_dynamodb_operations(aws: AwsEmulator, aws_cred
     ("PATCH", "/bucket/key", "", "Unknown"),
 ])
 def test_s3_operations_by_method_and_path(method: str, path: str, query: str, operation: str) -> None:
-    from eksworld.aws import _s3_operation
+    from eksworld.aws_requests import s3_operation
 
-    assert _s3_operation(method, path, query) == operation
+    assert s3_operation(method, path, query) == operation
 
 
 def test_admin_paths_go_to_the_admin_app(aws: AwsEmulator) -> None:

@@ -7,7 +7,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from eksworld import catalog
-from eksworld.aws import MSG_ROLLBACK_BLOCK, MSG_ROLLBACK_TIMEOUT, ROLLBACK_WINDOW_S, AwsEmulator
+from eksworld.aws import AwsEmulator
+from eksworld.aws_cluster_updates import MSG_ROLLBACK_BLOCK, MSG_ROLLBACK_TIMEOUT
+from eksworld.aws_records import ROLLBACK_WINDOW_S
 
 DOWNGRADE = ("InvalidParameterException", "Unsupported Kubernetes minor version update from 1.30 to 1.29")
 DAY = 24 * 3600.0

@@ -1,0 +1,59 @@
+"""The emulated EKS control plane: every concern (cluster updates, node groups, add-ons, insights, networking)
+behind one object, and the completion of due work as the emulated clock passes."""
+from __future__ import annotations
+
+from eksworld.aws_addons import AddonUpdates
+from eksworld.aws_cluster_updates import ClusterUpdates
+from eksworld.aws_errors import MSG_UPDATE_NOT_FOUND, ResourceNotFoundException
+from eksworld.aws_nodegroups import NodegroupUpdates
+from eksworld.aws_records import Update, extras
+from eksworld.moto_hooks import Cluster
+
+
+class EksControlPlane(ClusterUpdates, NodegroupUpdates, AddonUpdates):
+    """EKS behaviour moto lacks: updates with emulated durations, add-ons, insights, cluster versions."""
+
+    def advance(self) -> None:
+        """Finish every update (and add-on creation) whose emulated duration has passed, oldest first."""
+        now = self.now()
+        due: list[tuple[float, Cluster, Update]] = []
+        for cluster in list(self.backend.clusters.values()):
+            self._finish_addon_creations(cluster, now)
+            due += [
+                (u.due_at, cluster, u) for u in extras(cluster).updates.values()
+                if u.status == "InProgress" and u.due_at <= now
+            ]
+        for _, cluster, update in sorted(due, key=lambda item: item[0]):
+            if update.nodegroup:
+                self._finish_nodegroup_update(cluster, update)
+            elif update.addon:
+                self._finish_addon_update(cluster, update)
+            else:
+                self._finish_cluster_update(cluster, update)
+
+    # Updates -----------------------------------------------------------------------------------
+
+    def describe_update(
+        self, cluster_name: str, update_id: str, nodegroup: str | None = None, addon: str | None = None
+    ) -> Update:
+        """DescribeUpdate: node group and add-on updates are only found when their name is given."""
+        cluster = self.cluster(cluster_name)
+        update = extras(cluster).updates.get(update_id)
+        if update is None or update.nodegroup != (nodegroup or None) or update.addon != (addon or None):
+            raise ResourceNotFoundException(
+                MSG_UPDATE_NOT_FOUND.format(update_id=update_id), clusterName=cluster_name,
+                nodegroupName=nodegroup, addonName=addon,
+            )
+        return update
+
+    def list_updates(self, cluster_name: str, nodegroup: str | None = None, addon: str | None = None) -> list[str]:
+        cluster = self.cluster(cluster_name)
+        if nodegroup:
+            self.nodegroup(cluster, nodegroup)
+        if addon:
+            self.addon(cluster, addon)
+        return [
+            u.id for u in extras(cluster).updates.values()
+            if u.nodegroup == (nodegroup or None) and u.addon == (addon or None)
+        ]
+
