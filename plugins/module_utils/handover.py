@@ -49,8 +49,9 @@ def with_basis(plan, facts, target, upgrade_nodegroups, entries):
 def accept(handed, cluster, target, upgrade_nodegroups, entries, option="plan"):
     """``(plan, nodegroups)`` of a handed-over plan checked against this call and a fresh DescribeCluster.
 
-    Returns None when the plan was computed while an update was in progress and the version has moved since:
-    such a plan was provisional, and the caller plans again. Raises ModuleError naming what differs otherwise.
+    Returns None when the version has moved since the plan while an update was in progress (the plan was
+    provisional), or has reached the target (a rerun): the caller then plans by itself. Raises ModuleError naming
+    what differs otherwise.
     """
     basis = handed.get("computed_from") if isinstance(handed, dict) else None
     missing = [key for key in BASIS_KEYS if key not in (basis or {})]
@@ -71,8 +72,8 @@ def accept(handed, cluster, target, upgrade_nodegroups, entries, option="plan"):
         refusals.append("it was computed with other nodegroup_launch_templates (%s) than this call's (%s)"
                         % (basis["launch_templates"] or "none", entries_as_data(entries) or "none"))
     if not refusals and cluster["version"] != basis["version"]:
-        if basis["status"] == "UPDATING":
-            return None
+        if basis["status"] == "UPDATING" or cluster["version"] == str(target):
+            return None  # provisional, or a rerun after the plan was carried out: nothing stale to follow
         refusals.append("it starts from %s, but cluster %s is at %s now" % (basis["version"], name, cluster["version"]))
     if refusals:
         raise ModuleError("The %s given can't be followed: %s. %s" % (option, "; ".join(refusals), REDO),

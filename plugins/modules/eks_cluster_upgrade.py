@@ -64,8 +64,8 @@ options:
       - Refused, before any change, when it was computed for another cluster, another O(target_version), other
         O(upgrade_nodegroups) or O(nodegroup_launch_templates), when its hops do not follow from what it records it
         was computed from, or when the control plane's version is no longer the one it starts from (rerun the
-        preflight). A plan computed while an update was in progress is provisional; when that update has moved
-        the version since, the module plans again by itself.
+        preflight). When the version has moved to O(target_version) already (a rerun), or past a plan computed
+        while an update was in progress (such a plan is provisional), the module plans again by itself.
       - Without it the module gathers the cluster and plans by itself.
     type: dict
   force:

@@ -101,6 +101,11 @@ def test_check_mode_plans_every_cluster_and_sends_no_mutating_call(make_world, r
     assert planned_addons["kube-proxy"].startswith("v1.30.")
     assert world.summary()["staging-use1"]["version"] == "1.28"
     assert "hops: 1.28->1.29, 1.29->1.30" in (run.report_dir / "fleet-summary.md").read_text()
+    # The control-plane step followed the plan preflight computed: one DescribeCluster (the re-check of version and
+    # status), no second gathering of node groups, nodes or EKS versions.
+    for name in statuses:
+        control_plane = run.cluster_report(name)["control_plane"]
+        assert (name, control_plane["planned_by"], control_plane["api_calls"]) == (name, "preflight", 1)
 
 
 def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_playbook):
