@@ -561,8 +561,8 @@ def check_pdbs(facts, target):
         return _result("pdb-drain-blockers", PASS, "No PodDisruptionBudget blocks node drains.")
     return _result("pdb-drain-blockers", WARN, "PodDisruptionBudgets allowing no disruption: %s; node group "
                    "updates will fail with PodEvictionFailure after 15 minutes." % ", ".join(blocking),
-                   "Relax them during the node update window, or set force on the node group updates (nodegroup_force of "
-                   "eks_cluster_upgrade; drains regardless).")
+                   "Relax them during the node update window, or set force on the node group updates "
+                   "(nodegroup_force of eks_cluster_upgrade; drains regardless).")
 
 
 def _karpenter(facts, target):

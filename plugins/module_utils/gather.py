@@ -478,7 +478,6 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
     """
     if cluster is None:
         cluster = clients.describe_cluster(cluster_name)
-    current = parse_kube_version(cluster["version"])
     vpc = cluster.get("resourcesVpcConfig") or {}
     facts = {"cluster": {
         "name": cluster["name"], "arn": cluster.get("arn"), "version": cluster["version"],

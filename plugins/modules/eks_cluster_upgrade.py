@@ -60,7 +60,8 @@ options:
       - The RV(lifecycle.eks.eks_upgrade_preflight#module:plan) a preflight computed for this cluster (from
         M(lifecycle.eks.eks_upgrade_preflight) or an entry of M(lifecycle.eks.eks_fleet_preflight)), passed unchanged.
         The module then follows it instead of gathering the cluster again; it reads only what may have changed
-        since (C(DescribeCluster): version and status; the update in progress when the cluster is C(UPDATING)).
+        since (C(DescribeCluster) for its version and status, and the update in progress when the cluster is
+        C(UPDATING)).
       - Refused, before any change, when it was computed for another cluster, another O(target_version), other
         O(upgrade_nodegroups) or O(nodegroup_launch_templates), when its hops do not follow from what it records it
         was computed from, or when the control plane's version is no longer the one it starts from (rerun the

@@ -149,7 +149,7 @@ plan:
   description:
     - The upgrade plan to O(target_version), as in M(lifecycle.eks.eks_version_skew_facts) (paths through versions
       EKS does not offer are refused), with C(computed_from).
-    - Pass it unchanged to O(lifecycle.eks.eks_cluster_upgrade#module:plan): the control-plane step then follows it
+    - Pass it unchanged to O(lifecycle.eks.eks_cluster_upgrade#module:plan), and the control-plane step follows it
       instead of gathering the cluster again.
   returned: when the target version parses
   type: dict

@@ -1,11 +1,12 @@
 """Check that every role's meta/argument_specs.yml mirrors its defaults/main.yml.
 
 For each role: every public default (defaults/main.yml) is an option of an entry point with the same
-default (a required option may keep an empty placeholder in defaults/, and no default in its spec; a default
-that reads an inventory variable, `{{ eks_X | default(D) }}`, has D as its default); every option with a
-default in any entry point is a variable of defaults/main.yml with that value; option names carry the
-role's prefix, but for the inventory variables every role reads as is (SHARED); internal variables (`__<role>_*`) never appear in defaults or specs; and
-the role has a README.md that names each option. Exit status 1 lists every mismatch.
+default (a required option may keep an empty placeholder in defaults/, and no default in its spec; a
+default that reads an inventory variable, `{{ eks_X | default(D) }}`, has D as its default); every
+option with a default in any entry point is a variable of defaults/main.yml with that value; option
+names carry the role's prefix, but for the inventory variables every role reads as is (SHARED);
+internal variables (`__<role>_*`) never appear in defaults or specs; and the role has a README.md
+that names each option. Exit status 1 lists every mismatch.
 """
 
 from __future__ import annotations
