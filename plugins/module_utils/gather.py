@@ -520,5 +520,3 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
             facts["version_release_dates"] = (shared.known_versions() if shared else _known_versions(clients))[1]
     facts["skew_input"] = skew_input(facts)
     return json_friendly(facts)
-
-
