@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Gather one cluster's upgrade facts from EKS, EC2 and the Kubernetes API, concurrently.
 
-One DescribeCluster first (everything else needs its version, subnets and endpoint), then every
-independent read at once on a small thread pool. Reads that only matter for some paths (PSP below
-1.25, in-tree EBS volumes when the path crosses 1.23, Karpenter's resources when its API groups are
-served) are skipped otherwise, so a cluster costs a handful of round trips, not one per node.
+One DescribeCluster first (everything else needs its version, subnets and endpoint), then every read,
+declared as a Job (its name, the jobs it needs, the call: ``_jobs``), run by one small executor
+(``run_jobs``): each read starts as soon as what it needs is there (the Kubernetes reads wait for the
+client), all at once on a small thread pool. Reads that only matter for some paths (PSP below 1.25,
+in-tree EBS volumes when the path crosses 1.23, Karpenter's resources when its API groups are served)
+are skipped otherwise, so a cluster costs a handful of round trips, not one per node.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -382,7 +384,7 @@ def _corefile(apis):
     return ((configmap.data if configmap is not None else None) or {}).get("Corefile")
 
 
-def _skipped(*_needs):
+def _skipped():
     """The result of a read this cluster's path does not need."""
     return None
 
@@ -457,8 +459,9 @@ def _jobs(clients, params, cluster, target, policy, shared):
         Job("addon_names", (), lambda: _addons(clients, name, describe=False)),
         Job("workloads", kube, lambda apis: _workloads(apis.apps)),
         Job("corefile", kube, _corefile),
-        Job("psp", kube, _psp_present if current < parse_kube_version("1.25") else _skipped),
-        Job("ebs_volumes", kube, (lambda apis: _in_tree_ebs_volumes(apis.core)) if crosses_123 else _skipped),
+        Job("psp", kube, _psp_present) if current < parse_kube_version("1.25") else Job("psp", (), _skipped),
+        Job("ebs_volumes", kube, lambda apis: _in_tree_ebs_volumes(apis.core)) if crosses_123
+        else Job("ebs_volumes", (), _skipped),
         Job("pdbs", kube, lambda apis: _pdbs(apis.policy)),
         Job("subnets", (), lambda: (shared.subnets if shared else _subnets)(clients, vpc.get("subnetIds") or [])),
         Job("security_group", (), lambda: (shared.security_groups if shared else _read_security_groups)(

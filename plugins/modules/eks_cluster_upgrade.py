@@ -393,12 +393,12 @@ def upgrade(module, clients):
     if cluster.get("status") == "UPDATING" and run_.resume_in_progress():
         cluster = clients.describe_cluster(name)
     if handed is not None and cluster["version"] == str(handed[0].current):
-        plan, nodegroups = handed
+        (plan, nodegroups), planned_by = handed, "preflight"
     else:  # no plan given, or the version moved (an update that was in progress finished): plan here
-        plan, nodegroups = plan_for(clients, module, name, target, cluster, entries)
+        (plan, nodegroups), planned_by = plan_for(clients, module, name, target, cluster, entries), "module"
     result = {"plan": plan.to_dict(), "version_before": version_before, "updates": run_.updates,
               "force": module.params["force"], "overridden_insights": run_.overridden_insights,
-              "planned_by": "preflight" if handed is not None and plan is handed[0] else "module"}
+              "planned_by": planned_by}
     if not plan.feasible:
         reasons = "; ".join("%s: %s %s" % (b.id, b.reason, b.remediation) for b in plan.blockers)
         raise ModuleError("No legal upgrade path from %s to %s for cluster %s: %s"

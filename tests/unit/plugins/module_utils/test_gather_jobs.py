@@ -54,6 +54,10 @@ def test_every_part_gather_offers_is_declared_with_needs_that_exist():
 
     assert set(jobs) >= PREFLIGHT_PARTS | SKEW_PARTS
     assert all(set(job.needs) <= set(jobs) for job in jobs.values())
-    # Reads this path does not need are declared as skipped: no PodSecurityPolicy read from 1.25 on.
+    older = {job.name: job for job in _jobs(None, {}, dict(cluster, version="1.24"), None, {}, None)}
+    assert older["psp"].needs == ("kube",)  # PodSecurityPolicy below 1.25 is read with the Kubernetes client
+    # Reads this path does not need are declared as skipped, needing nothing (not even a Kubernetes client).
     newer = {job.name: job for job in _jobs(None, {}, dict(cluster, version="1.25"), None, {}, None)}
-    assert newer["psp"].call(object()) is None and newer["ebs_volumes"].call(object()) is None
+    for name in ("psp", "ebs_volumes"):
+        assert newer[name].needs == () and newer[name].call() is None
+    assert run_jobs(newer.values(), ["psp", "ebs_volumes"]) == {"psp": None, "ebs_volumes": None}
