@@ -126,6 +126,8 @@ def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_pla
     [al2] = [b for b in run.cluster_report("al2-nodes-132")["blockers"] if b["id"] == "al2-node-groups"]
     assert "legacy-al2 (AL2_x86_64: move to AL2023_x86_64_STANDARD, or BOTTLEROCKET_x86_64)" in al2["message"]
     assert "| al2-nodes-132 | blocked |" in (run.report_dir / "fleet-summary.md").read_text()
+    # The checks name module options; the preflight role names the inventory variable that sets each.
+    assert "(in the inventory: fix_coredns_upstream is set by eks_fix_coredns_upstream)" in run.output
 
 
 def test_coredns_upstream_fix_is_opt_in_and_changes_only_that_line(make_world, run_playbook):
