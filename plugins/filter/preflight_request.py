@@ -6,20 +6,32 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
+import os
+
+import yaml
 from ansible.errors import AnsibleFilterError
 
-# (option of the entry, the playbook variable that sets it, its default), as playbooks/upgrade.yml maps them
-# for the preflight role.
-OPTIONS = (  # type: tuple[tuple[str, str, object], ...]
-    ("upgrade_nodegroups", "eks_upgrade_nodegroups", True),
-    ("fix_coredns_upstream", "eks_fix_coredns_upstream", False),
-    ("nodegroup_launch_templates", "eks_nodegroup_launch_templates", {}),
-    ("skip_checks", "eks_preflight_skip", []),
-    ("insights_max_age", "eks_insights_max_age", "24h"),
-    ("region", "eks_aws_region", None),
-    ("kubeconfig", "eks_kubeconfig", None),
-    ("context", "eks_kube_context", None),
+# (option of the entry, the inventory variable that sets it): the lifecycle.eks.preflight role reads the same
+# variables for its preflight_<option>, whose defaults are the ones used here.
+OPTIONS = (
+    ("upgrade_nodegroups", "eks_upgrade_nodegroups"),
+    ("fix_coredns_upstream", "eks_fix_coredns_upstream"),
+    ("nodegroup_launch_templates", "eks_nodegroup_launch_templates"),
+    ("skip_checks", "eks_preflight_skip"),
+    ("insights_max_age", "eks_insights_max_age"),
 )
+# Connection settings, set by the playbook's module_defaults from these variables when they are set.
+CONNECTION = (("region", "eks_aws_region"), ("kubeconfig", "eks_kubeconfig"), ("context", "eks_kube_context"))
+ROLE_SPECS = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "preflight", "meta", "argument_specs.yml")
+
+
+@functools.lru_cache(maxsize=1)
+def role_defaults():
+    """{option: default} of the preflight role's options this filter fills in, from its meta/argument_specs.yml."""
+    with open(ROLE_SPECS, encoding="utf-8") as handle:
+        options = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
+    return {option: options["preflight_" + option]["default"] for option, _variable in OPTIONS}
 
 
 def preflight_request(host_vars):
@@ -33,9 +45,12 @@ def preflight_request(host_vars):
     target = host_vars.get("eks_target_version")
     request = {"name": host, "cluster_name": host_vars.get("eks_cluster_name") or host,
                "target_version": "" if target is None else str(target)}
-    for option, variable, default in OPTIONS:
+    defaults = role_defaults()
+    for option, variable in OPTIONS:
         value = host_vars.get(variable)
-        request[option] = default if value is None else value
+        request[option] = defaults[option] if value is None else value
+    for option, variable in CONNECTION:
+        request[option] = host_vars.get(variable)
     return request
 
 

@@ -126,7 +126,7 @@ def check_node_minor(facts, target, upgrade_nodegroups):
     message = "Managed node groups %s are behind the control plane (%s)." % (", ".join(behind), current)
     if behind and not upgrade_nodegroups and target > current:
         return _result("control-plane-node-minor", FAIL, message,
-                       "Update them to %s first (eks_upgrade_nodegroups: true lets the upgrade do it)." % current)
+                       "Update them to %s first (upgrade_nodegroups: true lets the upgrade do it)." % current)
     # Later hops too: node groups the plan can't update (custom AMI, not ACTIVE, or upgrade_nodegroups off
     # on a multi-hop path) stop the control plane part way.
     blockers = _plan_blockers(facts, target, upgrade_nodegroups, NODEGROUP_BLOCKERS)
@@ -137,7 +137,7 @@ def check_node_minor(facts, target, upgrade_nodegroups):
         return _result("control-plane-node-minor", WARN, message + " They will be updated before the next hop.")
     if behind:
         return _result("control-plane-node-minor", WARN, message + " No control-plane hop is pending.",
-                       "Update them to %s (post_upgrade does when eks_upgrade_nodegroups is true)." % current)
+                       "Update them to %s (the upgrade does with upgrade_nodegroups: true)." % current)
     return _result("control-plane-node-minor", PASS, "All managed node groups are on %s." % current)
 
 
@@ -261,9 +261,9 @@ def check_coredns_upstream(facts, target, fix_enabled):
         return _result("coredns-upstream", PASS, "The CoreDNS Corefile has no `upstream` line.")
     if fix_enabled:
         return _result("coredns-upstream", WARN, "The CoreDNS Corefile has the discontinued `upstream` line; "
-                       "control_plane will remove it (eks_fix_coredns_upstream).")
+                       "it will be removed first (fix_coredns_upstream).")
     return _result("coredns-upstream", FAIL, "The CoreDNS Corefile has the discontinued `upstream` line.",
-                   "Remove the line (nothing else), or set eks_fix_coredns_upstream: true.")
+                   "Remove the line (nothing else), or set fix_coredns_upstream: true.")
 
 
 def _workloads_matching(facts, pattern):
@@ -561,7 +561,8 @@ def check_pdbs(facts, target):
         return _result("pdb-drain-blockers", PASS, "No PodDisruptionBudget blocks node drains.")
     return _result("pdb-drain-blockers", WARN, "PodDisruptionBudgets allowing no disruption: %s; node group "
                    "updates will fail with PodEvictionFailure after 15 minutes." % ", ".join(blocking),
-                   "Relax them during the node update window, or set eks_nodegroup_force (drains regardless).")
+                   "Relax them during the node update window, or set force on the node group updates "
+                   "(nodegroup_force of eks_cluster_upgrade; drains regardless).")
 
 
 def _karpenter(facts, target):
@@ -656,7 +657,7 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
     results = []
     for check_id, run in checks:
         if check_id in skip:
-            results.append(_result(check_id, SKIPPED, "Skipped on request (eks_preflight_skip).", ""))
+            results.append(_result(check_id, SKIPPED, "Skipped on request (skip_checks).", ""))
         else:
             results.append(run())
     return results

@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Gather one cluster's upgrade facts from EKS, EC2 and the Kubernetes API, concurrently.
 
-One DescribeCluster first (everything else needs its version, subnets and endpoint), then every
-independent read at once on a small thread pool. Reads that only matter for some paths (PSP below
-1.25, in-tree EBS volumes when the path crosses 1.23, Karpenter's resources when its API groups are
-served) are skipped otherwise, so a cluster costs a handful of round trips, not one per node.
+One DescribeCluster first (everything else needs its version, subnets and endpoint), then every read,
+declared as a Job (its name, the jobs it needs, the call: ``_jobs``), run by one small executor
+(``run_jobs``): each read starts as soon as what it needs is there (the Kubernetes reads wait for the
+client), all at once on a small thread pool. Reads that only matter for some paths (PSP below 1.25,
+in-tree EBS volumes when the path crosses 1.23, Karpenter's resources when its API groups are served)
+are skipped otherwise, so a cluster costs a handful of round trips, not one per node.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -15,6 +17,7 @@ __metaclass__ = type
 import concurrent.futures
 import datetime
 import threading
+from collections import namedtuple
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import insights
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import (
@@ -364,9 +367,70 @@ def _addons(clients, name, describe):
              "configuration_values": a.get("configurationValues")} for a in described if a]
 
 
-def _nodegroups(clients, name, pool):
+def _nodegroups(clients, name):
     names = clients.list_nodegroups(name)
-    return [summarize_nodegroup(ng) for ng in pool.map(lambda n: clients.describe_nodegroup(name, n), names)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+        described = list(pool.map(lambda n: clients.describe_nodegroup(name, n), names))
+    return [summarize_nodegroup(ng) for ng in described]
+
+
+def _nodes(apis):
+    return [classify_node(n) for n in k8s_call("list nodes", apis.core.list_node).items]
+
+
+def _corefile(apis):
+    configmap = not_found_is_none("read ConfigMap kube-system/coredns", apis.core.read_namespaced_config_map,
+                                  "coredns", "kube-system")
+    return ((configmap.data if configmap is not None else None) or {}).get("Corefile")
+
+
+def _skipped():
+    """The result of a read this cluster's path does not need."""
+    return None
+
+
+class Job(namedtuple("Job", "name needs call")):
+    """One read of ``gather``: its name, the jobs whose results it needs, and ``call(*results of needs)``."""
+
+    __slots__ = ()
+
+
+def run_jobs(jobs, wanted, max_workers=MAX_WORKERS):
+    """``{name: result}`` of the ``wanted`` jobs and the jobs they need, run concurrently on one pool.
+
+    A job starts as soon as every job it needs has finished. When jobs fail, the one whose name sorts first
+    raises its error once the running jobs have ended, so the same failure is always the one reported; the
+    jobs needing a failed job are not run.
+    """
+    by_name = {job.name: job for job in jobs}
+    todo, stack = set(), list(wanted)
+    while stack:  # the wanted jobs and, transitively, what they need
+        name = stack.pop()
+        if name not in todo:
+            todo.add(name)
+            stack.extend(by_name[name].needs)
+    results, errors, running = {}, {}, {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max_workers) as pool:
+        while todo or running:
+            for name in sorted(todo):
+                needs = by_name[name].needs
+                if any(need in errors for need in needs):
+                    todo.discard(name)  # never runs: what it needs failed
+                elif all(need in results for need in needs):
+                    running[pool.submit(by_name[name].call, *[results[need] for need in needs])] = name
+                    todo.discard(name)
+            if not running:
+                break
+            done, _pending = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                name = running.pop(future)
+                if future.exception() is not None:
+                    errors[name] = future.exception()
+                else:
+                    results[name] = future.result()
+    if errors:
+        raise errors[min(errors)]
+    return results
 
 
 def path_minors(current, target):
@@ -374,6 +438,38 @@ def path_minors(current, target):
     if target is None or target <= current:
         return []
     return [str(current + step) for step in range(1, current.distance(target) + 1)]
+
+
+def _jobs(clients, params, cluster, target, policy, shared):
+    """Every read ``gather`` can make of one cluster, declared as Jobs; ``cluster`` is its DescribeCluster.
+
+    Reads the path makes pointless are declared as skipped (None): PodSecurityPolicy from 1.25 on, in-tree
+    EBS volumes unless the path crosses 1.23. ``shared`` (RegionReads) serves what a fleet's clusters share.
+    """
+    name = cluster["name"]
+    current = parse_kube_version(cluster["version"])
+    vpc = cluster.get("resourcesVpcConfig") or {}
+    crosses_123 = bool(target) and current < parse_kube_version("1.23") <= target
+    kube = ("kube",)
+    return (
+        Job("kube", (), lambda: KubeApis(kube_client(params, clients=clients, cluster=cluster))),
+        Job("nodegroups", (), lambda: _nodegroups(clients, name)),
+        Job("nodes", kube, _nodes),
+        Job("addons", (), lambda: _addons(clients, name, describe=True)),
+        Job("addon_names", (), lambda: _addons(clients, name, describe=False)),
+        Job("workloads", kube, lambda apis: _workloads(apis.apps)),
+        Job("corefile", kube, _corefile),
+        Job("psp", kube, _psp_present) if current < parse_kube_version("1.25") else Job("psp", (), _skipped),
+        Job("ebs_volumes", kube, lambda apis: _in_tree_ebs_volumes(apis.core)) if crosses_123
+        else Job("ebs_volumes", (), _skipped),
+        Job("pdbs", kube, lambda apis: _pdbs(apis.policy)),
+        Job("subnets", (), lambda: (shared.subnets if shared else _subnets)(clients, vpc.get("subnetIds") or [])),
+        Job("security_group", (), lambda: (shared.security_groups if shared else _read_security_groups)(
+            clients, *_cluster_group_ids(vpc))),
+        Job("insights", (), lambda: _insights(clients, name, path_minors(current, target), policy)),
+        Job("known_versions", (), lambda: shared.known_versions() if shared else _known_versions(clients)),
+        Job("provisioners", kube, _karpenter),
+    )
 
 
 def gather(clients, params, cluster_name, parts, target=None, cluster=None, policy=None, shared=None):
@@ -385,7 +481,6 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
     """
     if cluster is None:
         cluster = clients.describe_cluster(cluster_name)
-    current = parse_kube_version(cluster["version"])
     vpc = cluster.get("resourcesVpcConfig") or {}
     facts = {"cluster": {
         "name": cluster["name"], "arn": cluster.get("arn"), "version": cluster["version"],
@@ -398,32 +493,7 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         # EKS Auto Mode: EKS runs the nodes of its NodePools and upgrades them itself.
         "auto_mode": {"enabled": bool((cluster.get("computeConfig") or {}).get("enabled")),
                       "node_pools": (cluster.get("computeConfig") or {}).get("nodePools") or []}}}
-    minors = path_minors(current, target)
-    apis = KubeApis(kube_client(params, clients=clients, cluster=cluster))
-    wants_pv = bool(target) and current < parse_kube_version("1.23") <= target
-    jobs = {
-        "nodegroups": lambda: _nodegroups(clients, cluster_name, pool),
-        "nodes": lambda: [classify_node(n) for n in k8s_call("list nodes", apis.core.list_node).items],
-        "addons": lambda: _addons(clients, cluster_name, describe=True),
-        "addon_names": lambda: _addons(clients, cluster_name, describe=False),
-        "workloads": lambda: _workloads(apis.apps),
-        "corefile": lambda: ((not_found_is_none("read ConfigMap kube-system/coredns",
-                                                apis.core.read_namespaced_config_map, "coredns", "kube-system")
-                              or _EMPTY).data or {}).get("Corefile"),
-        "psp": lambda: _psp_present(apis) if current < parse_kube_version("1.25") else None,
-        "ebs_volumes": lambda: _in_tree_ebs_volumes(apis.core) if wants_pv else None,
-        "pdbs": lambda: _pdbs(apis.policy),
-        "subnets": lambda: (shared.subnets if shared else _subnets)(clients, facts["cluster"]["subnet_ids"]),
-        "security_group": lambda: (shared.security_groups if shared else _read_security_groups)(
-            clients, *_cluster_group_ids(vpc)),
-        "insights": lambda: _insights(clients, cluster_name, minors, policy or insight_policy()),
-        "known_versions": lambda: shared.known_versions() if shared else _known_versions(clients),
-        "provisioners": lambda: _karpenter(apis),
-    }
-    with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        # Sorted: when several reads fail, the error reported is always the same one.
-        futures = {part: pool.submit(jobs[part]) for part in sorted(parts)}
-        results = {part: future.result() for part, future in futures.items()}
+    results = run_jobs(_jobs(clients, params, cluster, target, policy or insight_policy(), shared), sorted(parts))
     facts["nodegroups"] = results.get("nodegroups", [])
     facts["nodes"] = results.get("nodes", [])
     if "addons" in results:
@@ -453,10 +523,3 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
             facts["version_release_dates"] = (shared.known_versions() if shared else _known_versions(clients))[1]
     facts["skew_input"] = skew_input(facts)
     return json_friendly(facts)
-
-
-class _Empty:
-    data = None
-
-
-_EMPTY = _Empty()

@@ -30,7 +30,6 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.common import Module
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError, parse_target_version
 
 ENTRY_KEYS = ("version", "kubernetes_version")
-PLAYBOOK_VARIABLE = "eks_nodegroup_launch_templates"
 # EC2 launch template versions are numbered from 1; EKS records the number a node group uses.
 _VERSION_NUMBER = re.compile(r"^[1-9][0-9]*$")
 SSM_EXAMPLE = "/aws/service/eks/optimized-ami/{minor}/amazon-linux-2023/x86_64/standard/recommended/image_id"
@@ -151,9 +150,8 @@ def needs_launch_template(group, minor, entry=None, option="launch_templates"):
                   "for %s, and %s" % (group["name"], group.get("version"), minor, minor, why),
         "remediation": "Create a version of launch template %s whose AMI is built for Kubernetes %s (for example the "
                        "EKS optimized AMI of SSM parameter %s, or your own AMI built for %s), then set %s: {%s: "
-                       "{version: 'NEW_VERSION'}} (%s in playbooks/upgrade.yml) and run again."
-                       % (label, minor, SSM_EXAMPLE.format(minor=minor), minor, option, group["name"],
-                          PLAYBOOK_VARIABLE),
+                       "{version: 'NEW_VERSION'}} and run again."
+                       % (label, minor, SSM_EXAMPLE.format(minor=minor), minor, option, group["name"]),
     }
 
 

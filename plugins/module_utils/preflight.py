@@ -16,6 +16,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templa
 from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
+from ansible_collections.lifecycle.eks.plugins.module_utils.handover import with_basis
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import stale_message
 from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
@@ -100,8 +101,10 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     facts["kubectl_client"] = kubectl_client
     checks = run_checks(facts, str(target), upgrade_nodegroups=params["upgrade_nodegroups"],
                         fix_coredns_upstream=params["fix_coredns_upstream"], skip=set(params["skip_checks"]))
-    skew = skew_facts(facts, target, params["upgrade_nodegroups"])
-    result = {"changed": False, "checks": checks, "summary": summarize(checks), "plan": skew["plan"],
+    skew = skew_facts(facts, target, params["upgrade_nodegroups"], known_versions=facts["known_versions"])
+    # The plan with what it was computed from: eks_cluster_upgrade follows it without gathering again.
+    plan = with_basis(skew["plan"], facts, target, params["upgrade_nodegroups"], entries)
+    result = {"changed": False, "checks": checks, "summary": summarize(checks), "plan": plan,
               "cluster": facts["cluster"], "insights": facts.get("insights") or [],
               "configuration_insights": facts.get("configuration_insights") or [],
               "rollback_insights": facts.get("rollback_insights") or [],

@@ -427,8 +427,8 @@ def _nodegroup_blocker(group, limit, upgrade_nodegroups, or_lower_target):
             f"managed node group {group.name} ({group.version}) uses a custom AMI, which the plan can "
             f"only update with a launch template version built for {limit}{given}; {rule}",
             f"Create a launch template version whose AMI is built for Kubernetes {limit} and give it for "
-            f"node group {group.name} with kubernetes_version {limit} (launch_templates; "
-            f"eks_nodegroup_launch_templates in playbooks/upgrade.yml), or update the node group "
+            f"node group {group.name} with kubernetes_version {limit} (option nodegroup_launch_templates; "
+            f"launch_templates of eks_nodegroup_upgrade), or update the node group "
             f"yourself, then run again.{or_lower_target}",
             group.name,
         )
@@ -536,8 +536,8 @@ def _behind_warning(kind, node, version, current, target):
             f"version for {target} is given, so the plan leaves it behind the target {target} (step 5: "
             "update your nodes)",
             f"Create a launch template version whose AMI is built for Kubernetes {target} and give it for "
-            f"node group {node.name} (launch_templates; eks_nodegroup_launch_templates in "
-            "playbooks/upgrade.yml), or update the node group yourself after the upgrade.",
+            f"node group {node.name} (option nodegroup_launch_templates; launch_templates of "
+            "eks_nodegroup_upgrade), or update the node group yourself after the upgrade.",
             node.name,
         )
     return Finding(

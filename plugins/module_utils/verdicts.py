@@ -16,8 +16,9 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.skew import (
 )
 
 
-def skew_facts(facts, target=None, upgrade_nodegroups=False):
-    """The eks_version_skew fact from gathered facts (pure)."""
+def skew_facts(facts, target=None, upgrade_nodegroups=False, known_versions=None):
+    """The eks_version_skew fact from gathered facts (pure); ``known_versions`` (EKS's) rejects paths through
+    versions EKS lacks, as the control-plane step does."""
     state = ClusterState.from_dict(facts["skew_input"])
     may_move, blockers = can_move_next_minor(state)
     reachable = highest_reachable_without_node_changes(state)
@@ -39,5 +40,6 @@ def skew_facts(facts, target=None, upgrade_nodegroups=False):
         "node_provisioners": analyze_provisioners(facts, target),
     }
     if target is not None:
-        result["plan"] = build_upgrade_plan(state, target, upgrade_nodegroups=upgrade_nodegroups).to_dict()
+        result["plan"] = build_upgrade_plan(state, target, upgrade_nodegroups=upgrade_nodegroups,
+                                            known_versions=known_versions).to_dict()
     return result

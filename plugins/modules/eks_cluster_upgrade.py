@@ -55,6 +55,20 @@ options:
         first change; not in check mode.
     type: dict
     default: {}
+  plan:
+    description:
+      - The RV(lifecycle.eks.eks_upgrade_preflight#module:plan) a preflight computed for this cluster (from
+        M(lifecycle.eks.eks_upgrade_preflight) or an entry of M(lifecycle.eks.eks_fleet_preflight)), passed unchanged.
+        The module then follows it instead of gathering the cluster again; it reads only what may have changed
+        since (C(DescribeCluster) for its version and status, and the update in progress when the cluster is
+        C(UPDATING)).
+      - Refused, before any change, when it was computed for another cluster, another O(target_version), other
+        O(upgrade_nodegroups) or O(nodegroup_launch_templates), when its hops do not follow from what it records it
+        was computed from, or when the control plane's version is no longer the one it starts from (rerun the
+        preflight). When the version has moved to O(target_version) already (a rerun), or past a plan computed
+        while an update was in progress (such a plan is provisional), the module plans again by itself.
+      - Without it the module gathers the cluster and plans by itself.
+    type: dict
   force:
     description:
       - Send C(force) with C(UpdateClusterVersion), overriding EKS upgrade-insight readiness errors.
@@ -110,6 +124,13 @@ EXAMPLES = r"""
     upgrade_nodegroups: true
     wait_timeout: 2700
   register: upgrade
+
+- name: Follow the plan the preflight computed (no second gathering of the cluster)
+  lifecycle.eks.eks_cluster_upgrade:
+    cluster_name: staging
+    target_version: "1.31"
+    upgrade_nodegroups: true
+    plan: "{{ preflight.plan }}"
 
 - name: Show the plan only
   lifecycle.eks.eks_cluster_upgrade:
@@ -190,6 +211,13 @@ updates:
         recorded_at: "2026-11-24T10:00:00+00:00"
         addons: {"kube-proxy": "v1.29.0-eksbuild.1"}
         nodegroups: {"general": {"version": "1.29", "release_version": "1.29.15-20251103"}}
+planned_by:
+  description:
+    - V(preflight) when the module followed the O(plan) it was given, V(module) when it gathered the cluster and
+      planned by itself (no O(plan), or a provisional one the version has moved past).
+  returned: always
+  type: str
+  sample: preflight
 force:
   description: Whether O(force) was set, so the report shows that readiness errors were overridden on request.
   returned: always
@@ -223,7 +251,7 @@ diff:
 
 import time
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
+from ansible_collections.lifecycle.eks.plugins.module_utils import handover, launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import gather
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import UPGRADE_READINESS, overridden_by_force
@@ -236,7 +264,6 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.rollback import snapshot
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
-from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version, parse_target_version
 
 RESOURCE_IN_USE = "ResourceInUseException"
@@ -329,6 +356,7 @@ class Upgrade:
 
 
 def plan_for(clients, module, name, target, cluster, entries):
+    """Gather what the planner needs and plan (without a handed-over plan, or when it was provisional)."""
     facts = gather(clients, module.params, name, frozenset(("nodegroups", "nodes")), target=target, cluster=cluster)
     for warning in launch_templates.check_nodegroups(entries, facts["nodegroups"], name, OPTION):
         module.warn(warning)
@@ -336,10 +364,8 @@ def plan_for(clients, module, name, target, cluster, entries):
     if str(target) not in known:
         raise ModuleError("Kubernetes %s is unknown to Amazon EKS (known: %s)." % (target, ", ".join(
             sorted(known, key=parse_kube_version))), {"result": {"changed": False}})
-    state = ClusterState.from_dict(launch_templates.with_launch_templates(facts["skew_input"], entries, target))
-    plan = build_upgrade_plan(state, target, upgrade_nodegroups=module.params["upgrade_nodegroups"],
-                              known_versions=[parse_kube_version(v) for v in known])
-    return facts, plan
+    skew_input = launch_templates.with_launch_templates(facts["skew_input"], entries, target)
+    return handover.plan_of(skew_input, target, module.params["upgrade_nodegroups"], known), facts["nodegroups"]
 
 
 def between_hops(plan, groups, entries, target):
@@ -356,22 +382,32 @@ def upgrade(module, clients):
     target = parse_target_version(module.params["target_version"])
     entries = launch_templates.parse(module.params[OPTION], OPTION)  # malformed: refused before any call
     run_ = Upgrade(module, clients)
+    # With a handed-over plan this read and, when the cluster is UPDATING, the in-progress update are all that is
+    # read again: the rest was gathered by the preflight that computed the plan.
     cluster = clients.describe_cluster(name)
     version_before = cluster["version"]
     if target < parse_kube_version(version_before):
         raise ModuleError("Target %s is lower than cluster %s's version %s: EKS clusters cannot be downgraded."
                           % (target, name, version_before), {"result": {"changed": False}})
+    handed = None
+    if module.params["plan"]:
+        handed = handover.accept(module.params["plan"], cluster, target, module.params["upgrade_nodegroups"],
+                                 entries)
     if cluster.get("status") == "UPDATING" and run_.resume_in_progress():
         cluster = clients.describe_cluster(name)
-    facts, plan = plan_for(clients, module, name, target, cluster, entries)
+    if handed is not None and cluster["version"] == str(handed[0].current):
+        (plan, nodegroups), planned_by = handed, "preflight"
+    else:  # no plan given, or the version moved (an update that was in progress finished): plan here
+        (plan, nodegroups), planned_by = plan_for(clients, module, name, target, cluster, entries), "module"
     result = {"plan": plan.to_dict(), "version_before": version_before, "updates": run_.updates,
-              "force": module.params["force"], "overridden_insights": run_.overridden_insights}
+              "force": module.params["force"], "overridden_insights": run_.overridden_insights,
+              "planned_by": planned_by}
     if not plan.feasible:
         reasons = "; ".join("%s: %s %s" % (b.id, b.reason, b.remediation) for b in plan.blockers)
         raise ModuleError("No legal upgrade path from %s to %s for cluster %s: %s"
                           % (plan.current, target, name, reasons),
                           {"blockers": [b.to_dict() for b in plan.blockers], "result": dict(result, changed=False)})
-    before_groups = {ng["name"]: ng["version"] for ng in facts["nodegroups"]}
+    before_groups = {ng["name"]: ng["version"] for ng in nodegroups}
     after_groups = dict(before_groups)
     for hop in plan.hops:
         for group in hop.nodegroups_before:
@@ -384,7 +420,7 @@ def upgrade(module, clients):
     if module.check_mode or not plan.hops:
         return result
     hops = plan.hops if module.params["wait"] else plan.hops[:1]
-    groups = {ng["name"]: dict(ng) for ng in facts["nodegroups"]}
+    groups = {ng["name"]: dict(ng) for ng in nodegroups}
     node_updates = list(between_hops(plan, groups, entries, target))
     # Launch template versions that don't exist fail here, before the first change.
     launch_templates.check_versions_exist(clients, name, [(group, entry) for hop, group, entry in node_updates
@@ -410,6 +446,7 @@ def main():
         upgrade_nodegroups=dict(type="bool", default=False),
         nodegroup_force=dict(type="bool", default=False),
         force=dict(type="bool", default=False),
+        plan=dict(type="dict"),
     )
     spec.update(launch_templates.argument_spec(OPTION))
     spec.update(wait_argument_spec())

@@ -149,9 +149,23 @@ summary:
   type: dict
   sample: {"counts": {"pass": 14, "warn": 1, "fail": 1, "skipped": 0}, "blocked": true, "failed_checks": ["subnet-free-ips"]}
 plan:
-  description: The upgrade plan to O(target_version), as in M(lifecycle.eks.eks_version_skew_facts).
+  description:
+    - The upgrade plan to O(target_version), as in M(lifecycle.eks.eks_version_skew_facts) (paths through versions
+      EKS does not offer are refused), with C(computed_from).
+    - Pass it unchanged to O(lifecycle.eks.eks_cluster_upgrade#module:plan), and the control-plane step follows it
+      instead of gathering the cluster again.
   returned: when the target version parses
   type: dict
+  contains:
+    computed_from:
+      description:
+        - What the plan was computed from, so that M(lifecycle.eks.eks_cluster_upgrade) can check it still applies
+          and re-derive its hops. C(cluster), C(version) and C(status) of the control plane, C(target),
+          C(upgrade_nodegroups), C(launch_templates) (O(nodegroup_launch_templates) as parsed), C(known_versions)
+          (EKS's), C(skew_input) (the planner's input) and C(nodegroups) (name, version, status, custom AMI,
+          launch template).
+      type: dict
+      returned: when the target version parses
 cluster:
   description: The cluster as read (name, version, platform version, status, subnets, security group).
   returned: always

@@ -71,6 +71,11 @@ def test_every_path_fleet_planned_upgraded_in_waves_within_its_permissions_then_
     assert planned_addons["kube-proxy"].startswith("v1.30.")
     assert world.summary()["staging-use1"]["version"] == "1.28"
     assert "hops: 1.28->1.29, 1.29->1.30" in (checked.report_dir / "fleet-summary.md").read_text()
+    # The control-plane step followed the plan preflight computed: one DescribeCluster (the re-check of version and
+    # status), no second gathering of node groups, nodes or EKS versions.
+    for name in statuses:
+        control_plane = checked.cluster_report(name)["control_plane"]
+        assert (name, control_plane["planned_by"], control_plane["api_calls"]) == (name, "preflight", 1)
     read_only = aws_actions(world.state.log.as_dicts())
     assert read_only == policy_actions("iam-policy-readonly.json")
 
@@ -146,6 +151,8 @@ def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_pla
     [al2] = [b for b in run.cluster_report("al2-nodes-132")["blockers"] if b["id"] == "al2-node-groups"]
     assert "legacy-al2 (AL2_x86_64: move to AL2023_x86_64_STANDARD, or BOTTLEROCKET_x86_64)" in al2["message"]
     assert "| al2-nodes-132 | blocked |" in (run.report_dir / "fleet-summary.md").read_text()
+    # The checks name module options; the preflight role names the inventory variable that sets each.
+    assert "(in the inventory: fix_coredns_upstream is set by eks_fix_coredns_upstream)" in run.output
 
 
 def test_coredns_upstream_fix_is_opt_in_and_changes_only_that_line(make_world, run_playbook):

@@ -1,14 +1,17 @@
 """Check that every role's meta/argument_specs.yml mirrors its defaults/main.yml.
 
 For each role: every public default (defaults/main.yml) is an option of an entry point with the same
-default (a required option may keep an empty placeholder in defaults/, and no default in its spec); every
+default (a required option may keep an empty placeholder in defaults/, and no default in its spec; a
+default that reads an inventory variable, `{{ eks_X | default(D) }}`, has D as its default); every
 option with a default in any entry point is a variable of defaults/main.yml with that value; option
-names carry the role's prefix; internal variables (`__<role>_*`) never appear in defaults or specs; and
-the role has a README.md that names each option. Exit status 1 lists every mismatch.
+names carry the role's prefix, but for the inventory variables every role reads as is (SHARED);
+internal variables (`__<role>_*`) never appear in defaults or specs; and the role has a README.md
+that names each option. Exit status 1 lists every mismatch.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,19 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# Inventory variables the roles read under the users' name (one name from the inventory to the modules).
+SHARED = frozenset(("eks_target_version",))
+_READS_INVENTORY = re.compile(r"^\{\{ eks_\w+ \| default\((?P<default>.*)\) \}\}$")
+_NAME = re.compile(r"^[a-z_]+$")
+
+
+def default_of(value: Any) -> Any:
+    """The default a defaults/main.yml value states: D of `{{ eks_X | default(D) }}`, else the value itself."""
+    found = _READS_INVENTORY.match(value) if isinstance(value, str) else None
+    if found is None:
+        return value
+    text = found.group("default")
+    return "{{ %s }}" % text if _NAME.match(text) and text not in ("true", "false") else yaml.safe_load(text)
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -46,7 +62,7 @@ def check_role(role: Path) -> list[str]:
         for spec in specs:
             if spec.get("required") and value == "":
                 continue
-            if spec.get("required") or spec.get("default") != value:
+            if spec.get("required") or spec.get("default") != default_of(value):
                 errors.append(f"{name}: {var} defaults to {value!r} but the spec says {spec.get('default')!r}")
 
     readme = role / "README.md"
@@ -56,7 +72,7 @@ def check_role(role: Path) -> list[str]:
     for entry, spec in entry_points.items():
         for option, option_spec in ((spec or {}).get("options") or {}).items():
             where = f"{name}: {entry} option {option}"
-            if not option.startswith(f"{name}_"):
+            if not option.startswith(f"{name}_") and option not in SHARED:
                 errors.append(f"{where} lacks the role prefix {name}_")
             if not option_spec.get("description"):
                 errors.append(f"{where} has no description")

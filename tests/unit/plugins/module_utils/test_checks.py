@@ -179,7 +179,7 @@ def test_skip_list_records_skipped_and_runs_the_others():
     found = by_id(results)
     for check_id in ("subnet-free-ips", "kubectl-client"):
         assert found[check_id]["status"] == SKIPPED
-        assert "eks_preflight_skip" in found[check_id]["message"]
+        assert "skip_checks" in found[check_id]["message"]
         assert_shape(found[check_id])
     assert all(r["status"] == PASS for r in results if r["id"] not in ("subnet-free-ips", "kubectl-client"))
     summary = summarize(results)
@@ -542,9 +542,9 @@ def test_coredns_upstream(corefile, status):
 def test_coredns_upstream_with_the_fix_enabled_warns():
     facts = make_facts("1.29", corefile=COREFILE_UPSTREAM)
     fail = result_of("coredns-upstream", facts, "1.30")
-    assert "eks_fix_coredns_upstream" in fail["remediation"]
+    assert "fix_coredns_upstream: true" in fail["remediation"]
     warn = result_of("coredns-upstream", facts, "1.30", fix_coredns_upstream=True)
-    assert warn["status"] == WARN and "will remove it" in warn["message"]
+    assert warn["status"] == WARN and "will be removed first (fix_coredns_upstream)" in warn["message"]
     # nothing to fix: the flag changes nothing
     assert result_of("coredns-upstream", make_facts("1.29"), "1.30", fix_coredns_upstream=True)["status"] == PASS
 

@@ -124,8 +124,7 @@ def test_needs_launch_template(entry, why):
         "Create a version of launch template custom-nodes (lt-0abc) whose AMI is built for Kubernetes 1.30 (for "
         "example the EKS optimized AMI of SSM parameter "
         "/aws/service/eks/optimized-ami/1.30/amazon-linux-2023/x86_64/standard/recommended/image_id, or your own AMI "
-        "built for 1.30), then set launch_templates: {custom: {version: 'NEW_VERSION'}} "
-        "(eks_nodegroup_launch_templates in playbooks/upgrade.yml) and run again.")
+        "built for 1.30), then set launch_templates: {custom: {version: 'NEW_VERSION'}} and run again.")
 
 
 def test_with_launch_templates_marks_custom_groups_only():

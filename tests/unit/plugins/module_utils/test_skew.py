@@ -244,7 +244,7 @@ def test_a_launch_template_version_for_another_minor_does_not_unblock(group, rea
     else:
         assert "the launch template version given for it " + given in blocker.reason
     assert f"built for Kubernetes {reachable}" in blocker.remediation
-    assert "eks_nodegroup_launch_templates" in blocker.remediation
+    assert "option nodegroup_launch_templates" in blocker.remediation
 
 
 def test_karpenter_nodes_follow_the_kubelet_skew_rule():

@@ -417,3 +417,53 @@ def test_a_node_group_call_failing_between_hops_reports_the_hop_done(make_world,
     assert "version_after" not in result  # the planned 1.31 was not reached
     world.state.faults.clear()
     assert world.summary()["healthy-129"]["version"] == "1.30"
+
+
+# --- the plan preflight computed (option plan) ----------------------------------------------------------------------
+
+def preflight_plan(run_module, args, name, target, **extra):
+    from ansible_collections.lifecycle.eks.plugins.modules import eks_upgrade_preflight
+
+    result = run_module(eks_upgrade_preflight, args(name, target_version=target, **extra), check_mode=True)
+    assert not result.failed, result.get("msg")
+    return result["plan"]
+
+
+def test_given_preflight_s_plan_it_rereads_only_the_cluster_then_follows_it(make_world, run_module, args):
+    world = make_world("healthy")
+    plan = preflight_plan(run_module, args, "healthy-129", "1.30")
+    before = log_position(world)
+    checked = run_module(module, upgrade_args(args, "healthy-129", "1.30", plan=plan), check_mode=True)
+    assert not checked.failed, checked.get("msg")
+    # The re-check is one DescribeCluster: no node group, node, add-on or EKS version read again.
+    assert [r["operation"] for r in records(world, before)] == ["DescribeCluster"]
+    assert (checked["planned_by"], checked["api_calls"], checked["changed"]) == ("preflight", 1, True)
+    assert checked["plan"]["hops"] == plan["hops"]
+
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.30", plan=plan))
+    assert not result.failed, result.get("msg")
+    assert (result["planned_by"], result["version_after"]) == ("preflight", "1.30")
+    # One ListNodegroups: the hop's rollback record (node group versions just before it), not a second gathering.
+    assert len(records(world, before, operation="ListNodegroups")) == 1
+    assert not records(world, before, operation="DescribeClusterVersions")
+    # Rerun with the same plan: the cluster is at the target, so nothing is stale and nothing changes.
+    again = run_module(module, upgrade_args(args, "healthy-129", "1.30", plan=plan))
+    assert not again.failed, again.get("msg")
+    assert (again["changed"], again["planned_by"]) == (False, "module")
+
+
+def test_a_plan_for_another_cluster_target_or_version_is_refused_before_any_change(make_world, run_module, args):
+    world = make_world("healthy")
+    plan = preflight_plan(run_module, args, "healthy-129", "1.30")
+    before = log_position(world)
+    other = dict(plan, computed_from=dict(plan["computed_from"], cluster="prod-eu"))
+    refused = run_module(module, upgrade_args(args, "healthy-129", "1.30", plan=other))
+    assert refused.failed and "computed for cluster prod-eu, not healthy-129" in refused["msg"]
+    stale = dict(plan, computed_from=dict(plan["computed_from"], version="1.28"))
+    refused = run_module(module, upgrade_args(args, "healthy-129", "1.30", plan=stale))
+    assert refused.failed and "starts from 1.28, but cluster healthy-129 is at 1.29 now" in refused["msg"]
+    assert "Run the preflight again" in refused["msg"]
+    refused = run_module(module, upgrade_args(args, "healthy-129", "1.30", plan={"hops": []}))
+    assert refused.failed and "computed_from lacks" in refused["msg"]
+    assert mutating_calls(world, before) == []
+    assert world.summary()["healthy-129"]["version"] == "1.29"
