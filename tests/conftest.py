@@ -93,7 +93,10 @@ def run_module() -> Callable[..., ModuleResult]:
         out = io.StringIO()
         with module_args(full), redirect_stdout(out), pytest.raises(SystemExit):
             module.main()
-        return ModuleResult(json.loads(out.getvalue()))
+        result = json.loads(out.getvalue())
+        # Nothing a module does is deprecated in the ansible-core running it (README: "Supported ansible-core").
+        assert not result.get("deprecations"), result["deprecations"]
+        return ModuleResult(result)
 
     return run
 

@@ -24,6 +24,7 @@ with contextlib.suppress(ImportError):
     from botocore.exceptions import BotoCoreError, ClientError
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, aws_error
 
@@ -51,6 +52,18 @@ INSIGHTS_REFRESH_IN_PROGRESS = "IN_PROGRESS"
 MAX_POLLS_PER_WINDOW = 6
 # EC2 takes at most 200 values per filter.
 MAX_FILTER_VALUES = 200
+
+
+class EksAWSModule(AnsibleAWSModule):
+    """amazon.aws's AnsibleAWSModule, without its copy of ``warn()`` messages into the result.
+
+    On ansible-core >= 2.19, amazon.aws 10.x adds the messages given to ``warn()`` to the ``warnings`` it passes to
+    ``exit_json``/``fail_json``, which that core deprecates (removed in 2.23) and already reports on its own: every
+    module that warned printed a deprecation warning. A later amazon.aws that stops doing so makes this a no-op.
+    """
+
+    def _should_inject_warnings(self):
+        return False
 
 
 class CallStats:

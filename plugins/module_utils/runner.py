@@ -6,8 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients, EksAWSModule
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import (
     ModuleError,
     cluster_argument_spec,
@@ -30,7 +29,7 @@ def eks_module(argument_spec, uses_kubernetes=True, **kwargs):
         spec.update(kube_argument_spec())
     spec.update(argument_spec)
     kwargs.setdefault("supports_check_mode", True)
-    module = AnsibleAWSModule(argument_spec=spec, **kwargs)
+    module = EksAWSModule(argument_spec=spec, **kwargs)
     if uses_kubernetes:
         require_kubernetes(module)
     return module

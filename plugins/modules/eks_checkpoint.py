@@ -192,7 +192,7 @@ api_retries:
   type: int
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import EksAWSModule
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import (
     FINISHED,
     STARTED,
@@ -246,7 +246,7 @@ def main():
         status=dict(type="str", choices=[FINISHED, STARTED], default=FINISHED),
         data=dict(type="dict", default={}),
     )
-    module = AnsibleAWSModule(
+    module = EksAWSModule(
         argument_spec=spec,
         required_if=STORE_REQUIRED_IF + [("state", "present", ["target_version", "run_id", "step"])],
         supports_check_mode=True,

@@ -165,7 +165,7 @@ api_retries:
   type: int
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import EksAWSModule
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import resume, stands
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import (
     STORE_REQUIRED_IF,
@@ -193,7 +193,7 @@ def main():
         ignore=dict(type="bool", default=False),
         require_writable=dict(type="bool", default=False),
     )
-    module = AnsibleAWSModule(argument_spec=spec, required_if=STORE_REQUIRED_IF, supports_check_mode=True)
+    module = EksAWSModule(argument_spec=spec, required_if=STORE_REQUIRED_IF, supports_check_mode=True)
     run_with_store(module, read)
 
 

@@ -182,8 +182,7 @@ api_retries:
 import concurrent.futures
 import contextlib
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients, EksAWSModule
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import RegionReads
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import require_kubernetes
@@ -268,7 +267,7 @@ def main():
         max_concurrent_clusters=dict(type="int", default=16),
         **call_argument_spec()
     )
-    module = AnsibleAWSModule(argument_spec=spec, supports_check_mode=True)
+    module = EksAWSModule(argument_spec=spec, supports_check_mode=True)
     require_kubernetes(module)
     params = module.params
 
