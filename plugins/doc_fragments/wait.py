@@ -22,4 +22,13 @@ options:
       - Longest delay between two polls, in seconds. Throttling backs off further.
     type: float
     default: 30.0
+  wait_poll_history:
+    description:
+      - Times (seconds since the epoch) of the DescribeUpdate polls an earlier step made on this cluster, as the
+        RV(poll_times) it returned.
+      - The polls of a cluster are limited to 6 in any window of twice O(wait_max_delay) (a minute by default),
+        these included, so that one step after another on the same cluster keeps within the limit too.
+    type: list
+    elements: float
+    default: []
 """

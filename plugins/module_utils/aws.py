@@ -69,16 +69,34 @@ class EksAWSModule(AnsibleAWSModule):
 class CallStats:
     """Thread-safe count of AWS HTTP requests and retries, reported by modules as api_calls/api_retries."""
 
-    def __init__(self):
+    def __init__(self, wall_offset=None):
         self._lock = threading.Lock()
         self.calls = 0
         self.retries = 0
         self.kube_retries = None  # Kubernetes requests retried (module_utils/kube.py); None: never reached it
-        self._poll_times = []
+        self._poll_times = []  # time.monotonic() readings of this process
+        # Poll times cross processes (one module per step) as seconds since the epoch; waits keep the monotonic clock.
+        self._wall_offset = time.time() - time.monotonic() if wall_offset is None else wall_offset
+
+    def remember_polls(self, epoch_times):
+        """Count the polls an earlier step made on the cluster (``poll_times`` of its result) in the budget."""
+        with self._lock:
+            self._poll_times = sorted(self._poll_times + [at - self._wall_offset for at in epoch_times])
+
+    def poll_times(self):
+        """The polls the budget still counts (this module's and those it was given), in seconds since the epoch."""
+        with self._lock:
+            return [round(at + self._wall_offset, 3) for at in self._poll_times]
+
+    def count_poll(self, at):
+        """A DescribeUpdate made outside a wait (looking for an update in progress): counted, not delayed."""
+        with self._lock:
+            self._poll_times = sorted(self._poll_times + [at])
 
     def reserve_poll(self, earliest, window):
         """The time, at or after ``earliest``, of this module's next poll, keeping at most
-        MAX_POLLS_PER_WINDOW polls in any ``window`` across all its waits (one after another or concurrent)."""
+        MAX_POLLS_PER_WINDOW polls in any ``window`` across all its waits (one after another or concurrent) and the
+        polls of earlier steps it was given (``remember_polls``)."""
         with self._lock:
             recent = [at for at in self._poll_times if at > earliest - window]
             at = earliest

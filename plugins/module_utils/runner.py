@@ -69,8 +69,12 @@ def run(module, body):
     clients = None
     try:
         clients = Clients(module)
+        clients.stats.remember_polls(module.params.get("wait_poll_history") or [])
         result = body(module, clients)
     except (ModuleError, VersionError) as exc:
         module.fail_json(**failed_result(exc, clients))
     result.update(clients.stats.as_dict())
+    if "wait_poll_history" in module.params:
+        # The next step on this cluster takes them as its wait_poll_history: the budget is the cluster's.
+        result["poll_times"] = clients.stats.poll_times()
     module.exit_json(**result)

@@ -204,6 +204,14 @@ diff:
                          "service_account_role_arn": null}}
     after: {"coredns": {"version": "v1.11.4-eksbuild.22", "configuration_values": '{"replicaCount": 3}',
                         "service_account_role_arn": null}}
+poll_times:
+  description:
+    - Times (seconds since the epoch) of the DescribeUpdate polls the limit of 6 per window still counts, this
+      task's and those of O(wait_poll_history). The next step on the cluster takes them as its O(wait_poll_history).
+  returned: always
+  type: list
+  elements: float
+  sample: [1764921600.125, 1764921605.25]
 """
 
 import json

@@ -215,6 +215,14 @@ diff:
   description: Control plane version before and after.
   returned: when diff mode is on
   type: dict
+poll_times:
+  description:
+    - Times (seconds since the epoch) of the DescribeUpdate polls the limit of 6 per window still counts, this
+      task's and those of O(wait_poll_history). The next step on the cluster takes them as its O(wait_poll_history).
+  returned: always
+  type: list
+  elements: float
+  sample: [1764921600.125, 1764921605.25]
 """
 
 import time

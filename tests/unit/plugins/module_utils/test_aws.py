@@ -431,6 +431,28 @@ def test_concurrent_waits_share_the_budget_through_reservations():
     assert reserved[6:] == [160.0, 160.0]  # the 7th and 8th wait until the window has room
 
 
+def test_a_step_after_another_counts_its_polls_in_the_clusters_budget():
+    """One module per step (control plane, then node groups, then add-ons): the polls of the step before, handed
+    over as seconds since the epoch, count in the next one's window, whatever each process's monotonic clock."""
+    control_plane = aws.CallStats(wall_offset=1_000_000.0)
+    assert [control_plane.reserve_poll(100.0 + second, 60.0) for second in range(6)] == [100.0 + s for s in range(6)]
+    handed_over = control_plane.poll_times()
+    assert handed_over == [1_000_100.0 + s for s in range(6)]
+
+    nodegroups = aws.CallStats(wall_offset=999_000.0)  # another process: its monotonic clock reads 1,000 s more
+    nodegroups.remember_polls(handed_over)
+    assert nodegroups.reserve_poll(1_108.0, 60.0) == 1_160.0  # 59 s after the first poll: it waits for the window
+    assert nodegroups.reserve_poll(1_161.0, 60.0) == 1_161.0  # 60 s after the second: room again
+    assert aws.CallStats().poll_times() == []
+
+
+def test_polls_older_than_the_window_do_not_delay_the_next_step():
+    nodegroups = aws.CallStats(wall_offset=0.0)
+    nodegroups.remember_polls([100.0 + s for s in range(6)])
+    assert nodegroups.reserve_poll(160.0, 60.0) == 160.0
+    assert nodegroups.poll_times() == [101.0, 102.0, 103.0, 104.0, 105.0, 160.0]
+
+
 def test_wait_for_update_polls_sooner_for_short_updates_and_backs_off_when_throttled():
     fake = FakeTime()
     throttled = ModuleError("Failed to describe update u1: ThrottlingException: Rate exceeded",
