@@ -178,7 +178,8 @@ def compatible_minors(catalog, insight_addons=()):
 def path_problems(installed, catalog, insight_addons, current, target):
     """The hops of ``current`` -> ``target`` whose minor an installed EKS add-on's version is not compatible with.
 
-    ``installed``: {add-on: version} (DescribeAddon); ``catalog``: {add-on: ``catalog_entry``} (DescribeAddonVersions);
+    ``installed``: {add-on: version} (DescribeAddon; None: not read, as ``to_describe`` allows, then only hops no
+    version supports are looked for); ``catalog``: {add-on: ``catalog_entry``} (DescribeAddonVersions);
     ``insight_addons``: ``insights.addon_compatibility_entry`` of the path's add-on compatibility insights. Add-ons
     are never updated between hops (the add-on step runs after the last one), so the installed version is judged
     at every hop. One entry per add-on at its first such hop, plus every later hop no version supports:
@@ -193,12 +194,10 @@ def path_problems(installed, catalog, insight_addons, current, target):
     problems = []
     for name in sorted(installed):
         version, known = installed[name], index.get(name, {})
-        if not version:
-            continue
         flagged = False
         for hop in range(1, len(minors)):
             before, after = minors[hop - 1], minors[hop]
-            if after in known.get(version, ()):
+            if version and after in known.get(version, ()):
                 continue
             on_after = [v for v in known if after in known[v]]
             entry = {"addon": name, "version": version, "from_version": before, "to_version": after,
@@ -209,7 +208,7 @@ def path_problems(installed, catalog, insight_addons, current, target):
                 problems.append(dict(entry, verdict=NO_VERSION, blocks=True))
                 flagged = True
                 continue
-            if flagged:
+            if flagged or not version:
                 continue  # its first hop says what to move to; from there it is judged again
             flagged = True
             if name in FOLLOWS_EACH_MINOR:
@@ -222,6 +221,21 @@ def path_problems(installed, catalog, insight_addons, current, target):
             else:
                 problems.append(dict(entry, verdict=UNSUPPORTED_UNTIL_UPDATED, blocks=False))
     return problems
+
+
+def to_describe(catalog, names, path):
+    """The add-ons whose installed version must be read (DescribeAddon) when EKS's add-on compatibility insight
+    vouches for the first minor of ``path`` (the minors the control plane lands on): the installed version is then one
+    of the versions compatible with that minor, so an add-on needs reading only when one of those is not compatible
+    with a later minor of the path (or it has none). kube-proxy follows each minor: only its catalog is judged."""
+    first, later = path[0], set(path[1:])
+    wanted = []
+    for name in names:
+        versions = (catalog.get(name) or {}).get("versions") or {}
+        possible = [v for v, minors in versions.items() if first in minors]
+        if name not in FOLLOWS_EACH_MINOR and (not possible or any(not later <= set(versions[v]) for v in possible)):
+            wanted.append(name)
+    return wanted
 
 
 def _update_command(addon, version):
@@ -291,10 +305,11 @@ def path_verdict(facts, target):
     if target <= current:
         return PASS, "No control-plane hop is pending.", ""
     passing = facts.get("addon_insight_passing")
-    if passing:
-        return PASS, ("EKS's upgrade insight \"%s\" for %s is PASSING: EKS found every installed EKS add-on's version "
-                      "compatible with %s." % (
-                          passing["name"], passing["kubernetes_version"], passing["kubernetes_version"])), ""
+    vouched = ("EKS's upgrade insight \"%s\" for %s is PASSING: EKS found every installed EKS add-on's version "
+               "compatible with %s" % (passing["name"], passing["kubernetes_version"], passing["kubernetes_version"])
+               if passing else "")
+    if passing and facts.get("addon_versions") is None:
+        return PASS, vouched + ".", ""
     problems = problems_of(facts, target)
     if problems is None:
         return (WARN, "The installed EKS add-ons and their versions could not be read.",
@@ -304,10 +319,12 @@ def path_verdict(facts, target):
         return PASS, "No EKS add-on is installed.", ""
     if not problems:
         trailing = sorted(name for name in set(installed) & FOLLOWS_EACH_MINOR)
-        return PASS, "The installed EKS add-ons (%s) have a version compatible with each minor of the path (%s)%s." % (
-            ", ".join("%s %s" % item for item in sorted(installed.items())), ", ".join(_path(current, target)),
+        listed = ("the installed EKS add-ons (%s) have a version compatible with each minor of the path (%s)%s." % (
+            ", ".join(" ".join(part for part in item if part) for item in sorted(installed.items())),
+            ", ".join(_path(current, target)),
             "; %s follows each minor: the add-on step moves it after the upgrade" % ", ".join(trailing)
-            if trailing else ""), ""
+            if trailing else ""))
+        return PASS, (vouched + "; " + listed) if vouched else listed[0].upper() + listed[1:], ""
     texts = [problem_text(p, facts["cluster"]["name"]) for p in problems]
     return (FAIL if any(p["blocks"] for p in problems) else WARN, " ".join(t[0] for t in texts),
             " ".join(t[1] for t in texts))

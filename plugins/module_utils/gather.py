@@ -413,18 +413,22 @@ def _addon_catalog(clients, names):
 def _addon_compatibility(clients, name, installed, read_insights, versions, shared):
     """The installed EKS add-ons' versions and the add-on catalog of their names, when a hop is pending (else None).
 
-    Nothing is read when EKS's add-on compatibility insight vouches for the only hop (``{"insight": ...}``). In a
-    fleet the catalog is read once per region and add-on name (``shared``), not once per cluster.
+    When EKS's add-on compatibility insight vouches for the first hop (PASSING, fresh), nothing is read for a one-hop
+    path, and on a longer one only the add-ons ``addons.to_describe`` names are described. In a fleet the catalog is
+    read once per region and add-on name (``shared``), not once per cluster.
     """
     if not versions:
         return None
-    passing = insights.passing_addon_insight(read_insights["insights"], versions, read_insights["freshness"])
-    if passing:
+    passing = insights.passing_addon_insight(read_insights["insights"], versions[0], read_insights["freshness"])
+    if passing and len(versions) == 1:
         return {"insight": passing}
     names = [a["name"] for a in installed]
-    described = _described_addons(clients, name, names) if names else []
     catalog = shared.addon_catalog(names) if shared else _addon_catalog(clients, names)
-    return {"installed": {a["name"]: a["version"] for a in described}, "catalog": catalog}
+    wanted = addons.to_describe(catalog, names, versions) if passing else names
+    described = _described_addons(clients, name, wanted) if wanted else []
+    found = dict.fromkeys(names)
+    found.update((a["name"], a["version"]) for a in described)
+    return {"installed": found, "catalog": catalog, "insight": passing}
 
 
 def _nodegroups(clients, name):
@@ -577,9 +581,9 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
             facts[key] = read[key]
         facts["insights_freshness"] = read["freshness"]
     judged = results.get("addon_compatibility") or {}
-    if "insight" in judged:
+    if judged.get("insight"):
         facts["addon_insight_passing"] = judged["insight"]
-    elif judged:
+    if "installed" in judged:
         facts["addon_versions"], facts["addon_catalog"] = judged["installed"], judged["catalog"]
     if "known_versions" in results:
         facts["version_status"], facts["version_release_dates"] = results["known_versions"]

@@ -160,16 +160,16 @@ def needs_addon_detail(summary):
     return is_addon_compatibility_insight(summary) and status in DETAILED_STATUSES
 
 
-def passing_addon_insight(upgrade_insights, versions, state):
-    """The add-on compatibility insight that vouches for every installed EKS add-on on a one-hop path, else None:
-    PASSING for the hop's minor (EKS found each installed add-on's version compatible with it) and not stale.
+def passing_addon_insight(upgrade_insights, minor, state):
+    """The add-on compatibility insight that vouches for every installed EKS add-on on ``minor`` (the next one), else
+    None: PASSING for it (EKS found each installed add-on's version compatible with it) and not stale.
 
     ``upgrade_insights``: the insight facts of the path (gather.py); ``state``: their ``freshness`` (None: not judged).
     """
-    if len(versions) != 1 or (state or {}).get("stale"):
+    if (state or {}).get("stale"):
         return None
     return next((i for i in upgrade_insights
-                 if i.get("status") == PASSING and i.get("kubernetes_version") == versions[0]
+                 if i.get("status") == PASSING and i.get("kubernetes_version") == minor
                  and ADDON_COMPATIBILITY_NAME in str(i.get("name") or "").lower()), None)
 
 

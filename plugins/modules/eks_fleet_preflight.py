@@ -18,7 +18,8 @@ description:
   - One module process for the wave instead of one per cluster saves the start-up of a module process (about a
     second of CPU) per cluster, and the reads the clusters of a region have in common are made once or batched
     (C(DescribeClusterVersions) once, the subnets and cluster security groups of all clusters in two filtered
-    calls, C(DescribeAddonVersions) once per add-on name the clusters with a hop to make have installed).
+    calls, C(DescribeAddonVersions) once per add-on name of the clusters whose add-ons check C(addon-compatibility)
+    judges).
   - A cluster that cannot be read, or whose options are wrong, gets C(failed) and C(msg) in its entry; the other
     clusters are checked all the same. The module itself fails only when its own options are wrong.
   - Changes nothing in the clusters (an insights refresh only re-evaluates the insights); in check mode it sends no

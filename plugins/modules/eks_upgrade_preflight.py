@@ -60,7 +60,9 @@ description:
     until the add-on step), naming the version and when to apply it. kube-proxy follows each minor (its skew policy)
     and is only judged when no version exists. Nothing more is read for it when no hop is pending, when the check is
     skipped, or when the path is one hop and EKS's add-on compatibility insight for its minor is C(PASSING) and fresh
-    (EKS found every installed add-on's version compatible); RV(addon_compatibility) lists what it found.
+    (EKS found every installed add-on's version compatible). On a longer path it spares describing an add-on when every
+    version of it compatible with the next minor is compatible with the later ones too. RV(addon_compatibility) lists what it
+    found.
   - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
     mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:

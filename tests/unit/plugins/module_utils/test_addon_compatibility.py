@@ -152,10 +152,6 @@ def test_no_hop_no_problem(target):
     assert problems({"coredns": "v1.9.3-eksbuild.19"}, "1.29", target) == []
 
 
-def test_an_add_on_without_a_version_is_not_judged():
-    assert problems({"coredns": None}, "1.29", "1.30") == []
-
-
 def test_versions_that_are_not_eks_add_on_versions_are_still_judged():
     cat = catalog(agent={"2024.1": ["1.29"], "2024.2": ["1.29", "1.30"]})
     assert only(problems({"agent": "2024.1"}, "1.29", "1.30", cat))["move_to"] == "2024.2"
@@ -425,19 +421,46 @@ def addon_insight(status="PASSING", version="1.30", name="EKS add-on version com
             "status": status, "reason": "", "recommendation": None, "last_refresh_time": None}
 
 
-@pytest.mark.parametrize("found, versions, state, vouches", [
-    ([addon_insight()], ["1.30"], None, True),
-    ([addon_insight()], ["1.30"], {"stale": False}, True),
-    ([addon_insight()], ["1.30"], {"stale": True}, False),             # not refreshed: not trusted
-    ([addon_insight()], ["1.30", "1.31"], None, False),                # it speaks for the next minor only
-    ([addon_insight("ERROR")], ["1.30"], None, False),
-    ([addon_insight("UNKNOWN")], ["1.30"], None, False),
-    ([addon_insight(version="1.31")], ["1.30"], None, False),
-    ([addon_insight(name="Kubelet version skew")], ["1.30"], None, False),
-    ([], ["1.30"], None, False),                                       # no such insight: read the add-ons
+@pytest.mark.parametrize("found, state, vouches", [
+    ([addon_insight()], None, True),
+    ([addon_insight()], {"stale": False}, True),
+    ([addon_insight()], {"stale": True}, False),             # not refreshed: not trusted
+    ([addon_insight("ERROR")], None, False),
+    ([addon_insight("UNKNOWN")], None, False),
+    ([addon_insight(version="1.31")], None, False),          # it speaks for its own minor only
+    ([addon_insight(name="Kubelet version skew")], None, False),
+    ([], None, False),                                       # no such insight: read the add-ons
 ])
-def test_a_fresh_passing_add_on_insight_for_the_only_hop_vouches_for_the_add_ons(found, versions, state, vouches):
-    assert (insights.passing_addon_insight(found, versions, state) is not None) is vouches
+def test_a_fresh_passing_add_on_insight_vouches_for_the_add_ons_on_its_minor(found, state, vouches):
+    assert (insights.passing_addon_insight(found, "1.30", state) is not None) is vouches
+
+
+@pytest.mark.parametrize("installed_could_be, path, described", [
+    # Every version 1.30 supports supports 1.31 too: whichever is installed, nothing to read.
+    ({"v2.0.0-eksbuild.1": ["1.30", "1.31"], "v1.0.0-eksbuild.1": ["1.29"]}, ["1.30", "1.31"], []),
+    # One of them does not: the installed one must be read.
+    ({"v2.0.0-eksbuild.1": ["1.30", "1.31"], "v1.5.0-eksbuild.1": ["1.29", "1.30"]}, ["1.30", "1.31"], ["agent"]),
+    # ...unless the path stops at 1.30.
+    ({"v2.0.0-eksbuild.1": ["1.30", "1.31"], "v1.5.0-eksbuild.1": ["1.29", "1.30"]}, ["1.30"], []),
+    # No version for 1.30 although EKS's insight passed: read it rather than guess.
+    ({"v1.0.0-eksbuild.1": ["1.29"]}, ["1.30", "1.31"], ["agent"]),
+])
+def test_only_add_ons_whose_possible_versions_differ_on_a_later_minor_are_described(installed_could_be, path,
+                                                                                    described):
+    assert addons.to_describe(catalog(agent=installed_could_be), ["agent"], path) == described
+
+
+def test_kube_proxy_is_never_described_only_its_catalog_judged():
+    assert addons.to_describe(catalog(kube_proxy=PROXY), ["kube-proxy"], ["1.30", "1.31"]) == []
+    assert problems({"kube-proxy": None}, "1.29", "1.31") == []
+    assert only(problems({"kube-proxy": None}, "1.33", "1.35"))["verdict"] == NO_VERSION
+
+
+def test_an_add_on_not_described_is_judged_only_for_hops_no_version_supports():
+    cat = catalog(agent={"v1.0.0-eksbuild.1": ["1.29"], "v1.1.0-eksbuild.1": ["1.30"]})
+    assert problems({"agent": None}, "1.29", "1.30", cat) == []
+    found = only(problems({"agent": None}, "1.29", "1.31", cat))
+    assert (found["to_version"], found["verdict"], found["version"]) == ("1.31", NO_VERSION, None)
 
 
 def test_the_verdict_of_a_path_the_insight_vouches_for():
@@ -447,3 +470,11 @@ def test_the_verdict_of_a_path_the_insight_vouches_for():
     assert (status, message) == (PASS, "EKS's upgrade insight \"EKS add-on version compatibility\" for 1.30 is "
                                        "PASSING: EKS found every installed EKS add-on's version compatible with 1.30.")
     assert addons.problems_of(facts, parse_kube_version("1.30")) is None
+    # Two hops: the insight vouches for 1.30, the add-ons not described are named without a version.
+    facts = make_facts("1.29", addon_insight_passing=addon_insight(), addon_versions={
+        "coredns": None, "vpc-cni": "v1.20.1-eksbuild.3"}, addon_catalog=catalog(coredns=COREDNS, vpc_cni=CNI))
+    status, message, _fix = path_verdict(facts, parse_kube_version("1.31"))
+    assert (status, message) == (PASS, "EKS's upgrade insight \"EKS add-on version compatibility\" for 1.30 is "
+                                       "PASSING: EKS found every installed EKS add-on's version compatible with 1.30; "
+                                       "the installed EKS add-ons (coredns, vpc-cni v1.20.1-eksbuild.3) have a version "
+                                       "compatible with each minor of the path (1.30, 1.31).")
