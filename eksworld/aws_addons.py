@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 
-from eksworld import catalog
 from eksworld.aws_errors import InvalidParameterException, ResourceInUseException
 from eksworld.aws_network import failed_update_error
 from eksworld.aws_records import Addon, Update, extras
@@ -70,13 +69,13 @@ class AddonUpdates(RegionalEks):
         if name in known.addons:
             raise ResourceInUseException(MSG_ADDON_EXISTS, clusterName=cluster_name, addonName=name)
         if check_compatibility:
-            version = version or catalog.default_addon_version(name, cluster.version)
+            version = version or self.state.addon_catalog.default_version(name, cluster.version)
             if version is None:
                 raise InvalidParameterException(
                     MSG_ADDON_UNSUPPORTED.format(addon=name, version=cluster.version),
                     clusterName=cluster_name, addonName=name,
                 )
-            if not catalog.is_compatible(name, version, cluster.version):
+            if not self.state.addon_catalog.is_compatible(name, version, cluster.version):
                 raise InvalidParameterException(MSG_ADDON_VERSION, clusterName=cluster_name, addonName=name)
         if not version:
             raise ValueError("an add-on version is required when seeding")
@@ -114,7 +113,7 @@ class AddonUpdates(RegionalEks):
         if replayed:
             return replayed
         target = version or addon.version
-        if version and not catalog.is_compatible(name, version, cluster.version):
+        if version and not self.state.addon_catalog.is_compatible(name, version, cluster.version):
             raise InvalidParameterException(MSG_ADDON_VERSION, clusterName=cluster_name, addonName=name)
         if addon.status != "ACTIVE":
             raise ResourceInUseException(MSG_ADDON_NOT_ACTIVE, clusterName=cluster_name, addonName=name)

@@ -45,10 +45,11 @@ def cluster_versions(
 
 
 def addon_versions(
-    name: str | None, kubernetes_version: str | None, wanted: dict[str, list[str] | None]
+    addon_catalog: catalog.AddonCatalog, name: str | None, kubernetes_version: str | None,
+    wanted: dict[str, list[str] | None],
 ) -> list[dict[str, Any]]:
-    """DescribeAddonVersions: the catalog's add-ons, filtered by type, publisher and owner."""
-    addons = catalog.addon_versions(name, kubernetes_version)
+    """DescribeAddonVersions: the region's add-ons, filtered by type, publisher and owner."""
+    addons = addon_catalog.addon_versions(name, kubernetes_version)
     for key, values in wanted.items():
         if values:
             addons = [a for a in addons if a[key] in values]

@@ -87,10 +87,11 @@ class InsightChecks(Networking):
         """What EKS reports for the next minor when nothing was seeded; add-on and health checks are real."""
         target = catalog.next_minor(cluster.version)
         installed = list(extras(cluster).addons.values())
+        addon_catalog = self.state.addon_catalog
         # kube-proxy builds are published per minor; one minor behind is within its skew policy, which
         # EKS reports in the separate "kube-proxy version skew" insight.
         incompatible = [a for a in installed
-                        if a.name != "kube-proxy" and not catalog.is_compatible(a.name, a.version, target)]
+                        if a.name != "kube-proxy" and not addon_catalog.is_compatible(a.name, a.version, target)]
         issues = self.health_issues(cluster)
         addon_reason = (
             "One or more installed EKS add-on versions are not compatible with the next Kubernetes version."
@@ -132,7 +133,7 @@ class InsightChecks(Networking):
                     {"insightStatus": {"status": "ERROR", "reason": addon_reason}, "arn": a.arn} for a in incompatible
                 ],
                 addon_compatibility=[
-                    {"name": a.name, "compatibleVersions": catalog.compatible_addon_versions(a.name, target)}
+                    {"name": a.name, "compatibleVersions": addon_catalog.compatible_versions(a.name, target)}
                     for a in installed
                 ],
             ),

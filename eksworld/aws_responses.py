@@ -156,7 +156,7 @@ class EksWorldResponse(EKSResponse):
 
     def describe_addon_versions(self) -> ActionResult:
         addons = aws_catalog.addon_versions(
-            self._get_param("addonName"), self._get_param("kubernetesVersion"),
+            self.world.state.addon_catalog, self._get_param("addonName"), self._get_param("kubernetesVersion"),
             {key: self._get_param(member)
              for member, key in (("types", "type"), ("publishers", "publisher"), ("owners", "owner"))},
         )

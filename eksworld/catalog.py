@@ -260,74 +260,127 @@ def addon_version_key(version: str) -> tuple[int, ...]:
     return (*(int(part) for part in base.split(".")), int(build or 0))
 
 
+@dataclass(frozen=True)
+class AddonKind:
+    """What DescribeAddonVersions says of an add-on besides its versions."""
+
+    type: str
+    publisher: str = "eks"
+    owner: str = "aws"
+
+
+class AddonCatalog:
+    """The add-on versions EKS offers in a region: the built-in releases, plus those a scenario adds
+    (`addon_catalog`, e.g. a Marketplace add-on not yet published for the newest minor)."""
+
+    def __init__(self, extra_releases: tuple[AddonRelease, ...] = (),
+                 extra_kinds: dict[str, AddonKind] | None = None) -> None:
+        self._kinds = {**{name: AddonKind(kind) for name, kind in ADDON_TYPES.items()}, **(extra_kinds or {})}
+        releases = _ADDON_RELEASES + tuple(extra_releases)
+        seen: set[tuple[str, str]] = set()
+        for release in releases:
+            if release.addon not in self._kinds:
+                raise ValueError(f"add-on {release.addon}: not in the catalog; give its type, publisher and owner")
+            if (release.addon, release.version) in seen:
+                raise ValueError(f"add-on {release.addon} version {release.version} is already in the catalog")
+            seen.add((release.addon, release.version))
+        self._releases = {name: sorted((r for r in releases if r.addon == name),
+                                       key=lambda r: addon_version_key(r.version), reverse=True)
+                          for name in self._kinds}
+
+    def addon_names(self) -> list[str]:
+        return list(self._kinds)
+
+    def is_known(self, addon_name: str) -> bool:
+        return addon_name in self._kinds
+
+    def releases(self, addon_name: str) -> list[AddonRelease]:
+        """Releases of one add-on, newest first."""
+        return self._releases.get(addon_name, [])
+
+    def is_compatible(self, addon_name: str, version: str, minor: str) -> bool:
+        return any(r.version == version and minor in r.minors for r in self.releases(addon_name))
+
+    def compatible_versions(self, addon_name: str, minor: str) -> list[str]:
+        """Versions of `addon_name` EKS accepts on a `minor` cluster, newest first."""
+        return [r.version for r in self.releases(addon_name) if minor in r.minors]
+
+    def default_version(self, addon_name: str, minor: str) -> str | None:
+        """The version EKS installs when none is given (None if the add-on is not offered on `minor`)."""
+        return next((r.version for r in self.releases(addon_name) if minor in r.default_for), None)
+
+    def latest_version(self, addon_name: str, minor: str) -> str | None:
+        versions = self.compatible_versions(addon_name, minor)
+        return versions[0] if versions else None
+
+    def addon_versions(self, addon_name: str | None = None,
+                       kubernetes_version: str | None = None) -> list[dict[str, Any]]:
+        """DescribeAddonVersions `addons` entries (filters as the API applies them), versions newest first.
+
+        With `kubernetes_version`, only compatible versions are listed and each lists only that
+        compatibility, as AWS does; add-ons with no compatible version are left out.
+        """
+        result = []
+        for name in [addon_name] if addon_name else self.addon_names():
+            if not self.is_known(name):
+                continue
+            entries = []
+            for release in self.releases(name):
+                wanted = [kubernetes_version] if kubernetes_version else list(release.minors)
+                compatibilities = [
+                    {"clusterVersion": minor, "platformVersions": ["*"], "defaultVersion": minor in release.default_for}
+                    for minor in sorted(wanted, key=minor_key, reverse=True)
+                    if minor in release.minors
+                ]
+                if compatibilities:
+                    entries.append({
+                        "addonVersion": release.version,
+                        "architecture": ["amd64", "arm64"],
+                        "computeTypes": _COMPUTE_TYPES.get(name, ["ec2"]),
+                        "compatibilities": compatibilities,
+                        "requiresConfiguration": False,
+                        "requiresIamPermissions": name in _REQUIRES_IAM,
+                    })
+            if entries:
+                kind = self._kinds[name]
+                result.append({
+                    "addonName": name,
+                    "type": kind.type,
+                    "addonVersions": entries,
+                    "publisher": kind.publisher,
+                    "owner": kind.owner,
+                    "defaultNamespace": "kube-system",
+                })
+        return result
+
+
+BUILT_IN = AddonCatalog()
+
+
 def addon_names() -> list[str]:
-    return list(ADDON_TYPES)
-
-
-def _releases(addon_name: str) -> list[AddonRelease]:
-    """Releases of one add-on, newest first."""
-    found = [r for r in _ADDON_RELEASES if r.addon == addon_name]
-    return sorted(found, key=lambda r: addon_version_key(r.version), reverse=True)
+    return BUILT_IN.addon_names()
 
 
 def is_known_addon(addon_name: str) -> bool:
-    return addon_name in ADDON_TYPES
+    return BUILT_IN.is_known(addon_name)
 
 
 def is_compatible(addon_name: str, version: str, minor: str) -> bool:
-    return any(r.version == version and minor in r.minors for r in _releases(addon_name))
+    return BUILT_IN.is_compatible(addon_name, version, minor)
 
 
 def compatible_addon_versions(addon_name: str, minor: str) -> list[str]:
-    """Versions of `addon_name` EKS accepts on a `minor` cluster, newest first."""
-    return [r.version for r in _releases(addon_name) if minor in r.minors]
+    return BUILT_IN.compatible_versions(addon_name, minor)
 
 
 def default_addon_version(addon_name: str, minor: str) -> str | None:
-    """The version EKS installs when none is given (None if the add-on is not offered on `minor`)."""
-    return next((r.version for r in _releases(addon_name) if minor in r.default_for), None)
+    return BUILT_IN.default_version(addon_name, minor)
 
 
 def latest_addon_version(addon_name: str, minor: str) -> str | None:
-    versions = compatible_addon_versions(addon_name, minor)
-    return versions[0] if versions else None
+    return BUILT_IN.latest_version(addon_name, minor)
 
 
 def addon_versions(addon_name: str | None = None, kubernetes_version: str | None = None) -> list[dict[str, Any]]:
-    """DescribeAddonVersions `addons` entries (filters as the API applies them), versions newest first.
-
-    With `kubernetes_version`, only compatible versions are listed and each lists only that
-    compatibility, as AWS does; add-ons with no compatible version are left out.
-    """
-    names = [addon_name] if addon_name else addon_names()
-    result = []
-    for name in names:
-        if not is_known_addon(name):
-            continue
-        entries = []
-        for release in _releases(name):
-            wanted = [kubernetes_version] if kubernetes_version else list(release.minors)
-            compatibilities = [
-                {"clusterVersion": minor, "platformVersions": ["*"], "defaultVersion": minor in release.default_for}
-                for minor in sorted(wanted, key=minor_key, reverse=True)
-                if minor in release.minors
-            ]
-            if compatibilities:
-                entries.append({
-                    "addonVersion": release.version,
-                    "architecture": ["amd64", "arm64"],
-                    "computeTypes": _COMPUTE_TYPES.get(name, ["ec2"]),
-                    "compatibilities": compatibilities,
-                    "requiresConfiguration": False,
-                    "requiresIamPermissions": name in _REQUIRES_IAM,
-                })
-        if entries:
-            result.append({
-                "addonName": name,
-                "type": ADDON_TYPES[name],
-                "addonVersions": entries,
-                "publisher": "eks",
-                "owner": "aws",
-                "defaultNamespace": "kube-system",
-            })
-    return result
+    """The built-in catalog's DescribeAddonVersions entries (AddonCatalog.addon_versions)."""
+    return BUILT_IN.addon_versions(addon_name, kubernetes_version)

@@ -4,6 +4,10 @@ A scenario file::
 
     name: demo
     target_version: "1.30"          # default eks_target_version written to the inventory
+    # add-on versions EKS offers besides the built-in catalog, world-wide (scenario_addon_catalog.py): a version
+    # listing no minor N+1 leaves the add-on without one for it
+    addon_catalog: {acme_telemetry-agent: {type: observability, publisher: acme, owner: aws-marketplace,
+                    versions: [{version: v2.4.0-eksbuild.1, minors: ["1.29", "1.30"], default_for: ["1.30"]}]}}
     clusters:
       - name: prod-eu
         version: "1.29"             # control plane minor
@@ -71,6 +75,7 @@ from typing import Any
 import yaml
 
 from eksworld import catalog
+from eksworld.scenario_addon_catalog import addon_catalog_settings
 from eksworld.scenario_fields import known_keys, minor_text
 from eksworld.scenario_security_groups import security_group_settings
 
@@ -114,6 +119,10 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
     if any(not n for n in names) or len(set(names)) != len(names):
         raise ValueError(f"{path}: every cluster needs a unique 'name'")
     data.setdefault("name", Path(path).stem)
+    try:
+        addon_catalog_settings(data.get("addon_catalog"))
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
     for cluster in data["clusters"]:
         cluster["version"] = str(cluster.get("version", "1.29"))
         if not re.fullmatch(r"1\.\d{2}", cluster["version"]):
@@ -345,10 +354,11 @@ def addon_settings(addon: str, wanted: Any) -> tuple[str | None, str | None, str
     return (None if version is None else str(version)), config, (None if role is None else str(role))
 
 
-def resolve_addon_version(addon: str, wanted: str | None, minor: str) -> str:
+def resolve_addon_version(addon: str, wanted: str | None, minor: str,
+                          addon_catalog: catalog.AddonCatalog = catalog.BUILT_IN) -> str:
     if wanted in ("default", "latest", None):
-        version = (catalog.latest_addon_version(addon, minor) if wanted == "latest"
-                   else catalog.default_addon_version(addon, minor))
+        version = (addon_catalog.latest_version(addon, minor) if wanted == "latest"
+                   else addon_catalog.default_version(addon, minor))
         if version is None:
             raise ValueError(f"add-on {addon} has no {wanted or 'default'} version for Kubernetes {minor}")
         return version

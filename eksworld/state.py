@@ -7,6 +7,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
+from eksworld.catalog import AddonCatalog
+
 
 class Clock:
     """Wall clock with an offset, so tests can jump ahead instead of sleeping."""
@@ -163,3 +165,5 @@ class WorldState:
     nodegroup_update_s: float = 1.0
     addon_update_s: float = 0.5
     insights_refresh_s: float = 1.0  # an on-demand insights refresh stays IN_PROGRESS this long
+    # The add-on versions DescribeAddonVersions lists (the region's catalog): the built-in ones and a scenario's.
+    addon_catalog: AddonCatalog = field(default_factory=AddonCatalog)

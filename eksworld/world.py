@@ -20,6 +20,7 @@ import yaml
 from eksworld import catalog, scenario
 from eksworld.aws import AwsEmulator
 from eksworld.kube import KubeEmulator, write_kubeconfig
+from eksworld.scenario_addon_catalog import addon_catalog_settings
 from eksworld.scenario_security_groups import resolve_peers, security_group_settings
 from eksworld.state import WorldState
 
@@ -87,6 +88,7 @@ class World:
     def seed(self, data: dict[str, Any]) -> None:
         """Create every cluster of a scenario on both APIs."""
         self.scenario = data
+        self.state.addon_catalog = addon_catalog_settings(data.get("addon_catalog"))
         for cluster in data["clusters"]:
             self.add_cluster(cluster)
 
@@ -141,7 +143,8 @@ class World:
             if addon in self_managed:
                 continue
             wanted_version, config, role = scenario.addon_settings(addon, wanted)
-            self.aws.create_addon(name, addon, scenario.resolve_addon_version(addon, wanted_version, version),
+            self.aws.create_addon(name, addon, scenario.resolve_addon_version(addon, wanted_version, version,
+                                                                              self.state.addon_catalog),
                                   configuration_values=config, service_account_role_arn=role)
         for insight in cluster.get("insights", []):
             self.aws.add_insight(name, **insight)

@@ -16,6 +16,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import addons
 from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     COMPLETED,
@@ -60,6 +61,8 @@ CHECK_STEPS = {
     "security-group-rules": "Introduction: security group rules must allow the required cluster communication",
     "upgrade-insights": "EKS upgrade insights for the target version",
     "configuration-insights": "EKS configuration insights (MISCONFIGURATION) of the cluster being upgraded",
+    "addon-compatibility": "Beyond the procedure: every installed EKS add-on has a version compatible with each minor "
+                           "of the path",
     "target-version": "Step 4: an Amazon EKS supported version, one minor at a time",
     "kubectl-client": "Step 9: kubectl within one minor of the control plane",
     "pdb-drain-blockers": "Step 5: node updates drain nodes; PodDisruptionBudgets can stall them",
@@ -539,6 +542,11 @@ def check_configuration_insights(facts, target):
     return _result("configuration-insights", PASS, "%d configuration insight(s) passing." % len(found))
 
 
+def check_addon_compatibility(facts, target):
+    """Installed EKS add-ons along the path (addons.path_verdict says how each hop is judged)."""
+    return _result("addon-compatibility", *addons.path_verdict(facts, target))
+
+
 def check_kubectl(facts, target):
     client = facts.get("kubectl_client")
     if not client:
@@ -648,6 +656,7 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("security-group-rules", lambda: check_security_group_rules(facts, target)),
         ("upgrade-insights", lambda: check_insights(facts, target)),
         ("configuration-insights", lambda: check_configuration_insights(facts, target)),
+        ("addon-compatibility", lambda: check_addon_compatibility(facts, target)),
         ("kubectl-client", lambda: check_kubectl(facts, target)),
         ("pdb-drain-blockers", lambda: check_pdbs(facts, target)),
         ("karpenter-ami-pinned", lambda: check_karpenter_ami(facts, target)),

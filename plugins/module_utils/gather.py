@@ -19,7 +19,7 @@ import datetime
 import threading
 from collections import namedtuple
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import insights
+from ansible_collections.lifecycle.eks.plugins.module_utils import addons, insights
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import (
     INSIGHTS_REFRESH_IN_PROGRESS,
     InsightsRefreshTimeout,
@@ -49,8 +49,9 @@ MAX_WORKERS = 8
 
 # What each consumer needs. "skew" is eks_version_skew_facts; "preflight" adds the procedure's checks.
 SKEW_PARTS = frozenset(("nodegroups", "nodes", "addons", "provisioners"))
-PREFLIGHT_PARTS = frozenset(("nodegroups", "nodes", "addon_names", "workloads", "corefile", "psp", "ebs_volumes",
-                             "pdbs", "subnets", "security_group", "insights", "known_versions", "provisioners"))
+PREFLIGHT_PARTS = frozenset(("nodegroups", "nodes", "addon_names", "addon_compatibility", "workloads", "corefile",
+                             "psp", "ebs_volumes", "pdbs", "subnets", "security_group", "insights", "known_versions",
+                             "provisioners"))
 
 
 def classify_node(node):
@@ -240,13 +241,14 @@ def _insights(clients, name, versions, policy):
     """The cluster's insights of every category (one ListInsights, unfiltered), refreshed first when stale.
 
     Returns {"insights": upgrade insights of the versions on the path, "configuration_insights",
-    "rollback_insights", "freshness", "deprecated_apis"}; nothing is read when there is no hop. Only insights
-    whose objects or recommendation the report needs are described (DescribeInsight): deprecated APIs in use,
-    insights EKS could not evaluate (UNKNOWN), configuration insights that are not passing.
+    "rollback_insights", "freshness", "deprecated_apis", "addon_insights"}; nothing is read when there is no hop.
+    Only insights whose objects, recommendation or add-on versions the report needs are described (DescribeInsight):
+    deprecated APIs in use, insights EKS could not evaluate (UNKNOWN), configuration insights that are not passing,
+    add-on compatibility insights that found an incompatible add-on.
     """
     if not versions:
         return {"insights": [], "configuration_insights": [], "rollback_insights": [], "freshness": None,
-                "deprecated_apis": []}
+                "deprecated_apis": [], "addon_insights": []}
     summaries = clients.list_insights(name)
     state = insights.freshness(summaries, policy["max_age"], policy["now"]()) if policy["check_age"] else None
     if state and state["stale"]:
@@ -255,7 +257,7 @@ def _insights(clients, name, versions, policy):
     found = insights.by_category(summaries, versions)
     judged = found[insights.UPGRADE_READINESS] + found[insights.MISCONFIGURATION]
     details = {s["id"]: clients.describe_insight(name, s["id"]) for s in judged
-               if insights.needs_detail(s) or insights.needs_recommendation(s)}
+               if insights.needs_detail(s) or insights.needs_recommendation(s) or insights.needs_addon_detail(s)}
     deprecated = [insights.deprecated_api_entry(details[s["id"]]) for s in found[insights.UPGRADE_READINESS]
                   if insights.needs_detail(s)]
 
@@ -263,7 +265,9 @@ def _insights(clients, name, versions, policy):
         return [_summary_fact(s, details.get(s["id"])) for s in found[kind]]
 
     return {"insights": facts(insights.UPGRADE_READINESS), "configuration_insights": facts(insights.MISCONFIGURATION),
-            "rollback_insights": facts(insights.ROLLBACK_READINESS), "freshness": state, "deprecated_apis": deprecated}
+            "rollback_insights": facts(insights.ROLLBACK_READINESS), "freshness": state, "deprecated_apis": deprecated,
+            "addon_insights": [insights.addon_compatibility_entry(details[s["id"]])
+                               for s in found[insights.UPGRADE_READINESS] if insights.needs_addon_detail(s)]}
 
 
 def insight_policy(max_age="24h", may_refresh=False, timeout=600, min_delay=5.0, max_delay=30.0, check_age=True,
@@ -295,12 +299,37 @@ class RegionReads:
         self._versions = None
         self._subnets = None
         self._groups = None
+        self._addon_catalog = {}
 
     def known_versions(self):
         with self._lock:
             if self._versions is None:
                 self._versions = _known_versions(self._clients)
             return self._versions
+
+    def addon_catalog(self, names):
+        """The catalog entries of these add-on names: each name read once for the region (DescribeAddonVersions),
+        by the first cluster that needs it; the others wait for that read."""
+        mine, wanted = [], {}
+        with self._lock:
+            for addon in names:
+                if addon not in self._addon_catalog:
+                    self._addon_catalog[addon] = concurrent.futures.Future()
+                    mine.append(addon)
+                wanted[addon] = self._addon_catalog[addon]
+        if mine:
+            try:
+                read = _addon_catalog(self._clients, mine)
+            except Exception as exc:  # every cluster waiting for these names gets the error; a later one reads again
+                with self._lock:
+                    for addon in mine:
+                        del self._addon_catalog[addon]
+                for addon in mine:
+                    wanted[addon].set_exception(exc)
+                raise
+            for addon in mine:
+                wanted[addon].set_result(read[addon])
+        return {addon: future.result() for addon, future in wanted.items()}
 
     def prefetch(self, clusters):
         """Read the subnets and security groups of these DescribeCluster results, two calls in all."""
@@ -360,11 +389,46 @@ def _addons(clients, name, describe):
     names = clients.list_addons(name)
     if not describe:
         return [{"name": n} for n in names]
+    return _described_addons(clients, name, names)
+
+
+def _described_addons(clients, name, names):
     with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
         described = list(pool.map(lambda n: clients.describe_addon(name, n), names))
     return [{"name": a["addonName"], "version": a.get("addonVersion"), "status": a.get("status"),
              "service_account_role_arn": a.get("serviceAccountRoleArn"),
              "configuration_values": a.get("configurationValues")} for a in described if a]
+
+
+def _addon_catalog(clients, names):
+    """{add-on: addons.catalog_entry} of DescribeAddonVersions for each add-on name (all its versions and minors)."""
+    def read(addon):
+        found = clients.describe_addon_versions(addon_name=addon)
+        return addon, addons.catalog_entry(found[0]) if found else {"versions": {}, "defaults": {}}
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+        return dict(pool.map(read, sorted(names)))
+
+
+def _addon_compatibility(clients, name, installed, read_insights, versions, shared):
+    """The installed EKS add-ons' versions and the add-on catalog of their names, when a hop is pending (else None).
+
+    When EKS's add-on compatibility insight vouches for the first hop (PASSING, fresh), nothing is read for a one-hop
+    path, and on a longer one only the add-ons ``addons.to_describe`` names are described. In a fleet the catalog is
+    read once per region and add-on name (``shared``), not once per cluster.
+    """
+    if not versions:
+        return None
+    passing = insights.passing_addon_insight(read_insights["insights"], versions[0], read_insights["freshness"])
+    if passing and len(versions) == 1:
+        return {"insight": passing}
+    names = [a["name"] for a in installed]
+    catalog = shared.addon_catalog(names) if shared else _addon_catalog(clients, names)
+    wanted = addons.to_describe(catalog, names, versions) if passing else names
+    described = _described_addons(clients, name, wanted) if wanted else []
+    found = dict.fromkeys(names)
+    found.update((a["name"], a["version"]) for a in described)
+    return {"installed": found, "catalog": catalog, "insight": passing}
 
 
 def _nodegroups(clients, name):
@@ -457,6 +521,9 @@ def _jobs(clients, params, cluster, target, policy, shared):
         Job("nodes", kube, _nodes),
         Job("addons", (), lambda: _addons(clients, name, describe=True)),
         Job("addon_names", (), lambda: _addons(clients, name, describe=False)),
+        Job("addon_compatibility", ("addon_names", "insights"), lambda installed, read: _addon_compatibility(
+            clients, name, installed, read, path_minors(current, target), shared))
+        if "addon-compatibility" not in params.get("skip_checks", ()) else Job("addon_compatibility", (), _skipped),
         Job("workloads", kube, lambda apis: _workloads(apis.apps)),
         Job("corefile", kube, _corefile),
         Job("psp", kube, _psp_present) if current < parse_kube_version("1.25") else Job("psp", (), _skipped),
@@ -510,9 +577,14 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         facts["subnets"], facts["missing_subnets"] = results["subnets"]
     if "insights" in results:
         read = results["insights"]
-        for key in ("insights", "configuration_insights", "rollback_insights", "deprecated_apis"):
+        for key in ("insights", "configuration_insights", "rollback_insights", "deprecated_apis", "addon_insights"):
             facts[key] = read[key]
         facts["insights_freshness"] = read["freshness"]
+    judged = results.get("addon_compatibility") or {}
+    if judged.get("insight"):
+        facts["addon_insight_passing"] = judged["insight"]
+    if "installed" in judged:
+        facts["addon_versions"], facts["addon_catalog"] = judged["installed"], judged["catalog"]
     if "known_versions" in results:
         facts["version_status"], facts["version_release_dates"] = results["known_versions"]
         facts["known_versions"] = sorted(facts["version_status"], key=parse_kube_version)

@@ -27,6 +27,8 @@ MISCONFIGURATION = "MISCONFIGURATION"
 ROLLBACK_READINESS = "ROLLBACK_READINESS"
 PASSING, WARNING, ERROR, UNKNOWN = "PASSING", "WARNING", "ERROR", "UNKNOWN"
 DEPRECATED_APIS_PREFIX = "Deprecated APIs removed in Kubernetes"
+# EKS names it "EKS add-on version compatibility"; matched in lower case.
+ADDON_COMPATIBILITY_NAME = "add-on version compatibility"
 # Statuses of a deprecated-API insight worth a DescribeInsight: usage seen in the last 30 days.
 DETAILED_STATUSES = frozenset((ERROR, WARNING))
 
@@ -144,6 +146,40 @@ def needs_detail(summary):
     """True for a deprecated-API insight that found usage (worth a DescribeInsight for the objects)."""
     status = (summary.get("insightStatus") or {}).get("status")
     return is_deprecated_api_insight(summary) and status in DETAILED_STATUSES
+
+
+def is_addon_compatibility_insight(summary):
+    """True for EKS's "EKS add-on version compatibility" upgrade insight (its detail: addonCompatibilityDetails)."""
+    return category(summary) == UPGRADE_READINESS and ADDON_COMPATIBILITY_NAME in str(summary.get("name") or "").lower()
+
+
+def needs_addon_detail(summary):
+    """True for an add-on compatibility insight that found an add-on incompatible with its minor: its detail says
+    which versions of each add-on are compatible with that minor."""
+    status = (summary.get("insightStatus") or {}).get("status")
+    return is_addon_compatibility_insight(summary) and status in DETAILED_STATUSES
+
+
+def passing_addon_insight(upgrade_insights, minor, state):
+    """The add-on compatibility insight that vouches for every installed EKS add-on on ``minor`` (the next one), else
+    None: PASSING for it (EKS found each installed add-on's version compatible with it) and not stale.
+
+    ``upgrade_insights``: the insight facts of the path (gather.py); ``state``: their ``freshness`` (None: not judged).
+    """
+    if (state or {}).get("stale"):
+        return None
+    return next((i for i in upgrade_insights
+                 if i.get("status") == PASSING and i.get("kubernetes_version") == minor
+                 and ADDON_COMPATIBILITY_NAME in str(i.get("name") or "").lower()), None)
+
+
+def addon_compatibility_entry(detail):
+    """The add-ons a described add-on compatibility insight lists, with their versions compatible with its minor."""
+    listed = (detail.get("categorySpecificSummary") or {}).get("addonCompatibilityDetails") or []
+    return {"kubernetes_version": detail.get("kubernetesVersion"),
+            "status": (detail.get("insightStatus") or {}).get("status"),
+            "addons": [{"name": item.get("name"), "compatible_versions": list(item.get("compatibleVersions") or [])}
+                       for item in listed if item.get("name")]}
 
 
 def category(summary):

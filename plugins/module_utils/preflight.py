@@ -12,7 +12,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
+from ansible_collections.lifecycle.eks.plugins.module_utils import addons, launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
@@ -110,6 +110,7 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
               "rollback_insights": facts.get("rollback_insights") or [],
               "insights_freshness": facts.get("insights_freshness"),
               "deprecated_apis": facts.get("deprecated_apis") or [],
+              "addon_compatibility": addons.problems_of(facts, target) or [],
               "node_provisioners": skew["node_provisioners"],
               "ansible_facts": {"eks_version_skew": skew}}
     return result, warnings

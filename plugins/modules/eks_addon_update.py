@@ -27,6 +27,11 @@ description:
     silently.
   - Every add-on is validated before any update starts. An unknown add-on or an incompatible version fails the task
     and changes nothing. Check mode sends no mutating call.
+  - Only versions EKS supports on the cluster's minor are sent (C(DescribeAddonVersions) compatibilities), since EKS
+    refuses any other (C(Addon version specified is not supported)). A version only a later minor supports, such as
+    one for the minor the control plane has not reached yet, is refused naming the minors it supports and when it can
+    be applied. So is an update of an add-on's settings alone while it runs a version the cluster's minor does not
+    support (after a control-plane rollback, say), since that update is sent at the version it runs.
 author:
   - lifecycle.eks contributors (!UNKNOWN)
 options:
@@ -226,8 +231,10 @@ except ImportError:  # JSON configuration values still work
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.addons import (
     AddonChoiceError,
+    catalog_entry,
     choose_version,
     compatible_versions,
+    refused_steps,
     steps_to,
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
@@ -307,15 +314,17 @@ def plan_addons(module, clients, name, cluster_version):
     plans, errors = [], []
     for item in requested(module, clients, name):
         addon_name = item["name"]
-        catalog = clients.describe_addon_versions(kubernetes_version=cluster_version, addon_name=addon_name)
+        # Every version of the add-on with every minor it supports: a refusal can say where a version would work.
+        catalog = clients.describe_addon_versions(addon_name=addon_name)
         if not catalog:
             errors.append("Add-on %s is unknown to Amazon EKS for Kubernetes %s." % (addon_name, cluster_version))
             continue
         compatible, default = compatible_versions(catalog[0], cluster_version)
+        minors_of = catalog_entry(catalog[0])["versions"]
         installed = clients.describe_addon(name, addon_name)
         wanted = item.get("version") or module.params["version"]
         try:
-            chosen = choose_version(addon_name, wanted, compatible, default, cluster_version)
+            chosen = choose_version(addon_name, wanted, compatible, default, cluster_version, minors_of)
         except AddonChoiceError as exc:
             errors.append(str(exc))
             continue
@@ -344,6 +353,10 @@ def plan_addons(module, clients, name, cluster_version):
             after["version"] = steps[-1]
         if settings_changes(start, after) and not steps:  # new settings only: one update at the current version
             steps = [start["version"]]
+        refused = refused_steps(addon_name, steps, compatible, cluster_version, minors_of)
+        if refused:
+            errors.append(refused)
+            continue
         changes = settings_changes(before, after)
         plans.append({"name": addon_name, "managed": True, "before": before["version"], "after": after["version"],
                       "steps": ([start["version"]] if running is not None else []) + steps,

@@ -18,7 +18,8 @@ description:
   - One module process for the wave instead of one per cluster saves the start-up of a module process (about a
     second of CPU) per cluster, and the reads the clusters of a region have in common are made once or batched
     (C(DescribeClusterVersions) once, the subnets and cluster security groups of all clusters in two filtered
-    calls).
+    calls, C(DescribeAddonVersions) once per add-on name of the clusters whose add-ons check C(addon-compatibility)
+    judges).
   - A cluster that cannot be read, or whose options are wrong, gets C(failed) and C(msg) in its entry; the other
     clusters are checked all the same. The module itself fails only when its own options are wrong.
   - Changes nothing in the clusters (an insights refresh only re-evaluates the insights); in check mode it sends no
@@ -144,8 +145,8 @@ clusters:
   description:
     - One entry per cluster, under its O(clusters[].name), with what M(lifecycle.eks.eks_upgrade_preflight) returns
       (C(checks), C(summary), C(plan), C(cluster), C(insights), C(configuration_insights),
-      C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(node_provisioners), C(ansible_facts),
-      C(api_calls), C(api_retries)) and its C(warnings).
+      C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(addon_compatibility), C(node_provisioners),
+      C(ansible_facts), C(api_calls), C(api_retries)) and its C(warnings).
     - A cluster that could not be checked has C(failed=true) and C(msg) instead.
   returned: always
   type: dict
@@ -166,7 +167,9 @@ summary:
   type: dict
   sample: {"clusters": 2, "blocked": ["prod-eu"], "failed": ["prod-us"]}
 shared_api_calls:
-  description: AWS API calls made once for several clusters (C(DescribeClusterVersions), subnets, security groups).
+  description:
+    - AWS API calls made once for several clusters (C(DescribeClusterVersions), subnets, security groups, the add-on
+      catalog).
   returned: always
   type: int
 api_calls:

@@ -49,6 +49,20 @@ description:
     self-managed node reports the OS image Amazon Linux 2, and warns below 1.33 (AL2 support ended on 2025-11-26). It
     names the AL2023 (or Bottlerocket) AMI type to move to; EKS can't change a node group's AMI type in place, so the
     remediation is a new node group and a migration.
+  - Check C(addon-compatibility) judges each installed EKS add-on's version (C(DescribeAddon)) at every hop of the
+    path against C(DescribeAddonVersions) (C(compatibilities[].clusterVersion); one call per add-on name, all its
+    versions) and the C(addonCompatibilityDetails) of EKS's add-on compatibility insight when it found an add-on
+    incompatible (C(DescribeInsight)). Add-ons are updated after the last hop, so the installed version meets every
+    hop. It fails when no version of the add-on is compatible with a hop's minor (stay below it, or remove the EKS
+    add-on), and when the first hop's minor does not support the installed version while a newer version supports
+    both minors of the hop, naming that version to move to first (one the control plane accepts now, since EKS refuses
+    an add-on version its minor does not support). The same on a later hop warns (the add-on would run unsupported there
+    until the add-on step), naming the version and when to apply it. kube-proxy follows each minor (its skew policy)
+    and is only judged when no version exists. Nothing more is read for it when no hop is pending, when the check is
+    skipped, or when the path is one hop and EKS's add-on compatibility insight for its minor is C(PASSING) and fresh
+    (EKS found every installed add-on's version compatible). On a longer path it spares describing an add-on when every
+    version of it compatible with the next minor is compatible with the later ones too. RV(addon_compatibility) lists what it
+    found.
   - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
     mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:
@@ -277,6 +291,21 @@ deprecated_apis:
           clients: [{"user_agent": "flux/v2.1.0", "requests_last_30_days": 1240,
                      "last_request_time": "2026-03-01T22:00:00+00:00"}]
       objects: [/apis/flowcontrol.apiserver.k8s.io/v1beta2/flowschemas/batch-jobs]
+addon_compatibility:
+  description:
+    - What check C(addon-compatibility) found, one entry per installed EKS add-on at the first hop whose minor its
+      version is not compatible with, plus every later hop no version of it supports. Empty when nothing was found.
+    - C(verdict) is V(no-version) (no version for C(to_version)), V(move-first) (C(move_to) supports both minors of
+      the hop; C(move_now) when it supports every minor from the cluster's, so EKS accepts it now) or
+      V(unsupported-until-updated) (no newer version supports both; C(after_hop) is the one to take after the hop).
+      C(blocks) says whether the check fails on it.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {"addon": "coredns", "version": "v1.10.1-eksbuild.38", "from_version": "1.29", "to_version": "1.30",
+       "first_hop": true, "verdict": "move-first", "blocks": true, "move_to": "v1.11.4-eksbuild.22",
+       "move_now": true, "after_hop": "v1.11.1-eksbuild.4"}
 node_provisioners:
   description:
     - Node kinds, Karpenter and EKS Auto Mode, judged against O(target_version). C(karpenter) has C(detected),

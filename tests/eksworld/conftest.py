@@ -8,6 +8,7 @@ import pytest
 from botocore.config import Config
 from stopped_clock import StoppedClock
 
+from eksworld import catalog
 from eksworld.aws import AwsEmulator
 from eksworld.shapecheck import attach_shape_checker
 from eksworld.state import EventBus, Faults, RequestLog, WorldState
@@ -32,6 +33,7 @@ def aws(aws_server: AwsEmulator) -> AwsEmulator:
     state = aws_server.state
     state.clock, state.log, state.faults, state.events = StoppedClock(), RequestLog(), Faults(seed=7), EventBus()
     state.cluster_update_s, state.nodegroup_update_s, state.addon_update_s = 0.2, 0.1, 0.1
+    state.addon_catalog = catalog.BUILT_IN
     return aws_server
 
 

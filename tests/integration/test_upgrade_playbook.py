@@ -28,17 +28,20 @@ BLOCKING = {
     "fargate-old": "fargate-pods-behind",
     "sg-missing-rule": "security-group-rules",
     "al2-nodegroup-133": "al2-node-groups",
+    "addon-no-version-131": "addon-compatibility",
 }
 
 
 def merged_scenario(names: list[str]) -> dict[str, Any]:
-    """Several scenario files as one fleet, each cluster keeping its own target version."""
-    clusters = []
+    """Several scenario files as one fleet, each cluster keeping its own target version (and the add-on versions its
+    scenario adds to the region's catalog)."""
+    clusters, addon_catalog = [], {}
     for name in names:
         data = yaml.safe_load((SCENARIOS / f"{name}.yml").read_text())
+        addon_catalog.update(data.get("addon_catalog") or {})
         for cluster in data["clusters"]:
             clusters.append({"target_version": data["target_version"], **cluster})
-    return {"name": "+".join(names), "clusters": clusters}
+    return {"name": "+".join(names), "clusters": clusters, "addon_catalog": addon_catalog}
 
 
 # The fleet that exercises every code path: the demo (multi-hop with node groups, GPU, a self-managed add-on, a blocked
@@ -151,6 +154,16 @@ def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_pla
     [al2] = [b for b in run.cluster_report("al2-nodes-132")["blockers"] if b["id"] == "al2-node-groups"]
     assert "legacy-al2 (AL2_x86_64: move to AL2023_x86_64_STANDARD, or BOTTLEROCKET_x86_64)" in al2["message"]
     assert "| al2-nodes-132 | blocked |" in (run.report_dir / "fleet-summary.md").read_text()
+    # An add-on with no version for the next minor: the verdict, the message and the report entry say which and why.
+    telemetry = run.cluster_report("telemetry-130")
+    [addon] = [b for b in telemetry["blockers"] if b["id"] == "addon-compatibility"]
+    assert addon["message"] == ("EKS add-on acme_telemetry-agent (v2.4.0-eksbuild.1) has no version compatible with "
+                                "Kubernetes 1.31 (hop 1.30 -> 1.31): Amazon EKS lists none (DescribeAddonVersions).")
+    assert addon["remediation"].startswith("Stay at 1.30 (target_version 1.30)")
+    assert [(p["addon"], p["verdict"], p["to_version"]) for p in telemetry["preflight"]["addon_compatibility"]] == [
+        ("acme_telemetry-agent", "no-version", "1.31")]
+    [move] = run.cluster_report("coredns-behind-129")["preflight"]["addon_compatibility"]
+    assert (move["verdict"], move["move_to"]) == ("move-first", "v1.11.4-eksbuild.22")
     # The checks name module options; the preflight role names the inventory variable that sets each.
     assert "(in the inventory: fix_coredns_upstream is set by eks_fix_coredns_upstream)" in run.output
 

@@ -130,8 +130,8 @@ def test_incompatible_explicit_version_lists_the_compatible_ones():
     with pytest.raises(AddonChoiceError) as raised:
         choose_version("coredns", "v1.8.7-eksbuild.18", compatible, default, "1.30")
     message = str(raised.value)
-    assert "coredns version v1.8.7-eksbuild.18 is not compatible with Kubernetes 1.30" in message
-    assert "compatible: v1.11.4-eksbuild.22, v1.10.1-eksbuild.38." in message
+    assert "coredns version v1.8.7-eksbuild.18 is not a version Amazon EKS lists for coredns" in message
+    assert "Versions supported on 1.30: v1.11.4-eksbuild.22, v1.10.1-eksbuild.38." in message
 
 
 def test_incompatible_version_lists_at_most_eight():

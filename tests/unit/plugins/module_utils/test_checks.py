@@ -32,7 +32,7 @@ CHECK_ORDER = [
     "al2-node-groups",
     "psp-eks-privileged", "coredns-upstream", "ebs-csi-driver", "fluentd-container-insights", "vpc-cni-version",
     "aws-load-balancer-controller", "subnet-free-ips", "cluster-security-group", "security-group-rules",
-    "upgrade-insights", "configuration-insights",
+    "upgrade-insights", "configuration-insights", "addon-compatibility",
     "kubectl-client", "pdb-drain-blockers", "karpenter-ami-pinned", "karpenter-drift", "auto-mode",
 ]
 
@@ -128,6 +128,10 @@ def make_facts(version="1.29", **changes):
         "version_status": {k: "STANDARD_SUPPORT" for k in KNOWN},
         "known_versions": list(KNOWN),
         "kubectl_client": "v1.30.2",
+        # EKS add-ons with their versions and the add-on catalog (test_addon_compatibility.py judges them).
+        "addon_versions": {},
+        "addon_catalog": {},
+        "addon_insights": [],
     }
     facts.update(changes)
     facts["skew_input"] = skew_input(facts)

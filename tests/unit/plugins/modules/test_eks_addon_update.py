@@ -102,7 +102,8 @@ def test_explicit_incompatible_version_changes_nothing(make_world, run_module, a
     result = run_module(module, addon_args(args, addons=addons))
     assert result.failed
     assert result["changed"] is False
-    assert "v1.12.3-eksbuild.1 is not compatible with Kubernetes 1.30" in result["msg"]
+    assert ("v1.12.3-eksbuild.1 is not supported by Amazon EKS on Kubernetes 1.30 (it supports 1.33, 1.34), so EKS "
+            "would refuse it") in result["msg"]
     assert "v1.11.4-eksbuild.22" in result["msg"]
     assert mutating_calls(world) == []
 

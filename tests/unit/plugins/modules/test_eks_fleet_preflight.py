@@ -10,20 +10,23 @@ from tests.conftest import SCENARIOS, mutating_calls
 from tests.unit.plugins.modules.helpers import log_position, records
 
 # sg-missing-rule: a cluster with an additional security group, read in the shared batched call too;
-# insights-misconfig-unknown: configuration insights and insights in UNKNOWN
-STEMS = ("healthy", "subnet-3-ips", "coredns-upstream", "psp-missing", "sg-missing-rule", "insights-misconfig-unknown")
+# insights-misconfig-unknown: configuration insights and insights in UNKNOWN;
+# addon-no-version-131: an add-on with no version for 1.31 (the scenario's add-on catalog), one to move first
+STEMS = ("healthy", "subnet-3-ips", "coredns-upstream", "psp-missing", "sg-missing-rule", "insights-misconfig-unknown",
+         "addon-no-version-131")
 SAME_KEYS = ("checks", "summary", "plan", "cluster", "insights", "configuration_insights", "rollback_insights",
-             "deprecated_apis", "node_provisioners", "ansible_facts")
+             "deprecated_apis", "addon_compatibility", "node_provisioners", "ansible_facts")
 
 
 def seeded(make_world):
-    clusters, targets = [], {}
+    clusters, targets, addon_catalog = [], {}, {}
     for stem in STEMS:
         data = scenario.load(SCENARIOS / f"{stem}.yml")
+        addon_catalog.update(data.get("addon_catalog") or {})
         for cluster in data["clusters"]:
             clusters.append(cluster)
             targets[cluster["name"]] = str(cluster.get("target_version", data["target_version"]))
-    return make_world({"name": "fleet", "clusters": clusters}), targets
+    return make_world({"name": "fleet", "clusters": clusters, "addon_catalog": addon_catalog}), targets
 
 
 def entries(targets, kubeconfig, **extra):
@@ -52,6 +55,15 @@ def test_each_cluster_gets_what_the_single_cluster_module_returns(make_world, ru
     assert any("coredns-upstream" in failed for failed in blocked.values()), blocked
     assert blocked["sg-no-self-rule-129"] == ["security-group-rules"], blocked
     assert blocked["hybrid-misconfig-129"] == ["configuration-insights"], blocked
+    # EKS's add-on compatibility insight for the next minor fails on both; the check says what to do.
+    assert blocked["telemetry-130"] == blocked["coredns-behind-129"] == ["upgrade-insights", "addon-compatibility"]
+    [no_version] = result["clusters"]["telemetry-130"]["addon_compatibility"]
+    assert (no_version["addon"], no_version["verdict"], no_version["to_version"]) == (
+        "acme_telemetry-agent", "no-version", "1.31")
+    [move] = result["clusters"]["coredns-behind-129"]["addon_compatibility"]
+    assert (move["addon"], move["verdict"], move["move_to"]) == ("coredns", "move-first", "v1.11.4-eksbuild.22")
+    assert all(result["clusters"][name]["addon_compatibility"] == [] for name in targets
+               if name not in ("telemetry-130", "coredns-behind-129")), result["clusters"]
     unknown = {c["id"]: c["status"] for c in result["clusters"]["insight-unknown-129"]["checks"]}
     assert "insight-unknown-129" not in blocked
     assert (unknown["upgrade-insights"], unknown["configuration-insights"]) == ("warn", "warn")
@@ -68,10 +80,14 @@ def test_reads_the_clusters_share_are_made_once(make_world, run_module, kubeconf
     assert operations["DescribeSubnets"] == 1
     assert operations["DescribeSecurityGroups"] == 1
     assert operations["DescribeCluster"] == len(targets)
+    # The add-on catalog once per add-on name the clusters have installed: vpc-cni, coredns, kube-proxy and the
+    # scenario's Marketplace add-on.
+    catalog_reads = [r for r in aws if r["operation"] == "DescribeAddonVersions"]
+    assert len(catalog_reads) == 4 and all(r["cluster"] is None for r in catalog_reads)
     # every AWS request is counted once: by the cluster that made it, or as shared
     per_cluster = sum(r["api_calls"] for r in result["clusters"].values())
-    assert result["shared_api_calls"] == 3
-    assert result["api_calls"] == per_cluster + 3 == len(aws)
+    assert result["shared_api_calls"] == 3 + 4
+    assert result["api_calls"] == per_cluster + 3 + 4 == len(aws)
     for name, entry in result["clusters"].items():
         assert entry["api_calls"] == len([r for r in aws if r["cluster"] == name]), name
 

@@ -24,6 +24,7 @@ BLOCKING = {
     "fargate-old": "fargate-pods-behind",
     "sg-missing-rule": "security-group-rules",
     "al2-nodegroup-133": "al2-node-groups",
+    "addon-no-version-131": "addon-compatibility",
 }
 
 
@@ -33,13 +34,14 @@ def by_id(result):
 
 def test_each_blocking_scenario_fails_its_check(make_world, run_module, args):
     """One world holding every blocking scenario's cluster (cheaper than a world each)."""
-    clusters, targets = [], {}
+    clusters, targets, addon_catalog = [], {}, {}
     for stem in [*BLOCKING, "healthy"]:
         data = scenario.load(SCENARIOS / f"{stem}.yml")
+        addon_catalog.update(data.get("addon_catalog") or {})
         for cluster in data["clusters"]:
             clusters.append(cluster)
             targets[cluster["name"]] = (stem, str(cluster.get("target_version", data["target_version"])))
-    world = make_world({"name": "blocking", "clusters": clusters})
+    world = make_world({"name": "blocking", "clusters": clusters, "addon_catalog": addon_catalog})
     before = log_position(world)
     for name, (stem, target) in targets.items():
         result = run_module(module, args(name, target_version=target))
