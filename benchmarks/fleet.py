@@ -103,6 +103,9 @@ class World:
         self.env = dict(re.findall(r"export (\w+)=(.*)", (out / "env.sh").read_text()))
         self.env["EKSWORLD_ADMIN_URL"] = self.url
         self.inventory = out / "inventory.yml"
+        # The fleet's region, as the playbooks read it (the world exports none).
+        inventory = yaml.safe_load(self.inventory.read_text())
+        self.region = inventory["all"]["children"]["eks_clusters"]["vars"]["eks_aws_region"]
 
     def admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
@@ -131,7 +134,8 @@ class World:
 
 def warm_up(world: World) -> None:
     """First calls start moto's backends (the first EC2 call takes ~1 s): charge that to nobody."""
-    code = ("import boto3; s = boto3.Session(); e = s.client('eks'); c = s.client('ec2');"
+    code = (f"import boto3; s = boto3.Session(region_name={world.region!r});"
+            "e = s.client('eks'); c = s.client('ec2');"
             "n = e.list_clusters(maxResults=1)['clusters'][0]; e.describe_cluster(name=n);"
             "c.describe_subnets(MaxResults=5); c.describe_security_groups(MaxResults=5)")
     subprocess.run([sys.executable, "-c", code], env={**os.environ, **world.env}, check=True)

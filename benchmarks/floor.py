@@ -29,10 +29,13 @@ from botocore.config import Config  # noqa: E402
 
 
 def clusters_of(inventory: str) -> list[dict[str, Any]]:
+    """Each cluster's name, kubeconfig and region, as the inventory gives them to the playbooks."""
     data = yaml.safe_load(open(inventory, encoding="utf-8"))  # noqa: SIM115
-    hosts = data["all"]["children"]["eks_clusters"]["hosts"]
-    return [{"name": vars_.get("eks_cluster_name", host), "kubeconfig": vars_["eks_kubeconfig"]}
-            for host, vars_ in hosts.items()]
+    group = data["all"]["children"]["eks_clusters"]
+    region = (group.get("vars") or {}).get("eks_aws_region")
+    return [{"name": vars_.get("eks_cluster_name", host), "kubeconfig": vars_["eks_kubeconfig"],
+             "region": vars_.get("eks_aws_region", region)}
+            for host, vars_ in group["hosts"].items()]
 
 
 def gather(eks: Any, ec2: Any, cluster: dict[str, Any]) -> dict[str, Any]:
@@ -72,11 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     clusters = clusters_of(args.inventory)
     config = Config(max_pool_connections=args.workers * 2, retries={"mode": "standard"})
     session = boto3.Session()
-    eks, ec2 = session.client("eks", config=config), session.client("ec2", config=config)
+    clients = {region: (session.client("eks", region_name=region, config=config),
+                        session.client("ec2", region_name=region, config=config))
+               for region in {c["region"] for c in clusters}}
     errors: dict[str, str] = {}
     facts: dict[str, Any] = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.workers) as pool:
-        futures = {pool.submit(gather, eks, ec2, c): c["name"] for c in clusters}
+        futures = {pool.submit(gather, *clients[c["region"]], c): c["name"] for c in clusters}
         for future in concurrent.futures.as_completed(futures):
             try:
                 facts[futures[future]] = future.result()

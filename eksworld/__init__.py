@@ -6,7 +6,7 @@ Layout:
 - aws.py          the AWS endpoint: moto's server behind the fault + log middleware
   - aws_requests.py         naming requests (service, operation, cluster); injected fault responses
   - aws_responses.py        moto's EKS responses completed, plus the EKS operations moto lacks
-  - aws_control_plane.py    EksControlPlane, made of one class per concern:
+  - aws_control_plane.py    EksControlPlane (one per region: ControlPlanes), made of one class per concern:
     aws_cluster_updates.py (version updates, rollbacks), aws_nodegroups.py, aws_addons.py,
     aws_insights.py, aws_network.py (EC2: cluster health, security groups), on aws_region.py
     (backends, clock, lookups, request tokens)

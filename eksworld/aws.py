@@ -1,13 +1,14 @@
 """The emulated AWS side of the test world: moto's server plus the EKS operations moto lacks.
 
-boto3 (or any AWS SDK, via AWS_ENDPOINT_URL) talks to `AwsEmulator.url`. A WSGI middleware in front
-of moto names every request (service, botocore operation, cluster: aws_requests.py), injects the faults
-configured in `WorldState.faults`, completes due updates first (`advance`) and records the request in
-`WorldState.log`. The EKS operations moto does not serve are added in aws_responses.py; their behaviour
-lives in `EksControlPlane` (aws_control_plane.py and the concern it is made of: aws_cluster_updates.py,
-aws_nodegroups.py, aws_addons.py, aws_insights.py, aws_network.py), which keeps its extra state on moto's
-own Cluster objects (aws_records.py) so that a moto reset clears it too. Seeding: aws_seeding.py. What
-eksworld needs of moto beyond its documented surface is in moto_hooks.py.
+boto3 (or any AWS SDK, via AWS_ENDPOINT_URL) talks to `AwsEmulator.url`, in any region: each region has its own
+clusters (`ControlPlanes`, as moto's backends are per region). A WSGI middleware in front of moto names every
+request (service, botocore operation, cluster: aws_requests.py), injects the faults configured in
+`WorldState.faults`, completes due updates first (`advance`) and records the request in `WorldState.log`. The EKS
+operations moto does not serve are added in aws_responses.py; their behaviour lives in `EksControlPlane`
+(aws_control_plane.py and the concern it is made of: aws_cluster_updates.py, aws_nodegroups.py, aws_addons.py,
+aws_insights.py, aws_network.py), which keeps its extra state on moto's own Cluster objects (aws_records.py) so that
+a moto reset clears it too. Seeding: aws_seeding.py. What eksworld needs of moto beyond its documented surface is in
+moto_hooks.py.
 
 moto's backends are process-global: run one emulator per process at a time.
 """
@@ -22,10 +23,10 @@ from typing import Any, Callable, Iterable
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import EnvironBuilder
 
-from eksworld.aws_control_plane import EksControlPlane
+from eksworld.aws_control_plane import ControlPlanes
 from eksworld.aws_requests import RestJsonRouter, fault_response, identify
 from eksworld.aws_responses import serve_with
-from eksworld.aws_seeding import WorldSeeding
+from eksworld.aws_seeding import RegionSeeding, WorldSeeding
 from eksworld.moto_hooks import MotoRequestHandler, WsgiApp, moto_wsgi_app
 from eksworld.state import WorldState
 
@@ -49,7 +50,9 @@ class AwsEmulator(WorldSeeding):
         self.state = state
         self.region = region
         self.admin_app = admin_app
-        self.eks = EksControlPlane(state, region)
+        # One control plane per region, as moto keeps backends per region: a request is served by its region's.
+        self.planes = ControlPlanes(state, region)
+        self.eks = self.planes.default
         self._moto_app = moto_wsgi_app()
         self._eks_router = RestJsonRouter("eks")
         self._server: BaseWSGIServer | None = None
@@ -87,16 +90,20 @@ class AwsEmulator(WorldSeeding):
             # moto's documented reset endpoint, called in process (no HTTP hop, same lock as every request).
             environ = EnvironBuilder(method="POST", path="/moto-api/reset").get_environ()
             b"".join(self._moto_app(environ, lambda status, headers, exc_info=None: None))
-            self.eks.enforce_insights = False
+            self.planes.set_insight_enforcement(False)
 
     def advance(self) -> None:
         """Complete updates whose emulated duration has passed (also done before every request)."""
         with self.state.lock:
-            self.eks.advance()
+            self.planes.advance()
 
     def set_insight_enforcement(self, enabled: bool) -> None:
         """Refuse UpdateClusterVersion on ERROR upgrade insights unless force (AWS's March 2025 behaviour)."""
-        self.eks.enforce_insights = enabled
+        self.planes.set_insight_enforcement(enabled)
+
+    def in_region(self, region: str) -> WorldSeeding:
+        """The seeding API and accessors in `region` (this emulator's own region: itself)."""
+        return self if region == self.region else RegionSeeding(self.state, self.planes(region))
 
     # Middleware ----------------------------------------------------------------------------------
 
@@ -136,8 +143,8 @@ class AwsEmulator(WorldSeeding):
             return start_response(status_line, headers, exc_info)
 
         with self.state.lock:
-            self.eks.advance()
-            serve_with(self.eks)
+            self.planes.advance()
+            serve_with(self.planes)
             body = b"".join(self._moto_app(environ, capture))
         return int(sent[0].split()[0]), body
 

@@ -8,6 +8,7 @@ from eksworld.aws_errors import MSG_UPDATE_NOT_FOUND, ResourceNotFoundException
 from eksworld.aws_nodegroups import NodegroupUpdates
 from eksworld.aws_records import Update, extras
 from eksworld.moto_hooks import Cluster
+from eksworld.state import WorldState
 
 
 class EksControlPlane(ClusterUpdates, NodegroupUpdates, AddonUpdates):
@@ -57,3 +58,31 @@ class EksControlPlane(ClusterUpdates, NodegroupUpdates, AddonUpdates):
             if u.nodegroup == (nodegroup or None) and u.addon == (addon or None)
         ]
 
+
+
+class ControlPlanes:
+    """A world's EksControlPlane per region, made on first use: as on AWS (and in moto's backends), each region has
+    its own clusters; they share the world's state (clock, faults, log, events)."""
+
+    def __init__(self, state: WorldState, default_region: str) -> None:
+        self.state = state
+        self.enforce_insights = False
+        self._planes: dict[str, EksControlPlane] = {}
+        self.default = self(default_region)
+
+    def __call__(self, region: str) -> EksControlPlane:
+        plane = self._planes.get(region)
+        if plane is None:
+            plane = self._planes[region] = EksControlPlane(self.state, region)
+            plane.enforce_insights = self.enforce_insights
+        return plane
+
+    def set_insight_enforcement(self, enabled: bool) -> None:
+        self.enforce_insights = enabled
+        for plane in self._planes.values():
+            plane.enforce_insights = enabled
+
+    def advance(self) -> None:
+        """Finish the due work of every region."""
+        for plane in list(self._planes.values()):
+            plane.advance()

@@ -7,14 +7,13 @@ import threading
 from typing import Any
 
 from eksworld import aws_catalog, catalog
-from eksworld.aws_control_plane import EksControlPlane
+from eksworld.aws_control_plane import ControlPlanes, EksControlPlane
 from eksworld.aws_errors import paginate, with_token
 from eksworld.aws_records import Update, extras
 from eksworld.moto_hooks import ActionResult, EKSResponse, route_eks_paths
 from eksworld.state import WorldState
 
-_ACTIVE = threading.local()  # the EksControlPlane serving the current request (set by the middleware)
-_REGIONAL: dict[tuple[int, str], EksControlPlane] = {}  # per-region views of a world, for other regions' calls
+_ACTIVE = threading.local()  # the ControlPlanes serving the current request (set by the middleware)
 
 _EXTRA_ROUTES = (
     "{0}/clusters/(?P<name>[^/]+)/updates$",
@@ -40,17 +39,12 @@ class EksWorldResponse(EKSResponse):
 
     @property
     def world(self) -> EksControlPlane:
-        # Outside an AwsEmulator (moto's in-process mock_aws) there is no middleware: serve with defaults.
-        plane = getattr(_ACTIVE, "control_plane", None)
-        if plane is None:
-            plane = _ACTIVE.control_plane = EksControlPlane(WorldState(), self.region)
-        if plane.region != self.region:
-            # Another region's endpoint: same world, that region's (empty) clusters, as on AWS.
-            key = (id(plane), self.region)
-            if key not in _REGIONAL:
-                _REGIONAL[key] = EksControlPlane(plane.state, self.region)
-            return _REGIONAL[key]
-        return plane
+        """The control plane of the request's region (the region its signature names)."""
+        planes = getattr(_ACTIVE, "planes", None)
+        if planes is None:
+            # Outside an AwsEmulator (moto's in-process mock_aws) there is no middleware: serve with defaults.
+            planes = _ACTIVE.planes = ControlPlanes(WorldState(), self.region)
+        return planes(self.region)
 
     def call_action(self) -> Any:
         status, headers, body = super().call_action()
@@ -194,9 +188,9 @@ class EksWorldResponse(EKSResponse):
         return ActionResult(with_token({"clusterVersions": page}, token))
 
 
-def serve_with(control_plane: EksControlPlane) -> None:
-    """Make EksWorldResponse serve this thread's requests with `control_plane` (the middleware's, per request)."""
-    _ACTIVE.control_plane = control_plane
+def serve_with(planes: ControlPlanes) -> None:
+    """Make EksWorldResponse serve this thread's requests with `planes` (the middleware's, per request)."""
+    _ACTIVE.planes = planes
 
 
 # Every EKS path to EksWorldResponse, before moto builds its EKS app (on the first EKS request).

@@ -361,6 +361,13 @@ class WorldSeeding:
             }
 
 
+class RegionSeeding(WorldSeeding):
+    """The seeding API in one region of an emulator (AwsEmulator.in_region): that region's clusters and networks."""
+
+    def __init__(self, state: WorldState, eks: EksControlPlane) -> None:
+        self.state, self.region, self.eks = state, eks.region, eks
+
+
 def _seeded_deprecations(details: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
     """DeprecationDetail dicts from a scenario: clientStats timestamps as datetimes, as botocore sends them."""
     seeded = []

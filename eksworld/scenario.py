@@ -13,6 +13,8 @@ A scenario file::
         version: "1.29"             # control plane minor
         origin_version: "1.27"      # first deployed version (drives PSP / CoreDNS legacy seeds)
         target_version: "1.30"      # optional per-cluster override
+        region: eu-west-1           # the AWS region it lives in (default the world's, us-east-1): the inventory
+                                    # gives the host its eks_aws_region
         upgrade_policy: STANDARD    # upgradePolicy.supportType: STANDARD or EXTENDED (AWS's default)
         subnets: [{cidr: 10.0.1.0/24}, {cidr: 10.0.2.0/24, free_ips: 3}]
         security_group: true        # false: the cluster security group is missing
@@ -81,6 +83,7 @@ from eksworld.scenario_security_groups import security_group_settings
 
 ECR = "602401143452.dkr.ecr.us-east-1.amazonaws.com"
 UPGRADE_POLICIES = ("STANDARD", "EXTENDED")
+REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 DEFAULT_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
 COREFILE = """.:53 {
     errors
@@ -127,6 +130,10 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
         cluster["version"] = str(cluster.get("version", "1.29"))
         if not re.fullmatch(r"1\.\d{2}", cluster["version"]):
             raise ValueError(f"{path}: cluster {cluster['name']}: version must look like '1.29' (quoted)")
+        region = cluster.get("region")
+        if region is not None and not (isinstance(region, str) and REGION_NAME.fullmatch(region)):
+            raise ValueError(f"{path}: cluster {cluster['name']}: region must be an AWS region name such as "
+                             f"'eu-west-1', got {region!r}")
         if cluster.setdefault("upgrade_policy", "EXTENDED") not in UPGRADE_POLICIES:
             raise ValueError(f"{path}: cluster {cluster['name']}: upgrade_policy must be STANDARD or EXTENDED, "
                              f"got {cluster['upgrade_policy']!r}")

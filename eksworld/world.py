@@ -19,6 +19,7 @@ import yaml
 
 from eksworld import catalog, scenario
 from eksworld.aws import AwsEmulator
+from eksworld.aws_seeding import WorldSeeding
 from eksworld.kube import KubeEmulator, write_kubeconfig
 from eksworld.scenario_addon_catalog import addon_catalog_settings
 from eksworld.scenario_security_groups import resolve_peers, security_group_settings
@@ -79,10 +80,20 @@ class World:
             self.aws.advance()
 
     def env(self) -> dict[str, str]:
-        """Environment that points boto3 / Ansible at this world."""
+        """Environment that points boto3 / Ansible at this world: its endpoint and fake credentials, nothing more.
+
+        No region: a real user has to give one (the inventory's eks_aws_region, module_defaults), and a world that
+        exported it would hide a playbook or module that forgets it.
+        """
         return {"AWS_ENDPOINT_URL": self.aws_url, "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY, "AWS_REGION": self.region,
-                "AWS_DEFAULT_REGION": self.region}
+                "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY}
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client on this world, in `region` (default the world's), as a test or a tool reads it."""
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.aws_url, region_name=region or self.region,
+                            aws_access_key_id=FAKE_ACCESS_KEY, aws_secret_access_key=FAKE_SECRET_KEY)
 
     # -- seeding ---------------------------------------------------------------------------------
     def seed(self, data: dict[str, Any]) -> None:
@@ -98,23 +109,24 @@ class World:
         token = f"eksworld-token-{secrets.token_hex(12)}"
         self.tokens[name] = token
         self.clusters[name] = cluster
+        aws = self.aws_of(name)
         store = self.kube.add_cluster(name, git_version=catalog.git_version(version), token=token)
         for registration in scenario.custom_resource_types(cluster):
             store.register_resource(**registration)
         for obj in scenario.kube_objects(cluster):
             store.create(obj)
-        network = self.aws.create_network(name, subnets=cluster.get("subnets") or
+        network = aws.create_network(name, subnets=cluster.get("subnets") or
                                           [{"cidr": "10.0.1.0/24"}, {"cidr": "10.0.2.0/24"}],
                                           security_group=True)
         group_id, groups = network["security_group_id"], security_group_settings(cluster)
-        self.aws.set_security_group_rules(group_id, *(resolve_peers(groups["cluster"][key], group_id)
+        aws.set_security_group_rules(group_id, *(resolve_peers(groups["cluster"][key], group_id)
                                                       for key in ("inbound", "outbound")))
         additional = []
         for spec in groups["additional"]:
-            additional.append(self.aws.create_security_group(network["vpc_id"], f"{name}-{spec['name']}"))
-            self.aws.set_security_group_rules(additional[-1], *(resolve_peers(spec[key], group_id)
+            additional.append(aws.create_security_group(network["vpc_id"], f"{name}-{spec['name']}"))
+            aws.set_security_group_rules(additional[-1], *(resolve_peers(spec[key], group_id)
                                                                 for key in ("inbound", "outbound")))
-        self.aws.create_cluster(name, version=version, subnet_ids=network["subnet_ids"],
+        aws.create_cluster(name, version=version, subnet_ids=network["subnet_ids"],
                                 security_group_ids=[group_id, *additional],
                                 cluster_security_group_id=network["security_group_id"],
                                 endpoint=self.kube.url_for(name),
@@ -123,11 +135,11 @@ class World:
                                 upgrade_policy=cluster.get("upgrade_policy", "EXTENDED"),
                                 auto_mode_node_pools=(auto or {}).get("node_pools"))
         if cluster.get("security_group") is False:
-            self.aws.delete_security_group(network["security_group_id"])
+            aws.delete_security_group(network["security_group_id"])
         for ng in cluster.get("nodegroups", []):
             ng_version = str(ng.get("version", version))
             ami_type = ng.get("ami_type") or catalog.default_ami_type(ng_version, gpu=bool(ng.get("gpu")))
-            self.aws.create_nodegroup(
+            aws.create_nodegroup(
                 name, ng["name"], version=ng_version,
                 release_version=None if ami_type == "CUSTOM" else catalog.ami_release_version(ng_version),
                 ami_type=ami_type, instance_types=["p3.2xlarge"] if ng.get("gpu") else ["m5.large"],
@@ -135,7 +147,7 @@ class World:
                 launch_template=ng.get("launch_template"))
         for index, node in enumerate(cluster.get("fargate_nodes", [])):
             if index == 0:
-                self.aws.create_fargate_profile(name, node.get("profile", "fp-default"),
+                aws.create_fargate_profile(name, node.get("profile", "fp-default"),
                                                 selectors=[{"namespace": node.get("namespace", "default")}])
         self_managed = set(cluster.get("self_managed_addons") or [])
         addons = {**{a: "default" for a in scenario.DEFAULT_ADDONS}, **(cluster.get("addons") or {})}
@@ -143,17 +155,25 @@ class World:
             if addon in self_managed:
                 continue
             wanted_version, config, role = scenario.addon_settings(addon, wanted)
-            self.aws.create_addon(name, addon, scenario.resolve_addon_version(addon, wanted_version, version,
-                                                                              self.state.addon_catalog),
+            aws.create_addon(name, addon, scenario.resolve_addon_version(addon, wanted_version, version,
+                                                                         self.state.addon_catalog),
                                   configuration_values=config, service_account_role_arn=role)
         for insight in cluster.get("insights", []):
-            self.aws.add_insight(name, **insight)
+            aws.add_insight(name, **insight)
         if cluster.get("insights_refreshed_hours_ago") is not None:
-            self.aws.age_insights(name, float(cluster["insights_refreshed_hours_ago"]))
+            aws.age_insights(name, float(cluster["insights_refreshed_hours_ago"]))
         if cluster.get("update_in_progress"):
-            self.aws.begin_cluster_update(name, str(cluster["update_in_progress"]))
+            aws.begin_cluster_update(name, str(cluster["update_in_progress"]))
         for key, value in (cluster.get("faults") or {}).items():
             self.state.faults.set(name, **{key: value})
+
+    def region_of(self, cluster: str) -> str:
+        """The region a cluster lives in: its scenario's `region`, else the world's (also for a name it lacks)."""
+        return str((self.clusters.get(cluster) or {}).get("region") or self.region)
+
+    def aws_of(self, cluster: str) -> WorldSeeding:
+        """The AWS seeding API and accessors in the cluster's region."""
+        return self.aws.in_region(self.region_of(cluster))
 
     def _ca_pem(self) -> str:
         """The CA of the Kubernetes endpoints, which EKS reports as certificateAuthority.data."""
@@ -200,7 +220,7 @@ class World:
         if spec.k8s_outage_new_endpoint:
             endpoint = self.kube.move_cluster(cluster)
             with self.state.lock:  # what DescribeCluster reports from now on
-                self.aws.eks.cluster(cluster).endpoint = endpoint
+                self.aws_of(cluster).eks.cluster(cluster).endpoint = endpoint
 
     def _kube_outage(self, cluster: str) -> str | None:
         """How the cluster's Kubernetes API fails this request: while an update runs and for the
@@ -210,7 +230,7 @@ class World:
         with self.state.lock:
             if self._outage_left.get(cluster, 0) > 0:
                 self._outage_left[cluster] -= 1
-            elif self.aws.cluster_summary(cluster)["status"] != "UPDATING":
+            elif self.aws_of(cluster).cluster_summary(cluster)["status"] != "UPDATING":
                 return None
             self._outage_served[cluster] = self._outage_served.get(cluster, 0) + 1
             return "drop" if self._outage_served[cluster] % 2 else "503"
@@ -227,6 +247,8 @@ class World:
             write_kubeconfig(str(kubeconfig), name, self.kube.url_for(name), self.tokens[name], ca_pem=self.kube.ca_pem)
             kubeconfig.chmod(0o600)
             host: dict[str, Any] = {"eks_cluster_name": name, "eks_kubeconfig": str(kubeconfig)}
+            if cluster.get("region"):  # the group's region is the world's; a cluster elsewhere says its own
+                host["eks_aws_region"] = cluster["region"]
             target = cluster.get("target_version", default_target)
             if target:
                 host["eks_target_version"] = str(target)
@@ -239,7 +261,10 @@ class World:
         path = out / "inventory.yml"
         path.write_text("# Written by eksworld for scenario " + str(self.scenario.get("name")) + "\n"
                         + yaml.safe_dump(inventory, sort_keys=False))
-        (out / "env.sh").write_text("".join(f"export {k}={v}\n" for k, v in self.env().items()))
+        # For a human's shell: the region is the inventory's, per cluster; the AWS CLI needs one of its own.
+        (out / "env.sh").write_text("".join(f"export {k}={v}\n" for k, v in self.env().items())
+                                    + "# For the AWS CLI (the playbooks read eks_aws_region from the inventory):\n"
+                                    f"# export AWS_REGION={self.region}\n")
         (out / "world.json").write_text(json.dumps({"aws_url": self.aws_url, "kube_url": self.kube.url,
                                                     "pid": os.getpid(), "inventory": str(path),
                                                     "clusters": sorted(self.clusters)}, indent=2))
@@ -259,7 +284,7 @@ class World:
                     images[key] = [c["image"] for c in obj["spec"]["template"]["spec"]["containers"]]
             corefile = store.get("v1", "ConfigMap", "kube-system", "coredns")
             result[name] = {
-                **self.aws.cluster_summary(name),
+                **self.aws_of(name).cluster_summary(name),
                 "kubelets": {n["metadata"]["name"]: n["status"]["nodeInfo"]["kubeletVersion"]
                              for n in store.list("v1", "Node")},
                 "kube_version": store.version_info()["gitVersion"],

@@ -7,7 +7,7 @@ import os
 import sys
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 import pytest
 
@@ -22,33 +22,64 @@ if not LINK.exists():
     LINK.symlink_to(ROOT)
 
 SCENARIOS = ROOT / "tests" / "scenarios"
+# What a real user has to set and a developer's shell could leak into a test: the world exports none of it (its
+# env() is the endpoint and fake credentials), so a module or playbook that forgets the region or kubeconfig fails
+# here as it fails for a user. A name ending in * is a prefix (kubernetes.core's K8S_AUTH_* variables).
+NOT_EXPORTED = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN",
+                "KUBECONFIG", "K8S_AUTH_*")
+
+
+def is_user_setting(name: str) -> bool:
+    """Whether an environment variable is one of NOT_EXPORTED."""
+    return any(name.startswith(entry[:-1]) if entry.endswith("*") else name == entry for entry in NOT_EXPORTED)
+
+
+def without_user_settings(env: Mapping[str, str]) -> dict[str, str]:
+    """An environment for a subprocess (ansible-playbook) without NOT_EXPORTED."""
+    return {key: value for key, value in env.items() if not is_user_setting(key)}
+
+
+class WorldMaker:
+    """make_world: start a world seeded from a scenario (file stem or dict) and write its inventory and kubeconfigs
+    under tmp_path/world; the environment points boto3 at it (endpoint and credentials only: the region is each
+    test's to give, as the inventory gives it to a playbook)."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.tmp_path, self.monkeypatch = tmp_path, monkeypatch
+        self.worlds: list[Any] = []
+
+    def __call__(self, source: str | dict[str, Any], cluster_update_s: float = 0.3, nodegroup_update_s: float = 0.2,
+                 addon_update_s: float = 0.1) -> Any:
+        from eksworld import scenario
+        from eksworld.world import World
+
+        world = World(cluster_update_s=cluster_update_s, nodegroup_update_s=nodegroup_update_s,
+                      addon_update_s=addon_update_s).start()
+        self.worlds.append(world)
+        data = scenario.load(SCENARIOS / f"{source}.yml") if isinstance(source, str) else scenario.normalize(source)
+        world.seed(data)
+        world.write_outputs(self.tmp_path / "world")
+        for key, value in world.env().items():
+            self.monkeypatch.setenv(key, value)
+        for key in [k for k in os.environ if is_user_setting(k)]:
+            self.monkeypatch.delenv(key)
+        # Nor a region from the developer's ~/.aws/config (boto3 reads it when no variable names a region).
+        self.monkeypatch.setenv("AWS_CONFIG_FILE", str(self.tmp_path / "no-aws-config"))
+        return world
+
+    @property
+    def latest(self) -> Any:
+        """The world the test started last."""
+        if not self.worlds:
+            raise RuntimeError("start a world with make_world(...) first")
+        return self.worlds[-1]
 
 
 @pytest.fixture
-def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
-    """Start a world seeded from a scenario (file stem or dict); the environment points boto3 at it."""
-    from eksworld import scenario
-    from eksworld.world import World
-
-    worlds: list[World] = []
-
-    def start(source: str | dict[str, Any], cluster_update_s: float = 0.3, nodegroup_update_s: float = 0.2,
-              addon_update_s: float = 0.1) -> World:
-        world = World(cluster_update_s=cluster_update_s, nodegroup_update_s=nodegroup_update_s,
-                      addon_update_s=addon_update_s).start()
-        worlds.append(world)
-        data = scenario.load(SCENARIOS / f"{source}.yml") if isinstance(source, str) else scenario.normalize(source)
-        world.seed(data)
-        world.write_outputs(tmp_path / "world")
-        for key, value in world.env().items():
-            monkeypatch.setenv(key, value)
-        # kubernetes.core's K8S_AUTH_* variables of whoever runs the tests would choose the Kubernetes client.
-        for key in ["AWS_PROFILE", "AWS_SESSION_TOKEN"] + [k for k in os.environ if k.startswith("K8S_AUTH_")]:
-            monkeypatch.delenv(key, raising=False)
-        return world
-
-    yield start
-    for world in worlds:
+def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WorldMaker]:
+    maker = WorldMaker(tmp_path, monkeypatch)
+    yield maker
+    for world in maker.worlds:
         world.stop()
 
 

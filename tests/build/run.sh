@@ -42,7 +42,7 @@ PYTHONPATH="$ROOT" "$BIN/python" -m eksworld serve --scenario "$ROOT/tests/scena
 WORLD_PID=$!
 for _ in $(seq 240); do [ -f "$WORLD/world.json" ] && break; sleep 0.5; done
 test -f "$WORLD/world.json" || { cat "$WORK/world.log" >&2; exit 1; }
-# shellcheck disable=SC1091 # written by eksworld: AWS_ENDPOINT_URL, emulator credentials, region
+# shellcheck disable=SC1091 # written by eksworld: AWS_ENDPOINT_URL and emulator credentials (the region: inventory)
 set -a && . "$WORLD/env.sh" && set +a
 # No report or checkpoint directory given: both go under the directory the user runs from, never inside the
 # installed collection.

@@ -12,6 +12,8 @@ from typing import Any, Callable
 import pytest
 import yaml
 
+from tests.conftest import without_user_settings
+
 ROOT = Path(__file__).resolve().parents[2]
 # Fast emulated durations and polling: the behaviour is the same, only the clock is shorter.
 FAST = {"eks_wait_delay": 0.1, "eks_wait_max_delay": 0.5}
@@ -73,7 +75,10 @@ def run_playbook(tmp_path: Path) -> Callable[..., PlaybookRun]:
             command.append("--check")
         if diff:
             command.append("--diff")
-        full_env = {**os.environ, **world.env(), "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections"),
+        # The world's endpoint and credentials, not what a user would have to set (region, kubeconfig: the inventory
+        # says them); a test that means to set one passes it in env.
+        full_env = {**without_user_settings(os.environ), **world.env(),
+                    "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections"),
                     "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
                     "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}", **(env or {})}
         # Run from the test's directory, as a user runs from theirs: state a run keeps by default goes there.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 import pytest
 
 from tests.conftest import mutating_calls
@@ -27,13 +26,13 @@ def insight_calls(world: Any, since: int = 0) -> list[dict[str, Any]]:
     return [r for r in world.state.log.as_dicts(since) if r["cluster"] == CLUSTER and r["operation"] in INSIGHT_CALLS]
 
 
-def addon(name: str) -> dict[str, Any]:
-    return boto3.client("eks").describe_addon(clusterName=CLUSTER, addonName=name)["addon"]
+def addon(world: Any, name: str) -> dict[str, Any]:
+    return world.client("eks").describe_addon(clusterName=CLUSTER, addonName=name)["addon"]
 
 
 def test_stale_insights_refreshed_deprecated_apis_reported_addon_settings_kept(make_world, run_playbook):
     world = make_world("deprecated-apis")
-    cni_before = addon("vpc-cni")
+    cni_before = addon(world, "vpc-cni")
 
     # Check mode: the insights are reported as stale, no refresh is started, the deprecated APIs are listed.
     checked = run_playbook(world, {"eks_waves": ["100%"]}, check=True)
@@ -88,10 +87,10 @@ def test_stale_insights_refreshed_deprecated_apis_reported_addon_settings_kept(m
     [coredns_update] = [u for u in state["updates"] if u["addon"] == "coredns"]
     assert coredns_update["params"]["ResolveConflicts"] == "PRESERVE"
     assert json.loads(coredns_update["params"]["ConfigurationValues"]) == COREDNS_CONFIG
-    coredns = addon("coredns")
+    coredns = addon(world, "coredns")
     assert coredns["addonVersion"] == coredns_update["params"]["AddonVersion"] != "v1.10.1-eksbuild.4"
     assert json.loads(coredns["configurationValues"]) == COREDNS_CONFIG
-    cni = addon("vpc-cni")
+    cni = addon(world, "vpc-cni")
     assert (cni["configurationValues"], cni["serviceAccountRoleArn"]) == (cni_before["configurationValues"], CNI_ROLE)
     changes = {a["name"]: a.get("changes") for a in report["post_upgrade"]["addons"]}
     assert set(changes["coredns"]) == {"version"}  # only the version changed

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import mutating_calls
+from tests.conftest import mutating_calls, without_user_settings
 from tests.integration.test_reliability import (
     cluster_updates,
     finish_updates_once_polled,
@@ -37,7 +37,8 @@ def test_failure_above_max_fail_percentage_stops_the_rollout(make_world, run_pla
 
 def test_interrupted_run_resumes_the_update_without_starting_another(make_world, run_playbook, tmp_path):
     world = make_world("healthy", cluster_update_s=3600.0)
-    env = {**os.environ, **world.env(), "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections"),
+    env = {**without_user_settings(os.environ), **world.env(),
+           "ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections"),
            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")}
     command = [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "-i", str(tmp_path / "world" / "inventory.yml"),
                str(ROOT / "playbooks" / "upgrade.yml"), "-e",

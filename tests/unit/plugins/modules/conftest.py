@@ -18,11 +18,13 @@ def kubeconfig(tmp_path: Path) -> Callable[[str], str]:
 
 
 @pytest.fixture
-def args(kubeconfig: Callable[[str], str]) -> Callable[..., dict[str, Any]]:
-    """Module arguments for a cluster: its kubeconfig (none with kubeconfig=None)."""
+def args(kubeconfig: Callable[[str], str], make_world: Any) -> Callable[..., dict[str, Any]]:
+    """Module arguments for a cluster of the world the test started: its region and kubeconfig (none with
+    kubeconfig=None), given explicitly as the inventory gives them to a playbook (the world exports neither)."""
 
     def make(name: str, **extra: Any) -> dict[str, Any]:
-        base: dict[str, Any] = {"cluster_name": name, "kubeconfig": kubeconfig(name)}
+        base: dict[str, Any] = {"cluster_name": name, "region": make_world.latest.region_of(name),
+                                "kubeconfig": kubeconfig(name)}
         base.update(extra)
         if base["kubeconfig"] is None:
             del base["kubeconfig"]

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-import boto3
 import pytest
 
 from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update as module
@@ -37,8 +36,8 @@ def by_name(result):
     return {a["name"]: a for a in result["addons"]}
 
 
-def installed(name=NAME):
-    eks = boto3.client("eks")
+def installed(world, name=NAME):
+    eks = world.client("eks")
     names = eks.list_addons(clusterName=name)["addons"]
     return {a: eks.describe_addon(clusterName=name, addonName=a)["addon"] for a in names}
 
@@ -137,7 +136,7 @@ def test_configuration_values_are_preserved(make_world, run_module, args):
     result = run_module(module, addon_args(args, addons=[{"name": "aws-ebs-csi-driver"}]))
     assert not result.failed, result.get("msg")
     assert by_name(result)["aws-ebs-csi-driver"]["after"] == "v1.31.0-eksbuild.1"
-    ebs = installed()["aws-ebs-csi-driver"]
+    ebs = installed(world)["aws-ebs-csi-driver"]
     assert ebs["addonVersion"] == "v1.31.0-eksbuild.1"
     assert ebs["configurationValues"] == config
     assert ebs["serviceAccountRoleArn"] == "arn:aws:iam::123456789012:role/ebs"
@@ -150,7 +149,7 @@ def test_new_configuration_values_alone_update_the_add_on(make_world, run_module
     assert not result.failed, result.get("msg")
     coredns = by_name(result)["coredns"]
     assert (coredns["changed"], coredns["steps"]) == (True, ["v1.11.1-eksbuild.4"])
-    assert installed()["coredns"]["configurationValues"] == config
+    assert installed(world)["coredns"]["configurationValues"] == config
     before = log_position(world)
     again = run_module(module, addon_args(args, addons=[{"name": "coredns", "configuration_values": config}]))
     assert again["changed"] is False
@@ -323,8 +322,8 @@ def sent_params(world, addon):
 
 
 def test_scenario_seeds_addon_settings(make_world):
-    make_world(WITH_SETTINGS)
-    cni, coredns = installed()["vpc-cni"], installed()["coredns"]
+    world = make_world(WITH_SETTINGS)
+    cni, coredns = installed(world)["vpc-cni"], installed(world)["coredns"]
     assert (cni["configurationValues"], cni["serviceAccountRoleArn"]) == (CNI_CONFIG, CNI_ROLE)
     assert coredns["configurationValues"] == '{"replicaCount": 3}' and "serviceAccountRoleArn" not in coredns
 
@@ -341,7 +340,7 @@ def test_settings_are_sent_again_with_every_update(make_world, run_module, args)
                (CNI_CONFIG, CNI_ROLE, "PRESERVE") for p in cni_updates)
     [dns] = sent_params(world, "coredns")
     assert dns["ConfigurationValues"] == '{"replicaCount": 3}' and "ServiceAccountRoleArn" not in dns
-    after = installed()
+    after = installed(world)
     assert (after["vpc-cni"]["configurationValues"], after["vpc-cni"]["serviceAccountRoleArn"]) == (CNI_CONFIG,
                                                                                                     CNI_ROLE)
     assert after["coredns"]["configurationValues"] == '{"replicaCount": 3}'
@@ -379,7 +378,7 @@ def test_given_settings_replace_the_installed_ones_and_show_in_the_diff(make_wor
         new_role, CNI_CONFIG, "OVERWRITE")
     [dns] = sent_params(world, "coredns")  # settings alone: updated at its current version
     assert (dns["AddonVersion"], dns["ConfigurationValues"]) == ("v1.11.1-eksbuild.4", "replicaCount: 4\n")
-    assert installed()["vpc-cni"]["serviceAccountRoleArn"] == new_role
+    assert installed(world)["vpc-cni"]["serviceAccountRoleArn"] == new_role
     before = log_position(world)
     again = run_module(module, addon_args(args, addons=requested))
     assert again["changed"] is False and mutating_calls(world, before) == []

@@ -26,13 +26,13 @@ def world(make_world: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def bucket(world: Any) -> str:
-    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    world.client("s3").create_bucket(Bucket=BUCKET)
     return BUCKET
 
 
 @pytest.fixture
 def table(world: Any) -> str:
-    boto3.client("dynamodb").create_table(
+    world.client("dynamodb").create_table(
         TableName=TABLE, BillingMode="PAY_PER_REQUEST",
         KeySchema=[{"AttributeName": "cluster", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "cluster", "AttributeType": "S"}])
@@ -41,12 +41,14 @@ def table(world: Any) -> str:
 
 @pytest.fixture(params=["local", "s3", "dynamodb"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    """The module options of one backend, its store ready (bucket or table created in the world)."""
+    """The module options of one backend, its store ready (bucket or table created in the world, in its region)."""
     if request.param == "local":
         return {"backend": "local", "path": str(tmp_path / "checkpoints")}
+    region = request.getfixturevalue("world").region
     if request.param == "s3":
-        return {"backend": "s3", "bucket": request.getfixturevalue("bucket"), "key_prefix": "fleet/prod"}
-    return {"backend": "dynamodb", "table": request.getfixturevalue("table")}
+        return {"backend": "s3", "bucket": request.getfixturevalue("bucket"), "key_prefix": "fleet/prod",
+                "region": region}
+    return {"backend": "dynamodb", "table": request.getfixturevalue("table"), "region": region}
 
 
 def stored(options: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -55,12 +57,14 @@ def stored(options: dict[str, Any], name: str) -> dict[str, Any] | None:
         path = Path(options["path"]) / f"{name}.json"
         return json.loads(path.read_text()) if path.exists() else None
     if options["backend"] == "s3":
+        s3 = boto3.client("s3", region_name=options["region"])
         try:
-            body = boto3.client("s3").get_object(Bucket=options["bucket"], Key=f"fleet/prod/{name}.json")["Body"]
-        except boto3.client("s3").exceptions.NoSuchKey:
+            body = s3.get_object(Bucket=options["bucket"], Key=f"fleet/prod/{name}.json")["Body"]
+        except s3.exceptions.NoSuchKey:
             return None
         return json.loads(body.read())
-    item = boto3.client("dynamodb").get_item(TableName=options["table"], Key={"cluster": {"S": name}}).get("Item")
+    item = boto3.client("dynamodb", region_name=options["region"]).get_item(
+        TableName=options["table"], Key={"cluster": {"S": name}}).get("Item")
     return json.loads(item["checkpoint"]["S"]) if item else None
 
 
@@ -184,7 +188,8 @@ def test_local_writes_replace_the_file_atomically(run_module, tmp_path, monkeypa
 ])
 def test_bad_settings_are_refused_with_what_to_fix(setup, args, message, run_module, world, bucket, tmp_path):
     """Read with require_writable, as the upgrade playbook does before it changes a cluster (or record a step)."""
-    options = {"cluster": "prod-eu", "path": str(tmp_path / "checkpoints"), "target_version": "1.30"}
+    options = {"cluster": "prod-eu", "path": str(tmp_path / "checkpoints"), "target_version": "1.30",
+               "region": world.region}
     if setup == "file":
         (tmp_path / "file").write_text("")
         options["path"] = str(tmp_path / "file" / "checkpoints")
@@ -208,35 +213,36 @@ def test_bad_settings_are_refused_with_what_to_fix(setup, args, message, run_mod
 
 
 def test_dynamodb_table_of_another_shape_or_a_foreign_item_is_explained(run_module, world):
-    client = boto3.client("dynamodb")
+    client = world.client("dynamodb")
     client.create_table(TableName="by-name", BillingMode="PAY_PER_REQUEST",
                         KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
                         AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}])
-    wrong = run_module(info, {"cluster": "prod-eu", "backend": "dynamodb", "table": "by-name"})
+    where = {"backend": "dynamodb", "region": world.region}
+    wrong = run_module(info, {"cluster": "prod-eu", **where, "table": "by-name"})
     assert wrong.failed and wrong["error_code"] == "ValidationException"
     assert "the table's partition key must be a string attribute named 'cluster', with no sort key" in wrong["msg"]
-    written = run_module(module, {**put(), "backend": "dynamodb", "table": "by-name"})
+    written = run_module(module, {**put(), **where, "table": "by-name"})
     assert written.failed and "partition key must be a string attribute named 'cluster'" in written["msg"]
 
     client.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
                         KeySchema=[{"AttributeName": "cluster", "KeyType": "HASH"}],
                         AttributeDefinitions=[{"AttributeName": "cluster", "AttributeType": "S"}])
     client.put_item(TableName=TABLE, Item={"cluster": {"S": "prod-eu"}, "owner": {"S": "someone else"}})
-    foreign = run_module(info, {"cluster": "prod-eu", "backend": "dynamodb", "table": TABLE})
+    foreign = run_module(info, {"cluster": "prod-eu", **where, "table": TABLE})
     assert foreign.failed
     assert foreign["msg"] == ("Checkpoint dynamodb://%s/prod-eu has no string attribute 'checkpoint': the item was not "
                               "written by lifecycle.eks, which leaves it alone. Use another table, or remove the item "
                               "yourself." % TABLE)
-    cleared = run_module(module, {"cluster": "prod-eu", "state": "absent", "backend": "dynamodb", "table": TABLE})
+    cleared = run_module(module, {"cluster": "prod-eu", "state": "absent", **where, "table": TABLE})
     assert cleared.failed  # clear reads first, and the item is not a checkpoint: nothing is deleted blindly
     assert client.get_item(TableName=TABLE, Key={"cluster": {"S": "prod-eu"}}).get("Item")
 
 
 def test_aws_backends_count_their_calls_and_the_item_carries_its_summary(run_module, world, table):
-    result = run_module(module, {**put(), "backend": "dynamodb", "table": table})
+    result = run_module(module, {**put(), "backend": "dynamodb", "table": table, "region": world.region})
     assert (result["api_calls"], result["api_retries"]) == (2, 0)
     assert [r["operation"] for r in records(world, service="dynamodb")][-2:] == ["GetItem", "PutItem"]
-    item = boto3.client("dynamodb").get_item(TableName=table, Key={"cluster": {"S": "prod-eu"}})["Item"]
+    item = world.client("dynamodb").get_item(TableName=table, Key={"cluster": {"S": "prod-eu"}})["Item"]
     assert {key: value["S"] for key, value in item.items() if key != "checkpoint"} == {
         "cluster": "prod-eu", "target_version": "1.30", "run_id": "run-1",
         "updated_at": result["checkpoint"]["updated_at"]}

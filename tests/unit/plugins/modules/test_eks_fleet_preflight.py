@@ -37,7 +37,7 @@ def entries(targets, kubeconfig, **extra):
 def test_each_cluster_gets_what_the_single_cluster_module_returns(make_world, run_module, args, kubeconfig):
     world, targets = seeded(make_world)
     before = log_position(world)
-    result = run_module(fleet, {"clusters": entries(targets, kubeconfig)}, check_mode=True)
+    result = run_module(fleet, {"region": world.region, "clusters": entries(targets, kubeconfig)}, check_mode=True)
     assert not result.failed, result.get("msg")
     assert result["changed"] is False
     assert sorted(result["clusters"]) == sorted(targets)
@@ -72,7 +72,7 @@ def test_each_cluster_gets_what_the_single_cluster_module_returns(make_world, ru
 def test_reads_the_clusters_share_are_made_once(make_world, run_module, kubeconfig):
     world, targets = seeded(make_world)
     before = log_position(world)
-    result = run_module(fleet, {"clusters": entries(targets, kubeconfig)})
+    result = run_module(fleet, {"region": world.region, "clusters": entries(targets, kubeconfig)})
     assert not result.failed, result.get("msg")
     aws = [r for r in records(world, before) if r["service"] in ("eks", "ec2")]
     operations = Counter(r["operation"] for r in aws)
@@ -98,7 +98,7 @@ def test_a_cluster_that_cannot_be_checked_fails_alone(make_world, run_module, ku
     clusters.append({"name": "ghost", "target_version": "1.30"})
     clusters.append({"name": "typo", "cluster_name": "healthy-129", "target_version": "1.3o"})
     before = log_position(world)
-    result = run_module(fleet, {"clusters": clusters})
+    result = run_module(fleet, {"region": world.region, "clusters": clusters})
     assert not result.failed, result.get("msg")
     assert result["summary"]["failed"] == ["ghost", "typo"]
     assert result["clusters"]["ghost"]["failed"] is True
@@ -110,16 +110,16 @@ def test_a_cluster_that_cannot_be_checked_fails_alone(make_world, run_module, ku
 
 
 def test_deleted_subnet_and_security_group_in_a_batch(make_world, run_module, kubeconfig):
-    import boto3
 
     world = make_world({"clusters": [
         {"name": "broken-net", "version": "1.29", "security_group": False,
          "subnets": [{"cidr": "10.0.1.0/24"}, {"cidr": "10.0.2.0/24"}, {"cidr": "10.0.3.0/24"}]},
         {"name": "fine-net", "version": "1.29"}]})
-    vpc = boto3.client("eks").describe_cluster(name="broken-net")["cluster"]["resourcesVpcConfig"]
+    vpc = world.client("eks").describe_cluster(name="broken-net")["cluster"]["resourcesVpcConfig"]
     gone = vpc["subnetIds"][1]
     world.aws.eks.ec2.delete_subnet(gone)
-    result = run_module(fleet, {"clusters": [{"name": n, "target_version": "1.30", "kubeconfig": kubeconfig(n)}
+    result = run_module(fleet, {"region": world.region,
+                                "clusters": [{"name": n, "target_version": "1.30", "kubeconfig": kubeconfig(n)}
                                              for n in ("broken-net", "fine-net")]})
     assert not result.failed, result.get("msg")
     broken = {c["id"]: c for c in result["clusters"]["broken-net"]["checks"]}
@@ -145,15 +145,17 @@ def test_bad_module_options_change_nothing_and_call_nothing(make_world, run_modu
 
 
 def test_a_cluster_in_another_region_is_read_there(make_world, run_module, kubeconfig):
-    world = make_world("healthy")
+    world = make_world("two-regions")
     before = log_position(world)
     result = run_module(fleet, {"region": "us-east-1", "clusters": [
-        {"name": "healthy-129", "target_version": "1.30", "kubeconfig": kubeconfig("healthy-129")},
-        {"name": "elsewhere", "cluster_name": "healthy-129", "target_version": "1.30", "region": "ap-south-1",
-         "kubeconfig": kubeconfig("healthy-129")}]})
+        {"name": "prod-use1", "target_version": "1.30", "kubeconfig": kubeconfig("prod-use1")},
+        {"name": "prod-euw1", "target_version": "1.30", "region": "eu-west-1", "kubeconfig": kubeconfig("prod-euw1")},
+        {"name": "elsewhere", "cluster_name": "prod-euw1", "target_version": "1.30",
+         "kubeconfig": kubeconfig("prod-euw1")}]})
     assert not result.failed, result.get("msg")
-    assert not result["clusters"]["healthy-129"].get("failed")
-    # The world holds its clusters in one region only: the other region does not know the cluster.
+    assert result["clusters"]["prod-use1"]["cluster"]["version"] == "1.29"
+    assert result["clusters"]["prod-euw1"]["cluster"]["version"] == "1.29"
+    # Each region knows its own clusters only: the Irish cluster is not found in the module's region.
     assert result["clusters"]["elsewhere"]["failed"] is True
     assert "ResourceNotFoundException" in result["clusters"]["elsewhere"]["msg"]
     assert mutating_calls(world, before) == []

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 
-import boto3
 import pytest
 
 from ansible_collections.lifecycle.eks.plugins.modules import eks_nodegroup_upgrade as module
@@ -159,8 +158,8 @@ LAUNCH_TEMPLATES = {"clusters": [{
 }]}
 
 
-def describe(name, cluster="lt-130"):
-    return boto3.client("eks").describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
+def describe(world, name, cluster="lt-130"):
+    return world.client("eks").describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
 
 
 def update_fields(world, since=0):
@@ -169,14 +168,14 @@ def update_fields(world, since=0):
 
 def test_custom_ami_without_a_launch_template_version_is_reported_not_called(make_world, run_module, args):
     world = make_world(LAUNCH_TEMPLATES)
-    template_id = describe("custom")["launchTemplate"]["id"]
+    template_id = describe(world, "custom")["launchTemplate"]["id"]
     result = run_module(module, ng_args(args, "lt-130", nodegroups=["custom"]))
     assert not result.failed, result.get("msg")
     assert result["changed"] is False
     [needs] = result["needs_launch_template"]
     assert needs["name"] == "custom" and needs["version"] == "1.29" and needs["kubernetes_version"] == "1.30"
     assert needs["launch_template"] == {"id": template_id, "name": "custom-nodes", "version": "1"}
-    assert needs["ami"] == describe("custom")["releaseVersion"] and needs["ami"].startswith("ami-")
+    assert needs["ami"] == describe(world, "custom")["releaseVersion"] and needs["ami"].startswith("ami-")
     assert "no launch template version is given for it" in needs["reason"]
     remediation = needs["remediation"]
     assert remediation.startswith("Create a version of launch template custom-nodes (%s) whose AMI is built for "
@@ -193,7 +192,7 @@ def test_custom_ami_without_a_launch_template_version_is_reported_not_called(mak
 
 def test_custom_ami_is_updated_with_the_launch_template_only(make_world, run_module, args):
     world = make_world(LAUNCH_TEMPLATES)
-    template_id = describe("custom")["launchTemplate"]["id"]
+    template_id = describe(world, "custom")["launchTemplate"]["id"]
     result = run_module(module, ng_args(args, "lt-130", nodegroups=["custom"],
                                         launch_templates={"custom": {"version": "2"}}), diff=True)
     assert not result.failed, result.get("msg")
@@ -207,7 +206,7 @@ def test_custom_ami_is_updated_with_the_launch_template_only(make_world, run_mod
                                      "launchTemplate.version"]]
     assert [r["operation"] for r in world.state.log.as_dicts() if r["service"] == "ec2"] == [
         "DescribeLaunchTemplateVersions"]
-    group = describe("custom")
+    group = describe(world, "custom")
     assert group["launchTemplate"] == {"name": "custom-nodes", "id": template_id, "version": "2"}
     assert group["version"] == "1.30"
     kubelets = world.summary()["lt-130"]["kubelets"]
@@ -236,11 +235,11 @@ def test_managed_ami_with_a_launch_template_sends_version_and_template(make_worl
         "DescribeLaunchTemplateVersions"]
     if check_mode:
         assert mutating_calls(world) == []
-        assert describe("tuned")["launchTemplate"]["version"] == "1"
+        assert describe(world, "tuned")["launchTemplate"]["version"] == "1"
         return
     assert update_fields(world) == [["clientRequestToken", "launchTemplate", "launchTemplate.id",
                                      "launchTemplate.version", "version"]]
-    group = describe("tuned")
+    group = describe(world, "tuned")
     assert (group["version"], group["launchTemplate"]["version"]) == ("1.30", "2")
 
 
@@ -267,7 +266,7 @@ def test_the_launch_template_version_in_use_is_no_new_version(make_world, run_mo
 
 def test_a_launch_template_version_that_does_not_exist_fails_before_any_update(make_world, run_module, args):
     world = make_world(LAUNCH_TEMPLATES)
-    template_id = describe("custom")["launchTemplate"]["id"]
+    template_id = describe(world, "custom")["launchTemplate"]["id"]
     result = run_module(module, ng_args(args, "lt-130", launch_templates={"tuned": "2", "custom": "9"}))
     assert result.failed
     assert result["msg"].startswith("Launch template version 9 of custom-nodes (%s), given in launch_templates for "

@@ -194,13 +194,12 @@ def test_failing_kubernetes_api(make_world, run_module, args, fast_k8s_retries):
 
 
 def test_deleted_subnet_and_security_group(make_world, run_module, args):
-    import boto3
 
     world = make_world({"clusters": [{"name": "broken-net", "version": "1.29", "security_group": False,
                                       "subnets": [{"cidr": "10.0.1.0/24"}, {"cidr": "10.0.2.0/24"},
                                                   {"cidr": "10.0.3.0/24"}],
                                       "nodegroups": [{"name": "general", "version": "1.29", "desired_size": 1}]}]})
-    vpc = boto3.client("eks").describe_cluster(name="broken-net")["cluster"]["resourcesVpcConfig"]
+    vpc = world.client("eks").describe_cluster(name="broken-net")["cluster"]["resourcesVpcConfig"]
     gone = vpc["subnetIds"][1]
     world.aws.eks.ec2.delete_subnet(gone)
     result = run_module(module, args("broken-net", target_version="1.30"))
@@ -214,10 +213,9 @@ def test_deleted_subnet_and_security_group(make_world, run_module, args):
 
 
 def test_security_group_without_its_self_rule_is_blocked_with_the_rule_named(make_world, run_module, args):
-    import boto3
 
-    make_world("sg-missing-rule")
-    vpc = boto3.client("eks").describe_cluster(name="sg-no-self-rule-129")["cluster"]["resourcesVpcConfig"]
+    world = make_world("sg-missing-rule")
+    vpc = world.client("eks").describe_cluster(name="sg-no-self-rule-129")["cluster"]["resourcesVpcConfig"]
     group = vpc["clusterSecurityGroupId"]
     result = run_module(module, args("sg-no-self-rule-129", target_version="1.30"))
     assert not result.failed, result.get("msg")

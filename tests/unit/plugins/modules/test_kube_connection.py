@@ -25,16 +25,16 @@ def kubelets(result):
 
 
 def test_k8s_auth_kubeconfig_alone(make_world, run_module, kubeconfig, monkeypatch, no_eks_path):
-    make_world("healthy")
+    world = make_world("healthy")
     monkeypatch.setenv("K8S_AUTH_KUBECONFIG", kubeconfig(NAME))
-    assert kubelets(run_module(module, {"cluster_name": NAME})) == {"1.29": 2}
+    assert kubelets(run_module(module, {"cluster_name": NAME, "region": world.region})) == {"1.29": 2}
 
 
 def test_a_k8s_auth_context_that_is_not_there_is_named(make_world, run_module, kubeconfig, monkeypatch):
-    make_world("healthy")
+    world = make_world("healthy")
     monkeypatch.setenv("K8S_AUTH_KUBECONFIG", kubeconfig(NAME))
     monkeypatch.setenv("K8S_AUTH_CONTEXT", "elsewhere")
-    result = run_module(module, {"cluster_name": NAME})
+    result = run_module(module, {"cluster_name": NAME, "region": world.region})
     assert result.failed
     assert "Could not configure the Kubernetes client" in result["msg"] and "elsewhere" in result["msg"]
 
@@ -44,8 +44,8 @@ def test_host_api_key_and_ca_cert(make_world, run_module, tmp_path, monkeypatch,
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "not-read"))  # no kubeconfig is read with host and api_key
     ca_cert = tmp_path / "cluster-ca.crt"
     ca_cert.write_text(world.kube.ca_pem)
-    options = {"cluster_name": NAME, "host": world.kube.url_for(NAME), "api_key": world.tokens[NAME],
-               "ca_cert": str(ca_cert)}
+    options = {"cluster_name": NAME, "region": world.region, "host": world.kube.url_for(NAME),
+               "api_key": world.tokens[NAME], "ca_cert": str(ca_cert)}
     assert kubelets(run_module(module, options)) == {"1.29": 2}
 
     unverified = run_module(module, dict(options, ca_cert=None, kube_retry_timeout=0))
