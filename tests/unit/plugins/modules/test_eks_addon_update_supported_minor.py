@@ -73,7 +73,8 @@ def test_the_version_preflight_names_is_accepted_before_the_hop_and_then_the_hop
         make_world, run_module, args, kubeconfig):
     world = make_world(BEFORE_HOP)
     check = {"cluster_name": "coredns-behind-129", "kubeconfig": kubeconfig("coredns-behind-129"),
-             "target_version": "1.30", "skip_checks": ["kubectl-client"], "insights_max_age": "0s"}
+             "target_version": "1.30", "skip_checks": ["kubectl-client"], "insights_max_age": "0s",
+             "region": world.region}
     before = run_module(preflight, check, check_mode=True)
     [problem] = before["addon_compatibility"]
     assert (problem["verdict"], problem["move_to"], problem["move_now"]) == ("move-first", "v1.11.4-eksbuild.22", True)
