@@ -71,8 +71,8 @@ def _row(cluster, facts):
     target_support = facts.get("target_support") or None
     if target_support:
         target_cost = target_support.get("cost") or {}
-        target_support = dict({key: target_support.get(key) for key in ("status", "urgency", "deadline",
-                                                                         "days_to_deadline")},
+        kept = ("status", "urgency", "deadline", "days_to_deadline", "end_of_standard_support")
+        target_support = dict({key: target_support.get(key) for key in kept},
                               extra_hourly_cost=target_cost.get("extra_hourly_cost"))
     return {
         "cluster": cluster,
@@ -210,7 +210,8 @@ def _details(row):
         lines.append(f"The target {row['target_version']} is itself {target['urgency']}: its deadline is "
                      f"{target.get('deadline') or 'past'} ({days_phrase(target.get('days_to_deadline'))}).")
     if target and row.get("extra_hourly_cost") and target.get("extra_hourly_cost") == 0:
-        lines.append(f"On the target {row['target_version']} the cluster pays no extended support: "
+        until = f" until {target['end_of_standard_support']}" if target.get("status") == "standard" else ""
+        lines.append(f"On the target {row['target_version']} the cluster pays no extended support{until}: "
                      f"{dollars(row['extra_hourly_cost'])} less per hour.")
     return lines
 
@@ -241,7 +242,7 @@ def fleet_plan_markdown(plan):
         lines += [f"- **{error['cluster']}**: {error['msg']}" for error in plan["errors"]]
     lines += ["", plan.get("urgency_rules") or _urgency_rules(), ""]
     if plan.get("pricing"):
-        lines[-1:] = [plan["pricing"], ""]
+        lines += [plan["pricing"], ""]
     return "\n".join(lines)
 
 

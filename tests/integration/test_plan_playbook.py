@@ -99,7 +99,7 @@ def test_fleet_is_ranked_by_urgency_with_deadlines_and_hops(make_world, run_play
     assert rows["api-131"]["target_version"] == "1.32"
     assert rows["api-131"]["target_support"] == {"status": "extended", "urgency": "medium",
                                                  "deadline": "2027-03-23", "days_to_deadline": 142,
-                                                 "extra_hourly_cost": 0.5}
+                                                 "end_of_standard_support": "2026-03-23", "extra_hourly_cost": 0.5}
     assert rows["edge-134"]["plan"]["is_noop"] is True
     assert rows["data-132"]["plan_feasible"] is False
     assert [(b["id"], b["subject"]) for b in rows["data-132"]["blockers"]] == [

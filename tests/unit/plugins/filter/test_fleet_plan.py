@@ -92,7 +92,7 @@ def test_rows_say_what_the_path_to_the_target_is():
     assert rows["ml-133"]["plan_feasible"] is None and rows["ml-133"]["target_support"] is None
     assert rows["batch-130"]["target_support"] == {"status": "extended", "urgency": "medium",
                                                    "deadline": "2027-03-23", "days_to_deadline": 142,
-                                                   "extra_hourly_cost": 0.5}
+                                                   "end_of_standard_support": "2026-03-23", "extra_hourly_cost": 0.5}
 
 
 def test_rows_and_totals_say_what_each_cluster_costs_over_standard_support():
@@ -192,13 +192,14 @@ def test_markdown_table_details_and_not_planned():
     assert "Blocked (self-managed-kubelet-skew): self-managed-kubelet-skew reason. Fix it." in markdown
     assert "## Not planned\n\n- **ghost**: Failed to describe cluster ghost" in markdown
     assert ("Extended support is billed extra per cluster hour: within an urgency level, the cluster billed the most "
-            "comes first, then the nearest deadline.\nControl-plane price per cluster hour: $0.10") in markdown
+            "comes first, then the nearest deadline.\n\nControl-plane price per cluster hour: $0.10") in markdown
     assert markdown.rstrip().endswith("a month is 730 hours.")
 
 
 def test_details_say_what_the_upgrade_saves():
     plan = fleet_plan([entry("std", facts("std", "1.33", "EXTENDED", target="1.34", hops=[hop("1.33", "1.34")]))])
-    assert "On the target 1.34 the cluster pays no extended support: $0.50 less per hour." in fleet_plan_markdown(plan)
+    assert ("On the target 1.34 the cluster pays no extended support until 2026-12-02: $0.50 less per hour."
+            in fleet_plan_markdown(plan))
 
 
 def test_a_target_that_is_itself_about_to_lose_support_is_called_out():
