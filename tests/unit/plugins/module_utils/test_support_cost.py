@@ -31,11 +31,12 @@ PROPERTY = settings(max_examples=200, deadline=None)
 AWS = parse_hourly_rates(None)
 
 
-def cost(version, policy, today, rates=AWS):
-    return support_cost(support_status(version, policy, today, ROWS), rates)
+def cost(version, policy, today, rates=None):
+    """The cost of a cluster at ``rates`` (AWS's when None)."""
+    return support_cost(support_status(version, policy, today, ROWS), rates or AWS)
 
 
-def figures(version, policy, today, rates=AWS):
+def figures(version, policy, today, rates=None):
     """(hourly rate, extra per hour, extra per month, billed days left, extra to the deadline)."""
     found = cost(version, policy, today, rates)
     return (found["hourly_rate"], found["extra_hourly_cost"], found["extra_monthly_cost"],

@@ -43,8 +43,9 @@ def test_extended_policy_cluster_in_extended_support(make_world, run_module, arg
     assert support["urgency_key"] == [1, 25]
     assert "billed extra per cluster hour, until 2026-11-26 (in 25 days)" in support["message"]
     # AWS's rates by default: $0.50 an hour over standard support, for the 25 days left.
-    assert {key: support["cost"][key] for key in ("rates", "hourly_rate", "extra_hourly_cost", "extra_monthly_cost",
-                                                   "extra_billed_days_to_deadline", "extra_cost_to_deadline")} == {
+    figures = ("rates", "hourly_rate", "extra_hourly_cost", "extra_monthly_cost", "extra_billed_days_to_deadline",
+               "extra_cost_to_deadline")
+    assert {key: support["cost"][key] for key in figures} == {
         "rates": {"standard": 0.1, "extended": 0.6}, "hourly_rate": 0.6, "extra_hourly_cost": 0.5,
         "extra_monthly_cost": 365.0, "extra_billed_days_to_deadline": 25, "extra_cost_to_deadline": 300.0}
     assert "plan" not in fact and "target_support" not in fact

@@ -61,8 +61,8 @@ def test_the_settings_left_alone_are_reported(make_world, run_module, args):
 def test_rates_given_are_the_rates_used_and_no_call_is_added(make_world, run_module, args):
     world = make_world(FLEET)
     before = log_position(world)
-    result = checked(run_module, args, "kept-132", "1.33", control_plane_hourly_rates={"standard": 0.1,
-                                                                                        "extended": 0.7})
+    rates = {"standard": 0.1, "extended": 0.7}
+    result = checked(run_module, args, "kept-132", "1.33", control_plane_hourly_rates=rates)
     assert (result["support"]["cost"]["hourly_rate"], result["support"]["cost"]["extra_cost_to_deadline"]) == (
         0.7, 2044.8)
     # The calendar comes from the DescribeClusterVersions the checks read anyway.
@@ -84,8 +84,7 @@ def test_bad_rates_fail_before_any_call(make_world, run_module, args):
     assert records(world) == []
 
 
-def test_fleet_preflight_gives_each_cluster_its_support_and_fails_bad_rates_alone(make_world, run_module,
-                                                                                 kubeconfig):
+def test_fleet_preflight_prices_each_cluster_and_fails_bad_rates_alone(make_world, run_module, kubeconfig):
     make_world(FLEET)
     result = run_module(fleet, {"clusters": [
         {"name": "kept-132", "target_version": "1.33", "kubeconfig": kubeconfig("kept-132"),
