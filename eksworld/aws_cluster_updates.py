@@ -1,5 +1,6 @@
 """Cluster version updates and rollbacks with AWS's refusals and emulated durations, and the parts of a
-cluster moto leaves out (network config, OIDC issuer, upgrade policy, Auto Mode)."""
+cluster moto leaves out (network config, OIDC issuer, upgrade policy, deletion protection, control plane
+scaling tier, Auto Mode)."""
 from __future__ import annotations
 
 import uuid
@@ -156,8 +157,12 @@ class ClusterUpdates(InsightChecks):
 
     # Completing moto's objects ------------------------------------------------------------------
 
-    def complete_cluster(self, cluster: Cluster, upgrade_policy: str = "EXTENDED") -> None:
-        """Fill what moto leaves out of a Cluster so DescribeCluster looks like AWS's."""
+    def complete_cluster(self, cluster: Cluster, upgrade_policy: str = "EXTENDED", deletion_protection: bool = False,
+                         control_plane_tier: str = "standard") -> None:
+        """Fill what moto leaves out of a Cluster so DescribeCluster looks like AWS's.
+
+        deletionProtection is false and controlPlaneScalingConfig's tier `standard` unless CreateCluster gave them
+        (the defaults of CreateCluster in botocore's model)."""
         vpc_config = dict(cluster.resources_vpc_config or {})
         subnet_ids = vpc_config.setdefault("subnetIds", [])
         vpc_config.setdefault("securityGroupIds", [])
@@ -179,6 +184,8 @@ class ClusterUpdates(InsightChecks):
         if catalog.is_known_minor(cluster.version):
             cluster.platformVersion = catalog.newest_platform_version(cluster.version)
         cluster.upgrade_policy = {"supportType": upgrade_policy}  # type: ignore[attr-defined]
+        cluster.deletion_protection = deletion_protection  # type: ignore[attr-defined]
+        cluster.control_plane_scaling_config = {"tier": control_plane_tier}  # type: ignore[attr-defined]
         cluster.access_config = {"authenticationMode": "API_AND_CONFIG_MAP"}  # type: ignore[attr-defined]
         cluster.health = {"issues": []}  # type: ignore[attr-defined]
 

@@ -68,7 +68,9 @@ class EksWorldResponse(EKSResponse):
         if not self._get_param("version"):
             cluster.version = catalog.DEFAULT_MINOR
         policy = (self._get_param("upgradePolicy") or {}).get("supportType", "EXTENDED")
-        self.world.complete_cluster(cluster, upgrade_policy=policy)
+        self.world.complete_cluster(
+            cluster, upgrade_policy=policy, deletion_protection=bool(self._get_param("deletionProtection")),
+            control_plane_tier=(self._get_param("controlPlaneScalingConfig") or {}).get("tier", "standard"))
         return result
 
     def describe_cluster(self) -> ActionResult:

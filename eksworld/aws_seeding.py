@@ -67,6 +67,8 @@ class WorldSeeding:
         tags: dict[str, str] | None = None,
         upgrade_policy: str = "EXTENDED",
         auto_mode_node_pools: list[str] | None = None,
+        deletion_protection: bool = False,
+        control_plane_tier: str = "standard",
     ) -> str:
         """An ACTIVE cluster with a complete resourcesVpcConfig (a network is created when none is given).
 
@@ -95,7 +97,8 @@ class WorldSeeding:
                 version=version,
                 tags=tags or {},
             )
-            self.eks.complete_cluster(cluster, upgrade_policy=upgrade_policy)
+            self.eks.complete_cluster(cluster, upgrade_policy=upgrade_policy, deletion_protection=deletion_protection,
+                                      control_plane_tier=control_plane_tier)
             if platform_version:
                 cluster.platformVersion = platform_version
             if auto_mode_node_pools is not None:
@@ -344,6 +347,8 @@ class WorldSeeding:
                 "version": cluster.version,
                 "platform_version": cluster.platformVersion,
                 "status": cluster.status,
+                "deletion_protection": cluster.deletion_protection,  # type: ignore[attr-defined]
+                "control_plane_scaling_tier": cluster.control_plane_scaling_config["tier"],  # type: ignore[attr-defined]
                 "nodegroups": {
                     ng: {"version": group.version, "release_version": group.release_version, "status": group.status}
                     for ng, group in cluster.nodegroups.items()

@@ -16,6 +16,8 @@ A scenario file::
         region: eu-west-1           # the AWS region it lives in (default the world's, us-east-1): the inventory
                                     # gives the host its eks_aws_region
         upgrade_policy: STANDARD    # upgradePolicy.supportType: STANDARD or EXTENDED (AWS's default)
+        deletion_protection: true   # deletionProtection (default false)
+        control_plane_scaling_tier: tier-xl   # controlPlaneScalingConfig.tier: standard (default), tier-xl, ...
         subnets: [{cidr: 10.0.1.0/24}, {cidr: 10.0.2.0/24, free_ips: 3}]
         security_group: true        # false: the cluster security group is missing
         # the cluster security group's rules: `inbound` replaces EKS's default (all traffic from itself), `outbound`
@@ -84,6 +86,8 @@ from eksworld.scenario_security_groups import security_group_settings
 ECR = "602401143452.dkr.ecr.us-east-1.amazonaws.com"
 UPGRADE_POLICIES = ("STANDARD", "EXTENDED")
 REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+# botocore's ProvisionedControlPlaneTier enum (EKS Provisioned Control Plane).
+CONTROL_PLANE_TIERS = ("standard", "tier-xl", "tier-2xl", "tier-4xl", "tier-8xl")
 DEFAULT_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
 COREFILE = """.:53 {
     errors
@@ -137,6 +141,12 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
         if cluster.setdefault("upgrade_policy", "EXTENDED") not in UPGRADE_POLICIES:
             raise ValueError(f"{path}: cluster {cluster['name']}: upgrade_policy must be STANDARD or EXTENDED, "
                              f"got {cluster['upgrade_policy']!r}")
+        if not isinstance(cluster.setdefault("deletion_protection", False), bool):
+            raise ValueError(f"{path}: cluster {cluster['name']}: deletion_protection must be true or false, "
+                             f"got {cluster['deletion_protection']!r}")
+        if cluster.setdefault("control_plane_scaling_tier", "standard") not in CONTROL_PLANE_TIERS:
+            raise ValueError(f"{path}: cluster {cluster['name']}: control_plane_scaling_tier must be one of "
+                             f"{', '.join(CONTROL_PLANE_TIERS)}, got {cluster['control_plane_scaling_tier']!r}")
         try:
             for addon, wanted in (cluster.get("addons") or {}).items():
                 addon_settings(addon, wanted)

@@ -133,6 +133,8 @@ class World:
                                 certificate_authority_data=base64.b64encode(self._ca_pem().encode()).decode(),
                                 tags={"lifecycle.eks/origin-version": str(cluster.get("origin_version", version))},
                                 upgrade_policy=cluster.get("upgrade_policy", "EXTENDED"),
+                                deletion_protection=bool(cluster.get("deletion_protection", False)),
+                                control_plane_tier=cluster.get("control_plane_scaling_tier", "standard"),
                                 auto_mode_node_pools=(auto or {}).get("node_pools"))
         if cluster.get("security_group") is False:
             aws.delete_security_group(network["security_group_id"])

@@ -14,10 +14,12 @@ import html
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.lifecycle.eks.plugins.module_utils.support import (
+    HOURS_PER_MONTH,
     URGENCY_BOUNDS,
     URGENCY_LEVELS,
     SupportError,
     days_phrase,
+    dollars,
     rank_fleet,
 )
 
@@ -33,7 +35,19 @@ def _urgency_rules():
     return (f"Urgency counts the days left to the deadline: overdue once it has passed, {bounds}, low otherwise. "
             "The deadline is the end of standard support with the STANDARD upgrade policy and the end of "
             "extended support with EXTENDED; on that day EKS upgrades the cluster automatically. Extended "
-            "support is billed extra per cluster hour.")
+            "support is billed extra per cluster hour: within an urgency level, the cluster billed the most "
+            "comes first, then the nearest deadline.")
+
+
+def _pricing(rows):
+    """The rates the costs were computed at, in one sentence (each distinct pair once)."""
+    pairs = sorted({(row["rates"]["standard"], row["rates"]["extended"]) for row in rows if row.get("rates")})
+    if not pairs:
+        return ""
+    rates = "; ".join(f"{dollars(standard)} in standard support, {dollars(extended)} in extended support"
+                      for standard, extended in pairs)
+    return (f"Control-plane price per cluster hour: {rates} (AWS's published price unless "
+            "eks_control_plane_hourly_rates sets another); a month is 730 hours.")
 
 
 def _entry_parts(entry, index):
@@ -52,10 +66,14 @@ def _hops(plan):
 
 def _row(cluster, facts):
     support = facts.get("support") or {}
+    cost = support.get("cost") or {}
     plan = facts.get("plan")
     target_support = facts.get("target_support") or None
     if target_support:
-        target_support = {key: target_support.get(key) for key in ("status", "urgency", "deadline", "days_to_deadline")}
+        target_cost = target_support.get("cost") or {}
+        kept = ("status", "urgency", "deadline", "days_to_deadline", "end_of_standard_support")
+        target_support = dict({key: target_support.get(key) for key in kept},
+                              extra_hourly_cost=target_cost.get("extra_hourly_cost"))
     return {
         "cluster": cluster,
         "cluster_name": (facts.get("cluster") or {}).get("name", cluster),
@@ -68,6 +86,13 @@ def _row(cluster, facts):
         "days_to_deadline": support.get("days_to_deadline"),
         "deadline_in": days_phrase(support.get("days_to_deadline")),
         "extended_support_billed": bool(support.get("extended_support_billed")),
+        # What the control plane costs at the rates the facts were gathered with (null when they carry no cost).
+        "rates": cost.get("rates"),
+        "hourly_rate": cost.get("hourly_rate"),
+        "extra_hourly_cost": cost.get("extra_hourly_cost"),
+        "extra_monthly_cost": cost.get("extra_monthly_cost"),
+        "extra_cost_to_deadline": cost.get("extra_cost_to_deadline"),
+        "cost_message": cost.get("message", ""),
         "message": support.get("message", ""),
         "target_version": facts.get("target_version"),
         "hops": _hops(plan) if plan else [],
@@ -109,12 +134,17 @@ def fleet_plan(entries, today=None, hosts=None):
     counts = {level: 0 for level in URGENCY_LEVELS}
     for row in rows:
         counts[row["urgency"]] = counts.get(row["urgency"], 0) + 1
+    extra_hourly = round(sum(row["extra_hourly_cost"] or 0 for row in rows), 4)
     return {
         "today": str(today) if today else None,
         "clusters": rows,
         "order": [row["cluster"] for row in rows],
         "counts": counts,
         "extended_support_billed": [row["cluster"] for row in rows if row["extended_support_billed"]],
+        # The fleet's extra over standard support: now, per hour and per month, and until EKS upgrades the clusters.
+        "cost": {"extra_hourly_cost": extra_hourly, "extra_monthly_cost": round(extra_hourly * HOURS_PER_MONTH, 2),
+                 "extra_cost_to_deadline": round(sum(row["extra_cost_to_deadline"] or 0 for row in rows), 2)},
+        "pricing": _pricing(rows),
         "errors": sorted(errors, key=lambda error: error["cluster"]),
         "total": len(rows) + len(errors),
         "ok": not errors,
@@ -143,10 +173,20 @@ def _hops_text(row):
     return ", ".join(row["hops"]) or "none (on target)"
 
 
+def _extra_text(amount):
+    """A cost cell: '+$0.50', '-' when no cost is known."""
+    return "-" if amount is None else "+" + dollars(amount)
+
+
 def _counts_text(plan):
     parts = [f"{level}: {plan['counts'].get(level, 0)}" for level in URGENCY_LEVELS]
     billed = len(plan.get("extended_support_billed") or [])
-    parts.append(f"billed for extended support: {billed}")
+    cost = plan.get("cost") or {}
+    extra = (f" ({dollars(cost['extra_hourly_cost'])} more per hour, {dollars(cost['extra_monthly_cost'])} a month)"
+             if cost.get("extra_hourly_cost") else "")
+    parts.append(f"billed for extended support: {billed}{extra}")
+    if cost.get("extra_cost_to_deadline"):
+        parts.append(f"waiting until EKS upgrades: {dollars(cost['extra_cost_to_deadline'])} more")
     if plan.get("errors"):
         parts.append(f"not planned: {len(plan['errors'])}")
     return " · ".join(parts)
@@ -154,7 +194,7 @@ def _counts_text(plan):
 
 def _details(row):
     """Sentences about one cluster beyond the table: the support message, node groups first, blockers."""
-    lines = [row["message"]]
+    lines = [row["message"]] + ([row["cost_message"]] if row.get("cost_message") else [])
     plan = row.get("plan") or {}
     for hop in plan.get("hops") or []:
         if hop.get("nodegroups_before"):
@@ -169,6 +209,10 @@ def _details(row):
     if target and target.get("urgency") in URGENCY_LEVELS[:2]:
         lines.append(f"The target {row['target_version']} is itself {target['urgency']}: its deadline is "
                      f"{target.get('deadline') or 'past'} ({days_phrase(target.get('days_to_deadline'))}).")
+    if target and row.get("extra_hourly_cost") and target.get("extra_hourly_cost") == 0:
+        until = f" until {target['end_of_standard_support']}" if target.get("status") == "standard" else ""
+        lines.append(f"On the target {row['target_version']} the cluster pays no extended support{until}: "
+                     f"{dollars(row['extra_hourly_cost'])} less per hour.")
     return lines
 
 
@@ -181,11 +225,13 @@ def fleet_plan_markdown(plan):
     """The fleet plan as Markdown: counts, the ranked table, details per cluster, clusters not planned."""
     _check_plan(plan, "fleet_plan_markdown")
     lines = [f"# EKS fleet support plan ({plan.get('today') or 'today'})", "", _counts_text(plan), "",
-             "| # | cluster | version | policy | support | urgency | deadline | days left | target | hops |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| # | cluster | version | policy | support | extra per hour | urgency | deadline | days left | "
+             "waiting costs | target | hops |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in plan["clusters"]:
-        cells = [row["rank"], row["cluster"], row["version"], row["upgrade_policy"], row["status"], row["urgency"],
-                 _deadline_text(row), row["deadline_in"], row.get("target_version") or "-", row["path"]]
+        cells = [row["rank"], row["cluster"], row["version"], row["upgrade_policy"], row["status"],
+                 _extra_text(row.get("extra_hourly_cost")), row["urgency"], _deadline_text(row), row["deadline_in"],
+                 _extra_text(row.get("extra_cost_to_deadline")), row.get("target_version") or "-", row["path"]]
         lines.append("| " + " | ".join(_md(cell) for cell in cells) + " |")
     if plan["clusters"]:
         lines += ["", "## Order and details", ""]
@@ -195,6 +241,8 @@ def fleet_plan_markdown(plan):
         lines += ["", "## Not planned", ""]
         lines += [f"- **{error['cluster']}**: {error['msg']}" for error in plan["errors"]]
     lines += ["", plan.get("urgency_rules") or _urgency_rules(), ""]
+    if plan.get("pricing"):
+        lines += [plan["pricing"], ""]
     return "\n".join(lines)
 
 
@@ -215,8 +263,9 @@ def fleet_plan_html(plan):
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{esc(title)}</title>",
              f"<style>\n{_STYLE}\n</style>", "</head>", "<body>", f"<h1>{esc(title)}</h1>",
              f"<p>{esc(_counts_text(plan))}</p>", "<table>",
-             "<tr><th>#</th><th>cluster</th><th>version</th><th>policy</th><th>support</th><th>urgency</th>"
-             "<th>deadline</th><th>days left</th><th>target</th><th>hops</th><th>details</th></tr>"]
+             "<tr><th>#</th><th>cluster</th><th>version</th><th>policy</th><th>support</th><th>extra per hour</th>"
+             "<th>urgency</th><th>deadline</th><th>days left</th><th>waiting costs</th><th>target</th><th>hops</th>"
+             "<th>details</th></tr>"]
     for row in plan["clusters"]:
         urgency = str(row["urgency"])
         level = urgency if urgency in URGENCY_LEVELS else "error"
@@ -224,15 +273,20 @@ def fleet_plan_html(plan):
         parts.append(
             f"<tr><td>{row['rank']}</td><td>{esc(row['cluster'])}</td><td>{esc(str(row['version']))}</td>"
             f"<td>{esc(str(row['upgrade_policy']))}</td><td>{esc(str(row['status']))}</td>"
+            f"<td>{esc(_extra_text(row.get('extra_hourly_cost')))}</td>"
             f'<td><span class="urgency {level}">{esc(urgency)}</span></td><td>{esc(_deadline_text(row))}</td>'
-            f"<td>{esc(row['deadline_in'])}</td><td>{esc(row.get('target_version') or '-')}</td>"
+            f"<td>{esc(row['deadline_in'])}</td><td>{esc(_extra_text(row.get('extra_cost_to_deadline')))}</td>"
+            f"<td>{esc(row.get('target_version') or '-')}</td>"
             f"<td>{esc(row['path'])}</td><td><ul>{details}</ul></td></tr>")
     parts.append("</table>")
     if plan.get("errors"):
         parts.append("<h2>Not planned</h2>")
         parts.append("<ul>" + "".join(f'<li><span class="urgency error">{esc(error["cluster"])}</span> '
                                       f"{esc(error['msg'])}</li>" for error in plan["errors"]) + "</ul>")
-    parts += [f"<p>{esc(plan.get('urgency_rules') or _urgency_rules())}</p>", "</body>", "</html>", ""]
+    parts.append(f"<p>{esc(plan.get('urgency_rules') or _urgency_rules())}</p>")
+    if plan.get("pricing"):
+        parts.append(f"<p>{esc(plan['pricing'])}</p>")
+    parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
 
 

@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.support import HOURS_PER_MONTH, dollars
+
 STATUS_ORDER = ("failed", "blocked", "not-run", "planned", "upgraded", "finished")
 
 
@@ -35,12 +37,27 @@ def _plan_detail(plan, post):
     return "; ".join(parts)
 
 
+def _support(report):
+    """Upgrade policy, support phase and extra cost per hour over standard support, of the version the cluster ran
+    when preflight read it and of the target (None where preflight placed neither), and the text that says so."""
+    before = report.get("support") or {}
+    after = report.get("target_support") or {}
+    row = {"upgrade_policy": before.get("upgrade_policy"), "support": before.get("status"),
+           "target_support": after.get("status"),
+           "extra_hourly_cost": (before.get("cost") or {}).get("extra_hourly_cost"),
+           "target_extra_hourly_cost": (after.get("cost") or {}).get("extra_hourly_cost")}
+    sides = ["%s +%s/h" % (phase, dollars(extra)) if extra is not None else phase
+             for phase, extra in ((row["support"], row["extra_hourly_cost"]),
+                                  (row["target_support"], row["target_extra_hourly_cost"])) if phase]
+    row["support_text"] = ("%s: %s" % (row["upgrade_policy"], " -> ".join(sides))) if sides else ""
+    return row
+
+
 def _row(host, report, run_id):
     if report is None:
-        return {"cluster": host, "status": "not-run", "version_before": None, "version_after": None,
-                "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0, "kube_retries": 0,
-                "detail": "",
-                "stands": "", "finished_steps": []}
+        return dict({"cluster": host, "status": "not-run", "version_before": None, "version_after": None,
+                     "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0,
+                     "kube_retries": 0, "detail": "", "stands": "", "finished_steps": []}, **_support({}))
     control_plane = report.get("control_plane") or {}
     post = report.get("post_upgrade") or {}
     preflight = report.get("preflight") or {}
@@ -56,12 +73,22 @@ def _row(host, report, run_id):
     calls = sum(int(part.get("api_calls") or 0) for part in (preflight, control_plane))
     retries = sum(int(part.get("api_retries") or 0) for part in (preflight, control_plane))
     kube_retries = sum(int(part.get("kube_retries") or 0) for part in (preflight, control_plane, post))
-    return {"cluster": host, "status": report.get("status"), "version_before": report.get("version_before"),
-            "version_after": report.get("version_after"),
-            "blockers": ["%s: %s" % (b["id"], b["message"]) for b in report.get("blockers") or []],
-            "warnings": [w["id"] for w in report.get("warnings") or []], "actions": len(updates),
-            "api_calls": calls, "api_retries": retries, "kube_retries": kube_retries, "detail": detail,
-            "stands": _stands(checkpoint, run_id), "finished_steps": list(checkpoint.get("finished_steps") or [])}
+    return dict({"cluster": host, "status": report.get("status"), "version_before": report.get("version_before"),
+                 "version_after": report.get("version_after"),
+                 "blockers": ["%s: %s" % (b["id"], b["message"]) for b in report.get("blockers") or []],
+                 "warnings": [w["id"] for w in report.get("warnings") or []], "actions": len(updates),
+                 "api_calls": calls, "api_retries": retries, "kube_retries": kube_retries, "detail": detail,
+                 "stands": _stands(checkpoint, run_id),
+                 "finished_steps": list(checkpoint.get("finished_steps") or [])}, **_support(report))
+
+
+def _cost(rows):
+    """The fleet's extra over standard support per hour and month: before the run, and once on the target."""
+    now = sum(row["extra_hourly_cost"] or 0 for row in rows)
+    target = sum(row["target_extra_hourly_cost"] or 0 for row in rows)
+    return {"extra_hourly_cost": round(now, 4), "extra_monthly_cost": round(now * HOURS_PER_MONTH, 2),
+            "target_extra_hourly_cost": round(target, 4),
+            "target_extra_monthly_cost": round(target * HOURS_PER_MONTH, 2)}
 
 
 def fleet_summary(reports, hosts, run_id):
@@ -72,7 +99,7 @@ def fleet_summary(reports, hosts, run_id):
     counts = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    return {"run_id": run_id, "clusters": rows, "counts": counts, "total": len(rows),
+    return {"run_id": run_id, "clusters": rows, "counts": counts, "total": len(rows), "cost": _cost(rows),
             "ok": not any(r["status"] in ("failed", "blocked", "not-run") for r in rows)}
 
 

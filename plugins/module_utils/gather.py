@@ -25,6 +25,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.aws import (
     InsightsRefreshTimeout,
     wait_for_insights_refresh,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils.cluster_settings import settings_left_alone
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, json_friendly
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import (
     KubeApis,
@@ -279,10 +280,17 @@ def insight_policy(max_age="24h", may_refresh=False, timeout=600, min_delay=5.0,
             "now": now or (lambda: datetime.datetime.now(datetime.timezone.utc))}
 
 
+# The DescribeClusterVersions fields the support calendar reads (support.calendar_from_rows).
+CALENDAR_FIELDS = ("clusterVersion", "clusterType", "releaseDate", "endOfStandardSupportDate",
+                   "endOfExtendedSupportDate", "versionStatus")
+
+
 def _known_versions(clients):
+    """(versionStatus and releaseDate per version, the support calendar rows) from one DescribeClusterVersions."""
     versions = clients.describe_cluster_versions(include_all=True)
     return ({v["clusterVersion"]: v.get("versionStatus") for v in versions},
-            {v["clusterVersion"]: v.get("releaseDate") for v in versions})
+            {v["clusterVersion"]: v.get("releaseDate") for v in versions},
+            [{key: v.get(key) for key in CALENDAR_FIELDS} for v in versions])
 
 
 class RegionReads:
@@ -559,7 +567,9 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         "tags": cluster.get("tags") or {},
         # EKS Auto Mode: EKS runs the nodes of its NodePools and upgrades them itself.
         "auto_mode": {"enabled": bool((cluster.get("computeConfig") or {}).get("enabled")),
-                      "node_pools": (cluster.get("computeConfig") or {}).get("nodePools") or []}}}
+                      "node_pools": (cluster.get("computeConfig") or {}).get("nodePools") or []},
+        # Reported, never changed (cluster_settings.py).
+        **settings_left_alone(cluster)}}
     results = run_jobs(_jobs(clients, params, cluster, target, policy or insight_policy(), shared), sorted(parts))
     facts["nodegroups"] = results.get("nodegroups", [])
     facts["nodes"] = results.get("nodes", [])
@@ -586,7 +596,7 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
     if "installed" in judged:
         facts["addon_versions"], facts["addon_catalog"] = judged["installed"], judged["catalog"]
     if "known_versions" in results:
-        facts["version_status"], facts["version_release_dates"] = results["known_versions"]
+        facts["version_status"], facts["version_release_dates"], facts["version_calendar"] = results["known_versions"]
         facts["known_versions"] = sorted(facts["version_status"], key=parse_kube_version)
     if "provisioners" in results:
         facts["karpenter"] = results["provisioners"]

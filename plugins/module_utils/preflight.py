@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import addons, launch_templates
@@ -18,6 +19,11 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.common import Module
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
 from ansible_collections.lifecycle.eks.plugins.module_utils.handover import with_basis
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import stale_message
+from ansible_collections.lifecycle.eks.plugins.module_utils.support import (
+    SupportError,
+    parse_hourly_rates,
+    support_report,
+)
 from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
 
@@ -32,6 +38,7 @@ def cluster_argument_spec():
         fix_coredns_upstream=dict(type="bool", default=False),
         skip_checks=dict(type="list", elements="str", default=[]),
         insights_max_age=dict(type="str", default="24h"),
+        control_plane_hourly_rates=dict(type="dict", default={}),
         **launch_templates.argument_spec(LAUNCH_TEMPLATES_OPTION)
     )
 
@@ -56,7 +63,7 @@ def validate_waits(params):
 
 
 def plan_inputs(params, check_mode):
-    """(target version, launch template entries, insight policy) of one cluster; raises ModuleError.
+    """(target version, launch template entries, insight policy, hourly rates) of one cluster; raises ModuleError.
 
     Everything a bad option can break is checked here, before any AWS call.
     """
@@ -66,7 +73,29 @@ def plan_inputs(params, check_mode):
                             timeout=params["insights_refresh_timeout"], min_delay=params["wait_delay"],
                             max_delay=params["wait_max_delay"],
                             check_age="upgrade-insights" not in params["skip_checks"])
-    return target, entries, policy
+    try:
+        rates = parse_hourly_rates(params["control_plane_hourly_rates"])
+    except SupportError as exc:
+        raise ModuleError(str(exc)) from None
+    return target, entries, policy, rates
+
+
+def utc_today():
+    """The day support is judged on: AWS's support dates are UTC days."""
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def support_on_path(facts, target, rates):
+    """(support of the cluster's version, of the target), each support_report() under the cluster's upgrade
+    policy on utc_today(); None where the calendar cannot place the version (EKS does not list it)."""
+    today, policy = utc_today(), facts["cluster"].get("upgrade_policy")
+    placed = []
+    for version in (facts["cluster"]["version"], str(target)):
+        try:
+            placed.append(support_report(version, policy, today, facts["version_calendar"], rates))
+        except SupportError:
+            placed.append(None)  # an unknown target is check target-version's blocker
+    return tuple(placed)
 
 
 def kubectl_client_version(module, path=None):
@@ -89,7 +118,7 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     ``inputs`` is ``plan_inputs(params, check_mode)``; ``shared`` and ``cluster`` (its DescribeCluster, when
     already read) let a fleet share reads between its clusters.
     """
-    target, entries, policy = inputs
+    target, entries, policy, rates = inputs
     name = params["cluster_name"]
     facts = gather(clients, params, name, PREFLIGHT_PARTS, target=target, policy=policy, shared=shared,
                    cluster=cluster)
@@ -104,6 +133,7 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     skew = skew_facts(facts, target, params["upgrade_nodegroups"], known_versions=facts["known_versions"])
     # The plan with what it was computed from: eks_cluster_upgrade follows it without gathering again.
     plan = with_basis(skew["plan"], facts, target, params["upgrade_nodegroups"], entries)
+    support, target_support = support_on_path(facts, target, rates)
     result = {"changed": False, "checks": checks, "summary": summarize(checks), "plan": plan,
               "cluster": facts["cluster"], "insights": facts.get("insights") or [],
               "configuration_insights": facts.get("configuration_insights") or [],
@@ -112,5 +142,6 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
               "deprecated_apis": facts.get("deprecated_apis") or [],
               "addon_compatibility": addons.problems_of(facts, target) or [],
               "node_provisioners": skew["node_provisioners"],
+              "support": support, "target_support": target_support,
               "ansible_facts": {"eks_version_skew": skew}}
     return result, warnings

@@ -5,9 +5,9 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-# EKS support calendar: how long a cluster may stay on its Kubernetes version, and how urgent its upgrade
-# is. Pure and deterministic: callers pass the rows of DescribeClusterVersions, the cluster's upgrade
-# policy and the planning date; nothing here reads a clock or calls an API.
+# EKS support calendar: how long a cluster may stay on its Kubernetes version, what staying costs, and how
+# urgent its upgrade is. Pure and deterministic: callers pass the rows of DescribeClusterVersions, the
+# cluster's upgrade policy, the planning date and the hourly rates; nothing here reads a clock or calls an API.
 #
 # Rules encoded (AWS "Amazon EKS Kubernetes release calendar" and "Cluster upgrade policy"):
 #   1. A version has 14 months of standard support, then 12 months of extended support. Support ends
@@ -19,8 +19,11 @@ __metaclass__ = type
 #      per cluster hour while in extended support, and is then upgraded automatically.
 #   3. So the deadline that matters is the end of standard support under STANDARD and the end of extended
 #      support under EXTENDED: on that day EKS, not the operator, chooses when the upgrade happens.
+#   4. The control plane is billed per cluster hour at the standard rate, or at the extended rate while the
+#      cluster is in extended support (policy EXTENDED); the difference is what waiting costs (support_cost).
 
 import datetime
+import math
 import re
 from collections import namedtuple
 
@@ -53,6 +56,14 @@ URGENCY_BOUNDS = ((CRITICAL, 30), (HIGH, 90), (MEDIUM, 180))
 # Days of a deadline nobody knows (a version so old that EKS no longer lists it): sorts before any known
 # deadline, since its support ended before every version EKS still lists.
 UNKNOWN_DAYS_KEY = -(10 ** 6)
+
+# The control plane's price per cluster hour in US dollars, by support phase: AWS's published rates (Amazon EKS
+# pricing, https://aws.amazon.com/eks/pricing/, and "Amazon EKS extended support for Kubernetes versions pricing",
+# AWS Containers blog, 2024: $0.10 in standard support, $0.60 in total in extended support). Other rates (a region,
+# an agreement) are passed by the caller (parse_hourly_rates); Provisioned Control Plane tiers are billed apart.
+DEFAULT_HOURLY_RATES = {"standard": 0.10, "extended": 0.60}
+HOURS_PER_DAY = 24
+HOURS_PER_MONTH = 730  # AWS's pricing month: $73.00 a month at $0.10 an hour
 
 # EKS answers with cluster types "eks" (or none) and, for local clusters on Outposts, others.
 EKS_CLUSTER_TYPE = "eks"
@@ -275,22 +286,121 @@ def _message(minor, policy, status, entry, to_standard, to_extended):
             "at any time. Upgrade now.")
 
 
-def rank_fleet(entries):
-    """The fleet's clusters, most urgent first, each a copy with its 1-based ``rank``.
+def parse_hourly_rates(value, what="control_plane_hourly_rates"):
+    """{standard, extended}: the US dollars per cluster hour in ``value`` over DEFAULT_HOURLY_RATES.
 
-    Each entry is a dict with ``cluster`` (its name) and ``support`` (``Support.to_dict()``); ties are
-    broken by cluster name so the order is the same on every run.
+    ``value`` may give one rate or both; None or an empty mapping gives AWS's published rates. ``what`` names
+    the option in errors.
     """
-    keyed = []
-    for entry in entries:
-        if not isinstance(entry, dict) or not entry.get("cluster"):
-            raise SupportError(f"a fleet entry needs a 'cluster' name, got {entry!r}")
-        support = entry.get("support")
-        key = support.get("urgency_key") if isinstance(support, dict) else None
-        if (not isinstance(key, (list, tuple)) or len(key) != 2
-                or not all(isinstance(part, int) and not isinstance(part, bool) for part in key)):
-            raise SupportError(f"fleet entry {entry['cluster']} has no urgency_key of two integers in its support "
-                               f"(support_status().to_dict() gives one), got {key!r}")
-        keyed.append(((key[0], key[1], str(entry["cluster"])), entry))
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise SupportError(f"{what} must be a mapping such as {{standard: 0.10, extended: 0.60}} (US dollars per "
+                           f"cluster hour), got {value!r}")
+    unknown = sorted(str(key) for key in value if key not in DEFAULT_HOURLY_RATES)
+    if unknown:
+        raise SupportError(f"{what}: unknown key(s) {', '.join(unknown)}; give standard and/or extended, the US "
+                           "dollars per cluster hour in standard and in extended support")
+    rates = dict(DEFAULT_HOURLY_RATES)
+    for key, rate in value.items():
+        try:
+            number = float(rate) if not isinstance(rate, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not math.isfinite(number) or number < 0:
+            raise SupportError(f"{what}: {key} must be a number of US dollars per cluster hour, 0 or more (AWS's "
+                               f"rate is {DEFAULT_HOURLY_RATES[key]}), got {rate!r}")
+        rates[key] = number
+    if rates["extended"] < rates["standard"]:
+        raise SupportError(f"{what}: the extended rate ({rates['extended']}) is below the standard rate "
+                           f"({rates['standard']}); extended support is billed at the higher rate (AWS: "
+                           f"{DEFAULT_HOURLY_RATES['standard']} and {DEFAULT_HOURLY_RATES['extended']})")
+    return rates
+
+
+def dollars(amount):
+    """US dollars as people read them: two decimals at least, up to four for an hourly rate ($0.055)."""
+    whole, _dot, cents = f"{amount:,.4f}".rstrip("0").partition(".")
+    return f"${whole}.{cents.ljust(2, '0')}"
+
+
+def support_cost(support, rates):
+    """What a cluster's control plane costs on ``support.today`` and what staying on its version costs.
+
+    ``support`` is a Support, ``rates`` parse_hourly_rates(). The extra is what the cluster pays over the
+    standard rate: the extended rate minus the standard one while it is billed for extended support (policy
+    EXTENDED, version in extended support). The extra to the deadline is what it pays if nobody upgrades it
+    before EKS does: every billed day from today (or from the end of standard support) to the end of extended
+    support, under EXTENDED only (a STANDARD cluster is upgraded by EKS instead, rule 2).
+    """
+    standard, extended = rates["standard"], rates["extended"]
+    hourly = extended if support.extended_support_billed else standard
+    billed_days = 0
+    if support.upgrade_policy == EXTENDED_POLICY and support.end_of_extended_support is not None:
+        start = max(support.today, support.end_of_standard_support)
+        billed_days = max(0, (support.end_of_extended_support - start).days)
+    extra = hourly - standard
+    to_deadline = billed_days * HOURS_PER_DAY * (extended - standard)
+    cost = {
+        "rates": dict(rates),
+        "hourly_rate": round(hourly, 4),
+        "extra_hourly_cost": round(extra, 4),
+        "extra_monthly_cost": round(extra * HOURS_PER_MONTH, 2),
+        "extra_billed_days_to_deadline": billed_days,
+        "extra_cost_to_deadline": round(to_deadline, 2),
+    }
+    cost["message"] = _cost_message(support, rates, cost)
+    return cost
+
+
+def _cost_message(support, rates, cost):
+    """One sentence on the money: what the cluster pays over standard support, and what waiting costs."""
+    if not cost["extra_billed_days_to_deadline"]:
+        return ""
+    difference = rates["extended"] - rates["standard"]
+    waiting = (f"staying on {support.version} until EKS upgrades the cluster on {support.end_of_extended_support} "
+               f"costs {dollars(cost['extra_cost_to_deadline'])} more ({cost['extra_billed_days_to_deadline']} "
+               f"days of extended support)")
+    if support.extended_support_billed:
+        return (f"Extended support costs {dollars(cost['hourly_rate'])} per hour instead of "
+                f"{dollars(rates['standard'])}: {dollars(cost['extra_hourly_cost'])} more per hour "
+                f"({dollars(cost['extra_monthly_cost'])} a month); {waiting}.")
+    return (f"From {support.end_of_standard_support}, extended support costs {dollars(difference)} more per hour "
+            f"({dollars(round(difference * HOURS_PER_MONTH, 2))} a month); {waiting}.")
+
+
+def support_report(version, upgrade_policy, today, rows, rates):
+    """``support_status(...).to_dict()`` with its ``cost`` (support_cost) under ``rates``."""
+    support = support_status(version, upgrade_policy, today, rows)
+    return dict(support.to_dict(), cost=support_cost(support, rates))
+
+
+def fleet_key(entry):
+    """Sort key of a fleet entry, most urgent first: the urgency level; then, within a level, the cluster
+    billed the most over standard support (every hour it waits costs); then the nearest (or longest
+    passed) deadline; then the cluster name, so the order is the same on every run."""
+    if not isinstance(entry, dict) or not entry.get("cluster"):
+        raise SupportError(f"a fleet entry needs a 'cluster' name, got {entry!r}")
+    support = entry.get("support")
+    key = support.get("urgency_key") if isinstance(support, dict) else None
+    if (not isinstance(key, (list, tuple)) or len(key) != 2
+            or not all(isinstance(part, int) and not isinstance(part, bool) for part in key)):
+        raise SupportError(f"fleet entry {entry['cluster']} has no urgency_key of two integers in its support "
+                           f"(support_status().to_dict() gives one), got {key!r}")
+    cost = support.get("cost") or {}
+    extra = cost.get("extra_hourly_cost", 0) if isinstance(cost, dict) else None
+    if isinstance(extra, bool) or not isinstance(extra, (int, float)):
+        raise SupportError(f"fleet entry {entry['cluster']} has a cost without a numeric extra_hourly_cost "
+                           f"(support_cost() gives one), got {cost!r}")
+    return (key[0], -extra, key[1], str(entry["cluster"]))
+
+
+def rank_fleet(entries):
+    """The fleet's clusters, most urgent first (fleet_key), each a copy with its 1-based ``rank``.
+
+    Each entry is a dict with ``cluster`` (its name) and ``support`` (``Support.to_dict()``, with its
+    ``cost`` from support_cost() when the rates are known).
+    """
+    keyed = [(fleet_key(entry), entry) for entry in entries]
     keyed.sort(key=lambda pair: pair[0])
     return [dict(entry, rank=position) for position, (_key, entry) in enumerate(keyed, start=1)]

@@ -26,6 +26,9 @@ description:
     success changes nothing.
   - A C(Failed) update fails the task with AWS's error codes and messages; the cluster stays on its previous version.
   - In check mode, returns the plan and sends no mutating call.
+  - Each C(UpdateClusterVersion) carries the cluster name, the version, a C(clientRequestToken) and, only with
+    O(force), C(force); nothing else. Settings such as C(deletionProtection) and C(controlPlaneScalingConfig) are
+    left as they are, read before and after the hops and returned (RV(settings_left_alone)).
 author:
   - lifecycle.eks contributors (!UNKNOWN)
 options:
@@ -233,6 +236,16 @@ overridden_insights:
   elements: dict
   sample: [{"kubernetes_version": "1.30", "id": "5b2c7f0e-...", "name": "Deprecated APIs removed in Kubernetes v1.30",
             "status": "ERROR", "reason": "Deprecated API usage detected within last 30 days."}]
+settings_left_alone:
+  description:
+    - Cluster settings the upgrade never changes, as C(DescribeCluster) reported them when the module started
+      (C(before)) and after the last hop (C(after), the same read when no hop was sent), each with
+      C(deletion_protection) and C(control_plane_scaling_tier) (null when EKS does not report it).
+    - When they differ, someone else changed them during the upgrade; the module warns.
+  returned: always
+  type: dict
+  sample: {"before": {"deletion_protection": true, "control_plane_scaling_tier": "tier-xl"},
+           "after": {"deletion_protection": true, "control_plane_scaling_tier": "tier-xl"}}
 version_before:
   description: Control plane version when the module started.
   returned: always
@@ -260,6 +273,10 @@ poll_times:
 import time
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import handover, launch_templates
+from ansible_collections.lifecycle.eks.plugins.module_utils.cluster_settings import (
+    changed_behind_our_back,
+    settings_left_alone,
+)
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import gather
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import UPGRADE_READINESS, overridden_by_force
@@ -407,9 +424,10 @@ def upgrade(module, clients):
         (plan, nodegroups), planned_by = handed, "preflight"
     else:  # no plan given, or the version moved (an update that was in progress finished): plan here
         (plan, nodegroups), planned_by = plan_for(clients, module, name, target, cluster, entries), "module"
+    settings = settings_left_alone(cluster)
     result = {"plan": plan.to_dict(), "version_before": version_before, "updates": run_.updates,
               "force": module.params["force"], "overridden_insights": run_.overridden_insights,
-              "planned_by": planned_by}
+              "planned_by": planned_by, "settings_left_alone": {"before": settings, "after": settings}}
     if not plan.feasible:
         reasons = "; ".join("%s: %s %s" % (b.id, b.reason, b.remediation) for b in plan.blockers)
         raise ModuleError("No legal upgrade path from %s to %s for cluster %s: %s"
@@ -439,12 +457,16 @@ def upgrade(module, clients):
                 run_.update_nodegroup(group, str(hop.from_version), entry)
                 group["version"] = str(hop.from_version)
             run_.hop(str(hop.from_version), str(hop.to_version))
-        result["version_after"] = clients.describe_cluster(name)["version"]
+        after = clients.describe_cluster(name)
+        result["version_after"] = after["version"]
     except ModuleError as exc:
         # Any call failing after the first change (a node group update, a read between hops) still reports the
         # updates started so far and the plan; not version_after, which was the planned version.
         exc.details["result"] = dict({k: v for k, v in result.items() if k != "version_after"}, **run_.partial())
         raise
+    result["settings_left_alone"]["after"] = settings_left_alone(after)
+    for warning in changed_behind_our_back(name, settings, result["settings_left_alone"]["after"]):
+        module.warn(warning)
     return result
 
 

@@ -75,6 +75,13 @@ options:
           - How old upgrade insights may be before they are refreshed (outside check mode), as V(24h), V(90m), V(2d).
         type: str
         default: 24h
+      control_plane_hourly_rates:
+        description:
+          - US dollars per cluster hour in standard and extended support (C(standard), C(extended)), as
+            O(lifecycle.eks.eks_upgrade_preflight#module:control_plane_hourly_rates) takes them; AWS's V(0.10) and
+            V(0.60) by default.
+        type: dict
+        default: {}
       region:
         description:
           - The cluster's AWS region, when it is not O(region).
@@ -146,7 +153,7 @@ clusters:
     - One entry per cluster, under its O(clusters[].name), with what M(lifecycle.eks.eks_upgrade_preflight) returns
       (C(checks), C(summary), C(plan), C(cluster), C(insights), C(configuration_insights),
       C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(addon_compatibility), C(node_provisioners),
-      C(ansible_facts), C(api_calls), C(api_retries)) and its C(warnings).
+      C(support), C(target_support), C(ansible_facts), C(api_calls), C(api_retries)) and its C(warnings).
     - A cluster that could not be checked has C(failed=true) and C(msg) instead.
   returned: always
   type: dict

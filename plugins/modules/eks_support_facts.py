@@ -19,6 +19,9 @@ description:
   - With the V(STANDARD) upgrade policy the deadline is the end of standard support, when EKS upgrades the cluster
     automatically. With V(EXTENDED) (EKS's default) it is the end of extended support; extended support is billed
     extra per cluster hour.
+  - Prices the control plane at O(control_plane_hourly_rates), returning what it costs per hour now, what it pays
+    over standard support (extended support, policy V(EXTENDED)), and what staying on the version until EKS upgrades
+    the cluster costs (C(support.cost)).
   - Ranks the deadline as V(overdue) (passed), V(critical) (fewer than 30 days left), V(high) (fewer than 90),
     V(medium) (fewer than 180) or V(low), with a key that sorts a fleet most urgent first.
   - With O(target_version), also returns the upgrade plan (one hop per minor, node groups to update before each hop)
@@ -50,6 +53,7 @@ options:
     default: false
 extends_documentation_fragment:
   - lifecycle.eks.cluster
+  - lifecycle.eks.hourly_rates
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -76,6 +80,9 @@ seealso:
   - name: Cluster upgrade policy
     description: What the STANDARD and EXTENDED support types do at the end of support.
     link: https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html
+  - name: Amazon EKS pricing
+    description: The control plane's price per cluster hour in standard and in extended support.
+    link: https://aws.amazon.com/eks/pricing/
 """
 
 EXAMPLES = r"""
@@ -88,6 +95,16 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ ansible_facts.eks_support.support.message }}"
   when: ansible_facts.eks_support.support.urgency in ['overdue', 'critical', 'high']
+
+- name: Price the control plane at your rates (US dollars per cluster hour)
+  lifecycle.eks.eks_support_facts:
+    cluster_name: prod-eu
+    control_plane_hourly_rates: {standard: 0.10, extended: 0.60}
+
+- name: Say what waiting costs
+  ansible.builtin.debug:
+    msg: "{{ ansible_facts.eks_support.support.cost.message }}"
+  when: ansible_facts.eks_support.support.cost.extra_billed_days_to_deadline > 0
 
 - name: Plan the hops to 1.33 as of a fixed date (the same answer on every run)
   lifecycle.eks.eks_support_facts:
@@ -196,13 +213,27 @@ ansible_facts:
               type: str
               sample: "Kubernetes 1.31 is in extended support, billed extra per cluster hour, until 2026-11-26 (in 25
                 days); EKS then upgrades the cluster automatically. Upgrade before then."
+            cost:
+              description:
+                - What the control plane costs at O(control_plane_hourly_rates), in US dollars.
+                - C(rates) (the rates used), C(hourly_rate) (per hour on the planning date), C(extra_hourly_cost) and
+                  C(extra_monthly_cost) (over the standard rate, a month of 730 hours), C(extra_billed_days_to_deadline)
+                  (days of extended support billed from the planning date to the deadline if nobody upgrades the
+                  cluster; 0 under V(STANDARD)), C(extra_cost_to_deadline) (what those days cost over the standard
+                  rate) and C(message) (one sentence, empty when waiting costs nothing extra).
+              type: dict
+              sample: {"rates": {"standard": 0.1, "extended": 0.6}, "hourly_rate": 0.6, "extra_hourly_cost": 0.5,
+                       "extra_monthly_cost": 365.0, "extra_billed_days_to_deadline": 25, "extra_cost_to_deadline": 300.0,
+                       "message": "Extended support costs $0.60 per hour instead of $0.10: $0.50 more per hour ($365.00
+                       a month); staying on 1.31 until EKS upgrades the cluster on 2026-11-26 costs $300.00 more (25
+                       days of extended support)."}
         target_version:
           description: The O(target_version).
           returned: when O(target_version) is set
           type: str
           sample: "1.33"
         target_support:
-          description: The support of the target version under the cluster's upgrade policy, shaped as
+          description: The support of the target version under the cluster's upgrade policy, with its cost, shaped as
             RV(ansible_facts.eks_support.support); null when EKS does not list the target.
           returned: when O(target_version) is set
           type: dict
@@ -236,7 +267,12 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.common import Module
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import gather
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
-from ansible_collections.lifecycle.eks.plugins.module_utils.support import SupportError, parse_day, support_status
+from ansible_collections.lifecycle.eks.plugins.module_utils.support import (
+    SupportError,
+    parse_day,
+    parse_hourly_rates,
+    support_report,
+)
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
 
 # What the plan needs besides the cluster: node groups (EKS) and nodes (Fargate, self-managed kubelets).
@@ -253,29 +289,36 @@ def planning_day(value):
         raise ModuleError(str(exc)) from None
 
 
-def target_support(target, policy, today, rows):
+def hourly_rates(value):
+    try:
+        return parse_hourly_rates(value)
+    except SupportError as exc:
+        raise ModuleError(str(exc)) from None
+
+
+def target_support(target, policy, today, rows, rates):
     """The target's support under the cluster's policy, or None when EKS does not list the target."""
     try:
-        return support_status(target, policy, today, rows).to_dict()
+        return support_report(target, policy, today, rows, rates)
     except SupportError:
         return None  # the plan carries a target-unknown blocker that says so
 
 
-def support_fact(params, clients, today, target):
+def support_fact(params, clients, today, target, rates):
     name = params["cluster_name"]
     cluster = clients.describe_cluster(name)
     rows = clients.describe_cluster_versions(include_all=True)
     policy = (cluster.get("upgradePolicy") or {}).get("supportType")
     try:
-        support = support_status(cluster["version"], policy, today, rows)
+        support = support_report(cluster["version"], policy, today, rows, rates)
     except SupportError as exc:
         raise ModuleError(f"Cannot place cluster {name} in the EKS support calendar: {exc}") from None
     fact = {
         "today": today.isoformat(),
         "cluster": {"name": cluster["name"], "version": cluster["version"],
                     "platform_version": cluster.get("platformVersion"), "status": cluster.get("status"),
-                    "upgrade_policy": support.upgrade_policy},
-        "support": support.to_dict(),
+                    "upgrade_policy": support["upgrade_policy"]},
+        "support": support,
     }
     if target is None:
         return fact
@@ -285,7 +328,7 @@ def support_fact(params, clients, today, target):
                               known_versions=[row["clusterVersion"] for row in rows])
     fact.update({
         "target_version": str(target),
-        "target_support": target_support(target, support.upgrade_policy, today, rows),
+        "target_support": target_support(target, support["upgrade_policy"], today, rows, rates),
         "nodegroups": [{key: group[key] for key in ("name", "version", "status")} for group in facts["nodegroups"]],
         "plan": plan.to_dict(),
     })
@@ -297,14 +340,17 @@ def main():
         today=dict(type="str"),
         target_version=dict(type="str"),
         upgrade_nodegroups=dict(type="bool", default=False),
+        control_plane_hourly_rates=dict(type="dict", default={}),
     ))
 
     def body(module, clients):
         params = module.params
-        # Both options are checked before any AWS call, so a typo costs nothing.
+        # The options are checked before any AWS call, so a typo costs nothing.
         today = planning_day(params["today"])
         target = parse_target_version(params["target_version"]) if params["target_version"] is not None else None
-        return {"changed": False, "ansible_facts": {"eks_support": support_fact(params, clients, today, target)}}
+        rates = hourly_rates(params["control_plane_hourly_rates"])
+        return {"changed": False,
+                "ansible_facts": {"eks_support": support_fact(params, clients, today, target, rates)}}
 
     run(module, body)
 

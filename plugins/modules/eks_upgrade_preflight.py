@@ -63,6 +63,11 @@ description:
     (EKS found every installed add-on's version compatible). On a longer path it spares describing an add-on when every
     version of it compatible with the next minor is compatible with the later ones too. RV(addon_compatibility) lists what it
     found.
+  - Places the cluster's version and the target in the EKS support calendar on the current UTC day (C(support),
+    C(target_support)), with what the control plane costs at O(control_plane_hourly_rates), from the
+    C(DescribeClusterVersions) it reads anyway.
+  - Reports the cluster's C(deletionProtection) and C(controlPlaneScalingConfig) tier in C(cluster); the upgrade
+    never changes them.
   - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
     mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:
@@ -106,6 +111,7 @@ options:
 extends_documentation_fragment:
   - lifecycle.eks.preflight
   - lifecycle.eks.cluster
+  - lifecycle.eks.hourly_rates
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -181,7 +187,28 @@ plan:
       type: dict
       returned: when the target version parses
 cluster:
-  description: The cluster as read (name, version, platform version, status, subnets, security group).
+  description:
+    - The cluster as read (name, version, platform version, status, upgrade policy, subnets, security group).
+    - C(deletion_protection) (C(deletionProtection)) and C(control_plane_scaling_tier)
+      (C(controlPlaneScalingConfig.tier)) are reported and never changed by the upgrade; null when EKS does not
+      report them.
+  returned: always
+  type: dict
+  sample: {"name": "prod-eu", "version": "1.29", "status": "ACTIVE", "upgrade_policy": "EXTENDED",
+           "deletion_protection": true, "control_plane_scaling_tier": "standard"}
+support:
+  description:
+    - Where the cluster's version stands in the EKS support calendar today (UTC) under its upgrade policy, with its
+      C(cost) at O(control_plane_hourly_rates), as M(lifecycle.eks.eks_support_facts) returns its C(support).
+    - Null when EKS does not list the version.
+  returned: always
+  type: dict
+  sample: {"version": "1.31", "upgrade_policy": "EXTENDED", "status": "extended", "urgency": "critical",
+           "deadline": "2026-11-26", "extended_support_billed": true,
+           "cost": {"hourly_rate": 0.6, "extra_hourly_cost": 0.5, "extra_cost_to_deadline": 300.0}}
+target_support:
+  description:
+    - The same for O(target_version), what the cluster costs once upgraded; null when EKS does not list it.
   returned: always
   type: dict
 insights:

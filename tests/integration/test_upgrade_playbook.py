@@ -52,6 +52,8 @@ def merged_scenario(names: list[str]) -> dict[str, Any]:
 EVERY_PATH = ["demo", "update-in-progress", "coredns-upstream", "ebs-in-tree-123", "deprecated-apis",
               "node-provisioners"]
 DEMO = ("dev-use1", "staging-use1", "prod-ml", "prod-web", "legacy-batch")
+# staging-use1's settings in the demo scenario, which no upgrade changes.
+GUARDED_SETTINGS = {"deletion_protection": True, "control_plane_scaling_tier": "tier-xl"}
 
 
 def test_every_path_fleet_planned_upgraded_in_waves_within_its_permissions_then_left_alone(make_world, run_playbook):
@@ -74,6 +76,7 @@ def test_every_path_fleet_planned_upgraded_in_waves_within_its_permissions_then_
     assert planned_addons["kube-proxy"].startswith("v1.30.")
     assert world.summary()["staging-use1"]["version"] == "1.28"
     assert "hops: 1.28->1.29, 1.29->1.30" in (checked.report_dir / "fleet-summary.md").read_text()
+    assert staging["settings_left_alone"] == {"before": GUARDED_SETTINGS, "after": GUARDED_SETTINGS}
     # The control-plane step followed the plan preflight computed: one DescribeCluster (the re-check of version and
     # status), no second gathering of node groups, nodes or EKS versions.
     for name in statuses:
@@ -119,6 +122,17 @@ def test_every_path_fleet_planned_upgraded_in_waves_within_its_permissions_then_
     # Reports for people: Markdown and HTML summaries.
     assert "| legacy-batch | blocked |" in (first.report_dir / "fleet-summary.md").read_text()
     assert "<table>" in (first.report_dir / "fleet-summary.html").read_text()
+    assert_support_cost_is_summarized(first)
+    # deletionProtection and the control plane tier: read, reported, left alone. Every UpdateClusterVersion of the
+    # run (two clusters' two hops included) carried the version and a token only (no force was asked for).
+    assert first.cluster_report("staging-use1")["settings_left_alone"] == {"before": GUARDED_SETTINGS,
+                                                                           "after": GUARDED_SETTINGS}
+    assert first.cluster_report("staging-use1")["preflight"]["cluster"]["deletion_protection"] is True
+    assert (state["staging-use1"]["deletion_protection"], state["staging-use1"]["control_plane_scaling_tier"]) == (
+        True, "tier-xl")
+    version_updates = [r for r in world.state.log.as_dicts(start) if r["operation"] == "UpdateClusterVersion"]
+    assert len(version_updates) >= 6
+    assert {tuple(r["fields"]) for r in version_updates} == {("clientRequestToken", "version")}
     # The policies and the RBAC role in docs/ are exactly what the collection called: no more, no less.
     everything = world.state.log.as_dicts()
     assert aws_actions(everything) == policy_actions("iam-policy.json")
@@ -134,6 +148,21 @@ def test_every_path_fleet_planned_upgraded_in_waves_within_its_permissions_then_
     assert mutating_calls(world, before) == [], "a rerun after success must change nothing"
     assert {name: second.statuses()[name] for name in DEMO[:4]} == {
         "dev-use1": "finished", "staging-use1": "finished", "prod-ml": "finished", "prod-web": "finished"}
+
+
+def assert_support_cost_is_summarized(run: Any) -> None:
+    """Each row of the fleet summary says the policy, the support and the extra cost its report's preflight found;
+    the figures themselves depend on the day (AWS's calendar) and are tested in the unit tests."""
+    fleet = run.fleet()
+    for row in fleet["clusters"]:
+        support = run.cluster_report(row["cluster"])["support"]
+        assert support is not None, row["cluster"]
+        assert (row["upgrade_policy"], row["support"], row["extra_hourly_cost"]) == (
+            support["upgrade_policy"], support["status"], support["cost"]["extra_hourly_cost"]), row
+        assert row["support_text"].startswith(f"{support['upgrade_policy']}: {support['status']} +$"), row
+    assert fleet["cost"]["extra_hourly_cost"] == round(sum(r["extra_hourly_cost"] for r in fleet["clusters"]), 4)
+    markdown = (run.report_dir / "fleet-summary.md").read_text()
+    assert "| support (extra per hour) |" in markdown and "Control plane over standard support" in markdown
 
 
 def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_playbook):

@@ -18,7 +18,7 @@ from ansible_collections.lifecycle.eks.plugins.filter.fleet_plan import (
     fleet_plan_html,
     fleet_plan_markdown,
 )
-from ansible_collections.lifecycle.eks.plugins.module_utils.support import support_status
+from ansible_collections.lifecycle.eks.plugins.module_utils.support import parse_hourly_rates, support_report
 
 PROPERTY = settings(max_examples=60, deadline=None)
 TODAY = "2026-11-01"
@@ -34,12 +34,14 @@ def hop(from_version, to_version, before=()):
     return {"from_version": from_version, "to_version": to_version, "nodegroups_before": list(before)}
 
 
-def facts(name, version, policy="EXTENDED", target=None, hops=(), blockers=(), nodegroups_after=(), today=TODAY):
-    """An eks_support fact as lifecycle.eks.eks_support_facts sets it."""
+def facts(name, version, policy="EXTENDED", target=None, hops=(), blockers=(), nodegroups_after=(), today=TODAY,
+          rates=None):
+    """An eks_support fact as lifecycle.eks.eks_support_facts sets it (AWS's rates unless ``rates``)."""
+    rates = parse_hourly_rates(rates)
     fact = {"today": today, "cluster": {"name": name, "version": version, "upgrade_policy": policy},
-            "support": support_status(version, policy, today, ROWS).to_dict()}
+            "support": support_report(version, policy, today, ROWS, rates)}
     if target:
-        fact.update(target_version=target, target_support=support_status(target, policy, today, ROWS).to_dict(),
+        fact.update(target_version=target, target_support=support_report(target, policy, today, ROWS, rates),
                     plan={"current": version, "target": target, "feasible": not blockers, "is_noop": target == version,
                           "hops": list(hops), "nodegroups_after": list(nodegroups_after),
                           "blockers": [{"id": b, "subject": "legacy-1", "reason": f"{b} reason",
@@ -89,7 +91,51 @@ def test_rows_say_what_the_path_to_the_target_is():
                                              "reason": "self-managed-kubelet-skew reason", "remediation": "Fix it."}]
     assert rows["ml-133"]["plan_feasible"] is None and rows["ml-133"]["target_support"] is None
     assert rows["batch-130"]["target_support"] == {"status": "extended", "urgency": "medium",
-                                                   "deadline": "2027-03-23", "days_to_deadline": 142}
+                                                   "deadline": "2027-03-23", "days_to_deadline": 142,
+                                                   "end_of_standard_support": "2026-03-23", "extra_hourly_cost": 0.5}
+
+
+def test_rows_and_totals_say_what_each_cluster_costs_over_standard_support():
+    plan = fleet_plan(FLEET, TODAY)
+    assert [(row["cluster"], row["hourly_rate"], row["extra_hourly_cost"], row["extra_monthly_cost"],
+             row["extra_cost_to_deadline"]) for row in plan["clusters"]] == [
+        ("batch-130", 0.1, 0.0, 0.0, 0.0),  # past extended support: EKS upgrades it, nothing more to bill
+        ("api-131", 0.6, 0.5, 365.0, 300.0),  # 25 billed days left
+        ("edge-134", 0.1, 0.0, 0.0, 0.0),  # STANDARD: never in extended support
+        ("data-132", 0.6, 0.5, 365.0, 1704.0),  # 142 days
+        ("ml-133", 0.6, 0.5, 365.0, 3240.0)]  # 270 days
+    assert plan["cost"] == {"extra_hourly_cost": 1.5, "extra_monthly_cost": 1095.0, "extra_cost_to_deadline": 5244.0}
+    assert plan["clusters"][1]["rates"] == {"standard": 0.1, "extended": 0.6}
+    assert plan["pricing"] == ("Control-plane price per cluster hour: $0.10 in standard support, $0.60 in extended "
+                               "support (AWS's published price unless eks_control_plane_hourly_rates sets another); "
+                               "a month is 730 hours.")
+
+
+def test_within_a_level_the_billed_cluster_ranks_first():
+    """Both high on 2026-11-01: the STANDARD 1.34 cluster's deadline is nearer (31 days), but the other one (a
+    made-up calendar: extended support until 2027-01-15, 75 days) pays for every hour it waits."""
+    rows = ROWS + [{"clusterVersion": "1.29", "endOfStandardSupportDate": "2026-09-01",
+                    "endOfExtendedSupportDate": "2027-01-15"}]
+    billed = {"today": TODAY, "support": support_report("1.29", "EXTENDED", TODAY, rows, parse_hourly_rates(None))}
+    plan = fleet_plan([entry("edge-134", facts("edge-134", "1.34", "STANDARD")), entry("billed-129", billed)])
+    assert [(row["cluster"], row["urgency"], row["days_to_deadline"], row["extra_hourly_cost"])
+            for row in plan["clusters"]] == [("billed-129", "high", 75, 0.5), ("edge-134", "high", 31, 0.0)]
+
+
+def test_rates_of_the_facts_are_the_rates_shown():
+    plan = fleet_plan([entry("a", facts("a", "1.33", rates={"extended": 0.72})),
+                       entry("b", facts("b", "1.32", rates={"extended": 0.72}))])
+    assert (plan["cost"]["extra_hourly_cost"], plan["clusters"][0]["hourly_rate"]) == (1.24, 0.72)
+    assert "$0.10 in standard support, $0.72 in extended support (" in plan["pricing"]
+
+
+def test_facts_without_a_cost_show_none_and_count_nothing():
+    fact = facts("old", "1.33")
+    del fact["support"]["cost"]
+    plan = fleet_plan([entry("old", fact)])
+    assert plan["clusters"][0]["extra_hourly_cost"] is None and plan["cost"]["extra_hourly_cost"] == 0
+    assert plan["pricing"] == ""
+    assert "| 1 | old | 1.33 | EXTENDED | extended | - | low |" in fleet_plan_markdown(plan)
 
 
 def test_today_defaults_to_the_facts_and_an_empty_fleet_is_fine():
@@ -130,16 +176,30 @@ def test_renderers_need_a_fleet_plan(render, bad):
 def test_markdown_table_details_and_not_planned():
     markdown = fleet_plan_markdown(fleet_plan(FLEET, TODAY))
     assert markdown.startswith("# EKS fleet support plan (2026-11-01)\n\noverdue: 1 · critical: 1 · high: 1 · "
-                               "medium: 1 · low: 1 · billed for extended support: 3 · not planned: 1\n")
-    assert ("| 1 | batch-130 | 1.30 | EXTENDED | unsupported | overdue | 2026-07-23 (end of extended support) | "
-            "101 days ago | 1.32 | 1.30->1.31, 1.31->1.32 |") in markdown
-    assert "| 5 | ml-133 | 1.33 | EXTENDED | extended | low | 2027-07-29 (end of extended support) | in 270 days | - " \
-           "| - |" in markdown
+                               "medium: 1 · low: 1 · billed for extended support: 3 ($1.50 more per hour, $1,095.00 a "
+                               "month) · waiting until EKS upgrades: $5,244.00 more · not planned: 1\n")
+    assert ("| 1 | batch-130 | 1.30 | EXTENDED | unsupported | +$0.00 | overdue | 2026-07-23 (end of extended "
+            "support) | 101 days ago | +$0.00 | 1.32 | 1.30->1.31, 1.31->1.32 |") in markdown
+    assert ("| 5 | ml-133 | 1.33 | EXTENDED | extended | +$0.50 | low | 2027-07-29 (end of extended support) | in 270 "
+            "days | +$3,240.00 | - | - |") in markdown
+    assert ("2. **api-131** (critical): Kubernetes 1.31 is in extended support, billed extra per cluster hour, until "
+            "2026-11-26 (in 25 days); EKS then upgrades the cluster automatically. Upgrade before then. Extended "
+            "support costs $0.60 per hour instead of $0.10: $0.50 more per hour ($365.00 a month); staying on 1.31 "
+            "until EKS upgrades the cluster on 2026-11-26 costs $300.00 more (25 days of extended support).") \
+        in markdown
     assert "Before 1.31->1.32, update node groups general to 1.31." in markdown
     assert "After the last hop, update node groups general to 1.32." in markdown
     assert "Blocked (self-managed-kubelet-skew): self-managed-kubelet-skew reason. Fix it." in markdown
     assert "## Not planned\n\n- **ghost**: Failed to describe cluster ghost" in markdown
-    assert markdown.rstrip().endswith("Extended support is billed extra per cluster hour.")
+    assert ("Extended support is billed extra per cluster hour: within an urgency level, the cluster billed the most "
+            "comes first, then the nearest deadline.\n\nControl-plane price per cluster hour: $0.10") in markdown
+    assert markdown.rstrip().endswith("a month is 730 hours.")
+
+
+def test_details_say_what_the_upgrade_saves():
+    plan = fleet_plan([entry("std", facts("std", "1.33", "EXTENDED", target="1.34", hops=[hop("1.33", "1.34")]))])
+    assert ("On the target 1.34 the cluster pays no extended support until 2026-12-02: $0.50 less per hour."
+            in fleet_plan_markdown(plan))
 
 
 def test_a_target_that_is_itself_about_to_lose_support_is_called_out():
@@ -158,6 +218,7 @@ def test_html_escapes_every_value():
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "<b>bad</b>" not in page and "&lt;b&gt;bad&lt;/b&gt;" in page and "e&amp;f" in page
     assert '<span class="urgency low">low</span>' in page
+    assert "<td>+$0.50</td>" in page and "Control-plane price per cluster hour" in page
 
 
 names = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=12)

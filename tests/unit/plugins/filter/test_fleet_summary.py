@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.lifecycle.eks.plugins.filter.fleet_summary import STATUS_ORDER, FilterModule, fleet_summary
+from ansible_collections.lifecycle.eks.plugins.module_utils.support import parse_hourly_rates, support_report
 
 RUN = "20260101T120000-ab12"
 PROPERTY = settings(max_examples=100, deadline=None)
@@ -49,6 +50,50 @@ PLANNED = report("dev", "planned", preflight={"api_calls": 8, "plan": {"hops": [
 FINISHED = report("canary", "finished", version_before="1.30", version_after="1.30")
 
 
+# A report without the support preflight reads (a cluster not reached, an older report).
+NO_SUPPORT = {"upgrade_policy": None, "support": None, "target_support": None, "extra_hourly_cost": None,
+              "target_extra_hourly_cost": None, "support_text": ""}
+
+
+def placed(version, policy, today, rates=None):
+    """A report's support or target_support, as eks_upgrade_preflight returns it."""
+    calendar = {"1.31": ("2025-11-26", "2026-11-26"), "1.32": ("2026-03-23", "2027-03-23"),
+                "1.33": ("2026-07-29", "2027-07-29"), "1.34": ("2026-12-02", "2027-12-02")}  # AWS's dates
+    rows = [{"clusterVersion": minor, "endOfStandardSupportDate": standard, "endOfExtendedSupportDate": extended}
+            for minor, (standard, extended) in calendar.items()]
+    return support_report(version, policy, today, rows, parse_hourly_rates(rates))
+
+
+def test_rows_say_the_support_and_the_extra_cost_before_and_on_the_target():
+    """On 2026-06-01: 1.32 is in extended support (billed under EXTENDED), 1.33 and 1.34 in standard support."""
+    day = "2026-06-01"
+    reports = [report("billed", "upgraded", support=placed("1.32", "EXTENDED", day),
+                      target_support=placed("1.33", "EXTENDED", day)),
+               report("std-policy", "blocked", support=placed("1.32", "STANDARD", day),
+                      target_support=placed("1.34", "STANDARD", day)),
+               report("dearer", "planned", support=placed("1.32", None, day, {"extended": 0.72}),
+                      target_support=placed("1.32", None, day, {"extended": 0.72})),
+               report("old-report", "finished")]
+    summary = fleet_summary(reports, ["billed", "std-policy", "dearer", "old-report", "gone"], RUN)
+    rows = {row["cluster"]: row for row in summary["clusters"]}
+    assert {name: (row["upgrade_policy"], row["support"], row["extra_hourly_cost"], row["target_support"],
+                   row["target_extra_hourly_cost"]) for name, row in rows.items()} == {
+        "billed": ("EXTENDED", "extended", 0.5, "standard", 0.0),
+        "std-policy": ("STANDARD", "extended", 0.0, "standard", 0.0),  # past standard support, never billed
+        "dearer": ("EXTENDED", "extended", 0.62, "extended", 0.62),  # no policy reported: EXTENDED; its own rate
+        "old-report": (None, None, None, None, None), "gone": (None, None, None, None, None)}
+    assert rows["billed"]["support_text"] == "EXTENDED: extended +$0.50/h -> standard +$0.00/h"
+    assert rows["gone"]["support_text"] == ""
+    assert summary["cost"] == {"extra_hourly_cost": 1.12, "extra_monthly_cost": 817.6,
+                               "target_extra_hourly_cost": 0.62, "target_extra_monthly_cost": 452.6}
+
+
+def test_a_target_eks_does_not_list_shows_the_version_alone():
+    row = fleet_summary([report("a", "blocked", support=placed("1.32", "EXTENDED", "2026-06-01"),
+                                target_support=None)], ["a"], RUN)["clusters"][0]
+    assert row["support_text"] == "EXTENDED: extended +$0.50/h"
+
+
 def test_rows_worst_first_and_counts():
     hosts = ["canary", "dev", "prod-web", "legacy-batch", "staging", "missing"]
     summary = fleet_summary([FINISHED, PLANNED, UPGRADED, BLOCKED, FAILED], hosts, RUN)
@@ -68,7 +113,7 @@ def test_row_contents():
         "cluster": "prod-web", "status": "upgraded", "version_before": "1.29", "version_after": "1.30",
         "blockers": [], "warnings": ["kubectl-client"], "actions": 4, "api_calls": 23, "api_retries": 1,
         "kube_retries": 5,
-        "detail": "", "stands": "", "finished_steps": []}
+        "detail": "", "stands": "", "finished_steps": [], **NO_SUPPORT}
     assert rows["legacy-batch"]["blockers"] == [
         "subnet-free-ips: Cluster subnets with fewer than 5 free IP addresses: subnet-0b2 (3 free)."]
     assert rows["legacy-batch"]["api_calls"] == 12 and rows["legacy-batch"]["actions"] == 0
@@ -118,7 +163,7 @@ def test_reports_of_another_run_or_none_count_as_not_run():
     rows = {r["cluster"]: r for r in summary["clusters"]}
     assert rows["a"] == {"cluster": "a", "status": "not-run", "version_before": None, "version_after": None,
                          "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0,
-                         "kube_retries": 0, "detail": "", "stands": "", "finished_steps": []}
+                         "kube_retries": 0, "detail": "", "stands": "", "finished_steps": [], **NO_SUPPORT}
     assert rows["b"]["status"] == "finished"
     assert summary["ok"] is False
     assert summary["counts"] == {"not-run": 1, "finished": 1}

@@ -42,6 +42,12 @@ def test_extended_policy_cluster_in_extended_support(make_world, run_module, arg
     assert support["extended_support_billed"] is True and support["upgrade_policy_assumed"] is False
     assert support["urgency_key"] == [1, 25]
     assert "billed extra per cluster hour, until 2026-11-26 (in 25 days)" in support["message"]
+    # AWS's rates by default: $0.50 an hour over standard support, for the 25 days left.
+    figures = ("rates", "hourly_rate", "extra_hourly_cost", "extra_monthly_cost", "extra_billed_days_to_deadline",
+               "extra_cost_to_deadline")
+    assert {key: support["cost"][key] for key in figures} == {
+        "rates": {"standard": 0.1, "extended": 0.6}, "hourly_rate": 0.6, "extra_hourly_cost": 0.5,
+        "extra_monthly_cost": 365.0, "extra_billed_days_to_deadline": 25, "extra_cost_to_deadline": 300.0}
     assert "plan" not in fact and "target_support" not in fact
     # Without a target: two AWS reads, no Kubernetes call (no kubeconfig was even given).
     assert [r["operation"] for r in records(world, before)] == ["DescribeCluster", "DescribeClusterVersions"]
@@ -57,6 +63,30 @@ def test_standard_policy_deadline_is_the_end_of_standard_support(make_world, run
     assert support["deadline_event"] == "end-of-standard-support"
     assert support["extended_support_billed"] is False
     assert "with the STANDARD upgrade policy EKS then upgrades the cluster automatically" in support["message"]
+    assert (support["cost"]["extra_hourly_cost"], support["cost"]["extra_cost_to_deadline"]) == (0.0, 0.0)
+
+
+def test_rates_given_price_the_cluster_and_its_target(make_world, run_module, args):
+    make_world(FLEET)
+    fact = facts_of(run_module(module, args("api-131", today=TODAY, target_version="1.32",
+                                            control_plane_hourly_rates={"extended": 0.7})))
+    assert (fact["support"]["cost"]["hourly_rate"], fact["support"]["cost"]["extra_cost_to_deadline"]) == (0.7, 360.0)
+    # 1.32 is in extended support as well (until 2027-03-23): the upgrade buys time, not a lower rate.
+    target_cost = fact["target_support"]["cost"]
+    assert (target_cost["extra_hourly_cost"], target_cost["extra_billed_days_to_deadline"]) == (0.6, 142)
+
+
+@pytest.mark.parametrize("rates, message", [
+    ({"extended": "a lot"}, "control_plane_hourly_rates: extended must be a number of US dollars per cluster hour"),
+    ({"standard": 0.1, "extended": 0.05}, "the extended rate (0.05) is below the standard rate (0.1)"),
+    ({"premium": 1}, "control_plane_hourly_rates: unknown key(s) premium"),
+])
+def test_bad_rates_fail_before_any_call(make_world, run_module, args, rates, message):
+    world = make_world(FLEET)
+    result = run_module(module, args("api-131", kubeconfig=None, today=TODAY, control_plane_hourly_rates=rates))
+    assert result.failed
+    assert message in result["msg"]
+    assert records(world) == []
 
 
 def test_overdue_cluster_with_hops_and_node_groups_first(make_world, run_module, args):
