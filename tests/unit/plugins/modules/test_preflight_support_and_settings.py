@@ -85,8 +85,8 @@ def test_bad_rates_fail_before_any_call(make_world, run_module, args):
 
 
 def test_fleet_preflight_prices_each_cluster_and_fails_bad_rates_alone(make_world, run_module, kubeconfig):
-    make_world(FLEET)
-    result = run_module(fleet, {"clusters": [
+    world = make_world(FLEET)
+    result = run_module(fleet, {"region": world.region, "clusters": [
         {"name": "kept-132", "target_version": "1.33", "kubeconfig": kubeconfig("kept-132"),
          "control_plane_hourly_rates": {"extended": 0.7}},
         {"name": "plain-133", "target_version": "1.34", "kubeconfig": kubeconfig("plain-133")},
