@@ -63,7 +63,7 @@ CNI_TABLE = {
                    "20.04 nor RHEL 8)"),
         CniRelease("calico", "3.29", "1.32",
                    "AWS's page of 2025 before November: Calico 3.29.x for every EKS version, recorded up to 1.32 as "
-                   "Cilium 1.16.x (Calico's own requirements test 3.29 on 1.29 to 1.32); the page of 2025-11-10 "
+                   "Cilium 1.16.x (Calico's own requirements test 3.29 on 1.29 to 1.32); by 2025-11-10 the page had "
                    "moved Calico to aws-samples/eks-hybrid-examples"),
     ),
 }
@@ -71,8 +71,8 @@ CNI_NAMES = {"cilium": "Cilium", "calico": "Calico"}
 # (CNI, namespaces of its agent DaemonSet, the repository of the agent's image). Cilium's Helm chart installs in
 # kube-system; Calico's manifests too, its Tigera operator (the Helm chart AWS's Calico instructions use) in
 # calico-system.
-CNI_DAEMONSETS = (("cilium", ("kube-system",), "cilium/cilium"), ("calico", ("kube-system", "calico-system"),
-                                                                   "calico/node"))
+CNI_DAEMONSETS = (("cilium", ("kube-system",), "cilium/cilium"),
+                  ("calico", ("kube-system", "calico-system"), "calico/node"))
 
 
 def nodes(facts):
@@ -109,13 +109,15 @@ def skew_verdict(facts, target, upgrade_nodegroups):
     names = {node["name"] for node in found}
     blockers = [finding for finding in plan.blockers if finding.subject in names]
     warnings = [finding for finding in plan.warnings if finding.subject in names]
-    if blockers:
-        return (FAIL, " ".join([listed] + [finding.reason + "." for finding in blockers]),
-                " ".join([finding.remediation for finding in blockers] + [NOT_RUN]))
-    if warnings:
-        return (WARN, " ".join([listed] + [finding.reason + "." for finding in warnings]),
-                " ".join([finding.remediation for finding in warnings] + [NOT_RUN]))
+    for status, findings in ((FAIL, blockers), (WARN, warnings)):
+        if findings:
+            return (status, " ".join([listed] + [_sentence(finding.reason) for finding in findings]),
+                    " ".join([finding.remediation for finding in findings] + [NOT_RUN]))
     return PASS, listed + " Each is within the skew policy along the path and on %s already." % target, ""
+
+
+def _sentence(text):
+    return text[:1].upper() + text[1:] + "."
 
 
 def image_repository(image):

@@ -34,7 +34,7 @@ def test_a_hop_past_the_skew_of_a_hybrid_node_and_its_cni_is_blocked_and_each_no
     skew = checks["hybrid-nodes"]
     assert skew["message"].startswith("Hybrid nodes: mi-0a1b2c3d4e5f60001 (kubelet 1.31, Ubuntu 22.04.5 LTS); "
                                       "%s (kubelet 1.29, Red Hat Enterprise Linux 9.4 (Plow))." % OLD)
-    assert "hybrid node %s runs kubelet 1.29, which may be at most 3 minors older than the control plane" % OLD \
+    assert "Hybrid node %s runs kubelet 1.29, which may be at most 3 minors older than the control plane" % OLD \
         in skew["message"] and "it allows 1.32 at most, not 1.33" in skew["message"]
     assert skew["remediation"] == (
         "Upgrade hybrid node %s to 1.31 first, on the machine: drain it, then run `%s`. Or set the target to 1.32. %s"
