@@ -36,6 +36,9 @@ A scenario file::
         # ami_type: the EKS AMI a self-managed node runs (its osImage: AL2_* Amazon Linux 2), default its minor's
         self_managed_nodes: [{name: legacy-1, kubelet: "1.28", ami_type: AL2_x86_64}]
         fargate_nodes: [{name: web-abc, kubelet: "1.28", namespace: default}]
+        # EKS Hybrid Nodes (label eks.amazonaws.com/compute-type: hybrid) and their CNI's DaemonSet (scenario_hybrid.py)
+        hybrid_nodes: [{name: mi-0a1b2c3d4e5f60001, kubelet: "1.28", os_image: "Ubuntu 22.04.5 LTS"}]
+        hybrid_cni: {name: cilium, version: "1.17.9-0"}  # or {name: calico, version: v3.29.2, namespace: calico-system}
         addons: {vpc-cni: v1.18.5-eksbuild.1, coredns: default, kube-proxy: default}
         # an add-on's version may come with its settings (configurationValues: a mapping or JSON/YAML text)
         #   addons: {coredns: {version: default, configuration_values: {replicaCount: 3},
@@ -81,6 +84,7 @@ import yaml
 from eksworld import catalog
 from eksworld.scenario_addon_catalog import addon_catalog_settings
 from eksworld.scenario_fields import known_keys, minor_text
+from eksworld.scenario_hybrid import cni_daemonset, hybrid_cni_settings, hybrid_node, hybrid_node_settings
 from eksworld.scenario_security_groups import security_group_settings
 
 ECR = "602401143452.dkr.ecr.us-east-1.amazonaws.com"
@@ -162,6 +166,8 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
             karpenter_settings(cluster)
             auto_mode_settings(cluster)
             security_group_settings(cluster)
+            hybrid_node_settings(cluster)
+            hybrid_cni_settings(cluster)
         except ValueError as exc:
             raise ValueError(f"{path}: cluster {cluster['name']}: {exc}") from None
         if not isinstance(cluster.get("inventory_vars", {}), dict):
@@ -417,6 +423,11 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
                         "spec": {"nodeName": name, "containers": [{"name": "app", "image": "nginx:1.27"}]},
                         "status": {"phase": "Running"}})
     objects += _karpenter_objects(cluster) + _auto_mode_objects(cluster)
+    for node in hybrid_node_settings(cluster):
+        objects.append(hybrid_node(_node(node["name"], node["kubelet"], {}), node["os_image"]))
+    cni = hybrid_cni_settings(cluster)
+    if cni:
+        objects.append(cni_daemonset(cni))
     corefile = COREFILE_WITH_UPSTREAM if cluster.get("corefile_upstream") else COREFILE
     objects.append({"apiVersion": "v1", "kind": "ConfigMap",
                     "metadata": {"name": "coredns", "namespace": "kube-system",

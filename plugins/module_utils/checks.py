@@ -16,7 +16,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import addons
+from ansible_collections.lifecycle.eks.plugins.module_utils import addons, hybrid_nodes
 from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     COMPLETED,
@@ -70,6 +70,9 @@ CHECK_STEPS = {
     "karpenter-ami-pinned": "Step 5: update your nodes (Karpenter: EC2NodeClass AMI selection for the new minor)",
     "karpenter-drift": "Step 5: update your nodes (Karpenter replaces drifted nodes within disruption budgets)",
     "auto-mode": "Step 5: update your nodes (EKS Auto Mode updates its own nodes)",
+    "hybrid-nodes": "Beyond the procedure: EKS Hybrid Nodes follow the kubelet skew policy and are upgraded on the "
+                    "machine with nodeadm",
+    "hybrid-nodes-cni": "Beyond the procedure: the CNI of EKS Hybrid Nodes (Cilium, Calico) must support the target",
 }
 
 
@@ -150,9 +153,11 @@ def check_kubelet_skew(facts, target, upgrade_nodegroups):
     if skew_blockers:
         return _result("kubelet-skew-path", FAIL, " ".join(b.reason for b in skew_blockers),
                        " ".join(b.remediation for b in skew_blockers))
-    if plan.warnings:
-        return _result("kubelet-skew-path", WARN, " ".join(w.reason for w in plan.warnings),
-                       " ".join(w.remediation for w in plan.warnings))
+    hybrid = {node["name"] for node in hybrid_nodes.nodes(facts)}  # check hybrid-nodes judges them
+    warnings = [w for w in plan.warnings if w.subject not in hybrid]
+    if warnings:
+        return _result("kubelet-skew-path", WARN, " ".join(w.reason for w in warnings),
+                       " ".join(w.remediation for w in warnings))
     return _result("kubelet-skew-path", PASS, "Every kubelet stays within the skew policy along the whole path.")
 
 
@@ -632,8 +637,10 @@ def check_auto_mode(facts, target):
     return _result("auto-mode", PASS, auto["message"])
 
 
-def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstream=False, skip=()):
-    """Every check, in procedure order; skipped ones are recorded, not dropped."""
+def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstream=False, skip=(),
+               table_max_age=None):
+    """Every check, in procedure order; skipped ones are recorded, not dropped. ``table_max_age`` (seconds): how old
+    a compatibility table may be before its check warns (facts["today"], an ISO date, is the day judged)."""
     try:
         target = parse_target_version(target_text)
     except VersionError as exc:
@@ -662,6 +669,10 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("karpenter-ami-pinned", lambda: check_karpenter_ami(facts, target)),
         ("karpenter-drift", lambda: check_karpenter_drift(facts, target)),
         ("auto-mode", lambda: check_auto_mode(facts, target)),
+        ("hybrid-nodes", lambda: _result("hybrid-nodes", *hybrid_nodes.skew_verdict(
+            facts, target, upgrade_nodegroups))),
+        ("hybrid-nodes-cni", lambda: _result("hybrid-nodes-cni", *hybrid_nodes.cni_verdict(
+            facts, target, facts.get("today"), table_max_age))),
     ]
     results = []
     for check_id, run in checks:

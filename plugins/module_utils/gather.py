@@ -42,6 +42,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.node_provisioners im
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version
 
+# eks.amazonaws.com/compute-type: fargate, auto (EKS Auto Mode) or hybrid (EKS Hybrid Nodes)
 FARGATE_LABEL = "eks.amazonaws.com/compute-type"
 NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
 NODEPOOL_LABEL = "karpenter.sh/nodepool"
@@ -58,16 +59,17 @@ PREFLIGHT_PARTS = frozenset(("nodegroups", "nodes", "addon_names", "addon_compat
 def classify_node(node):
     """(kind, name, kubelet, nodegroup, nodepool, OS image) of a Kubernetes Node as the official client returns it.
 
-    Kinds: fargate, managed (a managed node group's), auto (EKS Auto Mode), karpenter (launched by
-    Karpenter for a NodePool), self_managed (anything else).
+    Kinds: fargate, managed (a managed node group's), auto (EKS Auto Mode), hybrid (EKS Hybrid Nodes: an
+    on-premises machine upgraded with nodeadm), karpenter (launched by Karpenter for a NodePool),
+    self_managed (anything else).
     """
     labels = node.metadata.labels or {}
     if labels.get(FARGATE_LABEL) == "fargate":
         kind = "fargate"
     elif NODEGROUP_LABEL in labels:
         kind = "managed"
-    elif labels.get(FARGATE_LABEL) == "auto":
-        kind = "auto"
+    elif labels.get(FARGATE_LABEL) in ("auto", "hybrid"):
+        kind = labels[FARGATE_LABEL]
     elif NODEPOOL_LABEL in labels:
         kind = "karpenter"
     else:
@@ -101,6 +103,8 @@ def skew_input(facts):
                                   if n["kind"] == "self_managed"],
         "karpenter_kubelets": [{"name": n["name"], "kubelet": n["kubelet"]} for n in facts["nodes"]
                                if n["kind"] == "karpenter"],
+        "hybrid_kubelets": [{"name": n["name"], "kubelet": n["kubelet"]} for n in facts["nodes"]
+                            if n["kind"] == "hybrid"],
     }
 
 

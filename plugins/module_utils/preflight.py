@@ -13,12 +13,12 @@ __metaclass__ = type
 import datetime
 import json
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import addons, launch_templates
+from ansible_collections.lifecycle.eks.plugins.module_utils import addons, hybrid_nodes, launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
 from ansible_collections.lifecycle.eks.plugins.module_utils.handover import with_basis
-from ansible_collections.lifecycle.eks.plugins.module_utils.insights import stale_message
+from ansible_collections.lifecycle.eks.plugins.module_utils.insights import parse_max_age, stale_message
 from ansible_collections.lifecycle.eks.plugins.module_utils.support import (
     SupportError,
     parse_hourly_rates,
@@ -28,6 +28,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
 
 LAUNCH_TEMPLATES_OPTION = "nodegroup_launch_templates"
+TABLE_AGE_OPTION = "compatibility_table_max_age"
 
 
 def cluster_argument_spec():
@@ -39,6 +40,7 @@ def cluster_argument_spec():
         skip_checks=dict(type="list", elements="str", default=[]),
         insights_max_age=dict(type="str", default="24h"),
         control_plane_hourly_rates=dict(type="dict", default={}),
+        compatibility_table_max_age=dict(type="str", default="180d"),
         **launch_templates.argument_spec(LAUNCH_TEMPLATES_OPTION)
     )
 
@@ -63,7 +65,8 @@ def validate_waits(params):
 
 
 def plan_inputs(params, check_mode):
-    """(target version, launch template entries, insight policy, hourly rates) of one cluster; raises ModuleError.
+    """(target version, launch template entries, insight policy, hourly rates, compatibility tables' max age in
+    seconds) of one cluster; raises ModuleError.
 
     Everything a bad option can break is checked here, before any AWS call.
     """
@@ -77,7 +80,7 @@ def plan_inputs(params, check_mode):
         rates = parse_hourly_rates(params["control_plane_hourly_rates"])
     except SupportError as exc:
         raise ModuleError(str(exc)) from None
-    return target, entries, policy, rates
+    return target, entries, policy, rates, parse_max_age(params[TABLE_AGE_OPTION], TABLE_AGE_OPTION)
 
 
 def utc_today():
@@ -118,7 +121,7 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     ``inputs`` is ``plan_inputs(params, check_mode)``; ``shared`` and ``cluster`` (its DescribeCluster, when
     already read) let a fleet share reads between its clusters.
     """
-    target, entries, policy, rates = inputs
+    target, entries, policy, rates, table_max_age = inputs
     name = params["cluster_name"]
     facts = gather(clients, params, name, PREFLIGHT_PARTS, target=target, policy=policy, shared=shared,
                    cluster=cluster)
@@ -128,8 +131,10 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     if stale:
         warnings.append(stale)
     facts["kubectl_client"] = kubectl_client
+    facts["today"] = policy["now"]().date().isoformat()  # the day compatibility tables' age is judged on
     checks = run_checks(facts, str(target), upgrade_nodegroups=params["upgrade_nodegroups"],
-                        fix_coredns_upstream=params["fix_coredns_upstream"], skip=set(params["skip_checks"]))
+                        fix_coredns_upstream=params["fix_coredns_upstream"], skip=set(params["skip_checks"]),
+                        table_max_age=table_max_age)
     skew = skew_facts(facts, target, params["upgrade_nodegroups"], known_versions=facts["known_versions"])
     # The plan with what it was computed from: eks_cluster_upgrade follows it without gathering again.
     plan = with_basis(skew["plan"], facts, target, params["upgrade_nodegroups"], entries)
@@ -143,5 +148,7 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
               "addon_compatibility": addons.problems_of(facts, target) or [],
               "node_provisioners": skew["node_provisioners"],
               "support": support, "target_support": target_support,
+              # EKS Hybrid Nodes and the nodeadm upgrade each needs (run by nobody here: see hybrid_nodes.py)
+              "hybrid_nodes": hybrid_nodes.node_entries(facts, target),
               "ansible_facts": {"eks_version_skew": skew}}
     return result, warnings

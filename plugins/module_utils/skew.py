@@ -18,7 +18,9 @@ __metaclass__ = type
 #   3. the control plane moves one minor at a time (step 4).
 #   4. self-managed nodes: the same minor is recommended (a warning); rule 1 over the whole path
 #      is the hard limit. Karpenter's nodes are held to the same rule: Karpenter replaces them
-#      (drift) on its own schedule, not when the plan needs it.
+#      (drift) on its own schedule, not when the plan needs it. So are EKS Hybrid Nodes (on-premises
+#      machines, label eks.amazonaws.com/compute-type: hybrid): AWS gives them the upstream skew
+#      policy, and only ``nodeadm upgrade`` run on each machine moves them, which no plan does.
 #
 # Decision: node groups that are not ACTIVE are never updated by a plan (a busy or degraded group
 # can't be updated), nor are custom-AMI node groups (UpdateNodegroupVersion takes no version for
@@ -42,6 +44,10 @@ MANAGED_NODEGROUP = "managed-nodegroup"
 FARGATE = "fargate"
 SELF_MANAGED = "self-managed"
 KARPENTER = "karpenter"
+HYBRID = "hybrid"
+# What runs an in-place upgrade of a hybrid node, on the machine, as root ("Upgrade hybrid nodes for your cluster");
+# nodeConfig.yaml is the NodeConfig the node was joined with.
+NODEADM_UPGRADE = "nodeadm upgrade %s --config-source file://nodeConfig.yaml"
 
 
 def max_kubelet_skew(kubelet_minor):
@@ -111,16 +117,16 @@ class Node(namedtuple("Node", "name kubelet")):
         return cls(name, _require(data, "kubelet", f"node {name}"))
 
 
-class ClusterState(namedtuple(
-        "ClusterState", "control_plane nodegroups fargate_kubelets self_managed_kubelets karpenter_kubelets")):
+class ClusterState(namedtuple("ClusterState", "control_plane nodegroups fargate_kubelets self_managed_kubelets "
+                                              "karpenter_kubelets hybrid_kubelets")):
     """What the planner needs to know about one cluster (step 1: control plane and node versions)."""
 
     __slots__ = ()
 
     def __new__(cls, control_plane, nodegroups=(), fargate_kubelets=(), self_managed_kubelets=(),
-                karpenter_kubelets=()):
-        return super().__new__(cls, parse_kube_version(control_plane), tuple(nodegroups),
-                               tuple(fargate_kubelets), tuple(self_managed_kubelets), tuple(karpenter_kubelets))
+                karpenter_kubelets=(), hybrid_kubelets=()):
+        return super().__new__(cls, parse_kube_version(control_plane), tuple(nodegroups), tuple(fargate_kubelets),
+                               tuple(self_managed_kubelets), tuple(karpenter_kubelets), tuple(hybrid_kubelets))
 
     @classmethod
     def from_dict(cls, data):
@@ -128,7 +134,7 @@ class ClusterState(namedtuple(
 
         ``{"control_plane": "1.29", "nodegroups": [{"name", "version", "status", "custom_ami",
         "launch_template_minor"}], "fargate_kubelets": [{"name", "kubelet"}], "self_managed_kubelets": [...],
-        "karpenter_kubelets": [...]}``
+        "karpenter_kubelets": [...], "hybrid_kubelets": [...]}``
         """
         return cls(
             _require(data, "control_plane", "cluster state"),
@@ -136,6 +142,7 @@ class ClusterState(namedtuple(
             [_as(Node, item) for item in data.get("fargate_kubelets") or ()],
             [_as(Node, item) for item in data.get("self_managed_kubelets") or ()],
             [_as(Node, item) for item in data.get("karpenter_kubelets") or ()],
+            [_as(Node, item) for item in data.get("hybrid_kubelets") or ()],
         )
 
 
@@ -173,12 +180,14 @@ class Hop(namedtuple("Hop", "from_version to_version nodegroups_before")):
         }
 
 
-class Plan(namedtuple("Plan", "current target hops nodegroups_after blockers warnings reachable")):
+class Plan(namedtuple("Plan", "current target hops nodegroups_after blockers warnings reachable hybrid_nodes_after")):
     """An upgrade path from ``current`` to ``target``.
 
-    ``hops`` and ``nodegroups_after`` are empty unless the plan is feasible. ``nodegroups_after`` is
-    step 5 (update your nodes): node groups still behind the target once the control plane is there;
-    the control-plane path never depends on it. ``reachable`` is the highest version a legal path
+    ``hops``, ``nodegroups_after`` and ``hybrid_nodes_after`` are empty unless the plan is feasible.
+    ``nodegroups_after`` is step 5 (update your nodes): node groups still behind the target once the
+    control plane is there; the control-plane path never depends on it. ``hybrid_nodes_after``: the
+    hybrid nodes (Nodes) behind the target, each upgraded on its machine with ``nodeadm upgrade``
+    (``NODEADM_UPGRADE``), which no plan runs. ``reachable`` is the highest version a legal path
     reaches towards the target in this run (the current version when the target is lower).
     """
 
@@ -201,6 +210,8 @@ class Plan(namedtuple("Plan", "current target hops nodegroups_after blockers war
             "reachable": str(self.reachable),
             "hops": [hop.to_dict() for hop in self.hops],
             "nodegroups_after": list(self.nodegroups_after),
+            "hybrid_nodes_after": [{"name": node.name, "kubelet": str(node.kubelet),
+                                    "command": NODEADM_UPGRADE % self.target} for node in self.hybrid_nodes_after],
             "blockers": [blocker.to_dict() for blocker in self.blockers],
             "warnings": [warning.to_dict() for warning in self.warnings],
         }
@@ -243,10 +254,10 @@ def _node_limits(state, upgrade_nodegroups, target=None):
         yield MANAGED_NODEGROUP, group, max(limit, minor.next()) if minor is not None else limit
     for node in state.fargate_kubelets:
         yield FARGATE, node, max(current, node.kubelet.next())
-    for node in state.self_managed_kubelets:
-        yield SELF_MANAGED, node, max(current, node.kubelet + max_kubelet_skew(node.kubelet))
-    for node in state.karpenter_kubelets:
-        yield KARPENTER, node, max(current, node.kubelet + max_kubelet_skew(node.kubelet))
+    for kind, nodes in ((SELF_MANAGED, state.self_managed_kubelets), (KARPENTER, state.karpenter_kubelets),
+                        (HYBRID, state.hybrid_kubelets)):
+        for node in nodes:
+            yield kind, node, max(current, node.kubelet + max_kubelet_skew(node.kubelet))
 
 
 def highest_reachable_without_node_changes(state):
@@ -272,7 +283,7 @@ def build_upgrade_plan(state, target, upgrade_nodegroups=False, known_versions=N
     offers, as KubeMinor or strings) rejects paths through versions it lacks. Blocker ids:
     target-lower-than-current, target-unknown, intermediate-version-unknown,
     managed-nodegroup-behind, custom-ami-nodegroup, nodegroup-not-active, fargate-kubelet-behind,
-    self-managed-kubelet-skew, karpenter-kubelet-skew.
+    self-managed-kubelet-skew, karpenter-kubelet-skew, hybrid-kubelet-skew.
     """
     if not isinstance(target, KubeMinor):
         raise TypeError(f"target must be a KubeMinor (see parse_target_version), got {target!r}")
@@ -285,7 +296,7 @@ def build_upgrade_plan(state, target, upgrade_nodegroups=False, known_versions=N
             f"Set the target to {current} or later.",
             "control-plane",
         )
-        return Plan(current, target, (), (), (blocker,), (), current)
+        return Plan(current, target, (), (), (blocker,), (), current, ())
 
     reachable = target
     blockers = []
@@ -303,9 +314,10 @@ def build_upgrade_plan(state, target, upgrade_nodegroups=False, known_versions=N
             blockers.append(_node_blocker(kind, node, limit, state, target, upgrade_nodegroups))
     warnings = _warnings(state, target, blocked_nodes, upgrade_nodegroups)
     if blockers:
-        return Plan(current, target, (), (), tuple(blockers), warnings, reachable)
+        return Plan(current, target, (), (), tuple(blockers), warnings, reachable, ())
     return Plan(current, target, _hops(state, target, upgrade_nodegroups),
-                _nodegroups_after(state, target, upgrade_nodegroups), (), warnings, reachable)
+                _nodegroups_after(state, target, upgrade_nodegroups), (), warnings, reachable,
+                tuple(node for node in state.hybrid_kubelets if node.kubelet < target))
 
 
 def _path_versions(current, target):
@@ -367,15 +379,16 @@ def _node_blocker(kind, node, limit, state, target, upgrade_nodegroups):
     """Why ``node`` stops the control plane at ``limit``, and what to do about it."""
     current = state.control_plane
     or_lower_target = f" Or set the target to {limit}." if limit > current else ""
-    if kind == SELF_MANAGED:
+    if kind in (SELF_MANAGED, HYBRID):
         skew = max_kubelet_skew(node.kubelet)
         return Finding(
-            "self-managed-kubelet-skew",
-            f"self-managed node {node.name} runs kubelet {node.kubelet}, which may be at most {skew} "
+            f"{kind}-kubelet-skew",
+            f"{kind} node {node.name} runs kubelet {node.kubelet}, which may be at most {skew} "
             f"minors older than the control plane (step 4, version skew): it allows {node.kubelet + skew} "
             f"at most, not {target}",
-            f"Update node {node.name} to kubelet {oldest_kubelet_allowed(target)} or later (best: "
-            f"{current}, the control plane's version) first.{or_lower_target}",
+            (f"Update node {node.name} to kubelet {oldest_kubelet_allowed(target)} or later (best: "
+             f"{current}, the control plane's version) first." if kind == SELF_MANAGED
+             else _hybrid_skew_remediation(node, current, target)) + or_lower_target,
             node.name,
         )
     if kind == KARPENTER:
@@ -410,6 +423,20 @@ def _node_blocker(kind, node, limit, state, target, upgrade_nodegroups):
             node.name,
         )
     return _nodegroup_blocker(node, limit, upgrade_nodegroups, or_lower_target)
+
+
+def _hybrid_skew_remediation(node, current, target):
+    """nodeadm takes a hybrid node to the control plane's minor at most: now, and again on the way if needed."""
+    if node.kubelet < current:
+        text = (f"Upgrade hybrid node {node.name} to {current} first, on the machine: drain it, then run "
+                f"`{NODEADM_UPGRADE % current}`.")
+    else:
+        text = f"Hybrid node {node.name} is on the control plane's {current} (nodeadm can't take it further)."
+    reach = current + max_kubelet_skew(current)
+    if reach < target:
+        text += (f" On {current} it lets the control plane reach {reach}: upgrade the node there again "
+                 f"(`{NODEADM_UPGRADE % reach}`) before going on to {target}.")
+    return text
 
 
 def _nodegroup_blocker(group, limit, upgrade_nodegroups, or_lower_target):
@@ -483,15 +510,28 @@ def _all_kubelets(state):
         yield SELF_MANAGED, node, node.kubelet
     for node in state.karpenter_kubelets:
         yield KARPENTER, node, node.kubelet
+    for node in state.hybrid_kubelets:
+        yield HYBRID, node, node.kubelet
 
 
 def _behind_warning(kind, node, version, current, target):
-    if kind == SELF_MANAGED and not kubelet_allows(version, current):
+    if kind in (SELF_MANAGED, HYBRID) and not kubelet_allows(version, current):
         return Finding(
-            "self-managed-kubelet-skew",
-            f"self-managed node {node.name} runs kubelet {version}, already too far behind the "
+            f"{kind}-kubelet-skew",
+            f"{kind} node {node.name} runs kubelet {version}, already too far behind the "
             f"control plane's {current} (step 4, version skew)",
-            f"Update node {node.name} to {current}.",
+            f"Update node {node.name} to {current}." if kind == SELF_MANAGED else
+            f"Upgrade hybrid node {node.name} to {current} on the machine: drain it, then run "
+            f"`{NODEADM_UPGRADE % current}`.",
+            node.name,
+        )
+    if kind == HYBRID:
+        return Finding(
+            "hybrid-kubelet-behind",
+            f"hybrid node {node.name} runs kubelet {version}, behind the target {target}; EKS Hybrid Nodes are "
+            "upgraded on the machine with nodeadm, which the plan does not run (step 5)",
+            f"After the upgrade, upgrade hybrid node {node.name} to {target} on the machine, one node at a time: "
+            f"drain it, then run `{NODEADM_UPGRADE % target}`.",
             node.name,
         )
     if kind == SELF_MANAGED:
@@ -556,7 +596,8 @@ def kubelet_skew_verdicts(state):
     current = state.control_plane
     verdicts = []
     for kind, node, version in _all_kubelets(state):
-        ready = kubelet_allows(version, current.next()) if kind in (SELF_MANAGED, KARPENTER) else version == current
+        ready = (kubelet_allows(version, current.next()) if kind in (SELF_MANAGED, KARPENTER, HYBRID)
+                 else version == current)
         verdicts.append({
             "kind": kind,
             "name": node.name,

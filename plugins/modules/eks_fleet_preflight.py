@@ -82,6 +82,12 @@ options:
             V(0.60) by default.
         type: dict
         default: {}
+      compatibility_table_max_age:
+        description:
+          - How old a compatibility table shipped with the collection (the CNI releases for EKS Hybrid Nodes, check
+            C(hybrid-nodes-cni)) may be before its check warns, as V(180d), V(90d).
+        type: str
+        default: 180d
       region:
         description:
           - The cluster's AWS region, when it is not O(region).
@@ -153,7 +159,8 @@ clusters:
     - One entry per cluster, under its O(clusters[].name), with what M(lifecycle.eks.eks_upgrade_preflight) returns
       (C(checks), C(summary), C(plan), C(cluster), C(insights), C(configuration_insights),
       C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(addon_compatibility), C(node_provisioners),
-      C(support), C(target_support), C(ansible_facts), C(api_calls), C(api_retries)) and its C(warnings).
+      C(hybrid_nodes), C(support), C(target_support), C(ansible_facts), C(api_calls), C(api_retries)) and its
+      C(warnings).
     - A cluster that could not be checked has C(failed=true) and C(msg) instead.
   returned: always
   type: dict

@@ -68,6 +68,15 @@ description:
     C(DescribeClusterVersions) it reads anyway.
   - Reports the cluster's C(deletionProtection) and C(controlPlaneScalingConfig) tier in C(cluster); the upgrade
     never changes them.
+  - EKS Hybrid Nodes (nodes labelled C(eks.amazonaws.com/compute-type=hybrid), from the node list read anyway) may be
+    up to three minors behind the control plane and are upgraded on the machine with C(nodeadm upgrade). Check
+    C(hybrid-nodes) fails when one would fall out of that skew on the path, and warns for each left behind the
+    target, naming the C(nodeadm upgrade VERSION --config-source file://nodeConfig.yaml) it needs (RV(hybrid_nodes),
+    C(hybrid_nodes_after) in RV(plan)); the module runs nothing on them. Check C(hybrid-nodes-cni) finds their CNI
+    (the Cilium agent DaemonSet in C(kube-system), Calico's C(calico-node) in C(kube-system) or C(calico-system)) and
+    fails when its release supports hybrid nodes only below a minor on the path while a newer release supports it,
+    per a dated table from AWS's I(Configure CNI for hybrid nodes); an unknown version or minor warns, and so does
+    the table when it is older than O(compatibility_table_max_age).
   - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
     mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:
@@ -108,6 +117,13 @@ options:
       - V(0s) refreshes them on every run (outside check mode).
     type: str
     default: 24h
+  compatibility_table_max_age:
+    description:
+      - How old a compatibility table shipped with the collection (today the CNI releases for EKS Hybrid Nodes, used
+        by check C(hybrid-nodes-cni)) may be before the check using it warns that it may be out of date, as a
+        number and a unit V(s), V(m), V(h) or V(d) (V(180d)).
+    type: str
+    default: 180d
 extends_documentation_fragment:
   - lifecycle.eks.preflight
   - lifecycle.eks.cluster
@@ -185,6 +201,14 @@ plan:
           (EKS's), C(skew_input) (the planner's input) and C(nodegroups) (name, version, status, custom AMI,
           launch template).
       type: dict
+      returned: when the target version parses
+    hybrid_nodes_after:
+      description:
+        - The EKS Hybrid Nodes behind the target once the control plane is there (empty unless the plan is
+          feasible), each with C(name), C(kubelet) (its minor) and the C(command) to run on it, as root, after a
+          drain (C(nodeadm upgrade TARGET --config-source file://nodeConfig.yaml)). Nothing runs it for you.
+      type: list
+      elements: dict
       returned: when the target version parses
 cluster:
   description:
@@ -351,6 +375,25 @@ node_provisioners:
     auto_mode: {"enabled": false, "node_pools": [], "nodes": 0, "behind": [], "managed_nodegroups": 1, "message": ""}
     messages: ["EC2NodeClass default (NodePools default): alias al2023@v20240315: AMI release v20240315, older than
                Kubernetes 1.30 (EKS release 2024-05-23), has no AMI for 1.30."]
+hybrid_nodes:
+  description:
+    - One entry per EKS Hybrid Node (label C(eks.amazonaws.com/compute-type=hybrid)), empty without any.
+      C(allows_control_plane_up_to) is the highest control-plane minor its kubelet allows (three minors ahead);
+      C(blocks_target) whether that is below O(target_version). C(before_upgrade) is the C(nodeadm upgrade) to run
+      on it before the upgrade (to the control plane's version, as nodeadm can't go further), C(after_upgrade) the one
+      once the control plane is on the target; null when none is needed. Run them as root on the node, after
+      C(kubectl drain), one node at a time; the module runs neither.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - name: mi-0a1b2c3d4e5f60002
+      kubelet: v1.29.15-eks-beb9d06
+      os_image: Red Hat Enterprise Linux 9.4 (Plow)
+      allows_control_plane_up_to: "1.32"
+      blocks_target: true
+      before_upgrade: nodeadm upgrade 1.31 --config-source file://nodeConfig.yaml
+      after_upgrade: nodeadm upgrade 1.33 --config-source file://nodeConfig.yaml
 ansible_facts:
   description: C(eks_version_skew), as M(lifecycle.eks.eks_version_skew_facts) sets it.
   returned: always

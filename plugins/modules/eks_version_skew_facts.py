@@ -106,8 +106,9 @@ ansible_facts:
           sample: [{"name": "general", "version": "1.29", "release_version": "1.29.15-20250103", "status": "ACTIVE"}]
         nodes:
           description:
-            - Every Kubernetes node with its kind (V(managed), V(self_managed), V(fargate), V(karpenter), V(auto)),
-              kubelet version, node group or Karpenter NodePool, and whether it carries C(karpenter.sh/do-not-disrupt).
+            - Every Kubernetes node with its kind (V(managed), V(self_managed), V(fargate), V(karpenter), V(auto),
+              V(hybrid) for EKS Hybrid Nodes, labelled C(eks.amazonaws.com/compute-type=hybrid)), kubelet version,
+              node group or Karpenter NodePool, and whether it carries C(karpenter.sh/do-not-disrupt).
           type: list
           elements: dict
           sample: [{"name": "ip-10-0-1-1.ec2.internal", "kind": "managed", "kubelet": "v1.29.15-eks-1a2b3c4", "minor": "1.29"}]
@@ -142,7 +143,11 @@ ansible_facts:
           elements: dict
           sample: [{"id": "managed-nodegroup-behind", "subject": "general", "reason": "...", "remediation": "..."}]
         plan:
-          description: The plan to O(target_version) (hops, node groups before each hop, node groups after, blockers).
+          description:
+            - The plan to O(target_version) (hops, node groups before each hop, node groups after, blockers).
+            - C(hybrid_nodes_after) lists the EKS Hybrid Nodes behind the target once the control plane is there, each
+              with the C(nodeadm upgrade) C(command) to run on it (nothing runs it for you). Hybrid nodes limit the
+              path as self-managed nodes do (three minors of kubelet skew; blocker C(hybrid-kubelet-skew)).
           returned: when O(target_version) is set
           type: dict
         node_provisioners:

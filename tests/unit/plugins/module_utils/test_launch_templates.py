@@ -199,6 +199,7 @@ def k8s_node(name, labels, annotations=None, kubelet="v1.29.15-eks-abc1234", os_
     ({"eks.amazonaws.com/nodegroup": "general"}, "managed"),
     ({"eks.amazonaws.com/compute-type": "auto", "karpenter.sh/nodepool": "general-purpose"}, "auto"),
     ({"karpenter.sh/nodepool": "default"}, "karpenter"),
+    ({"eks.amazonaws.com/compute-type": "hybrid"}, "hybrid"),  # EKS Hybrid Nodes (nodeadm)
     ({"alpha.eksctl.io/nodegroup-name": "legacy"}, "self_managed"),
     (None, "self_managed"),
 ])
@@ -218,7 +219,9 @@ def test_skew_input_holds_karpenter_nodes_apart():
     facts = {"cluster": {"version": "1.29"}, "nodegroups": [], "nodes": [
         classify_node(k8s_node("k1", {"karpenter.sh/nodepool": "default"}, kubelet="v1.28.3-eks-1")),
         classify_node(k8s_node("s1", {})),
-        classify_node(k8s_node("a1", {"eks.amazonaws.com/compute-type": "auto"}))]}
+        classify_node(k8s_node("a1", {"eks.amazonaws.com/compute-type": "auto"})),
+        classify_node(k8s_node("mi-1", {"eks.amazonaws.com/compute-type": "hybrid"}, kubelet="v1.27.9-eks-2"))]}
     state = skew_input(facts)
     assert state["karpenter_kubelets"] == [{"name": "k1", "kubelet": "v1.28.3-eks-1"}]
     assert [n["name"] for n in state["self_managed_kubelets"]] == ["s1"]
+    assert state["hybrid_kubelets"] == [{"name": "mi-1", "kubelet": "v1.27.9-eks-2"}]

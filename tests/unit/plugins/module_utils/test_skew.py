@@ -433,7 +433,10 @@ def cluster_states(draw, healthy=False):
     karpenter = [
         Node(f"karpenter-{index}", control_plane - (0 if healthy else draw(st.sampled_from([0, 0, 1, 2, 3, 4]))))
         for index in range(draw(st.sampled_from([0, 0, 1, 2])))]
-    return ClusterState(control_plane, nodegroups, fargate, self_managed, karpenter)
+    hybrid = [
+        Node(f"mi-{index}", control_plane - (0 if healthy else draw(st.sampled_from([0, 0, 1, 2, 3, 4]))))
+        for index in range(draw(st.sampled_from([0, 0, 1, 2])))]
+    return ClusterState(control_plane, nodegroups, fargate, self_managed, karpenter, hybrid)
 
 
 @st.composite
@@ -475,7 +478,7 @@ def _legal_hops_oracle(state, target, upgrade_nodegroups, known):
         if any(node.kubelet < control_plane for node in state.fargate_kubelets):
             break
         if not all(kubelet_allows(node.kubelet, to_version)
-                   for node in state.self_managed_kubelets + state.karpenter_kubelets):
+                   for node in state.self_managed_kubelets + state.karpenter_kubelets + state.hybrid_kubelets):
             break
         control_plane = to_version
     return control_plane
@@ -498,7 +501,7 @@ def test_hops_are_single_minors_contiguous_from_current_to_target(inputs):
                 assert earlier.to_version == later.from_version
     else:
         assert plan.blockers
-        assert plan.hops == () and plan.nodegroups_after == ()
+        assert plan.hops == () and plan.nodegroups_after == () and plan.hybrid_nodes_after == ()
 
 
 @PROPERTY
@@ -538,10 +541,14 @@ def test_applying_a_plan_never_breaks_a_rule(inputs):
         control_plane = hop.to_version
         # Rule 1: every kubelet within skew of the new control plane.
         kubelets = list(versions.values()) + [node.kubelet for node in state.fargate_kubelets]
-        kubelets += [node.kubelet for node in state.self_managed_kubelets + state.karpenter_kubelets]
+        kubelets += [node.kubelet for node in state.self_managed_kubelets + state.karpenter_kubelets
+                     + state.hybrid_kubelets]
         assert all(kubelet_allows(kubelet, control_plane) for kubelet in kubelets)
     if plan.feasible:
         assert control_plane == target
+        # Hybrid nodes are never moved by a plan: each behind the target is left to nodeadm.
+        assert [node.name for node in plan.hybrid_nodes_after] == [
+            node.name for node in state.hybrid_kubelets if node.kubelet < target]
         assert set(plan.nodegroups_after) == {
             name for name, version in versions.items() if version < target and (
                 not groups[name].custom_ami or (upgrade_nodegroups and groups[name].status == "ACTIVE"
@@ -572,6 +579,7 @@ def test_plans_are_deterministic_and_serialisable(inputs):
         "fargate_kubelets": [{"name": n.name, "kubelet": str(n.kubelet)} for n in state.fargate_kubelets],
         "self_managed_kubelets": [{"name": n.name, "kubelet": str(n.kubelet)} for n in state.self_managed_kubelets],
         "karpenter_kubelets": [{"name": n.name, "kubelet": str(n.kubelet)} for n in state.karpenter_kubelets],
+        "hybrid_kubelets": [{"name": n.name, "kubelet": str(n.kubelet)} for n in state.hybrid_kubelets],
     }))), target, upgrade_nodegroups, known)
     assert first == second
     assert json.loads(json.dumps(first.to_dict())) == second.to_dict()
