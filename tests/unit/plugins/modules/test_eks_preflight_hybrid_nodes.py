@@ -99,7 +99,7 @@ def test_the_fleet_gives_each_cluster_what_the_single_cluster_module_gives(make_
     names = ("hybrid-cilium-131", "hybrid-calico-132")
     entries = [dict({"name": name, "target_version": "1.33", "upgrade_nodegroups": True, "kubeconfig": kubeconfig(name),
                      "skip_checks": ["kubectl-client"]}, **FRESH) for name in names]
-    result = run_module(fleet, {"clusters": entries}, check_mode=True)
+    result = run_module(fleet, {"region": world.region, "clusters": entries}, check_mode=True)
     assert not result.failed, result.get("msg")
     for name in names:
         one = run_module(module, args(name, target_version="1.33", upgrade_nodegroups=True,
