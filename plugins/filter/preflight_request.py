@@ -20,6 +20,7 @@ OPTIONS = (
     ("nodegroup_launch_templates", "eks_nodegroup_launch_templates"),
     ("skip_checks", "eks_preflight_skip"),
     ("insights_max_age", "eks_insights_max_age"),
+    ("controller_table_max_age_days", "eks_controller_table_max_age_days"),
 )
 # Connection settings, set by the playbook's module_defaults from these variables when they are set.
 CONNECTION = (("region", "eks_aws_region"), ("kubeconfig", "eks_kubeconfig"), ("context", "eks_kube_context"))

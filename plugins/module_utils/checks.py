@@ -16,6 +16,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import controller_compat
 from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     COMPLETED,
@@ -67,6 +68,12 @@ CHECK_STEPS = {
     "karpenter-ami-pinned": "Step 5: update your nodes (Karpenter: EC2NodeClass AMI selection for the new minor)",
     "karpenter-drift": "Step 5: update your nodes (Karpenter replaces drifted nodes within disruption budgets)",
     "auto-mode": "Step 5: update your nodes (EKS Auto Mode updates its own nodes)",
+    "controller-compatibility": "Beyond the procedure: Karpenter, the AWS Load Balancer Controller and the Cluster "
+                                "Autoscaler support a range of Kubernetes minors (their compatibility tables)",
+    "controller-table-age": "Beyond the procedure: the controller compatibility tables are dated; an old one does "
+                            "not know recent releases",
+    "cluster-autoscaler-rbac": "Step 6: the Cluster Autoscaler release for the new minor needs the rules of its "
+                               "manifest's ClusterRole",
 }
 
 
@@ -653,6 +660,11 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("karpenter-ami-pinned", lambda: check_karpenter_ami(facts, target)),
         ("karpenter-drift", lambda: check_karpenter_drift(facts, target)),
         ("auto-mode", lambda: check_auto_mode(facts, target)),
+        ("controller-compatibility", lambda: _result("controller-compatibility",
+                                                     *controller_compat.check_compatibility(facts, target))),
+        ("controller-table-age", lambda: _result("controller-table-age", *controller_compat.check_table_age(facts))),
+        ("cluster-autoscaler-rbac", lambda: _result("cluster-autoscaler-rbac",
+                                                    *controller_compat.check_autoscaler_rbac(facts, target))),
     ]
     results = []
     for check_id, run in checks:

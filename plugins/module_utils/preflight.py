@@ -15,9 +15,11 @@ import json
 from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.controller_compat import DEFAULT_MAX_AGE_DAYS, judge_all
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
 from ansible_collections.lifecycle.eks.plugins.module_utils.handover import with_basis
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import stale_message
+from ansible_collections.lifecycle.eks.plugins.module_utils.support import planning_day
 from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
 
@@ -32,6 +34,7 @@ def cluster_argument_spec():
         fix_coredns_upstream=dict(type="bool", default=False),
         skip_checks=dict(type="list", elements="str", default=[]),
         insights_max_age=dict(type="str", default="24h"),
+        controller_table_max_age_days=dict(type="int", default=DEFAULT_MAX_AGE_DAYS),
         **launch_templates.argument_spec(LAUNCH_TEMPLATES_OPTION)
     )
 
@@ -43,11 +46,13 @@ def call_argument_spec():
         insights_refresh_timeout=dict(type="int", default=600),
         wait_delay=dict(type="float", default=5.0),
         wait_max_delay=dict(type="float", default=30.0),
+        today=dict(type="str"),
     )
 
 
-def validate_waits(params):
-    """The wait options shared by every cluster of a call; raises ModuleError."""
+def validate_call_options(params):
+    """The options shared by every cluster of a call (waits, the planning day); raises ModuleError."""
+    planning_day(params["today"])
     if params["insights_refresh_timeout"] < 0:
         raise ModuleError("insights_refresh_timeout must be 0 or more seconds; got %d."
                           % params["insights_refresh_timeout"])
@@ -56,17 +61,23 @@ def validate_waits(params):
 
 
 def plan_inputs(params, check_mode):
-    """(target version, launch template entries, insight policy) of one cluster; raises ModuleError.
+    """(target version, launch template entries, insight policy, controller table settings) of one cluster; raises
+    ModuleError.
 
     Everything a bad option can break is checked here, before any AWS call.
     """
     target = parse_target_version(params["target_version"])
+    if params["controller_table_max_age_days"] < 0:
+        raise ModuleError("controller_table_max_age_days must be 0 or more days; got %d."
+                          % params["controller_table_max_age_days"])
+    tables = {"today": planning_day(params["today"]).isoformat(),
+              "max_age_days": params["controller_table_max_age_days"]}
     entries = launch_templates.parse(params[LAUNCH_TEMPLATES_OPTION], LAUNCH_TEMPLATES_OPTION)
     policy = insight_policy(params["insights_max_age"], may_refresh=not check_mode,
                             timeout=params["insights_refresh_timeout"], min_delay=params["wait_delay"],
                             max_delay=params["wait_max_delay"],
                             check_age="upgrade-insights" not in params["skip_checks"])
-    return target, entries, policy
+    return target, entries, policy, tables
 
 
 def kubectl_client_version(module, path=None):
@@ -89,7 +100,7 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     ``inputs`` is ``plan_inputs(params, check_mode)``; ``shared`` and ``cluster`` (its DescribeCluster, when
     already read) let a fleet share reads between its clusters.
     """
-    target, entries, policy = inputs
+    target, entries, policy, tables = inputs
     name = params["cluster_name"]
     facts = gather(clients, params, name, PREFLIGHT_PARTS, target=target, policy=policy, shared=shared,
                    cluster=cluster)
@@ -99,6 +110,7 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     if stale:
         warnings.append(stale)
     facts["kubectl_client"] = kubectl_client
+    facts["controller_table"] = tables
     checks = run_checks(facts, str(target), upgrade_nodegroups=params["upgrade_nodegroups"],
                         fix_coredns_upstream=params["fix_coredns_upstream"], skip=set(params["skip_checks"]))
     skew = skew_facts(facts, target, params["upgrade_nodegroups"], known_versions=facts["known_versions"])
@@ -111,5 +123,6 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
               "insights_freshness": facts.get("insights_freshness"),
               "deprecated_apis": facts.get("deprecated_apis") or [],
               "node_provisioners": skew["node_provisioners"],
+              "controllers": judge_all(facts.get("workloads"), facts["cluster"]["version"], target),
               "ansible_facts": {"eks_version_skew": skew}}
     return result, warnings

@@ -74,6 +74,12 @@ options:
           - How old upgrade insights may be before they are refreshed (outside check mode), as V(24h), V(90m), V(2d).
         type: str
         default: 24h
+      controller_table_max_age_days:
+        description:
+          - How many days old a controller compatibility table may be on O(today) before check C(controller-table-age)
+            warns.
+        type: int
+        default: 180
       region:
         description:
           - The cluster's AWS region, when it is not O(region).
@@ -144,7 +150,8 @@ clusters:
   description:
     - One entry per cluster, under its O(clusters[].name), with what M(lifecycle.eks.eks_upgrade_preflight) returns
       (C(checks), C(summary), C(plan), C(cluster), C(insights), C(configuration_insights),
-      C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(node_provisioners), C(ansible_facts),
+      C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(node_provisioners), C(controllers),
+      C(ansible_facts),
       C(api_calls), C(api_retries)) and its C(warnings).
     - A cluster that could not be checked has C(failed=true) and C(msg) instead.
   returned: always
@@ -192,7 +199,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.preflight import (
     kubectl_client_version,
     plan_inputs,
     preflight_cluster,
-    validate_waits,
+    validate_call_options,
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import failed_result
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
@@ -205,7 +212,7 @@ CLUSTER_OPTIONS = dict(
     context=dict(type="str"),
     **cluster_argument_spec()
 )
-SHARED_OPTIONS = ("insights_refresh_timeout", "wait_delay", "wait_max_delay")
+SHARED_OPTIONS = ("insights_refresh_timeout", "wait_delay", "wait_max_delay", "today")
 
 
 def cluster_params(spec, params):
@@ -278,7 +285,7 @@ def main():
     if params["max_concurrent_clusters"] < 1:
         module.fail_json(msg="max_concurrent_clusters must be 1 or more; got %d." % params["max_concurrent_clusters"])
     try:
-        validate_waits(params)
+        validate_call_options(params)
     except ModuleError as exc:
         module.fail_json(msg=str(exc))
 

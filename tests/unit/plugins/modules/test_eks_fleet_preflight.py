@@ -13,7 +13,7 @@ from tests.unit.plugins.modules.helpers import log_position, records
 # insights-misconfig-unknown: configuration insights and insights in UNKNOWN
 STEMS = ("healthy", "subnet-3-ips", "coredns-upstream", "psp-missing", "sg-missing-rule", "insights-misconfig-unknown")
 SAME_KEYS = ("checks", "summary", "plan", "cluster", "insights", "configuration_insights", "rollback_insights",
-             "deprecated_apis", "node_provisioners", "ansible_facts")
+             "deprecated_apis", "node_provisioners", "controllers", "ansible_facts")
 
 
 def seeded(make_world):
