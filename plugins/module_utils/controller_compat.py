@@ -89,13 +89,13 @@ def _rows(controller):
 
 
 def _holds(row, version):
-    return parse_semver(row.versions_from) <= version and (row.versions_to is None
-                                                          or version < parse_semver(row.versions_to))
+    below_end = row.versions_to is None or version < parse_semver(row.versions_to)
+    return parse_semver(row.versions_from) <= version and below_end
 
 
 def _covers(row, minor):
-    return parse_kube_version(row.kubernetes_from) <= minor and (row.kubernetes_to is None
-                                                                or minor <= parse_kube_version(row.kubernetes_to))
+    up_to_end = row.kubernetes_to is None or minor <= parse_kube_version(row.kubernetes_to)
+    return parse_kube_version(row.kubernetes_from) <= minor and up_to_end
 
 
 def known_version(controller, version):

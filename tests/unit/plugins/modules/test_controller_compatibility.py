@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.lifecycle.eks.plugins.modules import eks_fleet_preflight as fleet
 from ansible_collections.lifecycle.eks.plugins.modules import eks_upgrade_preflight as single
 from tests.conftest import mutating_calls
+from tests.integration.permissions import rbac_rules, role_rules
 from tests.unit.plugins.modules.helpers import log_position, records
 
 RECORDED = datetime.date(2026, 12, 5)  # the day controller_table.py was recorded
@@ -124,9 +125,10 @@ def test_the_cluster_autoscaler_clusterrole_is_checked_against_the_release_for_t
     helm = preflight(run_module, args, "ca-helm-132", "1.33")
     assert by_id(helm)["cluster-autoscaler-rbac"]["status"] == "pass"
     assert "ClusterRole autoscaler-aws-cluster-autoscaler" in by_id(helm)["cluster-autoscaler-rbac"]["message"]
-    # the rules were read through the ClusterRoleBindings, once per cluster, and nothing was changed
+    # the rules were read through the ClusterRoleBindings, once per cluster, within docs/rbac.yaml; nothing changed
     reads = [r["operation"] for r in records(world, before, service="k8s") if "clusterrole" in r["operation"]]
     assert reads == ["list clusterrolebindings", "get clusterroles"] * 2, reads
+    assert rbac_rules(records(world, before)) <= role_rules()
     assert mutating_calls(world, before) == []
 
 
