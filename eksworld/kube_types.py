@@ -91,4 +91,6 @@ BUILTIN_RESOURCES = (
     ResourceType("policy", "v1beta1", "PodSecurityPolicy", "podsecuritypolicies", False, ("psp",),
                  max_minor=24),
     ResourceType("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, ("sc",)),
+    ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False),
+    ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False),
 )

@@ -46,6 +46,8 @@ A scenario file::
         self_managed_addons: [kube-proxy]   # run as plain workloads, not EKS add-ons
         workloads: {cluster_autoscaler: v1.28.2, aws_load_balancer_controller: v2.4.1,
                     nvidia_device_plugin: v0.14.0, fluentd: true}
+        # the Cluster Autoscaler's ClusterRole (scenario_controllers.py): its name and rules beyond its manifest's
+        cluster_autoscaler_rbac: {cluster_role: cluster-autoscaler, extra_rules: []}
         psp_eks_privileged: true    # false: the default policy was deleted (origin below 1.25)
         corefile_upstream: true     # CoreDNS Corefile carries the discontinued `upstream` line
         in_tree_ebs_volumes: 2
@@ -60,7 +62,7 @@ A scenario file::
         faults: {throttle_rate: 0.2}
         # Karpenter: its controller Deployment and CRDs (karpenter.sh NodePool, karpenter.k8s.aws EC2NodeClass at
         # api_version v1 or v1beta1); nodes labelled karpenter.sh/nodepool (kubelet: default the cluster version)
-        karpenter: {version: "1.1.1", api_version: v1,
+        karpenter: {version: "1.1.1", api_version: v1, namespace: kube-system,
                     ec2nodeclasses: [{name: default, ami_family: AL2023, ami_selector_terms: [{alias: al2023@latest}],
                                       amis: [{id: ami-0abc, name: amazon-eks-node-al2023-x86_64-standard-1.29-v2024}]}],
                     nodepools: [{name: default, node_class: default, nodes: 2, kubelet: "1.29",
@@ -83,6 +85,7 @@ import yaml
 
 from eksworld import catalog
 from eksworld.scenario_addon_catalog import addon_catalog_settings
+from eksworld.scenario_controllers import autoscaler_objects, autoscaler_rbac_settings
 from eksworld.scenario_fields import known_keys, minor_text
 from eksworld.scenario_hybrid import cni_daemonset, hybrid_cni_settings, hybrid_node, hybrid_node_settings
 from eksworld.scenario_security_groups import security_group_settings
@@ -168,6 +171,7 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
             security_group_settings(cluster)
             hybrid_node_settings(cluster)
             hybrid_cni_settings(cluster)
+            autoscaler_rbac_settings(cluster)
         except ValueError as exc:
             raise ValueError(f"{path}: cluster {cluster['name']}: {exc}") from None
         if not isinstance(cluster.get("inventory_vars", {}), dict):
@@ -175,7 +179,7 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
     return data
 
 
-KARPENTER_KEYS = ("version", "api_version", "ec2nodeclasses", "nodepools")
+KARPENTER_KEYS = ("version", "api_version", "namespace", "ec2nodeclasses", "nodepools")
 KARPENTER_API_VERSIONS = ("v1", "v1beta1")
 NODECLASS_KEYS = ("name", "ami_family", "ami_selector_terms", "amis")
 NODEPOOL_KEYS = ("name", "node_class", "nodes", "kubelet", "budgets", "do_not_disrupt")
@@ -228,7 +232,7 @@ def karpenter_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
         if pool.get("kubelet") is not None:
             minor_text(pool["kubelet"], f"karpenter: node pool {pool['name']}: kubelet")
     return {"version": str(data.get("version", "1.1.1")), "api_version": api_version, "ec2nodeclasses": classes,
-            "nodepools": pools}
+            "nodepools": pools, "namespace": str(data.get("namespace", "kube-system"))}
 
 
 def auto_mode_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
@@ -441,10 +445,7 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
         objects.append(_workload(kind, name, "kube-system", container, addon_image(
             addon, resolve_addon_version(addon, addon_settings(addon, wanted)[0], version))))
     workloads = cluster.get("workloads") or {}
-    if workloads.get("cluster_autoscaler"):
-        objects.append(_workload("Deployment", "cluster-autoscaler", "kube-system", "cluster-autoscaler",
-                                 f"registry.k8s.io/autoscaling/cluster-autoscaler:{workloads['cluster_autoscaler']}",
-                                 {"app": "cluster-autoscaler"}, replicas=1))
+    objects += autoscaler_objects(cluster, _workload)
     if workloads.get("aws_load_balancer_controller"):
         objects.append(_workload("Deployment", "aws-load-balancer-controller", "kube-system",
                                  "aws-load-balancer-controller",
@@ -506,7 +507,7 @@ def _karpenter_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
     if karpenter is None:
         return []
     version = karpenter["api_version"]
-    objects = [_workload("Deployment", "karpenter", "kube-system", "controller",
+    objects = [_workload("Deployment", "karpenter", karpenter["namespace"], "controller",
                          f"public.ecr.aws/karpenter/controller:{karpenter['version']}",
                          {"app.kubernetes.io/name": "karpenter"})]
     for node_class in karpenter["ec2nodeclasses"]:

@@ -33,4 +33,10 @@ options:
       - Longest delay between two polls of an insights refresh, in seconds.
     type: float
     default: 30.0
+  today:
+    description:
+      - The planning day, V(YYYY-MM-DD), as O(lifecycle.eks.eks_support_facts#module:today) takes it. Check
+        C(controller-table-age) compares the day each controller compatibility table was recorded with it.
+      - The current date in UTC when unset.
+    type: str
 """

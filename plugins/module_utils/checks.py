@@ -16,7 +16,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import addons, hybrid_nodes
+from ansible_collections.lifecycle.eks.plugins.module_utils import addons, controller_compat, hybrid_nodes
 from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     COMPLETED,
@@ -73,6 +73,12 @@ CHECK_STEPS = {
     "hybrid-nodes": "Beyond the procedure: EKS Hybrid Nodes follow the kubelet skew policy and are upgraded on the "
                     "machine with nodeadm",
     "hybrid-nodes-cni": "Beyond the procedure: the CNI of EKS Hybrid Nodes (Cilium, Calico) must support the target",
+    "controller-compatibility": "Beyond the procedure: Karpenter, the AWS Load Balancer Controller and the Cluster "
+                                "Autoscaler support a range of Kubernetes minors (their compatibility tables)",
+    "controller-table-age": "Beyond the procedure: the controller compatibility tables are dated; an old one does "
+                            "not know recent releases",
+    "cluster-autoscaler-rbac": "Step 6: the Cluster Autoscaler release for the new minor needs the rules of its "
+                               "manifest's ClusterRole",
 }
 
 
@@ -673,6 +679,11 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
             facts, target, upgrade_nodegroups))),
         ("hybrid-nodes-cni", lambda: _result("hybrid-nodes-cni", *hybrid_nodes.cni_verdict(
             facts, target, facts.get("today"), table_max_age))),
+        ("controller-compatibility", lambda: _result("controller-compatibility",
+                                                     *controller_compat.check_compatibility(facts, target))),
+        ("controller-table-age", lambda: _result("controller-table-age", *controller_compat.check_table_age(facts))),
+        ("cluster-autoscaler-rbac", lambda: _result("cluster-autoscaler-rbac",
+                                                    *controller_compat.check_autoscaler_rbac(facts, target))),
     ]
     results = []
     for check_id, run in checks:

@@ -27,6 +27,8 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.aws import (
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.cluster_settings import settings_left_alone
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, json_friendly
+from ansible_collections.lifecycle.eks.plugins.module_utils.controller_compat import find_controllers
+from ansible_collections.lifecycle.eks.plugins.module_utils.controller_table import CLUSTER_AUTOSCALER
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import (
     KubeApis,
     k8s_call,
@@ -53,7 +55,7 @@ MAX_WORKERS = 8
 SKEW_PARTS = frozenset(("nodegroups", "nodes", "addons", "provisioners"))
 PREFLIGHT_PARTS = frozenset(("nodegroups", "nodes", "addon_names", "addon_compatibility", "workloads", "corefile",
                              "psp", "ebs_volumes", "pdbs", "subnets", "security_group", "insights", "known_versions",
-                             "provisioners"))
+                             "provisioners", "autoscaler_rbac"))
 
 
 def classify_node(node):
@@ -114,7 +116,9 @@ def _workloads(apps):
                          ("DaemonSet", apps.list_daemon_set_for_all_namespaces)):
         for item in k8s_call("list %ss" % kind, lister).items:
             key = "%s/%s" % (item.metadata.namespace, item.metadata.name)
-            found[key] = {"kind": kind, "images": [c.image for c in item.spec.template.spec.containers]}
+            pod = item.spec.template.spec
+            found[key] = {"kind": kind, "images": [c.image for c in pod.containers],
+                          "service_account": "%s/%s" % (item.metadata.namespace, pod.service_account_name or "default")}
     return found
 
 
@@ -454,6 +458,34 @@ def _nodes(apis):
     return [classify_node(n) for n in k8s_call("list nodes", apis.core.list_node).items]
 
 
+def _autoscaler_rbac(apis, workloads):
+    """The ClusterRoles bound to each Cluster Autoscaler's service account (its Deployment found by image).
+
+    Nothing is read without a Cluster Autoscaler; with one, a list of ClusterRoleBindings and a read of each bound
+    ClusterRole (a Helm release names them after itself, so the binding, not the name, says which).
+    """
+    autoscalers = [c for c in find_controllers(workloads) if c["controller"] == CLUSTER_AUTOSCALER]
+    if not autoscalers:
+        return []
+    bindings = k8s_call("list ClusterRoleBindings", apis.rbac.list_cluster_role_binding).items
+    roles = {}
+    found = []
+    for autoscaler in autoscalers:
+        namespace, account = autoscaler["service_account"].split("/", 1)
+        names = sorted({b.role_ref.name for b in bindings if b.role_ref.kind == "ClusterRole" and any(
+            s.kind == "ServiceAccount" and s.name == account and s.namespace == namespace for s in b.subjects or [])})
+        for name in names:
+            if name not in roles:
+                role = not_found_is_none("read ClusterRole %s" % name, apis.rbac.read_cluster_role, name)
+                roles[name] = None if role is None else [
+                    {"apiGroups": r.api_groups or [], "resources": r.resources or [], "verbs": r.verbs or [],
+                     "resourceNames": r.resource_names or []} for r in role.rules or []]
+        found.append({"workload": autoscaler["workload"], "service_account": autoscaler["service_account"],
+                      "cluster_roles": [{"name": n, "rules": roles[n]} for n in names if roles[n] is not None],
+                      "missing_roles": [n for n in names if roles[n] is None]})
+    return found
+
+
 def _corefile(apis):
     configmap = not_found_is_none("read ConfigMap kube-system/coredns", apis.core.read_namespaced_config_map,
                                   "coredns", "kube-system")
@@ -548,6 +580,7 @@ def _jobs(clients, params, cluster, target, policy, shared):
         Job("insights", (), lambda: _insights(clients, name, path_minors(current, target), policy)),
         Job("known_versions", (), lambda: shared.known_versions() if shared else _known_versions(clients)),
         Job("provisioners", kube, _karpenter),
+        Job("autoscaler_rbac", ("kube", "workloads"), _autoscaler_rbac),
     )
 
 
@@ -582,7 +615,8 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
     if "addon_names" in results:
         facts["addons"] = results["addon_names"]
     for key, part in (("workloads", "workloads"), ("corefile", "corefile"), ("psp_eks_privileged", "psp"),
-                      ("in_tree_ebs_volumes", "ebs_volumes"), ("pdbs", "pdbs")):
+                      ("in_tree_ebs_volumes", "ebs_volumes"), ("pdbs", "pdbs"),
+                      ("cluster_autoscaler_rbac", "autoscaler_rbac")):
         if part in results:
             facts[key] = results[part]
     if "security_group" in results:

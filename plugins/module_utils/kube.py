@@ -307,6 +307,7 @@ class KubeApis:
         self.policy = client.PolicyV1Api(api_client)
         self.version = client.VersionApi(api_client)
         self.storage = client.StorageV1Api(api_client)
+        self.rbac = client.RbacAuthorizationV1Api(api_client)
         self.custom = client.CustomObjectsApi(api_client)
         self.apis = client.ApisApi(api_client)
 

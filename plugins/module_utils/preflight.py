@@ -16,12 +16,14 @@ import json
 from ansible_collections.lifecycle.eks.plugins.module_utils import addons, hybrid_nodes, launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.controller_compat import DEFAULT_MAX_AGE_DAYS, judge_all
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
 from ansible_collections.lifecycle.eks.plugins.module_utils.handover import with_basis
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import parse_max_age, stale_message
 from ansible_collections.lifecycle.eks.plugins.module_utils.support import (
     SupportError,
     parse_hourly_rates,
+    planning_day,
     support_report,
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
@@ -41,6 +43,7 @@ def cluster_argument_spec():
         insights_max_age=dict(type="str", default="24h"),
         control_plane_hourly_rates=dict(type="dict", default={}),
         compatibility_table_max_age=dict(type="str", default="180d"),
+        controller_table_max_age_days=dict(type="int", default=DEFAULT_MAX_AGE_DAYS),
         **launch_templates.argument_spec(LAUNCH_TEMPLATES_OPTION)
     )
 
@@ -52,11 +55,13 @@ def call_argument_spec():
         insights_refresh_timeout=dict(type="int", default=600),
         wait_delay=dict(type="float", default=5.0),
         wait_max_delay=dict(type="float", default=30.0),
+        today=dict(type="str"),
     )
 
 
-def validate_waits(params):
-    """The wait options shared by every cluster of a call; raises ModuleError."""
+def validate_call_options(params):
+    """The options shared by every cluster of a call (waits, the planning day); raises ModuleError."""
+    planning_day(params["today"])
     if params["insights_refresh_timeout"] < 0:
         raise ModuleError("insights_refresh_timeout must be 0 or more seconds; got %d."
                           % params["insights_refresh_timeout"])
@@ -66,11 +71,16 @@ def validate_waits(params):
 
 def plan_inputs(params, check_mode):
     """(target version, launch template entries, insight policy, hourly rates, compatibility tables' max age in
-    seconds) of one cluster; raises ModuleError.
+    seconds, controller table settings) of one cluster; raises ModuleError.
 
     Everything a bad option can break is checked here, before any AWS call.
     """
     target = parse_target_version(params["target_version"])
+    if params["controller_table_max_age_days"] < 0:
+        raise ModuleError("controller_table_max_age_days must be 0 or more days; got %d."
+                          % params["controller_table_max_age_days"])
+    tables = {"today": planning_day(params["today"]).isoformat(),
+              "max_age_days": params["controller_table_max_age_days"]}
     entries = launch_templates.parse(params[LAUNCH_TEMPLATES_OPTION], LAUNCH_TEMPLATES_OPTION)
     policy = insight_policy(params["insights_max_age"], may_refresh=not check_mode,
                             timeout=params["insights_refresh_timeout"], min_delay=params["wait_delay"],
@@ -80,18 +90,13 @@ def plan_inputs(params, check_mode):
         rates = parse_hourly_rates(params["control_plane_hourly_rates"])
     except SupportError as exc:
         raise ModuleError(str(exc)) from None
-    return target, entries, policy, rates, parse_max_age(params[TABLE_AGE_OPTION], TABLE_AGE_OPTION)
+    return target, entries, policy, rates, parse_max_age(params[TABLE_AGE_OPTION], TABLE_AGE_OPTION), tables
 
 
-def utc_today():
-    """The day support is judged on: AWS's support dates are UTC days."""
-    return datetime.datetime.now(datetime.timezone.utc).date()
-
-
-def support_on_path(facts, target, rates):
+def support_on_path(facts, target, rates, today):
     """(support of the cluster's version, of the target), each support_report() under the cluster's upgrade
-    policy on utc_today(); None where the calendar cannot place the version (EKS does not list it)."""
-    today, policy = utc_today(), facts["cluster"].get("upgrade_policy")
+    policy on ``today``; None where the calendar cannot place the version (EKS does not list it)."""
+    policy = facts["cluster"].get("upgrade_policy")
     placed = []
     for version in (facts["cluster"]["version"], str(target)):
         try:
@@ -121,7 +126,7 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     ``inputs`` is ``plan_inputs(params, check_mode)``; ``shared`` and ``cluster`` (its DescribeCluster, when
     already read) let a fleet share reads between its clusters.
     """
-    target, entries, policy, rates, table_max_age = inputs
+    target, entries, policy, rates, table_max_age, tables = inputs
     name = params["cluster_name"]
     facts = gather(clients, params, name, PREFLIGHT_PARTS, target=target, policy=policy, shared=shared,
                    cluster=cluster)
@@ -131,14 +136,16 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
     if stale:
         warnings.append(stale)
     facts["kubectl_client"] = kubectl_client
-    facts["today"] = policy["now"]().date().isoformat()  # the day compatibility tables' age is judged on
+    facts["today"] = tables["today"]  # the planning day (option today, else UTC) tables' age is judged on
+    facts["controller_table"] = tables
     checks = run_checks(facts, str(target), upgrade_nodegroups=params["upgrade_nodegroups"],
                         fix_coredns_upstream=params["fix_coredns_upstream"], skip=set(params["skip_checks"]),
                         table_max_age=table_max_age)
     skew = skew_facts(facts, target, params["upgrade_nodegroups"], known_versions=facts["known_versions"])
     # The plan with what it was computed from: eks_cluster_upgrade follows it without gathering again.
     plan = with_basis(skew["plan"], facts, target, params["upgrade_nodegroups"], entries)
-    support, target_support = support_on_path(facts, target, rates)
+    support, target_support = support_on_path(facts, target, rates,
+                                              datetime.date.fromisoformat(tables["today"]))
     result = {"changed": False, "checks": checks, "summary": summarize(checks), "plan": plan,
               "cluster": facts["cluster"], "insights": facts.get("insights") or [],
               "configuration_insights": facts.get("configuration_insights") or [],
@@ -150,5 +157,6 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
               "support": support, "target_support": target_support,
               # EKS Hybrid Nodes and the nodeadm upgrade each needs (run by nobody here: see hybrid_nodes.py)
               "hybrid_nodes": hybrid_nodes.node_entries(facts, target),
+              "controllers": judge_all(facts.get("workloads"), facts["cluster"]["version"], target),
               "ansible_facts": {"eks_version_skew": skew}}
     return result, warnings

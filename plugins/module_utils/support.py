@@ -27,6 +27,7 @@ import math
 import re
 from collections import namedtuple
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError, parse_kube_version
 
 STANDARD_POLICY = "STANDARD"
@@ -102,6 +103,17 @@ def parse_day(value, what):
         raise SupportError(f"{what} {text!r} is not a valid date ({exc}): write it as YYYY-MM-DD, for example "
                            "2026-11-24") from None
     return parse_day(moment, what)
+
+
+def planning_day(value, what="today"):
+    """The planning date: ``value`` (an option), or the current date in UTC (AWS's dates are UTC) when it is None;
+    raises ModuleError naming ``what`` on a value that is not a date."""
+    if value is None:
+        return datetime.datetime.now(datetime.timezone.utc).date()
+    try:
+        return parse_day(value, what)
+    except SupportError as exc:
+        raise ModuleError(str(exc)) from None
 
 
 def parse_upgrade_policy(value):

@@ -88,6 +88,12 @@ options:
             C(hybrid-nodes-cni)) may be before its check warns, as V(180d), V(90d).
         type: str
         default: 180d
+      controller_table_max_age_days:
+        description:
+          - How many days old a controller compatibility table may be on O(today) before check C(controller-table-age)
+            warns.
+        type: int
+        default: 180
       region:
         description:
           - The cluster's AWS region, when it is not O(region).
@@ -159,8 +165,8 @@ clusters:
     - One entry per cluster, under its O(clusters[].name), with what M(lifecycle.eks.eks_upgrade_preflight) returns
       (C(checks), C(summary), C(plan), C(cluster), C(insights), C(configuration_insights),
       C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(addon_compatibility), C(node_provisioners),
-      C(hybrid_nodes), C(support), C(target_support), C(ansible_facts), C(api_calls), C(api_retries)) and its
-      C(warnings).
+      C(hybrid_nodes), C(controllers), C(support), C(target_support), C(ansible_facts), C(api_calls), C(api_retries))
+      and its C(warnings).
     - A cluster that could not be checked has C(failed=true) and C(msg) instead.
   returned: always
   type: dict
@@ -209,7 +215,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.preflight import (
     kubectl_client_version,
     plan_inputs,
     preflight_cluster,
-    validate_waits,
+    validate_call_options,
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import failed_result
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
@@ -222,7 +228,7 @@ CLUSTER_OPTIONS = dict(
     context=dict(type="str"),
     **cluster_argument_spec()
 )
-SHARED_OPTIONS = ("insights_refresh_timeout", "wait_delay", "wait_max_delay")
+SHARED_OPTIONS = ("insights_refresh_timeout", "wait_delay", "wait_max_delay", "today")
 
 
 def cluster_params(spec, params):
@@ -295,7 +301,7 @@ def main():
     if params["max_concurrent_clusters"] < 1:
         module.fail_json(msg="max_concurrent_clusters must be 1 or more; got %d." % params["max_concurrent_clusters"])
     try:
-        validate_waits(params)
+        validate_call_options(params)
     except ModuleError as exc:
         module.fail_json(msg=str(exc))
 

@@ -261,32 +261,20 @@ api_retries:
   type: int
 """
 
-import datetime
-
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import gather
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
 from ansible_collections.lifecycle.eks.plugins.module_utils.support import (
     SupportError,
-    parse_day,
     parse_hourly_rates,
+    planning_day,
     support_report,
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
 
 # What the plan needs besides the cluster: node groups (EKS) and nodes (Fargate, self-managed kubelets).
 PLAN_PARTS = frozenset(("nodegroups", "nodes"))
-
-
-def planning_day(value):
-    """The planning date: the ``today`` option, or the current date in UTC (AWS's dates are UTC)."""
-    if value is None:
-        return datetime.datetime.now(datetime.timezone.utc).date()
-    try:
-        return parse_day(value, "today")
-    except SupportError as exc:
-        raise ModuleError(str(exc)) from None
 
 
 def hourly_rates(value):

@@ -77,6 +77,21 @@ description:
     fails when its release supports hybrid nodes only below a minor on the path while a newer release supports it,
     per a dated table from AWS's I(Configure CNI for hybrid nodes); an unknown version or minor warns, and so does
     the table when it is older than O(compatibility_table_max_age).
+  - Karpenter, the AWS Load Balancer Controller and the Cluster Autoscaler are found among the Deployments by their
+    image repository (C(karpenter/controller), C(aws-load-balancer-controller), C(cluster-autoscaler)), in any
+    namespace and whatever their name, and judged with the compatibility tables shipped with the collection, each
+    dated and with its source (the Karpenter compatibility matrix, the AWS Load Balancer Controller's supported
+    Kubernetes versions, the Cluster Autoscaler's one release per minor). Check C(controller-compatibility) fails
+    when a Karpenter or AWS Load Balancer Controller release does not support a minor of the path, naming the release
+    to install before that hop; it warns for a version or a minor the table does not know. A Cluster Autoscaler
+    release serves one minor, so it moves after each hop (the post_upgrade role sets it); it warns when it does not
+    match the control plane or on a path of several hops. Each controller's verdict is returned in C(controllers).
+  - Check C(controller-table-age) warns when a table the controllers found are judged with was recorded more than
+    O(controller_table_max_age_days) days before O(today).
+  - Check C(cluster-autoscaler-rbac) compares the ClusterRoles bound to the Cluster Autoscaler's service account
+    (C(ListClusterRoleBindings), then each bound ClusterRole; read only when a Cluster Autoscaler runs) with the rules
+    of the ClusterRole in the release manifest for the target minor, shipped with the tables, and warns naming each
+    missing rule.
   - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
     mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:
@@ -124,6 +139,12 @@ options:
         number and a unit V(s), V(m), V(h) or V(d) (V(180d)).
     type: str
     default: 180d
+  controller_table_max_age_days:
+    description:
+      - How many days old a controller compatibility table may be on O(today) before check C(controller-table-age)
+        warns that it may not know recent releases. A table exactly that old passes.
+    type: int
+    default: 180
 extends_documentation_fragment:
   - lifecycle.eks.preflight
   - lifecycle.eks.cluster
@@ -160,6 +181,14 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.usage }} -> {{ item.replaced_with }}: {{ item.objects | join(', ') }}"
   loop: "{{ preflight.deprecated_apis | map(attribute='deprecations') | flatten }}"
+
+- name: Preflight with a planning day and a shorter limit on the age of the controller compatibility tables
+  lifecycle.eks.eks_upgrade_preflight:
+    cluster_name: prod-eu
+    target_version: "1.32"
+    today: "2026-12-05"
+    controller_table_max_age_days: 90
+  register: preflight
 
 - name: Stop when a check failed
   ansible.builtin.fail:
@@ -394,6 +423,27 @@ hybrid_nodes:
       blocks_target: true
       before_upgrade: nodeadm upgrade 1.31 --config-source file://nodeConfig.yaml
       after_upgrade: nodeadm upgrade 1.33 --config-source file://nodeConfig.yaml
+controllers:
+  description:
+    - Karpenter, AWS Load Balancer Controller and Cluster Autoscaler Deployments found, each with its verdict for the
+      path to O(target_version) (what check C(controller-compatibility) sums up).
+    - C(controller) (V(karpenter), V(aws-load-balancer-controller), V(cluster-autoscaler)), C(workload)
+      (NAMESPACE/NAME), C(image), C(version) (the image tag), C(service_account), C(status), C(message),
+      C(remediation), and C(install) (the releases to install, each C(version) before the hop to C(before_hop)).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - controller: karpenter
+      workload: karpenter/karpenter
+      image: public.ecr.aws/karpenter/controller:1.1.1
+      version: "1.1.1"
+      service_account: karpenter/karpenter
+      status: fail
+      install: [{"before_hop": "1.32", "version": "1.2.0"}]
+      message: "Karpenter 1.1.1 (karpenter/karpenter) does not support Kubernetes 1.32: it must move before the
+        control plane, to 1.2.0 or later before the hop to 1.32."
+      remediation: Install Karpenter 1.2.0 or later before the hop to 1.32.
 ansible_facts:
   description: C(eks_version_skew), as M(lifecycle.eks.eks_version_skew_facts) sets it.
   returned: always
@@ -414,7 +464,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.preflight import (
     kubectl_client_version,
     plan_inputs,
     preflight_cluster,
-    validate_waits,
+    validate_call_options,
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 
@@ -423,7 +473,7 @@ def main():
     module = eks_module(dict(cluster_argument_spec(), **call_argument_spec()))
 
     def body(module, clients):
-        validate_waits(module.params)
+        validate_call_options(module.params)
         inputs = plan_inputs(module.params, module.check_mode)
         result, warnings = preflight_cluster(clients, module.params, inputs,
                                              kubectl_client_version(module, module.params["kubectl_path"]))

@@ -35,6 +35,7 @@ CHECK_ORDER = [
     "upgrade-insights", "configuration-insights", "addon-compatibility",
     "kubectl-client", "pdb-drain-blockers", "karpenter-ami-pinned", "karpenter-drift", "auto-mode",
     "hybrid-nodes", "hybrid-nodes-cni",
+    "controller-compatibility", "controller-table-age", "cluster-autoscaler-rbac",
 ]
 
 COREFILE = """.:53 {

@@ -15,8 +15,8 @@ from tests.unit.plugins.modules.helpers import log_position, records
 STEMS = ("healthy", "subnet-3-ips", "coredns-upstream", "psp-missing", "sg-missing-rule", "insights-misconfig-unknown",
          "addon-no-version-131")
 SAME_KEYS = ("checks", "summary", "plan", "cluster", "insights", "configuration_insights", "rollback_insights",
-             "deprecated_apis", "addon_compatibility", "node_provisioners", "hybrid_nodes", "support", "target_support",
-             "ansible_facts")
+             "deprecated_apis", "addon_compatibility", "node_provisioners", "hybrid_nodes", "controllers", "support",
+             "target_support", "ansible_facts")
 
 
 def seeded(make_world):
