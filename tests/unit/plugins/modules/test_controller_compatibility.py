@@ -60,9 +60,9 @@ def test_karpenter_1_1_1_blocks_the_hop_to_1_32_and_1_2_0_passes(make_world, run
 
 
 def test_the_fleet_preflight_judges_each_cluster_as_the_single_one_does(make_world, run_module, args, kubeconfig):
-    make_world("controllers-karpenter-132")
+    world = make_world("controllers-karpenter-132")
     names = ("karpenter-111-131", "karpenter-120-131")
-    result = run_module(fleet, {"today": day(0), "clusters": [
+    result = run_module(fleet, {"today": day(0), "region": world.region, "clusters": [
         {"name": name, "target_version": "1.32", "kubeconfig": kubeconfig(name), "skip_checks": ["kubectl-client"]}
         for name in names]}, check_mode=True)
     assert not result.failed, result.get("msg")

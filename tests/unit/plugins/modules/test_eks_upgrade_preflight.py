@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -362,8 +363,9 @@ def test_a_refresh_longer_than_the_timeout_warns(make_world, run_module, args):
     assert not result.failed, result.get("msg")
     freshness = result["insights_freshness"]
     assert (freshness["refresh"], freshness["stale"]) == ("timed_out", True)
-    assert freshness["message"].startswith("Timed out after 0 s waiting for the upgrade insights refresh of cluster "
-                                           "flowcontrol-127")
+    # The seconds it names are the time it took, which a busy machine stretches: not asserted.
+    assert re.match(r"Timed out after \d+ s waiting for the upgrade insights refresh of cluster flowcontrol-127",
+                    freshness["message"]), freshness["message"]
     assert "the refresh did not finish in time" in by_id(result)["upgrade-insights"]["message"]
 
 

@@ -22,7 +22,9 @@ FLEET = {"clusters": [
 
 @pytest.fixture(autouse=True)
 def planning_day(monkeypatch):
-    monkeypatch.setattr(preflight, "utc_today", lambda: TODAY)
+    """The day the modules plan on when no ``today`` option is given (the current UTC day otherwise)."""
+    real = preflight.planning_day
+    monkeypatch.setattr(preflight, "planning_day", lambda value, *what: TODAY if value is None else real(value, *what))
 
 
 def checked(run_module, args, name, target, **extra):
