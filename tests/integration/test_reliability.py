@@ -32,13 +32,25 @@ def kill_tree(pid: int) -> None:
         kill_tree(int(child))
 
 
-def finish_updates_once_polled(world: Any, cluster: str, since: int) -> threading.Thread:
-    """Jump the emulated clock an hour ahead once someone polls the cluster's update (load-proof timing)."""
+def finish_updates_once_polled(world: Any, cluster: str, since: int, listed_first: bool = False) -> threading.Thread:
+    """Jump the emulated clock an hour ahead once someone polls the cluster's update (load-proof timing).
+
+    ``listed_first``: only a poll that follows a ListUpdates counts, i.e. one from a run that looked for the update,
+    not a stray poll a killed run had in flight when it died (the world may log it after the kill returns).
+    """
+    def polled() -> bool:
+        listed = not listed_first
+        for r in world.state.log.as_dicts(since):
+            if r["cluster"] == cluster and r["operation"] == "ListUpdates":
+                listed = True
+            elif listed and r["cluster"] == cluster and r["operation"] == "DescribeUpdate":
+                return True
+        return False
+
     def watch() -> None:
         deadline = time.time() + 600
         while time.time() < deadline:
-            if any(r["operation"] == "DescribeUpdate" and r["cluster"] == cluster
-                   for r in world.state.log.as_dicts(since)):
+            if polled():
                 world.state.clock.advance(3600)
                 return
             time.sleep(0.2)

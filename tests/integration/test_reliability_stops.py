@@ -53,7 +53,7 @@ def test_interrupted_run_resumes_the_update_without_starting_another(make_world,
     process.wait()
     assert world.summary()["healthy-129"]["status"] == "UPDATING"
 
-    finish_updates_once_polled(world, "healthy-129", len(world.state.log.records()))
+    finish_updates_once_polled(world, "healthy-129", len(world.state.log.records()), listed_first=True)
     run = run_playbook(world)
     assert run.rc == 0, run.output[-3000:]
     assert len(cluster_updates(world, "healthy-129")) == 1, "the rerun must not send a second UpdateClusterVersion"

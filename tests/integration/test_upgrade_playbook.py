@@ -192,8 +192,8 @@ def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_pla
     assert addon["remediation"].startswith("Stay at 1.30 (target_version 1.30)")
     assert [(p["addon"], p["verdict"], p["to_version"]) for p in telemetry["preflight"]["addon_compatibility"]] == [
         ("acme_telemetry-agent", "no-version", "1.31")]
-    [move] = run.cluster_report("coredns-behind-129")["preflight"]["addon_compatibility"]
-    assert (move["verdict"], move["move_to"]) == ("move-first", "v1.11.4-eksbuild.22")
+    # (The scenario's second cluster, an add-on that must move before the hop, is not in this first-only fleet: its
+    # "move-first" verdict is asserted in tests/unit/plugins/modules/test_eks_fleet_preflight.py.)
     # Karpenter 1.1.1 can't go to 1.32: the report names it, where it runs and the release to install first.
     karpenter = run.cluster_report("karpenter-111-131")
     [blocker] = [b for b in karpenter["blockers"] if b["id"] == "controller-compatibility"]
