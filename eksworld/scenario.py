@@ -20,6 +20,8 @@ A scenario file::
         additional_security_groups: [{name: ops, inbound: [{protocol: tcp, port: 22, peer: 10.0.0.0/8}]}]
         nodegroups: [{name: general, version: "1.29", desired_size: 2, gpu: false,
                       ami_type: AL2023_x86_64_STANDARD, pdb_blocks_drain: false}]
+        # GPU node groups: instance_type, labels, taints, gpus_advertised; the device plugin's scheduling
+        # (workloads: nvidia_device_plugin: {version, tolerations, node_selector, affinity}): scenario_gpu.py
         # a node group with a launch template (an EC2 launch template is created): `versions` gives, per
         # launch template version, the Kubernetes minor of its AMI (ami_type CUSTOM) or null (no AMI: EKS's);
         # the node group uses `version` (default 1)
@@ -72,6 +74,7 @@ import yaml
 
 from eksworld import catalog
 from eksworld.scenario_fields import known_keys, minor_text
+from eksworld.scenario_gpu import device_plugin_settings, kube_taints, nodegroup_taints, without_gpus
 from eksworld.scenario_security_groups import security_group_settings
 
 ECR = "602401143452.dkr.ecr.us-east-1.amazonaws.com"
@@ -133,6 +136,9 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
         try:
             for ng in cluster.get("nodegroups") or []:
                 _check_launch_template(ng)
+                nodegroup_taints(ng)
+            if (cluster.get("workloads") or {}).get("nvidia_device_plugin"):
+                device_plugin_settings(cluster["workloads"]["nvidia_device_plugin"])
             karpenter_settings(cluster)
             auto_mode_settings(cluster)
             security_group_settings(cluster)
@@ -262,6 +268,14 @@ def _node_address(name: str) -> str:
     return f"10.0.{64 + digest[0] % 64}.{1 + digest[1] % 254}"
 
 
+# The k8s.amazonaws.com/accelerator label of GPU nodes (EKS's Cluster Autoscaler docs), per instance family.
+ACCELERATORS = {"p3": "nvidia-tesla-v100", "g4dn": "nvidia-tesla-t4", "g5": "nvidia-a10g"}
+
+
+def nodegroup_instance_type(ng: dict[str, Any]) -> str:
+    return str(ng.get("instance_type") or ("p3.2xlarge" if ng.get("gpu") else "m5.large"))
+
+
 def _node(name: str, kubelet: str, labels: dict[str, str], zone: str = "us-east-1a",
           instance_type: str = "m5.large", gpu: bool = False, ami_type: str | None = None) -> dict[str, Any]:
     """A Node as kubelet registers it on EC2; `ami_type` (a node group's) picks its OS image, else the minor's."""
@@ -372,9 +386,16 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
             labels = {"eks.amazonaws.com/nodegroup": ng["name"], "eks.amazonaws.com/capacityType": "ON_DEMAND",
                       "eks.amazonaws.com/nodegroup-image": "ami-0c2b8ca1dad447f8a"}
             if gpu:
-                labels["k8s.amazonaws.com/accelerator"] = "nvidia-tesla-v100"
-            objects.append(_node(f"ip-10-0-1-{node_index}.ec2.internal", ng_version, labels,
-                                 instance_type="p3.2xlarge" if gpu else "m5.large", gpu=gpu, ami_type=ami_type))
+                labels["k8s.amazonaws.com/accelerator"] = ACCELERATORS.get(
+                    nodegroup_instance_type(ng).split(".")[0], "nvidia")
+            node = _node(f"ip-10-0-1-{node_index}.ec2.internal", ng_version, {**labels, **(ng.get("labels") or {})},
+                         instance_type=nodegroup_instance_type(ng), gpu=gpu, ami_type=ami_type)
+            taints = kube_taints(nodegroup_taints(ng))
+            if taints:
+                node["spec"]["taints"] = taints
+            if gpu and ng.get("gpus_advertised") is False:
+                without_gpus(node)
+            objects.append(node)
     for node in cluster.get("self_managed_nodes", []):
         objects.append(_node(node["name"], str(node["kubelet"]), {"alpha.eksctl.io/nodegroup-name": "self-managed"},
                              ami_type=node.get("ami_type")))
@@ -400,8 +421,11 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
         if addon not in ADDON_WORKLOADS:
             continue
         kind, name, container = ADDON_WORKLOADS[addon]
-        objects.append(_workload(kind, name, "kube-system", container, addon_image(
-            addon, resolve_addon_version(addon, addon_settings(addon, wanted)[0], version))))
+        workload = _workload(kind, name, "kube-system", container, addon_image(
+            addon, resolve_addon_version(addon, addon_settings(addon, wanted)[0], version)))
+        if kind == "DaemonSet":  # EKS's node agents (aws-node, kube-proxy) tolerate every taint
+            workload["spec"]["template"]["spec"]["tolerations"] = [{"operator": "Exists"}]
+        objects.append(workload)
     workloads = cluster.get("workloads") or {}
     if workloads.get("cluster_autoscaler"):
         objects.append(_workload("Deployment", "cluster-autoscaler", "kube-system", "cluster-autoscaler",
@@ -413,10 +437,11 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
                                  f"public.ecr.aws/eks/aws-load-balancer-controller:{workloads['aws_load_balancer_controller']}",
                                  {"app.kubernetes.io/name": "aws-load-balancer-controller"}))
     if workloads.get("nvidia_device_plugin"):
-        objects.append(_workload("DaemonSet", "nvidia-device-plugin-daemonset", "kube-system",
-                                 "nvidia-device-plugin-ctr",
-                                 f"nvcr.io/nvidia/k8s-device-plugin:{workloads['nvidia_device_plugin']}",
-                                 {"name": "nvidia-device-plugin-ds"}))
+        tag, scheduling = device_plugin_settings(workloads["nvidia_device_plugin"])
+        plugin = _workload("DaemonSet", "nvidia-device-plugin-daemonset", "kube-system", "nvidia-device-plugin-ctr",
+                           f"nvcr.io/nvidia/k8s-device-plugin:{tag}", {"name": "nvidia-device-plugin-ds"})
+        plugin["spec"]["template"]["spec"].update(scheduling)
+        objects.append(plugin)
     if workloads.get("fluentd"):
         objects.append(_workload("DaemonSet", "fluentd-cloudwatch", "amazon-cloudwatch", "fluentd-cloudwatch",
                                  "fluent/fluentd-kubernetes-daemonset:v1.7.3-debian-cloudwatch-1.0",

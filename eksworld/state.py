@@ -163,3 +163,4 @@ class WorldState:
     nodegroup_update_s: float = 1.0
     addon_update_s: float = 0.5
     insights_refresh_s: float = 1.0  # an on-demand insights refresh stays IN_PROGRESS this long
+    gpu_register_s: float = 0.3  # the NVIDIA device plugin advertises a new GPU node's GPUs this long after it joins

@@ -17,6 +17,7 @@ import ipaddress
 import re
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
+from ansible_collections.lifecycle.eks.plugins.module_utils.gpu import device_plugin_verdict
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     COMPLETED,
     ERROR,
@@ -67,6 +68,8 @@ CHECK_STEPS = {
     "karpenter-ami-pinned": "Step 5: update your nodes (Karpenter: EC2NodeClass AMI selection for the new minor)",
     "karpenter-drift": "Step 5: update your nodes (Karpenter replaces drifted nodes within disruption budgets)",
     "auto-mode": "Step 5: update your nodes (EKS Auto Mode updates its own nodes)",
+    "gpu-device-plugin-scheduling": "Beyond the procedure: the NVIDIA device plugin must run on the GPU nodes a node "
+                                    "group update launches (their taints tolerated), and only there",
 }
 
 
@@ -624,6 +627,16 @@ def check_auto_mode(facts, target):
     return _result("auto-mode", PASS, auto["message"])
 
 
+def check_gpu_device_plugin(facts, target):
+    """Where the NVIDIA device plugin runs (gpu.py judges); failing only while GPU nodes are about to be replaced:
+    a hop is pending or a GPU node group is below the target."""
+    current = parse_kube_version(facts["cluster"]["version"])
+    gpu = facts.get("gpu") or {"gpu_nodegroups": [], "gpu_nodes": []}
+    behind = any(parse_kube_version(ng["version"]) < target for ng in facts["nodegroups"]
+                 if ng["name"] in gpu["gpu_nodegroups"])
+    return _result("gpu-device-plugin-scheduling", *device_plugin_verdict(gpu, strict=target > current or behind))
+
+
 def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstream=False, skip=()):
     """Every check, in procedure order; skipped ones are recorded, not dropped."""
     try:
@@ -653,6 +666,7 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("karpenter-ami-pinned", lambda: check_karpenter_ami(facts, target)),
         ("karpenter-drift", lambda: check_karpenter_drift(facts, target)),
         ("auto-mode", lambda: check_auto_mode(facts, target)),
+        ("gpu-device-plugin-scheduling", lambda: check_gpu_device_plugin(facts, target)),
     ]
     results = []
     for check_id, run in checks:

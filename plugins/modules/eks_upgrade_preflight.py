@@ -49,6 +49,12 @@ description:
     self-managed node reports the OS image Amazon Linux 2, and warns below 1.33 (AL2 support ended on 2025-11-26). It
     names the AL2023 (or Bottlerocket) AMI type to move to; EKS can't change a node group's AMI type in place, so the
     remediation is a new node group and a migration.
+  - Check C(gpu-device-plugin-scheduling) judges where the NVIDIA device plugin DaemonSet (an image named
+    C(k8s-device-plugin)) runs, by the nodeSelector, required node affinity and tolerations of its pods, on the current
+    nodes and on the nodes each managed node group launches next (its labels and taints). It fails, while a hop is
+    pending or a GPU node group is below the target, when the plugin would miss a GPU node or a GPU node group's next
+    nodes (for example an untolerated C(nvidia.com/gpu:NoSchedule) taint of an AL2023 GPU node group), since their GPUs
+    would then not be advertised as C(nvidia.com/gpu), and warns when it also runs on nodes without a GPU.
   - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
     mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:

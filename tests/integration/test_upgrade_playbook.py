@@ -28,6 +28,7 @@ BLOCKING = {
     "fargate-old": "fargate-pods-behind",
     "sg-missing-rule": "security-group-rules",
     "al2-nodegroup-133": "al2-node-groups",
+    "gpu-taint-untolerated": "gpu-device-plugin-scheduling",
 }
 
 
@@ -151,6 +152,12 @@ def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_pla
     [al2] = [b for b in run.cluster_report("al2-nodes-132")["blockers"] if b["id"] == "al2-node-groups"]
     assert "legacy-al2 (AL2_x86_64: move to AL2023_x86_64_STANDARD, or BOTTLEROCKET_x86_64)" in al2["message"]
     assert "| al2-nodes-132 | blocked |" in (run.report_dir / "fleet-summary.md").read_text()
+    # The device plugin that would miss the GPU node group's next nodes: named, with the toleration to add.
+    [gpu] = [b for b in run.cluster_report("gpu-untolerated-130")["blockers"]
+             if b["id"] == "gpu-device-plugin-scheduling"]
+    assert "new nodes of node group gpu-a10 (kube-system/nvidia-device-plugin-daemonset: it does not tolerate the " \
+           "node's taint nvidia.com/gpu=true:NoSchedule)" in gpu["message"]
+    assert "{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}" in gpu["remediation"]
     # The checks name module options; the preflight role names the inventory variable that sets each.
     assert "(in the inventory: fix_coredns_upstream is set by eks_fix_coredns_upstream)" in run.output
 

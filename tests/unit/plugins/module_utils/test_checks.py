@@ -34,6 +34,7 @@ CHECK_ORDER = [
     "aws-load-balancer-controller", "subnet-free-ips", "cluster-security-group", "security-group-rules",
     "upgrade-insights", "configuration-insights",
     "kubectl-client", "pdb-drain-blockers", "karpenter-ami-pinned", "karpenter-drift", "auto-mode",
+    "gpu-device-plugin-scheduling",
 ]
 
 COREFILE = """.:53 {

@@ -24,6 +24,7 @@ BLOCKING = {
     "fargate-old": "fargate-pods-behind",
     "sg-missing-rule": "security-group-rules",
     "al2-nodegroup-133": "al2-node-groups",
+    "gpu-taint-untolerated": "gpu-device-plugin-scheduling",
 }
 
 
