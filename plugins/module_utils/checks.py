@@ -17,7 +17,7 @@ import ipaddress
 import re
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
-from ansible_collections.lifecycle.eks.plugins.module_utils.gpu import device_plugin_verdict
+from ansible_collections.lifecycle.eks.plugins.module_utils.gpu import device_plugin_check
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
     COMPLETED,
     ERROR,
@@ -627,16 +627,6 @@ def check_auto_mode(facts, target):
     return _result("auto-mode", PASS, auto["message"])
 
 
-def check_gpu_device_plugin(facts, target):
-    """Where the NVIDIA device plugin runs (gpu.py judges); failing only while GPU nodes are about to be replaced:
-    a hop is pending or a GPU node group is below the target."""
-    current = parse_kube_version(facts["cluster"]["version"])
-    gpu = facts.get("gpu") or {"gpu_nodegroups": [], "gpu_nodes": []}
-    behind = any(parse_kube_version(ng["version"]) < target for ng in facts["nodegroups"]
-                 if ng["name"] in gpu["gpu_nodegroups"])
-    return _result("gpu-device-plugin-scheduling", *device_plugin_verdict(gpu, strict=target > current or behind))
-
-
 def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstream=False, skip=()):
     """Every check, in procedure order; skipped ones are recorded, not dropped."""
     try:
@@ -666,7 +656,8 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("karpenter-ami-pinned", lambda: check_karpenter_ami(facts, target)),
         ("karpenter-drift", lambda: check_karpenter_drift(facts, target)),
         ("auto-mode", lambda: check_auto_mode(facts, target)),
-        ("gpu-device-plugin-scheduling", lambda: check_gpu_device_plugin(facts, target)),
+        ("gpu-device-plugin-scheduling", lambda: _result("gpu-device-plugin-scheduling",
+                                                         *device_plugin_check(facts, target))),
     ]
     results = []
     for check_id, run in checks:

@@ -25,6 +25,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version
+
 GPU_RESOURCE = "nvidia.com/gpu"
 NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
 INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
@@ -307,6 +309,15 @@ def device_plugin_verdict(facts, strict):
                         "node groups %s, and on no other node." % (plugins, groups)), ""
     status = "fail" if facts["misses"] and strict else "warn"
     return status, " ".join(problems), " ".join(fixes)
+
+
+def device_plugin_check(facts, target):
+    """(status, message, remediation) of check gpu-device-plugin-scheduling over gathered facts: failing only while
+    GPU nodes are about to be replaced (a hop is pending, or a GPU node group is below the target KubeMinor)."""
+    gpu = facts.get("gpu") or {"gpu_nodegroups": [], "gpu_nodes": []}
+    behind = any(parse_kube_version(ng["version"]) < target for ng in facts["nodegroups"]
+                 if ng["name"] in gpu["gpu_nodegroups"])
+    return device_plugin_verdict(gpu, strict=target > parse_kube_version(facts["cluster"]["version"]) or behind)
 
 
 def not_advertised_reasons(device_plugins, node):

@@ -366,3 +366,19 @@ def test_the_wait_ends_at_its_timeout_with_the_nodes_still_missing():
     once = FakeClock()
     _nodes, missing = gpu_kube.wait_for_gpu_allocatable(apis, "gpu", 0, clock=once, sleep=once.sleep)
     assert [n["name"] for n in missing] == ["b"] and once.sleeps == []
+
+
+@pytest.mark.parametrize("control_plane, gpu_group, target, status", [
+    ("1.29", "1.29", "1.30", "fail"),  # a hop pending: the node groups follow
+    ("1.30", "1.29", "1.30", "fail"),  # no hop, but the GPU node group is updated to the target
+    ("1.30", "1.30", "1.30", "warn"),  # nothing replaces the GPU nodes in this run
+])
+def test_the_check_fails_only_while_gpu_nodes_are_about_to_be_replaced(control_plane, gpu_group, target, status):
+    from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version
+
+    facts = {"cluster": {"version": control_plane},
+             "nodegroups": [{"name": "general", "version": "1.28"}, {"name": "gpu", "version": gpu_group}],
+             "gpu": cluster_facts({"tolerations": [], "node_affinity": affinity([G5])})}
+    assert gpu.device_plugin_check(facts, parse_kube_version(target))[0] == status
+    # Facts without GPU facts (gathered without the part): nothing to judge.
+    assert gpu.device_plugin_check(dict(facts, gpu=None), parse_kube_version(target))[0] == "pass"
