@@ -39,6 +39,14 @@ MSG_LT_NONE = "Nodegroup {nodegroup} was not created with a launch template; a l
 MSG_LT_OTHER = (
     "Nodegroup {nodegroup} uses launch template {current}: a node group keeps the launch template it was created with."
 )
+# UpdateNodegroupConfig (botocore: NodegroupUpdateConfig wants maxUnavailable or maxUnavailablePercentage, 1-100;
+# updateStrategy DEFAULT or MINIMAL). Not seen verbatim in AWS output.
+UPDATE_STRATEGIES = ("DEFAULT", "MINIMAL")
+MSG_UPDATE_CONFIG_UNAVAILABLE = "updateConfig needs exactly one of maxUnavailable and maxUnavailablePercentage"
+MSG_UPDATE_CONFIG_RANGE = "{field} must be between 1 and 100"
+MSG_UPDATE_STRATEGY = "updateStrategy must be one of DEFAULT, MINIMAL"
+MSG_CONFIG_UNSUPPORTED = "eksworld emulates labels, taints, scalingConfig and updateConfig of UpdateNodegroupConfig"
+MSG_NO_CHANGES = "No changes needed"
 # The Kubernetes minor in an AMI name or SSM path: "-1.30-", "/1.30/", "k8s-1.30-" (not "v1.20.0").
 _AMI_MINOR = re.compile(r"(?:^|[-/_])(1\.\d{1,2})(?=[-/_]|$)")
 
@@ -53,6 +61,9 @@ class NodegroupUpdates(RegionalEks):
             return
         nodegroup.status = "ACTIVE"
         nodegroup.modified_at = utc(update.due_at)
+        if update.type == "ConfigUpdate":
+            self._finish_config_update(cluster, nodegroup, update)
+            return
         if getattr(nodegroup, "eksworld_pdb_blocks_drain", False) and not update.force:
             update.status = "Failed"
             update.errors = [{
@@ -72,7 +83,84 @@ class NodegroupUpdates(RegionalEks):
             cluster=cluster.name, nodegroup=nodegroup.nodegroup_name,
             version=nodegroup.version, release_version=nodegroup.release_version,
             kubelet_version=update.kubelet or nodegroup.version,
+            labels=dict(nodegroup.labels or {}), taints=list(nodegroup.taints or []),
         )
+
+    def _finish_config_update(self, cluster: Cluster, nodegroup: Nodegroup, update: Update) -> None:
+        config = update.config or {}
+        if "update_config" in config:
+            nodegroup.update_config = config["update_config"]
+        if "scaling_config" in config:
+            nodegroup.scaling_config = {**(nodegroup.scaling_config or {}), **config["scaling_config"]}
+        labels = config.get("labels") or {}
+        nodegroup.labels = {key: value for key, value in {**nodegroup.labels, **labels.get("addOrUpdateLabels", {})}
+                            .items() if key not in labels.get("removeLabels", [])}
+        taints = config.get("taints") or {}
+        changed = {(t["key"], t.get("effect")) for t in taints.get("addOrUpdateTaints", []) + taints.get(
+            "removeTaints", [])}
+        nodegroup.taints = [t for t in nodegroup.taints if (t["key"], t.get("effect")) not in changed] + list(
+            taints.get("addOrUpdateTaints", []))
+        update.status = "Successful"
+        if labels or taints:
+            self.state.events.publish("nodegroup_config_changed", cluster=cluster.name,
+                                      nodegroup=nodegroup.nodegroup_name, labels=dict(nodegroup.labels),
+                                      taints=list(nodegroup.taints))
+
+    def update_nodegroup_config(self, cluster_name: str, nodegroup_name: str, token: str | None = None,
+                                **config: Any) -> Update:
+        """UpdateNodegroupConfig (labels, taints, scalingConfig, updateConfig); the changes apply when it completes.
+
+        `config` holds the request's fields by their snake_case names (moto's), None when absent.
+        """
+        cluster = self.cluster(cluster_name)
+        nodegroup = self.nodegroup(cluster, nodegroup_name)
+        scope = f"nodegroup/{nodegroup_name}"
+        given = {key: value for key, value in config.items() if value is not None}
+        request = (json.dumps(given, sort_keys=True),)
+        replayed = self._replay(cluster, scope, token, request)
+        if replayed:
+            return replayed
+        names = {"clusterName": cluster_name, "nodegroupName": nodegroup_name}
+        if set(given) - {"labels", "taints", "scaling_config", "update_config"}:
+            raise InvalidParameterException(MSG_CONFIG_UNSUPPORTED, **names)
+        params = self._config_params(given, names)
+        if not params:
+            raise InvalidParameterException(MSG_NO_CHANGES, **names)
+        if nodegroup.status != "ACTIVE":
+            raise ResourceInUseException(MSG_NODEGROUP_NOT_ACTIVE, **names)
+        now = self.now()
+        update = Update(id=str(uuid.uuid4()), type="ConfigUpdate", params=params, created_at=now,
+                        due_at=now + self.state.nodegroup_update_s, nodegroup=nodegroup_name, config=given)
+        self._record(cluster, update, scope, token, request)
+        nodegroup.status = "UPDATING"
+        return update
+
+    @staticmethod
+    def _config_params(given: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
+        """The Update params (botocore's UpdateParamType) of an UpdateNodegroupConfig, after EKS's checks."""
+        params = []
+        update_config = given.get("update_config")
+        if update_config is not None:
+            limits = [key for key in ("maxUnavailable", "maxUnavailablePercentage") if key in update_config]
+            if len(limits) != 1:
+                raise InvalidParameterException(MSG_UPDATE_CONFIG_UNAVAILABLE, **names)
+            if not 1 <= int(update_config[limits[0]]) <= 100:
+                raise InvalidParameterException(MSG_UPDATE_CONFIG_RANGE.format(field=limits[0]), **names)
+            strategy = update_config.get("updateStrategy")
+            if strategy is not None and strategy not in UPDATE_STRATEGIES:
+                raise InvalidParameterException(MSG_UPDATE_STRATEGY, **names)
+            params.append({"type": limits[0][0].upper() + limits[0][1:], "value": str(update_config[limits[0]])})
+            if strategy is not None:
+                params.append({"type": "UpdateStrategy", "value": strategy})
+        for field, kinds in (("labels", (("addOrUpdateLabels", "LabelsToAdd"), ("removeLabels", "LabelsToRemove"))),
+                             ("taints", (("addOrUpdateTaints", "TaintsToAdd"), ("removeTaints", "TaintsToRemove")))):
+            for key, kind in kinds:
+                if (given.get(field) or {}).get(key):
+                    params.append({"type": kind, "value": json.dumps(given[field][key], sort_keys=True)})
+        for key, kind in (("desiredSize", "DesiredSize"), ("minSize", "MinSize"), ("maxSize", "MaxSize")):
+            if (given.get("scaling_config") or {}).get(key) is not None:
+                params.append({"type": kind, "value": str(given["scaling_config"][key])})
+        return params
 
     def first_node_name(self, cluster: Cluster, nodegroup: Nodegroup) -> str:
         """Private DNS name of a node group's first node, numbered across the cluster's node groups in order

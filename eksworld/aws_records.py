@@ -42,6 +42,7 @@ class Update:
     failure: dict[str, Any] | None = None  # the error the update will end with, decided when it starts
     force: bool = False
     kubelet: str | None = None  # node group updates: the kubelet minor the new nodes run (custom AMIs: the AMI's)
+    config: dict[str, Any] | None = None  # node group configuration updates: what changes when it completes
 
     def param(self, kind: str) -> str | None:
         return next((p["value"] for p in self.params if p["type"] == kind), None)

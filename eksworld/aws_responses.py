@@ -116,6 +116,14 @@ class EksWorldResponse(EKSResponse):
         page, token = paginate(ids, self._get_param("maxResults"), self._get_param("nextToken"))
         return ActionResult(with_token({"updateIds": page}, token))
 
+    def update_nodegroup_config(self) -> ActionResult:
+        return self._update(self.world.update_nodegroup_config(
+            self._cluster_name(), self._get_param("nodegroupName"), token=self._get_param("clientRequestToken"),
+            labels=self._get_param("labels"), taints=self._get_param("taints"),
+            scaling_config=self._get_param("scalingConfig"), update_config=self._get_param("updateConfig"),
+            node_repair_config=self._get_param("nodeRepairConfig"), warm_pool_config=self._get_param("warmPoolConfig"),
+        ))
+
     def update_nodegroup_version(self) -> ActionResult:
         return self._update(self.world.update_nodegroup_version(
             self._cluster_name(), self._get_param("nodegroupName"),

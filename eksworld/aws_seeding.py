@@ -118,6 +118,7 @@ class WorldSeeding:
         desired_size: int = 2,
         launch_template: dict[str, Any] | None = None,
         labels: dict[str, str] | None = None,
+        taints: list[dict[str, str]] | None = None,
         pdb_blocks_drain: bool = False,
     ) -> str:
         """An ACTIVE managed node group; `pdb_blocks_drain` makes its version updates fail (unless force).
@@ -155,7 +156,8 @@ class WorldSeeding:
                 disk_size=None if launch_template else 20,
                 instance_types=instance_types or ["m5.large"],
                 ami_type=ami_type,
-                labels=labels or {},
+                labels=dict(labels or {}),
+                taints=list(taints or []),
                 launch_template=launch_template,
             )
             # No SSH access configured: AWS then reports neither remoteAccess nor its security group.

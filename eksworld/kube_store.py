@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from eksworld.kube_patch import json_patch, merge_patch, strategic_merge_patch
+from eksworld.kube_scheduling import daemon_pod_fits
 from eksworld.kube_select import FieldSelector, LabelSelector
 from eksworld.kube_status import KubeError, already_exists, conflict, invalid, not_found
 from eksworld.kube_types import BUILTIN_RESOURCES, JsonObject, ResourceType
 
 # Watches can resume from any of this many most recent changes; older ones get 410 Expired.
 WATCH_HISTORY = 1000
-# DaemonSet pods never run on Fargate nodes (EKS labels them with this compute type).
-_FARGATE_LABEL = ("eks.amazonaws.com/compute-type", "fargate")
 _GIT_VERSION = re.compile(r"^v(?P<major>\d+)\.(?P<minor>\d+)\.\d+")
 # Not part of what a client may change with a plain update or patch.
 _SYSTEM_METADATA = ("uid", "creationTimestamp", "generation", "name", "namespace")
@@ -392,16 +391,28 @@ class ClusterStore:
 
         Returns how many nodes changed.
         """
+        def new_kubelet(node: JsonObject) -> None:
+            node_info = node.setdefault("status", {}).setdefault("nodeInfo", {})
+            node_info["kubeletVersion"] = kubelet_version
+            node_info["kubeProxyVersion"] = kubelet_version
+
+        return len(self.update_nodes(label_selector, new_kubelet))
+
+    def update_nodes(self, label_selector: Mapping[str, str] | str,
+                     change: Callable[[JsonObject], None]) -> tuple[JsonObject, ...]:
+        """Apply `change` to a copy of each matching node (spec, labels and status alike) and store it, as the
+        kubelet and node controllers would; returns the nodes as stored."""
         nodes_type = self.type_for("v1", "Node")
+        stored = []
         with self._lock:
             nodes, _ = self.api_list(nodes_type, None, label_selector)
             for node in nodes:
                 updated = _clone(node)
-                node_info = updated.setdefault("status", {}).setdefault("nodeInfo", {})
-                node_info["kubeletVersion"] = kubelet_version
-                node_info["kubeProxyVersion"] = kubelet_version
-                self._update(nodes_type, node, updated, "status", dry_run=False)
-            return len(nodes)
+                change(updated)
+                current = self._update(nodes_type, node, updated, None, dry_run=False)
+                stored.append(self._update(nodes_type, current, dict(_clone(current), status=updated["status"]),
+                                           "status", dry_run=False))
+            return tuple(stored)
 
     # ------------------------------------------------------------------ internals
 
@@ -527,11 +538,8 @@ class ClusterStore:
         return status
 
     def _daemonset_status(self, obj: JsonObject) -> JsonObject:
-        selector = obj.get("spec", {}).get("template", {}).get("spec", {}).get("nodeSelector") or {}
-        nodes = LabelSelector.parse(selector)
-        count = sum(1 for node in self._objects[("", "nodes")].values()
-                    if nodes.matches(_meta(node).get("labels"))
-                    and (_meta(node).get("labels") or {}).get(_FARGATE_LABEL[0]) != _FARGATE_LABEL[1])
+        pod_spec = obj.get("spec", {}).get("template", {}).get("spec", {})
+        count = sum(1 for node in self._objects[("", "nodes")].values() if daemon_pod_fits(pod_spec, node))
         return {
             "observedGeneration": _meta(obj).get("generation", 1),
             "desiredNumberScheduled": count, "currentNumberScheduled": count,

@@ -28,6 +28,8 @@ A scenario file::
         additional_security_groups: [{name: ops, inbound: [{protocol: tcp, port: 22, peer: 10.0.0.0/8}]}]
         nodegroups: [{name: general, version: "1.29", desired_size: 2, gpu: false,
                       ami_type: AL2023_x86_64_STANDARD, pdb_blocks_drain: false}]
+        # GPU node groups: instance_type, labels, taints, gpus_advertised; the device plugin's scheduling
+        # (workloads: nvidia_device_plugin: {version, tolerations, node_selector, affinity}): scenario_gpu.py
         # a node group with a launch template (an EC2 launch template is created): `versions` gives, per
         # launch template version, the Kubernetes minor of its AMI (ami_type CUSTOM) or null (no AMI: EKS's);
         # the node group uses `version` (default 1)
@@ -87,7 +89,9 @@ from eksworld import catalog
 from eksworld.scenario_addon_catalog import addon_catalog_settings
 from eksworld.scenario_controllers import autoscaler_objects, autoscaler_rbac_settings
 from eksworld.scenario_fields import known_keys, minor_text
+from eksworld.scenario_provisioners import auto_mode_settings, karpenter_settings
 from eksworld.scenario_hybrid import cni_daemonset, hybrid_cni_settings, hybrid_node, hybrid_node_settings
+from eksworld.scenario_gpu import device_plugin_settings, kube_taints, nodegroup_taints, without_gpus
 from eksworld.scenario_security_groups import security_group_settings
 
 ECR = "602401143452.dkr.ecr.us-east-1.amazonaws.com"
@@ -166,6 +170,9 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
         try:
             for ng in cluster.get("nodegroups") or []:
                 _check_launch_template(ng)
+                nodegroup_taints(ng)
+            if (cluster.get("workloads") or {}).get("nvidia_device_plugin"):
+                device_plugin_settings(cluster["workloads"]["nvidia_device_plugin"])
             karpenter_settings(cluster)
             auto_mode_settings(cluster)
             security_group_settings(cluster)
@@ -179,12 +186,6 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
     return data
 
 
-KARPENTER_KEYS = ("version", "api_version", "namespace", "ec2nodeclasses", "nodepools")
-KARPENTER_API_VERSIONS = ("v1", "v1beta1")
-NODECLASS_KEYS = ("name", "ami_family", "ami_selector_terms", "amis")
-NODEPOOL_KEYS = ("name", "node_class", "nodes", "kubelet", "budgets", "do_not_disrupt")
-AUTO_MODE_KEYS = ("nodes", "node_pools", "kubelet")
-AUTO_MODE_NODE_POOLS = ["general-purpose", "system"]
 
 
 def _check_launch_template(ng: dict[str, Any]) -> None:
@@ -206,69 +207,6 @@ def _check_launch_template(ng: dict[str, Any]) -> None:
     if not number.isdigit() or int(number) < 1 or (versions is not None and int(number) > len(versions)):
         raise ValueError(f"{what}: version {number} is not a version number of the template "
                          f"({len(versions) if versions is not None else 'any'} version(s))")
-
-
-def karpenter_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
-    """The cluster's `karpenter` entry, validated and with defaults, or None."""
-    data = cluster.get("karpenter")
-    if data is None or data is False:
-        return None
-    data = {} if data is True else known_keys(data, KARPENTER_KEYS, "karpenter")
-    api_version = data.get("api_version", "v1")
-    if api_version not in KARPENTER_API_VERSIONS:
-        raise ValueError(f"karpenter: api_version must be one of {', '.join(KARPENTER_API_VERSIONS)}, "
-                         f"got {api_version!r}")
-    classes = [known_keys(c, NODECLASS_KEYS, "karpenter: an ec2nodeclasses entry")
-               for c in data.get("ec2nodeclasses") or []]
-    pools = [known_keys(p, NODEPOOL_KEYS, "karpenter: a nodepools entry") for p in data.get("nodepools") or []]
-    class_names = [c.get("name") for c in classes]
-    if any(not n for n in class_names) or any(not p.get("name") for p in pools):
-        raise ValueError("karpenter: every ec2nodeclasses and nodepools entry needs a 'name'")
-    for pool in pools:
-        if pool.get("node_class", "default") not in class_names:
-            raise ValueError(f"karpenter: node pool {pool['name']} names EC2NodeClass "
-                             f"{pool.get('node_class', 'default')!r}, which ec2nodeclasses does not define "
-                             f"(defined: {', '.join(str(n) for n in class_names) or 'none'})")
-        if pool.get("kubelet") is not None:
-            minor_text(pool["kubelet"], f"karpenter: node pool {pool['name']}: kubelet")
-    return {"version": str(data.get("version", "1.1.1")), "api_version": api_version, "ec2nodeclasses": classes,
-            "nodepools": pools, "namespace": str(data.get("namespace", "kube-system"))}
-
-
-def auto_mode_settings(cluster: dict[str, Any]) -> dict[str, Any] | None:
-    """The cluster's `auto_mode` entry (true or a mapping), validated and with defaults, or None."""
-    data = cluster.get("auto_mode")
-    if data is None or data is False:
-        return None
-    data = {} if data is True else known_keys(data, AUTO_MODE_KEYS, "auto_mode")
-    pools = data.get("node_pools", AUTO_MODE_NODE_POOLS)
-    if not isinstance(pools, list) or not all(isinstance(p, str) and p for p in pools):
-        raise ValueError(f"auto_mode: node_pools must be a list of NodePool names, got {pools!r}")
-    nodes = data.get("nodes", 2)
-    if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 0:
-        raise ValueError(f"auto_mode: nodes must be a number of nodes (0 or more), got {nodes!r}")
-    kubelet = data.get("kubelet")
-    return {"node_pools": list(pools), "nodes": nodes,
-            "kubelet": minor_text(kubelet, "auto_mode: kubelet") if kubelet is not None else cluster["version"]}
-
-
-def custom_resource_types(cluster: dict[str, Any]) -> list[dict[str, Any]]:
-    """The custom resources the cluster serves (as if their CRDs were installed), for register_resource."""
-    karpenter, auto = karpenter_settings(cluster), auto_mode_settings(cluster)
-    types = []
-    if karpenter or auto:
-        version = karpenter["api_version"] if karpenter else "v1"
-        types.append({"group": "karpenter.sh", "version": version, "kind": "NodePool", "plural": "nodepools",
-                      "namespaced": False})
-        types.append({"group": "karpenter.sh", "version": version, "kind": "NodeClaim", "plural": "nodeclaims",
-                      "namespaced": False})
-    if karpenter:
-        types.append({"group": "karpenter.k8s.aws", "version": karpenter["api_version"], "kind": "EC2NodeClass",
-                      "plural": "ec2nodeclasses", "namespaced": False})
-    if auto:
-        types.append({"group": "eks.amazonaws.com", "version": "v1", "kind": "NodeClass", "plural": "nodeclasses",
-                      "namespaced": False})
-    return types
 
 
 def _expand_counts(clusters: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -296,6 +234,14 @@ def _node_address(name: str) -> str:
         return ".".join(spelled.groups())
     digest = hashlib.sha1(name.encode()).digest()
     return f"10.0.{64 + digest[0] % 64}.{1 + digest[1] % 254}"
+
+
+# The k8s.amazonaws.com/accelerator label of GPU nodes (EKS's Cluster Autoscaler docs), per instance family.
+ACCELERATORS = {"p3": "nvidia-tesla-v100", "g4dn": "nvidia-tesla-t4", "g5": "nvidia-a10g"}
+
+
+def nodegroup_instance_type(ng: dict[str, Any]) -> str:
+    return str(ng.get("instance_type") or ("p3.2xlarge" if ng.get("gpu") else "m5.large"))
 
 
 def _node(name: str, kubelet: str, labels: dict[str, str], zone: str = "us-east-1a",
@@ -409,9 +355,16 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
             labels = {"eks.amazonaws.com/nodegroup": ng["name"], "eks.amazonaws.com/capacityType": "ON_DEMAND",
                       "eks.amazonaws.com/nodegroup-image": "ami-0c2b8ca1dad447f8a"}
             if gpu:
-                labels["k8s.amazonaws.com/accelerator"] = "nvidia-tesla-v100"
-            objects.append(_node(f"ip-10-0-1-{node_index}.ec2.internal", ng_version, labels,
-                                 instance_type="p3.2xlarge" if gpu else "m5.large", gpu=gpu, ami_type=ami_type))
+                labels["k8s.amazonaws.com/accelerator"] = ACCELERATORS.get(
+                    nodegroup_instance_type(ng).split(".")[0], "nvidia")
+            node = _node(f"ip-10-0-1-{node_index}.ec2.internal", ng_version, {**labels, **(ng.get("labels") or {})},
+                         instance_type=nodegroup_instance_type(ng), gpu=gpu, ami_type=ami_type)
+            taints = kube_taints(nodegroup_taints(ng))
+            if taints:
+                node["spec"]["taints"] = taints
+            if gpu and ng.get("gpus_advertised") is False:
+                without_gpus(node)
+            objects.append(node)
     for node in cluster.get("self_managed_nodes", []):
         objects.append(_node(node["name"], str(node["kubelet"]), {"alpha.eksctl.io/nodegroup-name": "self-managed"},
                              ami_type=node.get("ami_type")))
@@ -442,8 +395,11 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
         if addon not in ADDON_WORKLOADS:
             continue
         kind, name, container = ADDON_WORKLOADS[addon]
-        objects.append(_workload(kind, name, "kube-system", container, addon_image(
-            addon, resolve_addon_version(addon, addon_settings(addon, wanted)[0], version))))
+        workload = _workload(kind, name, "kube-system", container, addon_image(
+            addon, resolve_addon_version(addon, addon_settings(addon, wanted)[0], version)))
+        if kind == "DaemonSet":  # EKS's node agents (aws-node, kube-proxy) tolerate every taint
+            workload["spec"]["template"]["spec"]["tolerations"] = [{"operator": "Exists"}]
+        objects.append(workload)
     workloads = cluster.get("workloads") or {}
     objects += autoscaler_objects(cluster, _workload)
     if workloads.get("aws_load_balancer_controller"):
@@ -452,10 +408,11 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
                                  f"public.ecr.aws/eks/aws-load-balancer-controller:{workloads['aws_load_balancer_controller']}",
                                  {"app.kubernetes.io/name": "aws-load-balancer-controller"}))
     if workloads.get("nvidia_device_plugin"):
-        objects.append(_workload("DaemonSet", "nvidia-device-plugin-daemonset", "kube-system",
-                                 "nvidia-device-plugin-ctr",
-                                 f"nvcr.io/nvidia/k8s-device-plugin:{workloads['nvidia_device_plugin']}",
-                                 {"name": "nvidia-device-plugin-ds"}))
+        tag, scheduling = device_plugin_settings(workloads["nvidia_device_plugin"])
+        plugin = _workload("DaemonSet", "nvidia-device-plugin-daemonset", "kube-system", "nvidia-device-plugin-ctr",
+                           f"nvcr.io/nvidia/k8s-device-plugin:{tag}", {"name": "nvidia-device-plugin-ds"})
+        plugin["spec"]["template"]["spec"].update(scheduling)
+        objects.append(plugin)
     if workloads.get("fluentd"):
         objects.append(_workload("DaemonSet", "fluentd-cloudwatch", "amazon-cloudwatch", "fluentd-cloudwatch",
                                  "fluent/fluentd-kubernetes-daemonset:v1.7.3-debian-cloudwatch-1.0",

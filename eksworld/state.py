@@ -167,3 +167,4 @@ class WorldState:
     insights_refresh_s: float = 1.0  # an on-demand insights refresh stays IN_PROGRESS this long
     # The add-on versions DescribeAddonVersions lists (the region's catalog): the built-in ones and a scenario's.
     addon_catalog: AddonCatalog = field(default_factory=AddonCatalog)
+    gpu_register_s: float = 0.3  # the NVIDIA device plugin advertises a new GPU node's GPUs this long after it joins

@@ -11,17 +11,19 @@ import base64
 import json
 import os
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
 import yaml
 
-from eksworld import catalog, scenario
+from eksworld import catalog, scenario, scenario_gpu, scenario_provisioners
 from eksworld.aws import AwsEmulator
 from eksworld.aws_seeding import WorldSeeding
 from eksworld.kube import KubeEmulator, write_kubeconfig
 from eksworld.scenario_addon_catalog import addon_catalog_settings
+from eksworld.kube_scheduling import daemon_pod_fits
 from eksworld.scenario_security_groups import resolve_peers, security_group_settings
 from eksworld.state import WorldState
 
@@ -46,9 +48,12 @@ class World:
         # k8s_outage_requests fault: Kubernetes requests each cluster's API still fails after its update completed.
         self._outage_left: dict[str, int] = {}
         self._outage_served: dict[str, int] = {}
+        # GPU node groups whose new nodes wait for a device plugin to advertise their GPUs: (cluster, group) -> due
+        self._gpu_registrations: dict[tuple[str, str], float] = {}
         self.state.events.subscribe("cluster_version_changed", self._on_cluster_version)
         self.state.events.subscribe("cluster_version_changed", self._replace_api_servers)
         self.state.events.subscribe("nodegroup_version_changed", self._on_nodegroup_version)
+        self.state.events.subscribe("nodegroup_config_changed", self._on_nodegroup_config)
         self.state.events.subscribe("addon_version_changed", self._on_addon_version)
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -78,6 +83,7 @@ class World:
         """Complete every emulated update that is due (called before each request)."""
         with self.state.lock:
             self.aws.advance()
+            self._register_gpus()
 
     def env(self) -> dict[str, str]:
         """Environment that points boto3 / Ansible at this world: its endpoint and fake credentials, nothing more.
@@ -105,13 +111,13 @@ class World:
 
     def add_cluster(self, cluster: dict[str, Any]) -> None:
         name, version = cluster["name"], cluster["version"]
-        auto = scenario.auto_mode_settings(cluster)
+        auto = scenario_provisioners.auto_mode_settings(cluster)
         token = f"eksworld-token-{secrets.token_hex(12)}"
         self.tokens[name] = token
         self.clusters[name] = cluster
         aws = self.aws_of(name)
         store = self.kube.add_cluster(name, git_version=catalog.git_version(version), token=token)
-        for registration in scenario.custom_resource_types(cluster):
+        for registration in scenario_provisioners.custom_resource_types(cluster):
             store.register_resource(**registration)
         for obj in scenario.kube_objects(cluster):
             store.create(obj)
@@ -144,7 +150,8 @@ class World:
             aws.create_nodegroup(
                 name, ng["name"], version=ng_version,
                 release_version=None if ami_type == "CUSTOM" else catalog.ami_release_version(ng_version),
-                ami_type=ami_type, instance_types=["p3.2xlarge"] if ng.get("gpu") else ["m5.large"],
+                ami_type=ami_type, instance_types=[scenario.nodegroup_instance_type(ng)],
+                labels=ng.get("labels"), taints=scenario_gpu.nodegroup_taints(ng),
                 desired_size=int(ng.get("desired_size", 2)), pdb_blocks_drain=bool(ng.get("pdb_blocks_drain")),
                 launch_template=ng.get("launch_template"))
         for index, node in enumerate(cluster.get("fargate_nodes", [])):
@@ -187,15 +194,68 @@ class World:
     def _on_cluster_version(self, cluster: str, version: str, platform_version: str | None = None) -> None:
         store = self.kube.cluster(cluster)
         store.set_version(catalog.git_version(version))
-        if scenario.auto_mode_settings(self.clusters.get(cluster) or {"version": version}):
+        if scenario_provisioners.auto_mode_settings(self.clusters.get(cluster) or {"version": version}):
             # EKS Auto Mode replaces its nodes with ones on the control plane's minor.
             store.set_kubelet_versions({"eks.amazonaws.com/compute-type": "auto"}, catalog.git_version(version))
 
     def _on_nodegroup_version(self, cluster: str, nodegroup: str, version: str, release_version: str | None = None,
-                              kubelet_version: str | None = None) -> None:
-        # A custom AMI's nodes run the kubelet of that AMI, whatever the node group's version says.
-        self.kube.cluster(cluster).set_kubelet_versions({"eks.amazonaws.com/nodegroup": nodegroup},
-                                                        catalog.git_version(kubelet_version or version))
+                              kubelet_version: str | None = None, labels: dict[str, str] | None = None,
+                              taints: list[dict[str, str]] | None = None) -> None:
+        """The node group's nodes replaced: the new kubelet (a custom AMI's nodes run the kubelet of that AMI,
+        whatever the node group's version says), the node group's labels and taints, and on GPU nodes no GPU
+        advertised until a device plugin runs there (_register_gpus)."""
+        git_version = catalog.git_version(kubelet_version or version)
+        gpu = self._nodegroup_spec(cluster, nodegroup).get("gpu")
+
+        def replaced(node: dict[str, Any]) -> None:
+            node_info = node["status"].setdefault("nodeInfo", {})
+            node_info["kubeletVersion"] = node_info["kubeProxyVersion"] = git_version
+            self._configured(node, labels, taints)
+            if gpu:
+                scenario_gpu.without_gpus(node)
+
+        self.kube.cluster(cluster).update_nodes({"eks.amazonaws.com/nodegroup": nodegroup}, replaced)
+        if gpu:
+            self._gpu_registrations[(cluster, nodegroup)] = self.state.clock.now() + self.state.gpu_register_s
+
+    def _on_nodegroup_config(self, cluster: str, nodegroup: str, labels: dict[str, str] | None = None,
+                             taints: list[dict[str, str]] | None = None) -> None:
+        """UpdateNodegroupConfig: EKS applies the node group's labels and taints to its nodes in place."""
+        self.kube.cluster(cluster).update_nodes({"eks.amazonaws.com/nodegroup": nodegroup},
+                                                lambda node: self._configured(node, labels, taints))
+
+    @staticmethod
+    def _configured(node: dict[str, Any], labels: dict[str, str] | None, taints: list[dict[str, str]] | None) -> None:
+        node["metadata"]["labels"] = {**node["metadata"].get("labels", {}), **(labels or {})}
+        if taints is None:
+            return
+        if taints:
+            node.setdefault("spec", {})["taints"] = scenario_gpu.kube_taints(taints)
+        else:
+            node.get("spec", {}).pop("taints", None)
+
+    def _nodegroup_spec(self, cluster: str, nodegroup: str) -> dict[str, Any]:
+        return next((ng for ng in (self.clusters.get(cluster) or {}).get("nodegroups", []) if ng["name"] == nodegroup),
+                    {})
+
+    def _register_gpus(self) -> None:
+        """A GPU node gets its nvidia.com/gpu capacity and allocatable once an NVIDIA device plugin DaemonSet would
+        run a pod on it (gpu_register_s after the node joined); until then, or never, none."""
+        now = self.state.clock.now()
+        for (cluster, nodegroup), due in list(self._gpu_registrations.items()):
+            if due > now:
+                continue
+            store = self.kube.cluster(cluster)
+            plugins = [spec for spec in (d["spec"]["template"]["spec"] for d in store.list("apps/v1", "DaemonSet"))
+                       if any(c.get("image", "").rsplit("/", 1)[-1].startswith("k8s-device-plugin:")
+                              for c in spec.get("containers", []))]
+            selector = {"eks.amazonaws.com/nodegroup": nodegroup}
+            nodes = store.list("v1", "Node", label_selector=selector)
+            waiting = {n["metadata"]["name"] for n in nodes if not any(daemon_pod_fits(p, n) for p in plugins)}
+            ready = {n["metadata"]["name"] for n in nodes} - waiting
+            store.update_nodes(selector, partial(_register_if_ready, ready))
+            if not waiting:
+                del self._gpu_registrations[(cluster, nodegroup)]
 
     def _on_addon_version(self, cluster: str, addon: str, version: str) -> None:
         if addon not in scenario.ADDON_WORKLOADS:
@@ -328,11 +388,17 @@ class World:
         if path == "/_world/state" and method == "GET":
             return self.summary()
         if path == "/_world/durations" and method == "POST":
-            for key in ("cluster_update_s", "nodegroup_update_s", "addon_update_s", "insights_refresh_s"):
+            for key in ("cluster_update_s", "nodegroup_update_s", "addon_update_s", "insights_refresh_s",
+                        "gpu_register_s"):
                 if key in body:
                     setattr(self.state, key, float(body[key]))
             return {}
         raise ValueError(f"unknown admin call {method} {path}")
+
+
+def _register_if_ready(ready: set[str], node: dict[str, Any]) -> None:
+    if node["metadata"]["name"] in ready and scenario_gpu.GPU_RESOURCE not in node["status"].get("allocatable", {}):
+        scenario_gpu.with_gpus(node)
 
 
 def start_from_file(path: str | Path, out_dir: str | Path, aws_port: int = 0, **durations: float) -> World:

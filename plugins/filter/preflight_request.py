@@ -22,7 +22,6 @@ OPTIONS = (
     ("insights_max_age", "eks_insights_max_age"),
     ("control_plane_hourly_rates", "eks_control_plane_hourly_rates"),
     ("compatibility_table_max_age", "eks_compatibility_table_max_age"),
-    ("controller_table_max_age_days", "eks_controller_table_max_age_days"),
 )
 # Connection settings, set by the playbook's module_defaults from these variables when they are set.
 CONNECTION = (("region", "eks_aws_region"), ("kubeconfig", "eks_kubeconfig"), ("context", "eks_kube_context"))

@@ -297,6 +297,12 @@ class Clients:
         return self.call(f"update node group {nodegroup} of cluster {name}", self.eks.update_nodegroup_version,
                          **kwargs)["update"]
 
+    def update_nodegroup_config(self, name, nodegroup, update_config):
+        """Start UpdateNodegroupConfig with only ``updateConfig`` (maxUnavailable(Percentage), updateStrategy)."""
+        return self.call(f"update the configuration of node group {nodegroup} of cluster {name}",
+                         self.eks.update_nodegroup_config, clusterName=name, nodegroupName=nodegroup,
+                         updateConfig=update_config, clientRequestToken=_idempotency_token(None))["update"]
+
     def list_fargate_profiles(self, name):
         return self._all_pages(f"list Fargate profiles of cluster {name}", self.eks, "list_fargate_profiles",
                                "fargateProfileNames", clusterName=name)

@@ -13,21 +13,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ipaddress
 import re
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import addons, controller_compat, hybrid_nodes
-from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
-from ansible_collections.lifecycle.eks.plugins.module_utils.insights import (
-    COMPLETED,
-    ERROR,
-    UNKNOWN,
-    WARNING,
-    deprecated_api_summary,
-    describe_line,
-    stale_message,
-    stale_remediation,
+from ansible_collections.lifecycle.eks.plugins.module_utils import (
+    addons,
+    controller_compat,
+    hybrid_nodes,
+    insight_checks,
+    security_group_rules,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream
+from ansible_collections.lifecycle.eks.plugins.module_utils.gpu import device_plugin_check
 from ansible_collections.lifecycle.eks.plugins.module_utils.launch_templates import template_label
 from ansible_collections.lifecycle.eks.plugins.module_utils.node_provisioners import analyze as analyze_provisioners
 from ansible_collections.lifecycle.eks.plugins.module_utils.skew import ClusterState, build_upgrade_plan
@@ -79,6 +75,8 @@ CHECK_STEPS = {
                             "not know recent releases",
     "cluster-autoscaler-rbac": "Step 6: the Cluster Autoscaler release for the new minor needs the rules of its "
                                "manifest's ClusterRole",
+    "gpu-device-plugin-scheduling": "Beyond the procedure: the NVIDIA device plugin must run on the GPU nodes a node "
+                                    "group update launches (their taints tolerated), and only there",
 }
 
 
@@ -392,167 +390,6 @@ def check_security_group(facts, target):
                    "Restore a security group allowing the required cluster communication.")
 
 
-# Amazon EKS security group requirements (https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html):
-# EKS creates the cluster security group with inbound all traffic from itself and outbound all traffic. Restricted,
-# the minimum is outbound TCP 443, TCP 10250 (kubelet) and TCP/UDP 53 (DNS) to the cluster security group, where
-# EKS puts managed nodes; the nodes reach the API server on TCP 443. EKS attaches the cluster security group and
-# the additional ones to the network interfaces an update creates, and a security group admits traffic any of an
-# interface's groups allows, so the rules are judged on all of them together: an additional group needs none.
-ANY_ADDRESS = ("0.0.0.0/0", "::/0")
-REQUIRED_INBOUND = (("tcp", 443, "HTTPS from the nodes to the API server"),)
-REQUIRED_OUTBOUND = (("tcp", 443, "HTTPS to the nodes"), ("tcp", 10250, "the kubelet API"),
-                     ("tcp", 53, "DNS"), ("udp", 53, "DNS"))
-
-
-def _rule_allows(rule, protocol, port):
-    return rule["protocol"] == "all" or (rule["protocol"] == protocol and rule["from_port"] <= port <= rule["to_port"])
-
-
-def _peer_is_nodes(peer, cluster_group_id, subnet_cidrs):
-    """The rule's source/destination covers the nodes: the cluster security group, any address, or a range
-    holding every cluster subnet (another group or a prefix list is not known to hold them)."""
-    if peer == cluster_group_id or peer in ANY_ADDRESS:
-        return True
-    try:
-        network = ipaddress.ip_network(peer, strict=False)
-    except ValueError:
-        return False
-    subnets = [ipaddress.ip_network(cidr) for cidr in subnet_cidrs]
-    return bool(subnets) and all(s.version == network.version and s.subnet_of(network) for s in subnets)
-
-
-def _missing_rule(direction, protocol, port, purpose, group_id, self_rule):
-    """(what is missing, the command that adds it to the cluster security group)"""
-    if direction == "inbound" and not self_rule:
-        # The rule EKS creates (and the page says it recreates on a cluster update); it covers TCP 443 too.
-        return ("inbound all traffic from %s itself (EKS's default rule; the nodes reach the API server on "
-                "TCP 443 through it)" % group_id,
-                "aws ec2 authorize-security-group-ingress --group-id %s --ip-permissions "
-                "'IpProtocol=-1,UserIdGroupPairs=[{GroupId=%s}]'" % (group_id, group_id))
-    if direction == "inbound":
-        return ("inbound %s %d from the nodes (%s) for %s" % (protocol.upper(), port, group_id, purpose),
-                "aws ec2 authorize-security-group-ingress --group-id %s --protocol %s --port %d --source-group %s"
-                % (group_id, protocol, port, group_id))
-    return ("outbound %s %d to the nodes (%s) for %s" % (protocol.upper(), port, group_id, purpose),
-            "aws ec2 authorize-security-group-egress --group-id %s --ip-permissions "
-            "'IpProtocol=%s,FromPort=%d,ToPort=%d,UserIdGroupPairs=[{GroupId=%s}]'"
-            % (group_id, protocol, port, port, group_id))
-
-
-def check_security_group_rules(facts, target):
-    """The cluster communication EKS documents: fail when no group allows a required flow, warn when only the
-    cluster security group's default inbound rule is gone (EKS recreates it when the cluster is updated)."""
-    group = facts.get("cluster_security_group")
-    if group is None:
-        return _result("security-group-rules", PASS, "No cluster security group recorded on the cluster.")
-    if not group["exists"]:
-        return _result("security-group-rules", PASS, "Not checked: cluster security group %s does not exist "
-                       "(check cluster-security-group)." % group["id"])
-    group_id = group["id"]
-    groups = [group] + [g for g in facts.get("additional_security_groups") or [] if g["exists"]]
-    subnet_cidrs = [s["cidr"] for s in facts.get("subnets") or [] if s.get("cidr")]
-    self_rule = any(r["protocol"] == "all" and r["peer"] == group_id for r in group["inbound"])
-
-    def allowed(direction, protocol, port):
-        return any(_rule_allows(rule, protocol, port) and _peer_is_nodes(rule["peer"], group_id, subnet_cidrs)
-                   for g in groups for rule in g[direction])
-
-    missing = [_missing_rule(direction, protocol, port, purpose, group_id, self_rule)
-               for direction, required in (("inbound", REQUIRED_INBOUND), ("outbound", REQUIRED_OUTBOUND))
-               for protocol, port, purpose in required if not allowed(direction, protocol, port)]
-    names = ", ".join(g["id"] for g in groups)
-    if missing:
-        return _result("security-group-rules", FAIL,
-                       "The cluster's security groups (%s) lack required rules: %s. The update creates API server "
-                       "network interfaces with these groups and can fail without them."
-                       % (names, "; ".join(missing_rule[0] for missing_rule in missing)),
-                       "Add them to the cluster security group: "
-                       + "; ".join(missing_rule[1] for missing_rule in missing))
-    if not self_rule:
-        rule, command = _missing_rule("inbound", "all", 0, "", group_id, self_rule)
-        return _result("security-group-rules", WARN,
-                       "Cluster security group %s lacks %s; the required ports are allowed by other rules. EKS "
-                       "recreates the rule whenever the cluster is updated." % (group_id, rule),
-                       "Expect the update to add it back, or add it now: " + command)
-    return _result("security-group-rules", PASS, "The cluster's security groups (%s) allow the required cluster "
-                   "communication (inbound TCP 443 from the nodes; outbound TCP 443, 10250 and TCP/UDP 53 to them)."
-                   % names)
-
-
-def _not_evaluated(unknown, cluster):
-    """(message, remediation) parts for insights EKS could not evaluate (UNKNOWN): never a pass."""
-    if not unknown:
-        return "", ""
-    return (" EKS could not evaluate (UNKNOWN): %s." % "; ".join(describe_line(i) for i in unknown),
-            " An UNKNOWN insight is not a pass: check by hand what it checks (its recommendation), or run `aws eks "
-            "start-insights-refresh --cluster-name %s` and check again once EKS has evaluated it." % cluster)
-
-
-def check_insights(facts, target):
-    """UPGRADE_READINESS insights of the minors on the path: ERROR fails (EKS refuses such an update unless
-    forced), WARNING and UNKNOWN warn. UNKNOWN warns rather than fails: EKS does not refuse an update on it, and
-    only EKS can evaluate it again (a refresh)."""
-    insights = facts.get("insights")
-    if insights is None:
-        return _result("upgrade-insights", WARN, "Upgrade insights could not be read.",
-                       "Grant eks:ListInsights or review insights in the console.")
-    cluster = facts["cluster"]["name"]
-    freshness = facts.get("insights_freshness") or {}
-    stale = stale_message(freshness, cluster)
-    deprecated = deprecated_api_summary(facts.get("deprecated_apis") or [])
-    uses = (" Deprecated APIs in use: %s." % "; ".join(deprecated)) if deprecated else ""
-    migrate = (" Migrate the objects and clients listed in deprecated_apis to the replacement APIs before "
-               "updating to %s." % target) if deprecated else ""
-    errors = [i for i in insights if i["status"] == ERROR]
-    warnings = [i for i in insights if i["status"] == WARNING]
-    unknown_text, unknown_fix = _not_evaluated([i for i in insights if i["status"] == UNKNOWN], cluster)
-    if errors:
-        return _result("upgrade-insights", FAIL, ("EKS upgrade insights report errors: %s.%s%s %s"
-                       % ("; ".join("%s (%s)" % (i["name"], i.get("reason") or "") for i in errors), uses,
-                          unknown_text, stale)).strip(),
-                       ("Fix what the insights describe (eks:DescribeInsight gives the resources), "
-                        "or pass force only if you accept the risk." + migrate + unknown_fix))
-    if stale:
-        listed = (" They warn: %s." % "; ".join(i["name"] for i in warnings)) if warnings else ""
-        return _result("upgrade-insights", WARN, stale + listed + unknown_text + uses,
-                       stale_remediation(freshness, cluster) + migrate + unknown_fix)
-    if warnings or unknown_text:
-        listed = ("EKS upgrade insights warn: %s." % "; ".join(i["name"] for i in warnings)) if warnings else ""
-        return _result("upgrade-insights", WARN, (listed + unknown_text + uses).strip(),
-                       (migrate + unknown_fix).strip())
-    refreshed = " (refreshed before the checks)" if freshness.get("refresh") == COMPLETED else ""
-    return _result("upgrade-insights", PASS, "%d upgrade insight(s) passing%s." % (len(insights), refreshed))
-
-
-def check_configuration_insights(facts, target):
-    """MISCONFIGURATION insights (EKS Hybrid Nodes setup) concern the cluster as it is, so every hop: ERROR fails,
-    WARNING and UNKNOWN warn, each named with EKS's recommendation."""
-    found = facts.get("configuration_insights")
-    if found is None:
-        return _result("configuration-insights", WARN, "Configuration insights could not be read.",
-                       "Grant eks:ListInsights and eks:DescribeInsight, or review the cluster's configuration "
-                       "insights in the console.")
-    cluster = facts["cluster"]["name"]
-    errors = [i for i in found if i["status"] == ERROR]
-    warnings = [i for i in found if i["status"] == WARNING]
-    unknown_text, unknown_fix = _not_evaluated([i for i in found if i["status"] == UNKNOWN], cluster)
-    fix = ("Fix the configuration each insight names as its recommendation says (aws eks describe-insight "
-           "--cluster-name %s --id ID), then refresh the insights (aws eks start-insights-refresh)." % cluster)
-    if errors:
-        return _result("configuration-insights", FAIL, "EKS configuration insights report errors: %s.%s%s" % (
-            "; ".join(describe_line(i) for i in errors),
-            (" They warn: %s." % "; ".join(describe_line(i) for i in warnings)) if warnings else "", unknown_text),
-            fix + unknown_fix)
-    if warnings or unknown_text:
-        listed = ("EKS configuration insights warn: %s." % "; ".join(describe_line(i) for i in warnings)
-                  if warnings else "")
-        return _result("configuration-insights", WARN, (listed + unknown_text).strip(),
-                       ((fix if warnings else "") + unknown_fix).strip())
-    if not found:
-        return _result("configuration-insights", PASS, "No configuration insight is reported for this cluster.")
-    return _result("configuration-insights", PASS, "%d configuration insight(s) passing." % len(found))
-
-
 def check_addon_compatibility(facts, target):
     """Installed EKS add-ons along the path (addons.path_verdict says how each hop is judged)."""
     return _result("addon-compatibility", *addons.path_verdict(facts, target))
@@ -666,9 +503,10 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("aws-load-balancer-controller", lambda: check_lb_controller(facts, target)),
         ("subnet-free-ips", lambda: check_subnets(facts, target)),
         ("cluster-security-group", lambda: check_security_group(facts, target)),
-        ("security-group-rules", lambda: check_security_group_rules(facts, target)),
-        ("upgrade-insights", lambda: check_insights(facts, target)),
-        ("configuration-insights", lambda: check_configuration_insights(facts, target)),
+        ("security-group-rules", lambda: _result("security-group-rules", *security_group_rules.verdict(facts))),
+        ("upgrade-insights", lambda: _result("upgrade-insights", *insight_checks.readiness_verdict(facts, target))),
+        ("configuration-insights", lambda: _result("configuration-insights",
+                                                  *insight_checks.configuration_verdict(facts))),
         ("addon-compatibility", lambda: check_addon_compatibility(facts, target)),
         ("kubectl-client", lambda: check_kubectl(facts, target)),
         ("pdb-drain-blockers", lambda: check_pdbs(facts, target)),
@@ -684,6 +522,8 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("controller-table-age", lambda: _result("controller-table-age", *controller_compat.check_table_age(facts))),
         ("cluster-autoscaler-rbac", lambda: _result("cluster-autoscaler-rbac",
                                                     *controller_compat.check_autoscaler_rbac(facts, target))),
+        ("gpu-device-plugin-scheduling", lambda: _result("gpu-device-plugin-scheduling",
+                                                         *device_plugin_check(facts, target))),
     ]
     results = []
     for check_id, run in checks:

@@ -276,11 +276,11 @@ def table_age_verdict(controllers, today, max_age_days):
     listed = "; ".join("%s: %s (recorded %s, %d day(s) ago)" % age for age in ages)
     old = [what for what, _source, _recorded, days in ages if days > max_age_days]
     if old:
-        return (WARN, "Older than %d day(s) on %s: %s. Releases since then are unknown to it. %s." % (
+        return (WARN, "Older than %g day(s) on %s: %s. Releases since then are unknown to it. %s." % (
             max_age_days, today.isoformat(), ", ".join(old), listed),
             "Read the sources again and update plugins/module_utils/controller_table.py (rows and recorded day), "
-            "or update the collection; controller_table_max_age_days sets how old a table may be.")
-    return PASS, "Compatibility tables within %d day(s) on %s: %s." % (max_age_days, today.isoformat(), listed), ""
+            "or update the collection; compatibility_table_max_age sets how old a table may be.")
+    return PASS, "Compatibility tables within %g day(s) on %s: %s." % (max_age_days, today.isoformat(), listed), ""
 
 
 def autoscaler_rules(minor):

@@ -19,7 +19,7 @@ import datetime
 import threading
 from collections import namedtuple
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import addons, insights
+from ansible_collections.lifecycle.eks.plugins.module_utils import addons, gpu, gpu_kube, insights
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import (
     INSIGHTS_REFRESH_IN_PROGRESS,
     InsightsRefreshTimeout,
@@ -55,7 +55,7 @@ MAX_WORKERS = 8
 SKEW_PARTS = frozenset(("nodegroups", "nodes", "addons", "provisioners"))
 PREFLIGHT_PARTS = frozenset(("nodegroups", "nodes", "addon_names", "addon_compatibility", "workloads", "corefile",
                              "psp", "ebs_volumes", "pdbs", "subnets", "security_group", "insights", "known_versions",
-                             "provisioners", "autoscaler_rbac"))
+                             "provisioners", "autoscaler_rbac", "gpu"))
 
 
 def classify_node(node):
@@ -80,7 +80,8 @@ def classify_node(node):
             "minor": str(parse_kube_version(node.status.node_info.kubelet_version)),
             "nodegroup": labels.get(NODEGROUP_LABEL), "nodepool": labels.get(NODEPOOL_LABEL),
             "do_not_disrupt": (node.metadata.annotations or {}).get(DO_NOT_DISRUPT) == "true",
-            "gpu": bool((node.status.capacity or {}).get("nvidia.com/gpu")), "os_image": node.status.node_info.os_image}
+            "gpu": gpu.is_gpu_node(labels, gpu.resource_count((node.status.capacity or {}).get(gpu.GPU_RESOURCE))),
+            "os_image": node.status.node_info.os_image}
 
 
 def summarize_nodegroup(nodegroup):
@@ -90,6 +91,8 @@ def summarize_nodegroup(nodegroup):
             "ami_type": nodegroup.get("amiType"), "custom_ami": nodegroup.get("amiType") == "CUSTOM",
             "launch_template": launch_template, "instance_types": nodegroup.get("instanceTypes") or [],
             "desired_size": (nodegroup.get("scalingConfig") or {}).get("desiredSize"),
+            "labels": nodegroup.get("labels") or {}, "taints": nodegroup.get("taints") or [],
+            "update_config": nodegroup.get("updateConfig") or {},
             "health_issues": (nodegroup.get("health") or {}).get("issues") or []}
 
 
@@ -119,7 +122,16 @@ def _workloads(apps):
             pod = item.spec.template.spec
             found[key] = {"kind": kind, "images": [c.image for c in pod.containers],
                           "service_account": "%s/%s" % (item.metadata.namespace, pod.service_account_name or "default")}
+            plugin = gpu_kube.device_plugin_entry(item) if kind == "DaemonSet" else None
+            if plugin is not None:  # where it runs matters (check gpu-device-plugin-scheduling)
+                found[key]["scheduling"] = plugin["scheduling"]
     return found
+
+
+def _gpu(node_items, nodegroups, workloads):
+    plugins = [{"name": key, "scheduling": w["scheduling"]} for key, w in sorted(workloads.items())
+               if "scheduling" in w]
+    return gpu.scheduling_facts([gpu_kube.node_view(n) for n in node_items], nodegroups, plugins)
 
 
 def _psp_present(apis):
@@ -454,8 +466,8 @@ def _nodegroups(clients, name):
     return [summarize_nodegroup(ng) for ng in described]
 
 
-def _nodes(apis):
-    return [classify_node(n) for n in k8s_call("list nodes", apis.core.list_node).items]
+def _node_items(apis):
+    return k8s_call("list nodes", apis.core.list_node).items
 
 
 def _autoscaler_rbac(apis, workloads):
@@ -562,7 +574,9 @@ def _jobs(clients, params, cluster, target, policy, shared):
     return (
         Job("kube", (), lambda: KubeApis(kube_client(params, clients=clients, cluster=cluster))),
         Job("nodegroups", (), lambda: _nodegroups(clients, name)),
-        Job("nodes", kube, _nodes),
+        Job("node_items", kube, _node_items),
+        Job("nodes", ("node_items",), lambda items: [classify_node(n) for n in items]),
+        Job("gpu", ("node_items", "nodegroups", "workloads"), _gpu),
         Job("addons", (), lambda: _addons(clients, name, describe=True)),
         Job("addon_names", (), lambda: _addons(clients, name, describe=False)),
         Job("addon_compatibility", ("addon_names", "insights"), lambda installed, read: _addon_compatibility(
@@ -616,7 +630,7 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
         facts["addons"] = results["addon_names"]
     for key, part in (("workloads", "workloads"), ("corefile", "corefile"), ("psp_eks_privileged", "psp"),
                       ("in_tree_ebs_volumes", "ebs_volumes"), ("pdbs", "pdbs"),
-                      ("cluster_autoscaler_rbac", "autoscaler_rbac")):
+                      ("cluster_autoscaler_rbac", "autoscaler_rbac"), ("gpu", "gpu")):
         if part in results:
             facts[key] = results[part]
     if "security_group" in results:

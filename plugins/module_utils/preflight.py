@@ -16,7 +16,7 @@ import json
 from ansible_collections.lifecycle.eks.plugins.module_utils import addons, hybrid_nodes, launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.checks import run_checks, summarize
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
-from ansible_collections.lifecycle.eks.plugins.module_utils.controller_compat import DEFAULT_MAX_AGE_DAYS, judge_all
+from ansible_collections.lifecycle.eks.plugins.module_utils.controller_compat import judge_all
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import PREFLIGHT_PARTS, gather, insight_policy
 from ansible_collections.lifecycle.eks.plugins.module_utils.handover import with_basis
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import parse_max_age, stale_message
@@ -43,7 +43,6 @@ def cluster_argument_spec():
         insights_max_age=dict(type="str", default="24h"),
         control_plane_hourly_rates=dict(type="dict", default={}),
         compatibility_table_max_age=dict(type="str", default="180d"),
-        controller_table_max_age_days=dict(type="int", default=DEFAULT_MAX_AGE_DAYS),
         **launch_templates.argument_spec(LAUNCH_TEMPLATES_OPTION)
     )
 
@@ -76,11 +75,8 @@ def plan_inputs(params, check_mode):
     Everything a bad option can break is checked here, before any AWS call.
     """
     target = parse_target_version(params["target_version"])
-    if params["controller_table_max_age_days"] < 0:
-        raise ModuleError("controller_table_max_age_days must be 0 or more days; got %d."
-                          % params["controller_table_max_age_days"])
-    tables = {"today": planning_day(params["today"]).isoformat(),
-              "max_age_days": params["controller_table_max_age_days"]}
+    max_age = parse_max_age(params[TABLE_AGE_OPTION], TABLE_AGE_OPTION)
+    tables = {"today": planning_day(params["today"]).isoformat(), "max_age_days": max_age / 86400.0}
     entries = launch_templates.parse(params[LAUNCH_TEMPLATES_OPTION], LAUNCH_TEMPLATES_OPTION)
     policy = insight_policy(params["insights_max_age"], may_refresh=not check_mode,
                             timeout=params["insights_refresh_timeout"], min_delay=params["wait_delay"],
@@ -90,7 +86,7 @@ def plan_inputs(params, check_mode):
         rates = parse_hourly_rates(params["control_plane_hourly_rates"])
     except SupportError as exc:
         raise ModuleError(str(exc)) from None
-    return target, entries, policy, rates, parse_max_age(params[TABLE_AGE_OPTION], TABLE_AGE_OPTION), tables
+    return target, entries, policy, rates, max_age, tables
 
 
 def support_on_path(facts, target, rates, today):

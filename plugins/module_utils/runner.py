@@ -16,13 +16,14 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.kube import require_
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
 
 
-def eks_module(argument_spec, uses_kubernetes=True, **kwargs):
+def eks_module(argument_spec, uses_kubernetes=True, kubernetes_required=True, **kwargs):
     """An AnsibleAWSModule with the cluster and Kubernetes options every module of the collection takes.
 
     AnsibleAWSModule adds amazon.aws's connection options (region, profile, access_key, endpoint_url, ...) with
     their aliases and environment fallbacks, and fails the standard way when boto3/botocore are missing. A module
     that never reaches the Kubernetes API passes ``uses_kubernetes=False``: it takes no Kubernetes option and needs
-    no kubernetes library (it is in the action group ``lifecycle.eks.aws``, not ``k8s``).
+    no kubernetes library (it is in the action group ``lifecycle.eks.aws``, not ``k8s``). One that reaches it only
+    in some cases passes ``kubernetes_required=False`` and calls kube.require_kubernetes() when it does.
     """
     spec = dict(cluster_argument_spec())
     if uses_kubernetes:
@@ -30,7 +31,7 @@ def eks_module(argument_spec, uses_kubernetes=True, **kwargs):
     spec.update(argument_spec)
     kwargs.setdefault("supports_check_mode", True)
     module = EksAWSModule(argument_spec=spec, **kwargs)
-    if uses_kubernetes:
+    if uses_kubernetes and kubernetes_required:
         require_kubernetes(module)
     return module
 

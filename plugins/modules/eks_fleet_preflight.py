@@ -84,16 +84,10 @@ options:
         default: {}
       compatibility_table_max_age:
         description:
-          - How old a compatibility table shipped with the collection (the CNI releases for EKS Hybrid Nodes, check
-            C(hybrid-nodes-cni)) may be before its check warns, as V(180d), V(90d).
+          - How old a compatibility table shipped with the collection (the CNI releases for EKS Hybrid Nodes, the
+            controller tables) may be on O(today) before its check warns, as V(180d), V(90d).
         type: str
         default: 180d
-      controller_table_max_age_days:
-        description:
-          - How many days old a controller compatibility table may be on O(today) before check C(controller-table-age)
-            warns.
-        type: int
-        default: 180
       region:
         description:
           - The cluster's AWS region, when it is not O(region).

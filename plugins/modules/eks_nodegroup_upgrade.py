@@ -28,6 +28,19 @@ description:
     node groups, if any, are updated here (RV(auto_mode)).
   - A C(PodEvictionFailure) (a PodDisruptionBudget blocking the drain) fails the task with the node names AWS reports;
     O(force) drains regardless.
+  - GPU node groups (NVIDIA instance types, p* and g* but the AMD g4ad; with the instance types in a launch template,
+    an NVIDIA AMI type such as C(AL2023_x86_64_NVIDIA), C(BOTTLEROCKET_x86_64_NVIDIA) or C(AL2_x86_64_GPU)) get new
+    nodes, and a GPU is usable only once the NVIDIA device plugin runs on a node and advertises C(nvidia.com/gpu) in
+    its C(status.allocatable). After each GPU node group's update the module waits, up to
+    O(gpu_allocatable_timeout) seconds, until every GPU node of the group advertises it again, and fails naming the
+    nodes that do not and why (the device plugin DaemonSet does not tolerate a taint of theirs, or does not select
+    them). Only node groups whose GPU nodes advertised C(nvidia.com/gpu) before the update are verified (GPUs handed
+    out by a DRA driver are not advertised). This reads the Kubernetes API (the Kubernetes options); nothing is read
+    there when no GPU node group is updated, nor with O(wait=false).
+  - O(gpu_update_strategy=minimal) sets the C(MINIMAL) update strategy (C(UpdateNodegroupConfig) C(updateConfig), old
+    nodes terminated before new ones launch) on each GPU node group before its update, for GPU capacity that cannot
+    hold a second set of nodes; EKS keeps it for later updates. The configuration update is waited for even with
+    O(wait=false), since EKS runs one update of a node group at a time.
   - Check mode returns what would be updated and sends no mutating call.
 author:
   - lifecycle.eks contributors (!UNKNOWN)
@@ -72,12 +85,35 @@ options:
       - Seconds to wait for each node group update (AWS drains each node for up to 15 minutes).
     type: int
     default: 5400
+  verify_gpu_allocatable:
+    description:
+      - After each GPU node group's update, wait until its GPU nodes advertise C(nvidia.com/gpu) allocatable again,
+        and fail naming those that do not.
+    type: bool
+    default: true
+  gpu_allocatable_timeout:
+    description:
+      - Seconds to wait for the GPU nodes of one node group to advertise C(nvidia.com/gpu) allocatable after its
+        update. With V(0), they are looked at once.
+    type: int
+    default: 600
+  gpu_update_strategy:
+    description:
+      - The C(updateConfig.updateStrategy) to give GPU node groups before their update. V(minimal) terminates old nodes
+        before launching new ones (no GPU capacity for both sets at once; the node group's pods wait meanwhile);
+        V(default) launches new nodes first, EKS's default. Unset, the node groups keep theirs.
+      - The node group's C(maxUnavailable) (or C(maxUnavailablePercentage)) is sent along unchanged.
+      - Needs C(eks:UpdateNodegroupConfig) (docs/iam-policy-gpu-update-strategy.json).
+    type: str
+    choices: [default, minimal]
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - lifecycle.eks.wait
+  - lifecycle.eks.kube
+  - kubernetes.core.k8s_auth_options
   - lifecycle.eks.attributes
 attributes:
   check_mode:
@@ -108,6 +144,12 @@ EXAMPLES = r"""
 - name: Say which launch template versions to create
   ansible.builtin.debug:
     msg: "{{ nodegroups.needs_launch_template | map(attribute='remediation') | list }}"
+
+- name: Replace GPU nodes old ones first (no spare GPU capacity), then wait up to 15 minutes for their GPUs
+  lifecycle.eks.eks_nodegroup_upgrade:
+    cluster_name: ml-prod
+    gpu_update_strategy: minimal
+    gpu_allocatable_timeout: 900
 """
 
 RETURN = r"""
@@ -115,14 +157,32 @@ nodegroups:
   description:
     - One entry per node group considered; C(action) is V(update), V(resume), V(skip), V(needs_action) or
       V(needs_launch_template); C(launch_template_version) is the version sent, when one is.
+    - C(gpu) says whether it is a GPU node group. C(update_strategy) (C(before), C(after)) is the update strategy
+      O(gpu_update_strategy) gives it. C(gpu_allocatable) is the verification after its update, with C(status)
+      V(advertised), V(missing) or V(not verified) (with C(reason)), C(nodes) (GPU node -> GPUs allocatable) and
+      C(missing) (C(node), C(reasons)).
   returned: always
   type: list
   elements: dict
   sample: [{"name": "general", "before": "1.29", "after": "1.30", "changed": true, "action": "update",
-            "update_id": "3f1d...", "launch_template_version": "4"}]
+            "update_id": "3f1d...", "launch_template_version": "4", "gpu": false},
+           {"name": "gpu-a10", "before": "1.29", "after": "1.30", "changed": true, "action": "update", "gpu": true,
+            "update_strategy": {"before": "DEFAULT", "after": "MINIMAL"},
+            "gpu_allocatable": {"status": "advertised", "nodes": {"ip-10-0-1-7.ec2.internal": 1}}}]
+gpu_nodes_missing:
+  description:
+    - GPU nodes that did not advertise C(nvidia.com/gpu) allocatable within O(gpu_allocatable_timeout) after their
+      node group's update (the task fails), each with its node group and why.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"nodegroup": "gpu-a10", "node": "ip-10-0-1-7.ec2.internal",
+            "reasons": ["kube-system/nvidia-device-plugin-daemonset: it does not tolerate the node's taint
+                         nvidia.com/gpu=true:NoSchedule"]}]
 updates:
   description:
-    - The updates started or resumed (id, subject, from, to, status, duration_s, errors, resumed).
+    - The updates started or resumed (id, type, subject, from, to, status, duration_s, errors, resumed), version
+      updates and the configuration updates (type V(ConfigUpdate)) of O(gpu_update_strategy).
     - A failed task lists them too, with C(changed), also when a later call of the same task failed (the node
       groups already updating carry on in AWS, status V(InProgress)).
   returned: always
@@ -189,9 +249,10 @@ poll_times:
 
 import time
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
+from ansible_collections.lifecycle.eks.plugins.module_utils import gpu, gpu_kube, launch_templates
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import summarize_nodegroup
+from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, kube_client, require_kubernetes
 from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
     find_in_progress,
     record,
@@ -201,6 +262,8 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_kube_version, parse_target_version
+
+STRATEGY_HEADER = "updateConfig.updateStrategy of the GPU node groups to update"
 
 
 def decide(group, version, params, entries):
@@ -231,9 +294,101 @@ def decide(group, version, params, entries):
     return "update", None, entry
 
 
+def plan_entry(group, action, reason, template, version, strategy, needs_action, needs_template):
+    """The result entry of one node group, as planned (check mode stops there)."""
+    entry = {"name": group["name"], "before": group["version"], "after": group["version"],
+             "changed": action in ("update", "resume"), "action": action, "gpu": gpu.is_gpu_nodegroup(group)}
+    if action == "needs_launch_template":
+        detail = launch_templates.needs_launch_template(group, version, template)
+        needs_template.append(detail)
+        reason = detail["reason"]
+    if reason:
+        entry["reason"] = reason
+    if action in ("needs_action", "needs_launch_template"):
+        needs_action.append({"name": group["name"], "reason": reason})
+    if action == "update":
+        entry["after"] = str(version)
+        if template is not None:
+            entry["launch_template_version"] = template.version
+        if strategy and entry["gpu"]:
+            entry["update_strategy"] = {"before": gpu.update_strategy_of(group["update_config"]), "after": strategy}
+    return entry
+
+
+def diff_of(results, strategy):
+    versions = {"before": {e["name"]: e["before"] for e in results}, "after": {e["name"]: e["after"] for e in results}}
+    if not strategy:
+        return versions
+    strategies = [e for e in results if "update_strategy" in e]
+    return [versions, {"before_header": STRATEGY_HEADER, "after_header": STRATEGY_HEADER,
+                       "before": {e["name"]: e["update_strategy"]["before"] for e in strategies},
+                       "after": {e["name"]: e["update_strategy"]["after"] for e in strategies}}]
+
+
+def set_update_strategies(clients, name, decisions, results, updates, options):
+    """UpdateNodegroupConfig for each GPU node group whose update strategy changes, each seen through before the
+    node group's version update (EKS runs one update of a node group at a time)."""
+    started = []
+    for (group, _action, _reason, _template), entry in zip(decisions, results):
+        change = entry.get("update_strategy")
+        if change and change["before"] != change["after"]:
+            config = gpu.update_config_with(group["update_config"], change["after"])
+            started.append((group, clients.update_nodegroup_config(name, group["name"], config), time.monotonic()))
+    for group, update, started_at in started:
+        updates.append(see_through(clients, name, update, "node group %s update strategy" % group["name"],
+                                   gpu.update_strategy_of(group["update_config"]), options,
+                                   nodegroup=group["name"], started=started_at))
+
+
+class GpuVerification:
+    """The GPU node groups to verify after their update: those whose GPU nodes advertised nvidia.com/gpu before it.
+
+    The Kubernetes client is built only when a GPU node group is updated.
+    """
+
+    def __init__(self, module, clients, cluster, results):
+        params = module.params
+        self.timeout = params["gpu_allocatable_timeout"]
+        self.skipped = {}
+        self.apis = None
+        updated = [e for e in results if e["gpu"] and e["action"] in ("update", "resume")]
+        if not updated or not params["verify_gpu_allocatable"] or not params["wait"]:
+            for entry in updated:
+                entry["gpu_allocatable"] = {"status": "not verified", "reason": "verify_gpu_allocatable is false"
+                                            if not params["verify_gpu_allocatable"] else "wait is false"}
+            return
+        require_kubernetes(module)  # needed for GPU node groups only
+        self.apis = KubeApis(kube_client(params, clients=clients, cluster=cluster))
+        for entry in updated:
+            nodes = gpu_kube.gpu_nodes_of(gpu_kube.nodegroup_nodes(self.apis, entry["name"]), True)
+            if not any(n["allocatable"] for n in nodes):
+                self.skipped[entry["name"]] = (
+                    "no GPU node of the node group advertised %s allocatable before the update (no device plugin, or "
+                    "GPUs handed out by a DRA driver)" % gpu.GPU_RESOURCE if nodes else "the node group had no GPU node")
+
+    def after_update(self, entry, missing):
+        """Verify one GPU node group after its update succeeded; its nodes without GPUs go into ``missing``."""
+        if self.apis is None or not entry["gpu"]:
+            return
+        if entry["name"] in self.skipped:
+            entry["gpu_allocatable"] = {"status": "not verified", "reason": self.skipped[entry["name"]]}
+            return
+        entry["gpu_allocatable"] = gpu_kube.verify_allocatable(self.apis, entry["name"], self.timeout)
+        missing.extend(dict(m, nodegroup=entry["name"]) for m in entry["gpu_allocatable"].get("missing", []))
+
+    def failure(self, missing):
+        groups = sorted({m["nodegroup"] for m in missing})
+        return ("GPU nodes of node group(s) %s do not advertise %s allocatable %d s after the update: %s. A GPU is "
+                "usable once the NVIDIA device plugin runs on its node: make its DaemonSet tolerate the GPU nodes' "
+                "taints and select them (check gpu-device-plugin-scheduling of eks_upgrade_preflight says how)."
+                % (", ".join(groups), gpu.GPU_RESOURCE, self.timeout,
+                   "; ".join("%s (%s)" % (m["node"], "; ".join(m["reasons"])) for m in missing)))
+
+
 def upgrade_nodegroups(module, clients):
     params = module.params
     entries = launch_templates.parse(params["launch_templates"])  # malformed: refused before any call
+    strategy = (params["gpu_update_strategy"] or "").upper() or None
     name = params["cluster_name"]
     cluster = clients.describe_cluster(name)
     control_plane = parse_kube_version(cluster["version"])
@@ -251,33 +406,19 @@ def upgrade_nodegroups(module, clients):
         (group, entry) for group, action, _reason, entry in decisions
         if action == "update" and entry is not None and entry.version != (group["launch_template"] or {}).get("version")])
     options = wait_options(params)
-    results, updates, needs_action, needs_template, started = [], [], [], [], []
-    result = {"changed": False, "nodegroups": results, "updates": updates, "needs_action": needs_action,
-              "needs_launch_template": needs_template,
+    updates, needs_action, needs_template, started, missing = [], [], [], [], []
+    results = [plan_entry(group, action, reason, template, version, strategy, needs_action, needs_template)
+               for group, action, reason, template in decisions]
+    result = {"changed": any(e["changed"] for e in results), "nodegroups": results, "updates": updates,
+              "needs_action": needs_action, "needs_launch_template": needs_template, "gpu_nodes_missing": missing,
               "auto_mode": bool((cluster.get("computeConfig") or {}).get("enabled"))}
-    for group, action, reason, template in decisions:
-        entry = {"name": group["name"], "before": group["version"], "after": group["version"],
-                 "changed": action in ("update", "resume"), "action": action}
-        if action == "needs_launch_template":
-            detail = launch_templates.needs_launch_template(group, version, template)
-            needs_template.append(detail)
-            reason = detail["reason"]
-        if reason:
-            entry["reason"] = reason
-        if action in ("needs_action", "needs_launch_template"):
-            needs_action.append({"name": group["name"], "reason": reason})
-        if action == "update":
-            entry["after"] = str(version)
-            if template is not None:
-                entry["launch_template_version"] = template.version
-        results.append(entry)
-    result["changed"] = any(e["changed"] for e in results)
     if module._diff:
-        result["diff"] = {"before": {e["name"]: e["before"] for e in results},
-                          "after": {e["name"]: e["after"] for e in results}}
+        result["diff"] = diff_of(results, strategy)
     if module.check_mode:
         return result
     try:
+        verification = GpuVerification(module, clients, cluster, results)
+        set_update_strategies(clients, name, decisions, results, updates, options)
         for (group, action, _reason, template), entry in zip(decisions, results):
             if action == "resume":
                 update = find_in_progress(clients, name, nodegroup=group["name"])
@@ -293,15 +434,15 @@ def upgrade_nodegroups(module, clients):
             else:
                 continue
             entry["update_id"] = update["id"]
-            started.append((group, update, action == "resume", time.monotonic()))
+            started.append((group, update, action == "resume", time.monotonic(), entry))
     except ModuleError as exc:
         # The node groups already updating are reported as a run without waiting reports them.
         updates.extend(record(update, "node group %s" % group["name"], group["version"], resumed=resumed)
-                       for group, update, resumed, _at in started)
+                       for group, update, resumed, _at, _entry in started)
         exc.details["result"] = result
         raise
     failures, aws_errors = [], []
-    for group, update, resumed, started_at in started:
+    for group, update, resumed, started_at, entry in started:
         subject = "node group %s" % group["name"]
         if not params["wait"]:
             updates.append(record(update, subject, group["version"], resumed=resumed))
@@ -314,6 +455,13 @@ def upgrade_nodegroups(module, clients):
                            or record(update, subject, group["version"], resumed=resumed, started=started_at))
             aws_errors.extend(exc.details.get("aws_errors") or [])
             failures.append(exc.message)
+            continue
+        try:
+            verification.after_update(entry, missing)
+        except ModuleError as exc:  # the Kubernetes API failed: the update itself succeeded
+            failures.append(exc.message)
+    if missing:
+        failures.append(verification.failure(missing))
     if failures:
         raise ModuleError("Node group update failed: " + " | ".join(failures),
                           {"result": result, "aws_errors": aws_errors})
@@ -326,10 +474,14 @@ def main():
         version=dict(type="str"),
         release_version=dict(type="str"),
         force=dict(type="bool", default=False),
+        verify_gpu_allocatable=dict(type="bool", default=True),
+        gpu_allocatable_timeout=dict(type="int", default=600),
+        gpu_update_strategy=dict(type="str", choices=["default", "minimal"]),
     )
     spec.update(launch_templates.argument_spec("launch_templates"))
     spec.update(wait_argument_spec(timeout=5400))
-    module = eks_module(spec, uses_kubernetes=False)
+    # The kubernetes library is needed only to verify GPU node groups (GpuVerification).
+    module = eks_module(spec, kubernetes_required=False)
     run(module, upgrade_nodegroups)
 
 

@@ -87,11 +87,17 @@ description:
     release serves one minor, so it moves after each hop (the post_upgrade role sets it); it warns when it does not
     match the control plane or on a path of several hops. Each controller's verdict is returned in C(controllers).
   - Check C(controller-table-age) warns when a table the controllers found are judged with was recorded more than
-    O(controller_table_max_age_days) days before O(today).
+    O(compatibility_table_max_age) before O(today).
   - Check C(cluster-autoscaler-rbac) compares the ClusterRoles bound to the Cluster Autoscaler's service account
     (C(ListClusterRoleBindings), then each bound ClusterRole; read only when a Cluster Autoscaler runs) with the rules
     of the ClusterRole in the release manifest for the target minor, shipped with the tables, and warns naming each
     missing rule.
+  - Check C(gpu-device-plugin-scheduling) judges where the NVIDIA device plugin DaemonSet (an image named
+    C(k8s-device-plugin)) runs, by the nodeSelector, required node affinity and tolerations of its pods, on the current
+    nodes and on the nodes each managed node group launches next (its labels and taints). It fails, while a hop is
+    pending or a GPU node group is below the target, when the plugin would miss a GPU node or a GPU node group's next
+    nodes (for example an untolerated C(nvidia.com/gpu:NoSchedule) taint of an AL2023 GPU node group), since their GPUs
+    would then not be advertised as C(nvidia.com/gpu), and warns when it also runs on nodes without a GPU.
   - Changes nothing in the cluster (an insights refresh only re-evaluates the insights); in check mode it sends no
     mutating call at all. The module itself never fails because a check fails; read C(blocked).
 author:
@@ -134,17 +140,12 @@ options:
     default: 24h
   compatibility_table_max_age:
     description:
-      - How old a compatibility table shipped with the collection (today the CNI releases for EKS Hybrid Nodes, used
-        by check C(hybrid-nodes-cni)) may be before the check using it warns that it may be out of date, as a
-        number and a unit V(s), V(m), V(h) or V(d) (V(180d)).
+      - How old a compatibility table shipped with the collection may be on O(today) before the check using it
+        warns that it may not know recent releases, as a number and a unit V(s), V(m), V(h) or V(d) (V(180d)).
+        One age for every table, the CNI releases for EKS Hybrid Nodes (check C(hybrid-nodes-cni)) and the
+        controller tables (check C(controller-table-age)). A table exactly that old passes.
     type: str
     default: 180d
-  controller_table_max_age_days:
-    description:
-      - How many days old a controller compatibility table may be on O(today) before check C(controller-table-age)
-        warns that it may not know recent releases. A table exactly that old passes.
-    type: int
-    default: 180
 extends_documentation_fragment:
   - lifecycle.eks.preflight
   - lifecycle.eks.cluster
@@ -187,7 +188,7 @@ EXAMPLES = r"""
     cluster_name: prod-eu
     target_version: "1.32"
     today: "2026-12-05"
-    controller_table_max_age_days: 90
+    compatibility_table_max_age: 90d
   register: preflight
 
 - name: Stop when a check failed

@@ -61,7 +61,7 @@ def test_update_nodegroup_version_lifecycle(aws: AwsEmulator, aws_eks: Any, aws_
     group = aws_eks.describe_nodegroup(clusterName=aws_cluster, nodegroupName="general")["nodegroup"]
     assert (group["status"], group["version"], group["releaseVersion"]) == ("ACTIVE", "1.30", release)
     assert events == [{"cluster": aws_cluster, "nodegroup": "general", "version": "1.30", "release_version": release,
-                       "kubelet_version": "1.30"}]
+                       "kubelet_version": "1.30", "labels": {}, "taints": []}]
     assert aws_eks.list_updates(name=aws_cluster, nodegroupName="general")["updateIds"] == [update["id"]]
 
 

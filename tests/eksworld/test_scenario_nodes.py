@@ -9,7 +9,7 @@ import kubernetes
 import pytest
 import yaml
 
-from eksworld import catalog, scenario
+from eksworld import catalog, scenario, scenario_provisioners
 from eksworld.shapecheck import attach_shape_checker
 
 KARPENTER = {
@@ -155,11 +155,11 @@ def test_bad_node_settings_are_refused_naming_the_cluster(cluster: dict[str, Any
 
 
 def test_custom_resource_types_follow_the_settings() -> None:
-    assert scenario.custom_resource_types({"name": "plain", "version": "1.29"}) == []
-    karpenter = {(t["group"], t["version"], t["plural"]) for t in scenario.custom_resource_types(
+    assert scenario_provisioners.custom_resource_types({"name": "plain", "version": "1.29"}) == []
+    karpenter = {(t["group"], t["version"], t["plural"]) for t in scenario_provisioners.custom_resource_types(
         {"name": "k", "version": "1.29", "karpenter": {"api_version": "v1beta1"}})}
     assert karpenter == {("karpenter.sh", "v1beta1", "nodepools"), ("karpenter.sh", "v1beta1", "nodeclaims"),
                          ("karpenter.k8s.aws", "v1beta1", "ec2nodeclasses")}
-    auto = {(t["group"], t["plural"]) for t in scenario.custom_resource_types(
+    auto = {(t["group"], t["plural"]) for t in scenario_provisioners.custom_resource_types(
         {"name": "a", "version": "1.29", "auto_mode": {"nodes": 0}})}
     assert auto == {("karpenter.sh", "nodepools"), ("karpenter.sh", "nodeclaims"), ("eks.amazonaws.com", "nodeclasses")}

@@ -30,6 +30,7 @@ BLOCKING = {
     "al2-nodegroup-133": "al2-node-groups",
     "addon-no-version-131": "addon-compatibility",
     "controllers-karpenter-132": "controller-compatibility",
+    "gpu-taint-untolerated": "gpu-device-plugin-scheduling",
 }
 
 
@@ -170,7 +171,7 @@ def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_pla
     world = make_world(merged_scenario(list(BLOCKING), first_only=True))
     before = len(world.state.log.records())
     run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100,
-                               "eks_preflight_skip": ["kubectl-client"], "eks_controller_table_max_age_days": 365})
+                               "eks_preflight_skip": ["kubectl-client"], "eks_compatibility_table_max_age": "365d"})
     assert mutating_calls(world, before) == []
     for scenario_name, check_id in BLOCKING.items():
         cluster = yaml.safe_load((SCENARIOS / f"{scenario_name}.yml").read_text())["clusters"][0]["name"]
@@ -201,9 +202,15 @@ def test_each_blocking_scenario_is_blocked_with_its_check_id(make_world, run_pla
                                   "move before the control plane, to 1.2.0 or later before the hop to 1.32.")
     assert [(c["controller"], c["version"], c["install"]) for c in karpenter["preflight"]["controllers"]] == [
         ("karpenter", "1.1.1", [{"before_hop": "1.32", "version": "1.2.0"}])]
-    # eks_controller_table_max_age_days reached the check (the wave's eks_fleet_preflight, through preflight_request)
+    # eks_compatibility_table_max_age reached the check (the wave's eks_fleet_preflight, through preflight_request)
     [age] = [c for c in karpenter["preflight"]["checks"] if c["id"] == "controller-table-age"]
     assert "365 day(s) on " in age["message"], age  # "within 365 day(s) on DAY", or "Older than" a year from now
+    # The device plugin that would miss the GPU node group's next nodes: named, with the toleration to add.
+    [gpu] = [b for b in run.cluster_report("gpu-untolerated-130")["blockers"]
+             if b["id"] == "gpu-device-plugin-scheduling"]
+    assert "new nodes of node group gpu-a10 (kube-system/nvidia-device-plugin-daemonset: it does not tolerate the " \
+           "node's taint nvidia.com/gpu=true:NoSchedule)" in gpu["message"]
+    assert "{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}" in gpu["remediation"]
     # The checks name module options; the preflight role names the inventory variable that sets each.
     assert "(in the inventory: fix_coredns_upstream is set by eks_fix_coredns_upstream)" in run.output
 

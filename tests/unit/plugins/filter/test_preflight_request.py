@@ -11,7 +11,7 @@ def test_defaults_match_what_the_playbook_gives_the_preflight_role():
     assert preflight_request({"inventory_hostname": "prod-eu", "eks_target_version": 1.3}) == {
         "name": "prod-eu", "cluster_name": "prod-eu", "target_version": "1.3", "upgrade_nodegroups": True,
         "fix_coredns_upstream": False, "nodegroup_launch_templates": {}, "skip_checks": [], "insights_max_age": "24h",
-        "control_plane_hourly_rates": {}, "compatibility_table_max_age": "180d", "controller_table_max_age_days": 180,
+        "control_plane_hourly_rates": {}, "compatibility_table_max_age": "180d",
         "region": None, "kubeconfig": None, "context": None}
 
 
@@ -20,13 +20,13 @@ def test_every_variable_is_passed_on():
             "eks_upgrade_nodegroups": False, "eks_fix_coredns_upstream": True,
             "eks_nodegroup_launch_templates": {"gpu": {"version": "7"}}, "eks_preflight_skip": ["kubectl-client"],
             "eks_insights_max_age": "6h", "eks_control_plane_hourly_rates": {"extended": 0.7},
-            "eks_compatibility_table_max_age": "30d", "eks_controller_table_max_age_days": 90,
+            "eks_compatibility_table_max_age": "30d",
             "eks_aws_region": "eu-west-1", "eks_kubeconfig": "/k/eu.yaml", "eks_kube_context": "eu"}
     assert preflight_request(host) == {
         "name": "eu", "cluster_name": "prod-eu", "target_version": "1.30", "upgrade_nodegroups": False,
         "fix_coredns_upstream": True, "nodegroup_launch_templates": {"gpu": {"version": "7"}},
         "skip_checks": ["kubectl-client"], "insights_max_age": "6h", "control_plane_hourly_rates": {"extended": 0.7},
-        "compatibility_table_max_age": "30d", "controller_table_max_age_days": 90,
+        "compatibility_table_max_age": "30d",
         "region": "eu-west-1",
         "kubeconfig": "/k/eu.yaml", "context": "eu"}
 

@@ -36,6 +36,7 @@ CHECK_ORDER = [
     "kubectl-client", "pdb-drain-blockers", "karpenter-ami-pinned", "karpenter-drift", "auto-mode",
     "hybrid-nodes", "hybrid-nodes-cni",
     "controller-compatibility", "controller-table-age", "cluster-autoscaler-rbac",
+    "gpu-device-plugin-scheduling",
 ]
 
 COREFILE = """.:53 {

@@ -275,7 +275,7 @@ def test_table_age_on_both_sides_of_the_limit(max_age, days, status):
     if status == compat.WARN:
         assert message.startswith("Older than %d day(s) on %s: Karpenter compatibility table." % (
             max_age, today.isoformat()))
-        assert "controller_table.py" in remediation and "controller_table_max_age_days" in remediation
+        assert "controller_table.py" in remediation and "compatibility_table_max_age" in remediation
 
 
 def test_table_age_covers_the_tables_of_the_controllers_found():

@@ -78,7 +78,7 @@ def test_the_fleet_preflight_judges_each_cluster_as_the_single_one_does(make_wor
                                                  (11, 10, "warn")])
 def test_the_table_age_is_judged_against_today(make_world, run_module, args, days, max_age, status):
     make_world("controllers-karpenter-132")
-    extra = {} if max_age is None else {"controller_table_max_age_days": max_age}
+    extra = {} if max_age is None else {"compatibility_table_max_age": "%dd" % max_age}
     result = preflight(run_module, args, "karpenter-120-131", "1.32", today=day(days), **extra)
     check = by_id(result)["controller-table-age"]
     assert check["status"] == status
@@ -89,7 +89,7 @@ def test_the_table_age_is_judged_against_today(make_world, run_module, args, day
 
 @pytest.mark.parametrize("extra, message", [
     ({"today": "05/12/2026"}, "today '05/12/2026' is not a date: write it as YYYY-MM-DD"),
-    ({"controller_table_max_age_days": -1}, "controller_table_max_age_days must be 0 or more days; got -1."),
+    ({"compatibility_table_max_age": "-1d"}, "compatibility_table_max_age must be a duration such as 24h"),
 ])
 def test_bad_table_options_fail_before_any_call(make_world, run_module, args, extra, message):
     world = make_world("controllers-karpenter-132")

@@ -12,7 +12,7 @@ from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, wa
 
 @pytest.fixture
 def args(args):
-    """The module takes no Kubernetes option: the shared fixture's arguments without the kubeconfig."""
+    """Without GPU node groups the module never reaches the Kubernetes API: no kubeconfig given."""
     return lambda name, **extra: args(name, **dict({"kubeconfig": None}, **extra))
 
 
@@ -332,7 +332,7 @@ def test_wait_timeout_reports_the_update_still_running(make_world, run_module, a
     assert [r["operation"] for r in mutating_calls(world)] == ["UpdateNodegroupVersion"]
 
 
-def test_needs_no_kubernetes_library(make_world, run_module, args, monkeypatch):
+def test_needs_no_kubernetes_library_without_gpu_node_groups(make_world, run_module, args, monkeypatch):
     make_world(AFTER_CONTROL_PLANE)
     monkeypatch.setitem(sys.modules, "kubernetes", None)  # as if not installed
     result = run_module(module, ng_args(args, "moved-130"), check_mode=True)

@@ -26,6 +26,7 @@ BLOCKING = {
     "sg-missing-rule": "security-group-rules",
     "al2-nodegroup-133": "al2-node-groups",
     "addon-no-version-131": "addon-compatibility",
+    "gpu-taint-untolerated": "gpu-device-plugin-scheduling",
 }
 
 
