@@ -20,13 +20,13 @@ MSG_ADDON_UNSUPPORTED = "Addon {addon} specified is not supported in {version} k
 class AddonUpdates(RegionalEks):
     """CreateAddon, UpdateAddon and their completion."""
 
-    def _finish_addon_creations(self, cluster: Cluster, now: float) -> None:
-        """Add-ons CREATING until `now` are ACTIVE, their workload deployed."""
-        for addon in extras(cluster).addons.values():
-            if addon.ready_at is not None and addon.ready_at <= now:
-                addon.status, addon.modified_at = "ACTIVE", addon.ready_at
-                addon.ready_at = None
-                self._publish_addon(addon)
+    def _finish_addon_creation(self, cluster: Cluster, name: str, now: float) -> None:
+        """An add-on CREATING until `now` is ACTIVE, its workload deployed."""
+        addon = extras(cluster).addons.get(name)
+        if addon is not None and addon.ready_at is not None and addon.ready_at <= now:
+            addon.status, addon.modified_at = "ACTIVE", addon.ready_at
+            addon.ready_at = None
+            self._publish_addon(addon)
 
     def _finish_addon_update(self, cluster: Cluster, update: Update) -> None:
         addon = extras(cluster).addons.get(update.addon or "")
@@ -92,6 +92,7 @@ class AddonUpdates(RegionalEks):
         )
         if check_compatibility:
             addon.status, addon.ready_at = "CREATING", now + self.state.addon_update_s
+            self._schedule(cluster, addon.ready_at, creating_addon=name)
         known.addons[name] = addon
         return addon
 

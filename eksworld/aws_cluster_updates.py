@@ -152,6 +152,7 @@ class ClusterUpdates(InsightChecks):
             failure=self._update_failure(cluster),
         )
         extras(cluster).updates[update.id] = update
+        self._schedule(cluster, update.due_at, update_id=update.id)
         cluster.status = "UPDATING"
         return update
 

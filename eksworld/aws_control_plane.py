@@ -15,15 +15,21 @@ class EksControlPlane(ClusterUpdates, NodegroupUpdates, AddonUpdates):
     """EKS behaviour moto lacks: updates with emulated durations, add-ons, insights, cluster versions."""
 
     def advance(self) -> None:
-        """Finish every update (and add-on creation) whose emulated duration has passed, oldest first."""
+        """Finish every update (and add-on creation) whose emulated duration has passed, oldest first: only what
+        is due is looked at (RegionalEks._schedule), never every cluster."""
         now = self.now()
+        clusters = self.backend.clusters
         due: list[tuple[float, Cluster, Update]] = []
-        for cluster in list(self.backend.clusters.values()):
-            self._finish_addon_creations(cluster, now)
-            due += [
-                (u.due_at, cluster, u) for u in extras(cluster).updates.values()
-                if u.status == "InProgress" and u.due_at <= now
-            ]
+        for _due_at, _seq, name, update_id, creating_addon in self._pop_due(now):
+            cluster = clusters.get(name)
+            if cluster is None:  # deleted, or the world was reset since
+                continue
+            if creating_addon is not None:
+                self._finish_addon_creation(cluster, creating_addon, now)
+                continue
+            update = extras(cluster).updates.get(update_id or "")
+            if update is not None and update.status == "InProgress" and update.due_at <= now:
+                due.append((update.due_at, cluster, update))
         for _, cluster, update in sorted(due, key=lambda item: item[0]):
             if update.nodegroup:
                 self._finish_nodegroup_update(cluster, update)

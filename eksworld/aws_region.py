@@ -3,6 +3,8 @@ emulated clock, lookups that fail as EKS fails, and clientRequestToken idempoten
 from __future__ import annotations
 
 import datetime as _dt
+import heapq
+import itertools
 from typing import Any
 
 from moto.backends import get_backend
@@ -30,6 +32,11 @@ class RegionalEks:
         self.state = state
         self.region = region
         self.enforce_insights = False  # AWS rolled the enforcement back (containers-roadmap#2570)
+        # Work that finishes as the emulated clock passes, by due time: (due, seq, cluster, update id or None,
+        # add-on name being created or None). advance() pops what is due instead of scanning every cluster, so a
+        # request costs the same with 1,000 clusters as with one.
+        self._due: list[tuple[float, int, str, str | None, str | None]] = []
+        self._seq = itertools.count()
 
     @property
     def backend(self) -> EKSBackend:
@@ -85,10 +92,24 @@ class RegionalEks:
             raise InvalidParameterException(MSG_TOKEN_REUSED.format(token=token), clusterName=cluster.name)
         return known.updates[seen[1]]
 
+    def _schedule(self, cluster: Cluster, due_at: float, update_id: str | None = None,
+                  creating_addon: str | None = None) -> None:
+        """Remember an update (or an add-on creation) that finishes at `due_at` (emulated time)."""
+        heapq.heappush(self._due, (due_at, next(self._seq), cluster.name, update_id, creating_addon))
+
+    def _pop_due(self, now: float) -> list[tuple[float, int, str, str | None, str | None]]:
+        """What is due at `now`, in due order; the caller checks each entry still stands (a reset forgets all)."""
+        due = []
+        while self._due and self._due[0][0] <= now:
+            due.append(heapq.heappop(self._due))
+        return due
+
     def _record(
         self, cluster: Cluster, update: Update, scope: str, token: str | None, request: tuple[Any, ...]
     ) -> None:
         known = extras(cluster)
+        if update.id not in known.updates:
+            self._schedule(cluster, update.due_at, update_id=update.id)
         known.updates[update.id] = update
         if token:
             known.tokens[(scope, token)] = (request, update.id)

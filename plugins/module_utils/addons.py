@@ -74,7 +74,7 @@ def choose_version(name, wanted, compatible, default, cluster_version, minors_of
         raise AddonChoiceError(
             "Add-on %s version %s is not supported by Amazon EKS on Kubernetes %s (it supports %s), so EKS would "
             "refuse it (\"%s\")%s%s" % (name, wanted, cluster_version, ", ".join(minors), NOT_SUPPORTED,
-                                         _when_supported(minors, cluster_version, "update it"), supported))
+                                        _when_supported(minors, cluster_version, "update it"), supported))
     return wanted
 
 

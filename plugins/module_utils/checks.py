@@ -506,7 +506,7 @@ def run_checks(facts, target_text, upgrade_nodegroups=False, fix_coredns_upstrea
         ("security-group-rules", lambda: _result("security-group-rules", *security_group_rules.verdict(facts))),
         ("upgrade-insights", lambda: _result("upgrade-insights", *insight_checks.readiness_verdict(facts, target))),
         ("configuration-insights", lambda: _result("configuration-insights",
-                                                  *insight_checks.configuration_verdict(facts))),
+                                                   *insight_checks.configuration_verdict(facts))),
         ("addon-compatibility", lambda: check_addon_compatibility(facts, target)),
         ("kubectl-client", lambda: check_kubectl(facts, target)),
         ("pdb-drain-blockers", lambda: check_pdbs(facts, target)),

@@ -101,9 +101,8 @@ def skew_verdict(facts, target, upgrade_nodegroups):
     found = nodes(facts)
     if not found:
         return PASS, "No EKS Hybrid Nodes (no node labelled eks.amazonaws.com/compute-type: hybrid).", ""
-    listed = "Hybrid nodes: %s." % "; ".join("%s (kubelet %s, %s)" % (node["name"], node["minor"],
-                                                                        node.get("os_image") or "OS unknown")
-                                               for node in found)
+    listed = "Hybrid nodes: %s." % "; ".join(
+        "%s (kubelet %s, %s)" % (node["name"], node["minor"], node.get("os_image") or "OS unknown") for node in found)
     plan = build_upgrade_plan(ClusterState.from_dict(facts["skew_input"]), target,
                               upgrade_nodegroups=upgrade_nodegroups)
     names = {node["name"] for node in found}

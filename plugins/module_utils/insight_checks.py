@@ -38,7 +38,7 @@ def readiness_verdict(facts, target):
     insights = facts.get("insights")
     if insights is None:
         return (WARN, "Upgrade insights could not be read.",
-                       "Grant eks:ListInsights or review insights in the console.")
+                "Grant eks:ListInsights or review insights in the console.")
     cluster = facts["cluster"]["name"]
     freshness = facts.get("insights_freshness") or {}
     stale = stale_message(freshness, cluster)
@@ -50,19 +50,19 @@ def readiness_verdict(facts, target):
     warnings = [i for i in insights if i["status"] == WARNING]
     unknown_text, unknown_fix = _not_evaluated([i for i in insights if i["status"] == UNKNOWN], cluster)
     if errors:
-        return (FAIL, ("EKS upgrade insights report errors: %s.%s%s %s"
-                       % ("; ".join("%s (%s)" % (i["name"], i.get("reason") or "") for i in errors), uses,
-                          unknown_text, stale)).strip(),
-                       ("Fix what the insights describe (eks:DescribeInsight gives the resources), "
-                        "or pass force only if you accept the risk." + migrate + unknown_fix))
+        named = "; ".join("%s (%s)" % (i["name"], i.get("reason") or "") for i in errors)
+        return (FAIL,
+                ("EKS upgrade insights report errors: %s.%s%s %s" % (named, uses, unknown_text, stale)).strip(),
+                "Fix what the insights describe (eks:DescribeInsight gives the resources), or pass force only if you "
+                "accept the risk." + migrate + unknown_fix)
     if stale:
         listed = (" They warn: %s." % "; ".join(i["name"] for i in warnings)) if warnings else ""
         return (WARN, stale + listed + unknown_text + uses,
-                       stale_remediation(freshness, cluster) + migrate + unknown_fix)
+                stale_remediation(freshness, cluster) + migrate + unknown_fix)
     if warnings or unknown_text:
         listed = ("EKS upgrade insights warn: %s." % "; ".join(i["name"] for i in warnings)) if warnings else ""
         return (WARN, (listed + unknown_text + uses).strip(),
-                       (migrate + unknown_fix).strip())
+                (migrate + unknown_fix).strip())
     refreshed = " (refreshed before the checks)" if freshness.get("refresh") == COMPLETED else ""
     return (PASS, "%d upgrade insight(s) passing%s." % (len(insights), refreshed))
 
@@ -73,8 +73,8 @@ def configuration_verdict(facts):
     found = facts.get("configuration_insights")
     if found is None:
         return (WARN, "Configuration insights could not be read.",
-                       "Grant eks:ListInsights and eks:DescribeInsight, or review the cluster's configuration "
-                       "insights in the console.")
+                "Grant eks:ListInsights and eks:DescribeInsight, or review the cluster's configuration "
+                "insights in the console.")
     cluster = facts["cluster"]["name"]
     errors = [i for i in found if i["status"] == ERROR]
     warnings = [i for i in found if i["status"] == WARNING]
@@ -90,7 +90,7 @@ def configuration_verdict(facts):
         listed = ("EKS configuration insights warn: %s." % "; ".join(describe_line(i) for i in warnings)
                   if warnings else "")
         return (WARN, (listed + unknown_text).strip(),
-                       ((fix if warnings else "") + unknown_fix).strip())
+                ((fix if warnings else "") + unknown_fix).strip())
     if not found:
         return (PASS, "No configuration insight is reported for this cluster.")
     return (PASS, "%d configuration insight(s) passing." % len(found))

@@ -29,6 +29,9 @@ description:
   - O(state=absent) deletes the checkpoint, so that every step runs again; a damaged one too (not JSON, not a
     checkpoint, another cluster's, a newer layout), but not a DynamoDB item lifecycle.eks did not write.
   - In check mode nothing is written or deleted; diff mode shows the document before and after.
+  - A local checkpoint of a host reached with the local connection (the C(upgrade) playbook's clusters) is written
+    by the action plugin of the same name in the controller's worker, without a module process; otherwise the module
+    runs. The result is the same either way.
 author:
   - lifecycle.eks contributors (!UNKNOWN)
 options:
@@ -193,65 +196,20 @@ api_retries:
 """
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import EksAWSModule
-from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import (
-    FINISHED,
-    STARTED,
-    STEPS,
-    CheckpointInvalid,
-    put_step,
-    stands,
-    utc_now,
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_calls import (
+    RECORD_REQUIRED_IF,
+    record,
+    record_argument_spec,
 )
-from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import (
-    STORE_REQUIRED_IF,
-    run_with_store,
-    store_argument_spec,
-)
-
-
-def record(module, store, name):
-    params = module.params
-    store.check_writable()
-    unusable = None
-    try:
-        before = store.read(name)
-    except CheckpointInvalid as exc:
-        if params["state"] == "present":
-            raise
-        before, unusable = None, exc.message  # a damaged checkpoint can still be deleted
-    if params["state"] == "present":
-        after, changed = put_step(before, name, params["target_version"], params["run_id"], params["step"],
-                                  params["data"], utc_now(), status=params["status"])
-    else:
-        after, changed = None, before is not None or unusable is not None
-    result = {"changed": changed, "location": store.location(name), "checkpoint": after,
-              "stands": stands(after, params["target_version"] if after is not None else None)}
-    if module._diff:
-        result["diff"] = {"before": before or ({"unusable": unusable} if unusable else {}), "after": after or {}}
-    if changed and not module.check_mode:
-        if after is None:
-            store.delete(name)
-        else:
-            store.write(name, after)
-    return result
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import run_with_store
 
 
 def main():
-    spec = store_argument_spec()
-    spec.update(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        target_version=dict(type="str"),
-        run_id=dict(type="str"),
-        step=dict(type="str", choices=list(STEPS)),
-        status=dict(type="str", choices=[FINISHED, STARTED], default=FINISHED),
-        data=dict(type="dict", default={}),
-    )
-    module = EksAWSModule(
-        argument_spec=spec,
-        required_if=STORE_REQUIRED_IF + [("state", "present", ["target_version", "run_id", "step"])],
-        supports_check_mode=True,
-    )
-    run_with_store(module, record)
+    # Local checkpoints on the controller are written by the action plugin of the same name, without this process.
+    module = EksAWSModule(argument_spec=record_argument_spec(), required_if=RECORD_REQUIRED_IF,
+                          supports_check_mode=True)
+    run_with_store(module, lambda module, store, name: record(module.params, store, name, module.check_mode,
+                                                              module._diff))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ description:
     checkpoint the cluster contradicts is stale). Otherwise, or with O(ignore), RV(reason) says why every step runs
     again.
   - Read-only; safe in check mode.
+  - A local checkpoint of a host reached with the local connection is read by the action plugin of the same name in
+    the controller's worker, without a module process; otherwise the module runs. The result is the same either way.
 author:
   - lifecycle.eks contributors (!UNKNOWN)
 options:
@@ -166,35 +168,14 @@ api_retries:
 """
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import EksAWSModule
-from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import resume, stands
-from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import (
-    STORE_REQUIRED_IF,
-    run_with_store,
-    store_argument_spec,
-)
-
-
-def read(module, store, name):
-    params = module.params
-    if params["require_writable"]:
-        store.check_writable()
-    document = store.read(name)
-    result = {"changed": False, "location": store.location(name), "checkpoint": document}
-    result.update(resume(document, params["target_version"], params["cluster_version"], params["ignore"]))
-    result["stands"] = stands(document, params["target_version"])
-    return result
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_calls import read, read_argument_spec
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import STORE_REQUIRED_IF, run_with_store
 
 
 def main():
-    spec = store_argument_spec()
-    spec.update(
-        target_version=dict(type="str"),
-        cluster_version=dict(type="str"),
-        ignore=dict(type="bool", default=False),
-        require_writable=dict(type="bool", default=False),
-    )
-    module = EksAWSModule(argument_spec=spec, required_if=STORE_REQUIRED_IF, supports_check_mode=True)
-    run_with_store(module, read)
+    # Local checkpoints on the controller are read by the action plugin of the same name, without this process.
+    module = EksAWSModule(argument_spec=read_argument_spec(), required_if=STORE_REQUIRED_IF, supports_check_mode=True)
+    run_with_store(module, lambda module, store, name: read(module.params, store, name))
 
 
 if __name__ == "__main__":

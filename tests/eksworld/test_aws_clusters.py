@@ -245,3 +245,27 @@ def test_cluster_summary(aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> No
         "params": {"Version": "1.30", "PlatformVersion": catalog.newest_platform_version("1.30")},
         "errors": ["Unknown"],
     }]
+
+
+def test_advance_looks_only_at_due_work_not_at_every_cluster(aws: AwsEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every request runs advance(): its cost must not grow with the clusters and updates the world holds."""
+    from eksworld import aws_control_plane
+
+    for index in range(40):
+        aws.create_cluster(f"idle-{index}", version="1.29")
+    update_id = aws.begin_cluster_update("idle-7", "1.30")
+    looked_at: list[str] = []
+    real_extras = aws_control_plane.extras
+    monkeypatch.setattr(aws_control_plane, "extras", lambda cluster: looked_at.append(cluster.name)
+                        or real_extras(cluster))
+    aws.advance()  # nothing due yet
+    assert looked_at == []
+    aws.state.clock.advance(aws.state.cluster_update_s)
+    aws.advance()
+    assert looked_at == ["idle-7"]  # the one cluster with due work, not 40
+    aws.advance()
+    assert looked_at == ["idle-7"]  # finished work is not looked at again
+    monkeypatch.undo()
+    summary = aws.cluster_summary("idle-7")
+    assert summary["version"] == "1.30"
+    assert [(u["id"], u["status"]) for u in summary["updates"]] == [(update_id, "Successful")]

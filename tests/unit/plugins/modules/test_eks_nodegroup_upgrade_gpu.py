@@ -142,8 +142,8 @@ def test_minimal_update_strategy_for_gpu_node_groups(make_world, run_module, arg
     assert (config_update["type"], config_update["subject"], config_update["status"]) == (
         "ConfigUpdate", "node group gpu-a10 update strategy", "Successful")
     assert (config_update["from"], version_update["to"]) == ("DEFAULT", "1.30")
-    assert nodegroup(world, "gpu-a10", "gpu-tolerated-130")["updateConfig"] == {"maxUnavailable": 1,
-                                                                         "updateStrategy": "MINIMAL"}
+    config = nodegroup(world, "gpu-a10", "gpu-tolerated-130")["updateConfig"]
+    assert config == {"maxUnavailable": 1, "updateStrategy": "MINIMAL"}
     assert entries(result)["gpu-a10"]["gpu_allocatable"]["status"] == "advertised"
 
     start = log_position(world)

@@ -26,7 +26,7 @@ def addon_reads(world, since, name):
 
 
 def test_an_add_on_with_no_version_for_the_next_minor_blocks_and_says_to_stay_or_remove_it(make_world, run_module,
-                                                                                            args):
+                                                                                           args):
     world = make_world("addon-no-version-131")
     result, checks = preflight(run_module, args, "telemetry-130", "1.31")
     check = checks["addon-compatibility"]

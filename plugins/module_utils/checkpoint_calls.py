@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What eks_checkpoint and eks_checkpoint_info do with a store, whoever runs them: the modules (S3, DynamoDB, or a
+local directory on a host that is not the controller) or their action plugins (a local directory on the
+controller, with no module process: plugins/action/)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import (
+    FINISHED,
+    STARTED,
+    STEPS,
+    CheckpointInvalid,
+    put_step,
+    resume,
+    stands,
+    utc_now,
+)
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import (
+    STORE_REQUIRED_IF,
+    store_argument_spec,
+)
+
+# eks_checkpoint's options besides the store's (and AnsibleAWSModule's AWS options).
+RECORD_REQUIRED_IF = STORE_REQUIRED_IF + [("state", "present", ["target_version", "run_id", "step"])]
+
+
+def record_argument_spec():
+    spec = store_argument_spec()
+    spec.update(
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        target_version=dict(type="str"),
+        run_id=dict(type="str"),
+        step=dict(type="str", choices=list(STEPS)),
+        status=dict(type="str", choices=[FINISHED, STARTED], default=FINISHED),
+        data=dict(type="dict", default={}),
+    )
+    return spec
+
+
+def read_argument_spec():
+    spec = store_argument_spec()
+    spec.update(
+        target_version=dict(type="str"),
+        cluster_version=dict(type="str"),
+        ignore=dict(type="bool", default=False),
+        require_writable=dict(type="bool", default=False),
+    )
+    return spec
+
+
+def record(params, store, name, check_mode, diff):
+    """eks_checkpoint: record a step (or delete the checkpoint); writes nothing in check mode."""
+    store.check_writable()
+    unusable = None
+    try:
+        before = store.read(name)
+    except CheckpointInvalid as exc:
+        if params["state"] == "present":
+            raise
+        before, unusable = None, exc.message  # a damaged checkpoint can still be deleted
+    if params["state"] == "present":
+        after, changed = put_step(before, name, params["target_version"], params["run_id"], params["step"],
+                                  params["data"], utc_now(), status=params["status"])
+    else:
+        after, changed = None, before is not None or unusable is not None
+    result = {"changed": changed, "location": store.location(name), "checkpoint": after,
+              "stands": stands(after, params["target_version"] if after is not None else None)}
+    if diff:
+        result["diff"] = {"before": before or ({"unusable": unusable} if unusable else {}), "after": after or {}}
+    if changed and not check_mode:
+        if after is None:
+            store.delete(name)
+        else:
+            store.write(name, after)
+    return result
+
+
+def read(params, store, name):
+    """eks_checkpoint_info: the checkpoint, the steps a rerun may skip and where the cluster stands."""
+    if params["require_writable"]:
+        store.check_writable()
+    document = store.read(name)
+    result = {"changed": False, "location": store.location(name), "checkpoint": document}
+    result.update(resume(document, params["target_version"], params["cluster_version"], params["ignore"]))
+    result["stands"] = stands(document, params["target_version"])
+    return result
