@@ -22,6 +22,7 @@ from eksworld import catalog, scenario, scenario_gpu, scenario_provisioners
 from eksworld.aws import AwsEmulator
 from eksworld.aws_seeding import WorldSeeding
 from eksworld.kube import KubeEmulator, write_kubeconfig
+from eksworld.registry import RegistryEmulator, inventory_vars, mirror_autoscaler
 from eksworld.scenario_addon_catalog import addon_catalog_settings
 from eksworld.kube_scheduling import daemon_pod_fits
 from eksworld.scenario_security_groups import resolve_peers, security_group_settings
@@ -42,6 +43,7 @@ class World:
         self.region = region
         self.aws = AwsEmulator(self.state, region=region, admin_app=self._admin_app)
         self.kube = KubeEmulator(self.state, before_request=self.advance, outage=self._kube_outage)
+        self.registry = RegistryEmulator()  # an image registry's tags list (eksworld/registry.py)
         self.tokens: dict[str, str] = {}
         self.clusters: dict[str, dict[str, Any]] = {}
         self.scenario: dict[str, Any] = {}
@@ -60,6 +62,7 @@ class World:
     def start(self, host: str = "127.0.0.1", aws_port: int = 0, kube_port: int = 0) -> World:
         # https with a throwaway CA, as a real EKS endpoint: kubectl never sends a token over plain http.
         self.kube.start(host, kube_port, tls=True)
+        self.registry.start(host)
         self.aws.start(host, aws_port)
         # moto keeps its backends per process: a world starts from an empty AWS account.
         self.aws.reset()
@@ -68,6 +71,7 @@ class World:
     def stop(self) -> None:
         self.aws.stop()
         self.kube.stop()
+        self.registry.stop()
 
     def __enter__(self) -> World:
         return self.start()
@@ -106,6 +110,7 @@ class World:
         """Create every cluster of a scenario on both APIs."""
         self.scenario = data
         self.state.addon_catalog = addon_catalog_settings(data.get("addon_catalog"))
+        self.registry.configure(data.get("registry"))
         for cluster in data["clusters"]:
             self.add_cluster(cluster)
 
@@ -121,6 +126,7 @@ class World:
             store.register_resource(**registration)
         for obj in scenario.kube_objects(cluster):
             store.create(obj)
+        mirror_autoscaler(store, cluster, self.registry)
         network = aws.create_network(name, subnets=cluster.get("subnets") or
                                           [{"cidr": "10.0.1.0/24"}, {"cidr": "10.0.2.0/24"}],
                                           security_group=True)
@@ -318,7 +324,7 @@ class World:
             hosts[name] = host
         group_vars = {"ansible_connection": "local",
                       "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-                      "eks_aws_region": self.region}
+                      "eks_aws_region": self.region, **inventory_vars(self.registry, out)}
         inventory = {"all": {"children": {"eks_clusters": {"hosts": hosts, "vars": group_vars}}}}
         path = out / "inventory.yml"
         path.write_text("# Written by eksworld for scenario " + str(self.scenario.get("name")) + "\n"

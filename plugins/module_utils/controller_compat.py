@@ -19,6 +19,8 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.controller_table imp
     AFTER_HOP,
     CLUSTER_AUTOSCALER,
     CLUSTER_AUTOSCALER_MANIFEST,
+    CLUSTER_AUTOSCALER_RELEASES_RECORDED,
+    CLUSTER_AUTOSCALER_RELEASES_SOURCE,
     CLUSTER_AUTOSCALER_RULES,
     CLUSTER_AUTOSCALER_RULES_RECORDED,
     CLUSTER_AUTOSCALER_RULES_SOURCE,
@@ -221,7 +223,8 @@ def _judge_after_hop(verdict, label, version, current, target):
         steps = "" if built_for == current else "Set it to a %s.x release." % current
     elif verdict["workload"] == POST_UPGRADE_AUTOSCALER:
         steps = ("After the control plane reaches %s, the post_upgrade role sets its image to a %s.x release "
-                 "(post_upgrade_cluster_autoscaler_versions)." % (target, target))
+                 "(the latest %s.x tag of its image registry, else the shipped table; eks_cluster_autoscaler_versions "
+                 "pins one)." % (target, target, target))
     else:
         problems.append("the post_upgrade role only sets %s, not %s" % (POST_UPGRADE_AUTOSCALER, verdict["workload"]))
         steps = "After the control plane reaches %s, set the image of %s to a %s.x release." % (
@@ -262,6 +265,9 @@ def table_dates(controllers):
         if controller == CLUSTER_AUTOSCALER:
             dates.append(("Cluster Autoscaler ClusterRole rules", CLUSTER_AUTOSCALER_RULES_SOURCE,
                           CLUSTER_AUTOSCALER_RULES_RECORDED))
+            # The post-upgrade step's offline fallback when the registry cannot be read.
+            dates.append(("Cluster Autoscaler releases", CLUSTER_AUTOSCALER_RELEASES_SOURCE,
+                          CLUSTER_AUTOSCALER_RELEASES_RECORDED))
     return dates
 
 

@@ -77,6 +77,20 @@ CLUSTER_AUTOSCALER_SOURCE = "https://github.com/kubernetes/autoscaler/tree/maste
 CLUSTER_AUTOSCALER_RECORDED = "2026-12-05"
 CLUSTER_AUTOSCALER_MINORS = range(12, 37)
 
+# The latest patch release of each Cluster Autoscaler minor: the offline fallback of the post_upgrade role's step 6,
+# which reads the image registry's tags first (eks_cluster_autoscaler_release). 1.31 to 1.36 read from the release
+# preparation pull requests of kubernetes/autoscaler ("prepare v1.31.5 / v1.32.4 release", #8637 and #8638,
+# 2025-10-08; "Update version.go to 1.33.6 / 1.34.5 / 1.35.2 / 1.36.1", #10030, #10029, #10028 and #10027,
+# 2026-07-22); 1.23 to 1.30 as the table this one replaces had them (no later patch of those minors found).
+# Starts at 1.23 as that table did.
+CLUSTER_AUTOSCALER_RELEASES_SOURCE = "https://github.com/kubernetes/autoscaler/releases"
+CLUSTER_AUTOSCALER_RELEASES_RECORDED = "2026-12-05"
+CLUSTER_AUTOSCALER_RELEASES = {
+    "1.23": "v1.23.1", "1.24": "v1.24.3", "1.25": "v1.25.3", "1.26": "v1.26.8", "1.27": "v1.27.8",
+    "1.28": "v1.28.7", "1.29": "v1.29.5", "1.30": "v1.30.4", "1.31": "v1.31.5", "1.32": "v1.32.4",
+    "1.33": "v1.33.6", "1.34": "v1.34.5", "1.35": "v1.35.2", "1.36": "v1.36.1",
+}
+
 SOURCES = {KARPENTER: (KARPENTER_SOURCE, KARPENTER_RECORDED),
            LOAD_BALANCER_CONTROLLER: (LOAD_BALANCER_CONTROLLER_SOURCE, LOAD_BALANCER_CONTROLLER_RECORDED),
            CLUSTER_AUTOSCALER: (CLUSTER_AUTOSCALER_SOURCE, CLUSTER_AUTOSCALER_RECORDED)}
