@@ -91,9 +91,15 @@ def _cost(rows):
             "target_extra_monthly_cost": round(target * HOURS_PER_MONTH, 2)}
 
 
-def fleet_summary(reports, hosts, run_id):
-    """Rows (worst status first) and counts for ``hosts``; a report of another run counts as not run."""
+def fleet_summary(reports, hosts, run_id, peers=None):
+    """Rows (worst status first) and counts for ``hosts``; a report of another run counts as not run.
+
+    ``peers`` are clusters other jobs of the run work on (the other AWX slices): each counts once its report of this
+    run exists, so that the summary of the slice finishing last covers every slice.
+    """
     by_host = {r.get("cluster"): r for r in reports or [] if r.get("run_id") == run_id}
+    hosts = list(hosts)
+    hosts += [peer for peer in dict.fromkeys(peers or []) if peer in by_host and peer not in hosts]
     rows = [_row(host, by_host.get(host), run_id) for host in hosts]
     rows.sort(key=lambda r: (STATUS_ORDER.index(r["status"]) if r["status"] in STATUS_ORDER else 0, r["cluster"]))
     counts = {}

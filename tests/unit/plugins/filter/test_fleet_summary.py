@@ -242,3 +242,13 @@ def test_summary_properties(clusters):
     assert summary["counts"] == {s: expected.count(s) for s in set(expected)}
     assert summary["ok"] == all(s not in ("failed", "blocked", "not-run") for s in expected)
     assert sum(r["api_calls"] for r in rows) == sum(c for _s, same, c in clusters if same)
+
+
+def test_peers_count_once_with_a_report_of_the_run_and_never_otherwise():
+    """The other slices' clusters: in the summary once their report of the run exists, each once; else left out."""
+    reports = [report("mine", "upgraded"), report("peer-done", "failed"), report("peer-old", "upgraded", run_id="old")]
+    summary = fleet_summary(reports, ["mine", "mine-pending"], RUN,
+                            ["mine", "peer-done", "peer-done", "peer-old", "peer-pending"])
+    assert [row["cluster"] for row in summary["clusters"]] == ["peer-done", "mine-pending", "mine"]
+    assert (summary["total"], summary["counts"]) == (3, {"failed": 1, "not-run": 1, "upgraded": 1})
+    assert fleet_summary(reports, ["mine"], RUN)["total"] == fleet_summary(reports, ["mine"], RUN, [])["total"] == 1
