@@ -29,6 +29,13 @@ BUCKET = "fleet-checkpoints"
 WORKFLOW_JOB_ID = 40
 
 
+def survey_defaults() -> dict[str, Any]:
+    """The extra variables AWX adds from awx/survey.json's defaults, typed as AWX passes them (multiselect: a list)."""
+    spec = json.loads((ROOT / "awx" / "survey.json").read_text())["spec"]
+    return {q["variable"]: q["default"].split("\n") if q["type"] == "multiselect" else q["default"]
+            for q in spec if "default" in q}
+
+
 def cluster(name: str) -> dict[str, Any]:
     return {"name": name, "version": "1.29", "nodegroups": [{"name": "general", "version": "1.29"}]}
 
@@ -77,8 +84,10 @@ def test_a_sliced_job_upgrades_every_cluster_once_and_the_merge_counts_each_once
                        cluster_update_s=0.3, nodegroup_update_s=0.2, addon_update_s=0.1)
     world.client("s3").create_bucket(Bucket=BUCKET)
     shared_reports = tmp_path / "shared-reports"
-    variables = {**FAST, "eks_report_dir": str(shared_reports), "eks_checkpoint_backend": "s3",
-                 "eks_checkpoint_s3_bucket": BUCKET, "eks_waves": [1, "100%"],
+    # The survey's answers as AWX passes them: its defaults (waves as the strings of a multiselect, booleans as
+    # "true"/"false"), the store every slice shares, and AWX's own job variables.
+    variables = {**survey_defaults(), **FAST, "eks_report_dir": str(shared_reports), "eks_checkpoint_backend": "s3",
+                 "eks_checkpoint_s3_bucket": BUCKET, "eks_waves": ["1", "100%"],
                  "awx_workflow_job_id": WORKFLOW_JOB_ID, "awx_job_template_name": "EKS upgrade"}
     since = len(world.state.log.records())
 
