@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 from ansible_collections.lifecycle.eks.plugins.module_utils.support import HOURS_PER_MONTH, dollars
 
 STATUS_ORDER = ("failed", "blocked", "not-run", "planned", "upgraded", "finished")
@@ -57,7 +59,8 @@ def _row(host, report, run_id):
     if report is None:
         return dict({"cluster": host, "status": "not-run", "version_before": None, "version_after": None,
                      "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0,
-                     "kube_retries": 0, "detail": "", "stands": "", "finished_steps": []}, **_support({}))
+                     "kube_retries": 0, "detail": "", "stands": "", "finished_steps": [],
+                     "timeline": {"ended_at": None, "segments": []}}, **_support({}))
     control_plane = report.get("control_plane") or {}
     post = report.get("post_upgrade") or {}
     preflight = report.get("preflight") or {}
@@ -79,7 +82,31 @@ def _row(host, report, run_id):
                  "warnings": [w["id"] for w in report.get("warnings") or []], "actions": len(updates),
                  "api_calls": calls, "api_retries": retries, "kube_retries": kube_retries, "detail": detail,
                  "stands": _stands(checkpoint, run_id),
-                 "finished_steps": list(checkpoint.get("finished_steps") or [])}, **_support(report))
+                 "finished_steps": list(checkpoint.get("finished_steps") or []),
+                 "timeline": {"ended_at": _ended_at(report), "segments": _segments(report)}}, **_support(report))
+
+
+def _segments(report):
+    """The cluster's EKS updates in the order they ran (hops, node groups, add-ons), for the timeline."""
+    control_plane = report.get("control_plane") or {}
+    post = report.get("post_upgrade") or {}
+    failure = report.get("failure") or {}
+    kinds = (("hop", control_plane.get("updates")), ("nodegroup", post.get("nodegroup_updates")),
+             ("addon", post.get("addon_updates")), ("failed", failure.get("updates")))
+    return [{"kind": kind, "label": "%s %s->%s" % (u.get("subject") or "", u.get("from"), u.get("to")),
+             "duration_s": float(u.get("duration_s") or 0),
+             "failed": kind == "failed" or u.get("status") in ("Failed", "Cancelled")}
+            for kind, updates in kinds for u in updates or [] if isinstance(u, dict)]
+
+
+def _ended_at(report):
+    """When the cluster's checkpoint was last written (epoch seconds), the end of its timeline; None if unknown."""
+    stamp = (report.get("checkpoint") or {}).get("updated_at")
+    try:
+        return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+    except (TypeError, ValueError):
+        return None
 
 
 def _cost(rows):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -133,6 +134,10 @@ def test_a_sliced_job_upgrades_every_cluster_once_and_the_merge_counts_each_once
     assert (fleet["run_id"], fleet["total"], fleet["counts"], fleet["ok"]) == (
         f"awx-{WORKFLOW_JOB_ID}", 4, {"upgraded": 4}, True)
     assert "| slice-c | upgraded | 1.29 | 1.30 |" in (shared_reports / "fleet-summary.md").read_text()
+    # The HTML summary's timeline, as Ansible rendered it: one row per cluster, its hop, node group and add-ons.
+    page = (shared_reports / "fleet-summary.html").read_text()
+    assert sorted(re.findall(r'<div class="tl-row upgraded" data-cluster="([^"]+)"', page)) == CLUSTERS
+    assert page.count('class="tl-seg tl-hop"') == 4 and page.count('class="tl-seg tl-nodegroup"') == 4
     merged = artifact_stats(merge, "merge")["eks_fleet_summary"]
     assert merged == {"run_id": f"awx-{WORKFLOW_JOB_ID}", "target_version": "1.30", "counts": {"upgraded": 4},
                       "ok": True, "clusters": dict.fromkeys(CLUSTERS, "upgraded")}
