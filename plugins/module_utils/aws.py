@@ -381,14 +381,8 @@ class Clients:
 
     def create_object(self, bucket, key, body, content_type="application/json"):
         """PutObject only when the key does not exist (If-None-Match: *): false when it does."""
-        try:
-            self._retried(self.s3.put_object, Bucket=bucket, Key=key, Body=body, ContentType=content_type,
-                          IfNoneMatch="*")
-        except is_boto3_error_code(S3_KEY_EXISTS):
-            return False
-        except (BotoCoreError, ClientError) as exc:  # pylint: disable=duplicate-except
-            raise aws_error(f"create s3://{bucket}/{key}", exc) from exc
-        return True
+        return self.find(f"create s3://{bucket}/{key}", S3_KEY_EXISTS, self.s3.put_object, Bucket=bucket, Key=key,
+                         Body=body, ContentType=content_type, IfNoneMatch="*") is not None
 
     def delete_object(self, bucket, key):
         self.call(f"delete s3://{bucket}/{key}", self.s3.delete_object, Bucket=bucket, Key=key)
@@ -408,14 +402,10 @@ class Clients:
 
     def create_item(self, table, key, attributes, key_name):
         """PutItem only when no item has ``key`` (attribute_not_exists of the key ``key_name``): false when one has."""
-        try:
-            self._retried(self.dynamodb.put_item, TableName=table, Item=dict(attributes, **key),
-                          ConditionExpression="attribute_not_exists(#key)", ExpressionAttributeNames={"#key": key_name})
-        except is_boto3_error_code("ConditionalCheckFailedException"):
-            return False
-        except (BotoCoreError, ClientError) as exc:  # pylint: disable=duplicate-except
-            raise aws_error(f"create item {_item_key(key)} of DynamoDB table {table}", exc) from exc
-        return True
+        return self.find(f"create item {_item_key(key)} of DynamoDB table {table}", "ConditionalCheckFailedException",
+                         self.dynamodb.put_item, TableName=table, Item=dict(attributes, **key),
+                         ConditionExpression="attribute_not_exists(#key)",
+                         ExpressionAttributeNames={"#key": key_name}) is not None
 
     def delete_item(self, table, key):
         self.call(f"delete item {_item_key(key)} of DynamoDB table {table}", self.dynamodb.delete_item,

@@ -88,7 +88,7 @@ def test_a_sliced_job_upgrades_every_cluster_once_and_the_merge_counts_each_once
     # The survey's answers as AWX passes them: its defaults (waves as the strings of a multiselect, booleans as
     # "true"/"false"), the store every slice shares, and AWX's own job variables.
     variables = {**survey_defaults(), **FAST, "eks_report_dir": str(shared_reports), "eks_checkpoint_backend": "s3",
-                 "eks_checkpoint_s3_bucket": BUCKET, "eks_waves": ["1", "100%"],
+                 "eks_checkpoint_s3_bucket": BUCKET, "eks_waves": ["100%"],
                  "awx_workflow_job_id": WORKFLOW_JOB_ID, "awx_job_template_name": "EKS upgrade"}
     since = len(world.state.log.records())
 
