@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 from ansible_collections.lifecycle.eks.plugins.module_utils.support import HOURS_PER_MONTH, dollars
 
 STATUS_ORDER = ("failed", "blocked", "not-run", "planned", "upgraded", "finished")
@@ -57,7 +59,8 @@ def _row(host, report, run_id):
     if report is None:
         return dict({"cluster": host, "status": "not-run", "version_before": None, "version_after": None,
                      "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0,
-                     "kube_retries": 0, "detail": "", "stands": "", "finished_steps": []}, **_support({}))
+                     "kube_retries": 0, "detail": "", "stands": "", "finished_steps": [],
+                     "timeline": {"ended_at": None, "segments": []}}, **_support({}))
     control_plane = report.get("control_plane") or {}
     post = report.get("post_upgrade") or {}
     preflight = report.get("preflight") or {}
@@ -79,7 +82,31 @@ def _row(host, report, run_id):
                  "warnings": [w["id"] for w in report.get("warnings") or []], "actions": len(updates),
                  "api_calls": calls, "api_retries": retries, "kube_retries": kube_retries, "detail": detail,
                  "stands": _stands(checkpoint, run_id),
-                 "finished_steps": list(checkpoint.get("finished_steps") or [])}, **_support(report))
+                 "finished_steps": list(checkpoint.get("finished_steps") or []),
+                 "timeline": {"ended_at": _ended_at(report), "segments": _segments(report)}}, **_support(report))
+
+
+def _segments(report):
+    """The cluster's EKS updates in the order they ran (hops, node groups, add-ons), for the timeline."""
+    control_plane = report.get("control_plane") or {}
+    post = report.get("post_upgrade") or {}
+    failure = report.get("failure") or {}
+    kinds = (("hop", control_plane.get("updates")), ("nodegroup", post.get("nodegroup_updates")),
+             ("addon", post.get("addon_updates")), ("failed", failure.get("updates")))
+    return [{"kind": kind, "label": "%s %s->%s" % (u.get("subject") or "", u.get("from"), u.get("to")),
+             "duration_s": float(u.get("duration_s") or 0),
+             "failed": kind == "failed" or u.get("status") in ("Failed", "Cancelled")}
+            for kind, updates in kinds for u in updates or [] if isinstance(u, dict)]
+
+
+def _ended_at(report):
+    """When the cluster's checkpoint was last written (epoch seconds), the end of its timeline; None if unknown."""
+    stamp = (report.get("checkpoint") or {}).get("updated_at")
+    try:
+        return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+    except (TypeError, ValueError):
+        return None
 
 
 def _cost(rows):
@@ -91,9 +118,15 @@ def _cost(rows):
             "target_extra_monthly_cost": round(target * HOURS_PER_MONTH, 2)}
 
 
-def fleet_summary(reports, hosts, run_id):
-    """Rows (worst status first) and counts for ``hosts``; a report of another run counts as not run."""
+def fleet_summary(reports, hosts, run_id, peers=None):
+    """Rows (worst status first) and counts for ``hosts``; a report of another run counts as not run.
+
+    ``peers`` are clusters other jobs of the run work on (the other AWX slices): each counts once its report of this
+    run exists, so that the summary of the slice finishing last covers every slice.
+    """
     by_host = {r.get("cluster"): r for r in reports or [] if r.get("run_id") == run_id}
+    hosts = list(hosts)
+    hosts += [peer for peer in dict.fromkeys(peers or []) if peer in by_host and peer not in hosts]
     rows = [_row(host, by_host.get(host), run_id) for host in hosts]
     rows.sort(key=lambda r: (STATUS_ORDER.index(r["status"]) if r["status"] in STATUS_ORDER else 0, r["cluster"]))
     counts = {}

@@ -42,6 +42,8 @@ RETRY = AWSRetry.jittered_backoff(retries=MAX_ATTEMPTS, delay=1, backoff=2, max_
                                   catch_extra_error_codes=RETRIED_CODES)
 # S3's answer to GetObject on a missing key (404 NoSuchKey; the bare status when the error has no body).
 S3_NO_SUCH_KEY = ("NoSuchKey", "404")
+# S3's answers to a conditional write (If-None-Match: *) on an existing key: 412, or 409 when writes race.
+S3_KEY_EXISTS = ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
 
 EKS_TOKEN_PREFIX = "k8s-aws-v1."
 K8S_AWS_ID_HEADER = "x-k8s-aws-id"
@@ -383,6 +385,11 @@ class Clients:
         self.call(f"write s3://{bucket}/{key}", self.s3.put_object, Bucket=bucket, Key=key, Body=body,
                   ContentType=content_type)
 
+    def create_object(self, bucket, key, body, content_type="application/json"):
+        """PutObject only when the key does not exist (If-None-Match: *): false when it does."""
+        return self.find(f"create s3://{bucket}/{key}", S3_KEY_EXISTS, self.s3.put_object, Bucket=bucket, Key=key,
+                         Body=body, ContentType=content_type, IfNoneMatch="*") is not None
+
     def delete_object(self, bucket, key):
         self.call(f"delete s3://{bucket}/{key}", self.s3.delete_object, Bucket=bucket, Key=key)
 
@@ -398,6 +405,13 @@ class Clients:
         """PutItem of the item ``key`` with ``attributes`` (both in DynamoDB's typed form)."""
         self.call(f"write item {_item_key(key)} of DynamoDB table {table}", self.dynamodb.put_item, TableName=table,
                   Item=dict(attributes, **key))
+
+    def create_item(self, table, key, attributes, key_name):
+        """PutItem only when no item has ``key`` (attribute_not_exists of the key ``key_name``): false when one has."""
+        return self.find(f"create item {_item_key(key)} of DynamoDB table {table}", "ConditionalCheckFailedException",
+                         self.dynamodb.put_item, TableName=table, Item=dict(attributes, **key),
+                         ConditionExpression="attribute_not_exists(#key)",
+                         ExpressionAttributeNames={"#key": key_name}) is not None
 
     def delete_item(self, table, key):
         self.call(f"delete item {_item_key(key)} of DynamoDB table {table}", self.dynamodb.delete_item,

@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, lifecycle.eks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What eks_checkpoint and eks_checkpoint_info do with a store, whoever runs them: the modules (S3, DynamoDB, or a
-local directory on a host that is not the controller) or their action plugins (a local directory on the
-controller, with no module process: plugins/action/)."""
+"""What eks_checkpoint, eks_checkpoint_info and eks_checkpoint_claim do with a store, whoever runs them: the
+modules (S3, DynamoDB, or a local directory on a host that is not the controller) or their action plugins (a local
+directory on the controller, with no module process: plugins/action/)."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -18,10 +18,18 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import (
     stands,
     utc_now,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_claim import (
+    check_release,
+    decide,
+    is_held_by,
+    lost_message,
+    new_claim,
+)
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import (
     STORE_REQUIRED_IF,
     store_argument_spec,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 
 # eks_checkpoint's options besides the store's (and AnsibleAWSModule's AWS options).
 RECORD_REQUIRED_IF = STORE_REQUIRED_IF + [("state", "present", ["target_version", "run_id", "step"])]
@@ -47,6 +55,18 @@ def read_argument_spec():
         cluster_version=dict(type="str"),
         ignore=dict(type="bool", default=False),
         require_writable=dict(type="bool", default=False),
+    )
+    return spec
+
+
+def claim_argument_spec():
+    spec = store_argument_spec()
+    spec.update(
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        run_id=dict(type="str", required=True),
+        holder=dict(type="str"),
+        target_version=dict(type="str"),
+        takeover=dict(type="bool", default=False),
     )
     return spec
 
@@ -86,4 +106,41 @@ def read(params, store, name):
     result = {"changed": False, "location": store.location(name), "checkpoint": document}
     result.update(resume(document, params["target_version"], params["cluster_version"], params["ignore"]))
     result["stands"] = stands(document, params["target_version"])
+    return result
+
+
+def claim(params, store, name, check_mode):
+    """eks_checkpoint_claim: take the cluster for this job (the store's conditional write arbitrates), or release it."""
+    run_id, holder, takeover = params["run_id"], params["holder"], params["takeover"]
+    mine = new_claim(name, run_id, holder, params["target_version"], utc_now())
+    result = {"location": store.claim_location(name), "taken_over": None}
+    if params["state"] == "absent":
+        try:
+            existing = store.read_claim(name)
+        except CheckpointInvalid:
+            if not takeover:
+                raise
+            existing = {"damaged": store.claim_location(name)}  # takeover removes a damaged claim too
+        release = True if "damaged" in (existing or {}) else check_release(existing, run_id, holder, takeover)
+        if release and not check_mode:
+            store.delete_claim(name)
+        result.update(changed=bool(release), claim=None, taken_over=existing if release and (
+            "damaged" in existing or not is_held_by(existing, run_id, holder)) else None)
+        return result
+    if check_mode:
+        existing = store.read_claim(name)
+        created = existing is None
+    else:
+        created = store.create_claim(name, mine)
+        existing = None if created else store.read_claim(name)
+        if not created and existing is None:  # released between our write and our read: claim again
+            created = store.create_claim(name, mine)
+            existing = None if created else store.read_claim(name)
+    ours, replace = decide(existing, run_id, holder, takeover)
+    if not ours:
+        raise ModuleError(lost_message(existing, store.claim_location(name)), {"claim": existing})
+    if replace and not check_mode:
+        store.replace_claim(name, mine)
+    result.update(changed=created or replace, claim=mine if (created or replace) else existing,
+                  taken_over=existing if replace else None)
     return result

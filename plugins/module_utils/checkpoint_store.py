@@ -15,6 +15,7 @@ import tempfile
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import decode, encode, validate_name
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_claim import decode_claim, encode_claim
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
 
@@ -23,6 +24,9 @@ DEFAULT_KEY_PREFIX = "lifecycle-eks/checkpoints/"
 # The DynamoDB table's partition key (a string) and the attribute holding the JSON document.
 DYNAMODB_KEY = "cluster"
 DYNAMODB_DOCUMENT = "checkpoint"
+DYNAMODB_CLAIM = "claim"
+# Claims (checkpoint_claim.py) live beside the checkpoints under this prefix: a checkpoint name has no '/'.
+CLAIMS = "claims/"
 
 
 class LocalStore:
@@ -87,6 +91,59 @@ class LocalStore:
         except OSError as exc:
             raise ModuleError("Cannot delete checkpoint %s: %s." % (path, exc.strerror or exc)) from exc
 
+    def claim_location(self, name):
+        return os.path.join(self.directory, CLAIMS, name + ".json")
+
+    def read_claim(self, name):
+        path = self.claim_location(name)
+        try:
+            with open(path, "rb") as handle:
+                return decode_claim(handle.read(), name, path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ModuleError("Cannot read claim %s: %s." % (path, exc.strerror or exc)) from exc
+
+    def create_claim(self, name, claim):
+        """Link a complete temporary file into place: link() fails when the claim exists (atomic, NFS too)."""
+        path = self.claim_location(name)
+        temporary = None
+        try:
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=os.path.dirname(path))
+            with os.fdopen(handle, "w") as stream:
+                stream.write(encode_claim(claim))
+            os.chmod(temporary, 0o644)
+            os.link(temporary, path)
+            return True
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise ModuleError("Cannot write claim %s: %s." % (path, exc.strerror or exc)) from exc
+        finally:
+            if temporary is not None and os.path.exists(temporary):
+                os.remove(temporary)
+
+    def replace_claim(self, name, claim):
+        path = self.claim_location(name)
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=os.path.dirname(path))
+            with os.fdopen(handle, "w") as stream:
+                stream.write(encode_claim(claim))
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except OSError as exc:
+            raise ModuleError("Cannot write claim %s: %s." % (path, exc.strerror or exc)) from exc
+
+    def delete_claim(self, name):
+        path = self.claim_location(name)
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise ModuleError("Cannot delete claim %s: %s." % (path, exc.strerror or exc)) from exc
+
 
 class S3Store:
     """One object per cluster, ``s3://<bucket>/<key_prefix><name>.json``."""
@@ -122,6 +179,26 @@ class S3Store:
 
     def delete(self, name):
         self.clients.delete_object(self.bucket, self.key(name))
+
+    def claim_key(self, name):
+        return self.prefix + CLAIMS + name + ".json"
+
+    def claim_location(self, name):
+        return "s3://%s/%s" % (self.bucket, self.claim_key(name))
+
+    def read_claim(self, name):
+        body = self.clients.get_object(self.bucket, self.claim_key(name))
+        return None if body is None else decode_claim(body, name, self.claim_location(name))
+
+    def create_claim(self, name, claim):
+        """PutObject with If-None-Match: * (S3's conditional write): false when the claim exists."""
+        return self.clients.create_object(self.bucket, self.claim_key(name), encode_claim(claim).encode("utf-8"))
+
+    def replace_claim(self, name, claim):
+        self.clients.put_object(self.bucket, self.claim_key(name), encode_claim(claim).encode("utf-8"))
+
+    def delete_claim(self, name):
+        self.clients.delete_object(self.bucket, self.claim_key(name))
 
 
 class DynamoDBStore:
@@ -180,6 +257,42 @@ class DynamoDBStore:
     def delete(self, name):
         try:
             self.clients.delete_item(self.table, self.key(name))
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+
+    def claim_location(self, name):
+        return "dynamodb://%s/%s%s" % (self.table, CLAIMS, name)
+
+    def read_claim(self, name):
+        try:
+            item = self.clients.get_item(self.table, self.key(CLAIMS + name))
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+        if item is None:
+            return None
+        return decode_claim((item.get(DYNAMODB_CLAIM) or {}).get("S", ""), name, self.claim_location(name))
+
+    def _claim_attributes(self, claim):
+        return {DYNAMODB_CLAIM: {"S": encode_claim(claim)}, "run_id": {"S": claim["run_id"]},
+                "holder": {"S": claim["holder"]}}
+
+    def create_claim(self, name, claim):
+        """PutItem on the condition that the item does not exist: false when the claim exists."""
+        try:
+            return self.clients.create_item(self.table, self.key(CLAIMS + name), self._claim_attributes(claim),
+                                            DYNAMODB_KEY)
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+
+    def replace_claim(self, name, claim):
+        try:
+            self.clients.put_item(self.table, self.key(CLAIMS + name), self._claim_attributes(claim))
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+
+    def delete_claim(self, name):
+        try:
+            self.clients.delete_item(self.table, self.key(CLAIMS + name))
         except ModuleError as exc:
             raise self._explained(exc) from None
 

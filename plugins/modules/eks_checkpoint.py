@@ -81,7 +81,9 @@ attributes:
     support: full
 notes:
   - With O(backend=local), the module fails when the directory cannot be created or written, naming it.
-  - One run at a time per cluster; two runs recording the same cluster's steps at once overwrite each other.
+  - One job at a time per cluster, since two jobs recording the same cluster's steps at once overwrite each other. The
+    C(upgrade) playbook claims each cluster first (M(lifecycle.eks.eks_checkpoint_claim)), so two AWX slices or two runs
+    never work on one cluster together.
 seealso:
   - module: lifecycle.eks.eks_checkpoint_info
   - module: lifecycle.eks.eks_cluster_upgrade

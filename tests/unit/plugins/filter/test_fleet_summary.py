@@ -113,7 +113,11 @@ def test_row_contents():
         "cluster": "prod-web", "status": "upgraded", "version_before": "1.29", "version_after": "1.30",
         "blockers": [], "warnings": ["kubectl-client"], "actions": 4, "api_calls": 23, "api_retries": 1,
         "kube_retries": 5,
-        "detail": "", "stands": "", "finished_steps": [], **NO_SUPPORT}
+        "detail": "", "stands": "", "finished_steps": [], **NO_SUPPORT, "timeline": {"ended_at": None, "segments": [
+            {"kind": "hop", "label": " None->None", "duration_s": 0.0, "failed": False},
+            {"kind": "nodegroup", "label": " None->None", "duration_s": 0.0, "failed": False},
+            {"kind": "nodegroup", "label": " None->None", "duration_s": 0.0, "failed": False},
+            {"kind": "addon", "label": " None->None", "duration_s": 0.0, "failed": False}]}}
     assert rows["legacy-batch"]["blockers"] == [
         "subnet-free-ips: Cluster subnets with fewer than 5 free IP addresses: subnet-0b2 (3 free)."]
     assert rows["legacy-batch"]["api_calls"] == 12 and rows["legacy-batch"]["actions"] == 0
@@ -163,7 +167,8 @@ def test_reports_of_another_run_or_none_count_as_not_run():
     rows = {r["cluster"]: r for r in summary["clusters"]}
     assert rows["a"] == {"cluster": "a", "status": "not-run", "version_before": None, "version_after": None,
                          "blockers": [], "warnings": [], "actions": 0, "api_calls": 0, "api_retries": 0,
-                         "kube_retries": 0, "detail": "", "stands": "", "finished_steps": [], **NO_SUPPORT}
+                         "kube_retries": 0, "detail": "", "stands": "", "finished_steps": [], **NO_SUPPORT,
+                         "timeline": {"ended_at": None, "segments": []}}
     assert rows["b"]["status"] == "finished"
     assert summary["ok"] is False
     assert summary["counts"] == {"not-run": 1, "finished": 1}
@@ -242,3 +247,13 @@ def test_summary_properties(clusters):
     assert summary["counts"] == {s: expected.count(s) for s in set(expected)}
     assert summary["ok"] == all(s not in ("failed", "blocked", "not-run") for s in expected)
     assert sum(r["api_calls"] for r in rows) == sum(c for _s, same, c in clusters if same)
+
+
+def test_peers_count_once_with_a_report_of_the_run_and_never_otherwise():
+    """The other slices' clusters: in the summary once their report of the run exists, each once; else left out."""
+    reports = [report("mine", "upgraded"), report("peer-done", "failed"), report("peer-old", "upgraded", run_id="old")]
+    summary = fleet_summary(reports, ["mine", "mine-pending"], RUN,
+                            ["mine", "peer-done", "peer-done", "peer-old", "peer-pending"])
+    assert [row["cluster"] for row in summary["clusters"]] == ["peer-done", "mine-pending", "mine"]
+    assert (summary["total"], summary["counts"]) == (3, {"failed": 1, "not-run": 1, "upgraded": 1})
+    assert fleet_summary(reports, ["mine"], RUN)["total"] == fleet_summary(reports, ["mine"], RUN, [])["total"] == 1
