@@ -29,7 +29,8 @@ A scenario file::
         nodegroups: [{name: general, version: "1.29", desired_size: 2, gpu: false,
                       ami_type: AL2023_x86_64_STANDARD, pdb_blocks_drain: false}]
         # GPU node groups: instance_type, labels, taints, gpus_advertised; the device plugin's scheduling
-        # (workloads: nvidia_device_plugin: {version, tolerations, node_selector, affinity}): scenario_gpu.py
+        # (workloads: nvidia_device_plugin: {version, tolerations, node_selector, affinity, name, namespace, helm...}):
+        # scenario_gpu.py
         # a node group with a launch template (an EC2 launch template is created): `versions` gives, per
         # launch template version, the Kubernetes minor of its AMI (ami_type CUSTOM) or null (no AMI: EKS's);
         # the node group uses `version` (default 1)
@@ -91,7 +92,7 @@ from eksworld.scenario_controllers import autoscaler_objects, autoscaler_rbac_se
 from eksworld.scenario_fields import known_keys, minor_text
 from eksworld.scenario_provisioners import auto_mode_settings, karpenter_settings
 from eksworld.scenario_hybrid import cni_daemonset, hybrid_cni_settings, hybrid_node, hybrid_node_settings
-from eksworld.scenario_gpu import device_plugin_settings, kube_taints, nodegroup_taints, without_gpus
+from eksworld.scenario_gpu import device_plugin_daemon_set, kube_taints, nodegroup_taints, without_gpus
 from eksworld.scenario_security_groups import security_group_settings
 
 ECR = "602401143452.dkr.ecr.us-east-1.amazonaws.com"
@@ -172,7 +173,7 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
                 _check_launch_template(ng)
                 nodegroup_taints(ng)
             if (cluster.get("workloads") or {}).get("nvidia_device_plugin"):
-                device_plugin_settings(cluster["workloads"]["nvidia_device_plugin"])
+                device_plugin_daemon_set(cluster["workloads"]["nvidia_device_plugin"])
             karpenter_settings(cluster)
             auto_mode_settings(cluster)
             security_group_settings(cluster)
@@ -408,11 +409,7 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
                                  f"public.ecr.aws/eks/aws-load-balancer-controller:{workloads['aws_load_balancer_controller']}",
                                  {"app.kubernetes.io/name": "aws-load-balancer-controller"}))
     if workloads.get("nvidia_device_plugin"):
-        tag, scheduling = device_plugin_settings(workloads["nvidia_device_plugin"])
-        plugin = _workload("DaemonSet", "nvidia-device-plugin-daemonset", "kube-system", "nvidia-device-plugin-ctr",
-                           f"nvcr.io/nvidia/k8s-device-plugin:{tag}", {"name": "nvidia-device-plugin-ds"})
-        plugin["spec"]["template"]["spec"].update(scheduling)
-        objects.append(plugin)
+        objects.append(device_plugin_daemon_set(workloads["nvidia_device_plugin"]))
     if workloads.get("fluentd"):
         objects.append(_workload("DaemonSet", "fluentd-cloudwatch", "amazon-cloudwatch", "fluentd-cloudwatch",
                                  "fluent/fluentd-kubernetes-daemonset:v1.7.3-debian-cloudwatch-1.0",

@@ -3,9 +3,16 @@
     nodegroups: [{name: gpu, gpu: true, ami_type: AL2023_x86_64_NVIDIA, instance_type: g5.xlarge,
                   labels: {workload: ml}, taints: [{key: nvidia.com/gpu, value: "true", effect: NO_SCHEDULE}],
                   gpus_advertised: true}]       # false: no device plugin ran on the nodes (no nvidia.com/gpu)
-    workloads: {nvidia_device_plugin: v0.17.1}  # upstream's static manifest: tolerates nvidia.com/gpu:NoSchedule
+    workloads: {nvidia_device_plugin: v0.17.1}  # upstream's static manifest (its v0.12.0 to v0.17.3 layout):
+                                                # kube-system/nvidia-device-plugin-daemonset, tolerating
+                                                # nvidia.com/gpu:NoSchedule
     workloads: {nvidia_device_plugin: {version: v0.17.1, tolerations: [], node_selector: {...},
-                                       affinity: {nodeAffinity: ...}}}   # the pod template's, as Kubernetes has them
+                                       affinity: {nodeAffinity: ...},   # the pod template's, as Kubernetes has them
+                                       name: gpu-plugin, namespace: nvidia,   # installed under another name
+                                       container: {args: [...], env: null},   # container fields set (null: removed)
+                                       pod_spec: {...}, annotations: {...},   # pod spec fields, template annotations
+                                       helm: nvdp}}   # installed by Helm release nvdp (NVIDIA's chart, the
+                                                      # version's): <release>-nvidia-device-plugin, Helm's labels
 """
 from __future__ import annotations
 
@@ -14,9 +21,18 @@ from typing import Any
 from eksworld.scenario_fields import known_keys
 
 TAINT_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
-DEVICE_PLUGIN_KEYS = ("version", "tolerations", "node_selector", "affinity")
-# deployments/static/nvidia-device-plugin.yml of NVIDIA/k8s-device-plugin.
+DEVICE_PLUGIN_KEYS = ("version", "tolerations", "node_selector", "affinity", "name", "namespace", "container",
+                      "pod_spec", "annotations", "helm")
+# deployments/static/nvidia-device-plugin.yml of NVIDIA/k8s-device-plugin, v0.12.0 to v0.17.3.
 UPSTREAM_TOLERATIONS = [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+UPSTREAM_LABELS = {"name": "nvidia-device-plugin-ds"}
+DEVICE_PLUGINS_DIR = "/var/lib/kubelet/device-plugins"
+UPSTREAM_CONTAINER = {"name": "nvidia-device-plugin-ctr", "env": [{"name": "FAIL_ON_INIT_ERROR", "value": "false"}],
+                      "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+                      "volumeMounts": [{"name": "device-plugin", "mountPath": DEVICE_PLUGINS_DIR}]}
+UPSTREAM_POD_SPEC = {"priorityClassName": "system-node-critical",
+                     "volumes": [{"name": "device-plugin", "hostPath": {"path": DEVICE_PLUGINS_DIR}}]}
+HELM_CHART = "nvidia-device-plugin"
 GPU_RESOURCE = "nvidia.com/gpu"
 
 
@@ -52,6 +68,44 @@ def device_plugin_settings(setting: Any) -> tuple[str, dict[str, Any]]:
     if data.get("affinity"):
         fields["affinity"] = data["affinity"]
     return str(data["version"]), fields
+
+
+def _set_fields(target: dict[str, Any], fields: Any, what: str) -> None:
+    if not isinstance(fields, dict):
+        raise ValueError(f"workloads: nvidia_device_plugin: {what} must be a mapping of fields, got {fields!r}")
+    for key, value in fields.items():
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = value
+
+
+def device_plugin_daemon_set(setting: Any) -> dict[str, Any]:
+    """The NVIDIA device plugin DaemonSet of the `nvidia_device_plugin` workload, as installed: upstream's static
+    manifest, or NVIDIA's Helm chart (`helm`), with the scenario's changes."""
+    tag, scheduling = device_plugin_settings(setting)
+    data = setting if isinstance(setting, dict) else {}
+    release = data.get("helm")
+    name = data.get("name") or (f"{release}-{HELM_CHART}" if release else "nvidia-device-plugin-daemonset")
+    namespace = data.get("namespace") or "kube-system"
+    labels = dict(UPSTREAM_LABELS)
+    metadata: dict[str, Any] = {"name": name, "namespace": namespace}
+    if release:
+        labels = {"app.kubernetes.io/name": HELM_CHART, "app.kubernetes.io/instance": str(release)}
+        metadata["labels"] = {**labels, "helm.sh/chart": f"{HELM_CHART}-{tag.lstrip('v')}",
+                              "app.kubernetes.io/version": tag.lstrip("v"), "app.kubernetes.io/managed-by": "Helm"}
+        metadata["annotations"] = {"meta.helm.sh/release-name": str(release),
+                                   "meta.helm.sh/release-namespace": namespace}
+    container = {**UPSTREAM_CONTAINER, "image": f"nvcr.io/nvidia/k8s-device-plugin:{tag}"}
+    _set_fields(container, data.get("container") or {}, "container")
+    pod_spec: dict[str, Any] = {**UPSTREAM_POD_SPEC, **scheduling, "containers": [container]}
+    _set_fields(pod_spec, data.get("pod_spec") or {}, "pod_spec")
+    template_metadata: dict[str, Any] = {"labels": dict(labels)}
+    if data.get("annotations"):
+        template_metadata["annotations"] = dict(data["annotations"])
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": metadata,
+            "spec": {"selector": {"matchLabels": dict(labels)}, "updateStrategy": {"type": "RollingUpdate"},
+                     "template": {"metadata": template_metadata, "spec": pod_spec}}}
 
 
 def without_gpus(node: dict[str, Any]) -> None:

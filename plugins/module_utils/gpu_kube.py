@@ -56,9 +56,14 @@ def device_plugin_entry(daemon_set):
             "scheduling": pod_scheduling(spec)}
 
 
-def device_plugins(apis):
+def device_plugin_daemon_sets(apis):
+    """The DaemonSets (typed V1DaemonSet) running NVIDIA's device plugin, in any namespace and under any name."""
     items = k8s_call("list DaemonSets", apis.apps.list_daemon_set_for_all_namespaces).items
-    return [entry for entry in (device_plugin_entry(item) for item in items) if entry is not None]
+    return [item for item in items if gpu.is_device_plugin([c.image for c in item.spec.template.spec.containers])]
+
+
+def device_plugins(apis):
+    return [device_plugin_entry(item) for item in device_plugin_daemon_sets(apis)]
 
 
 def nodegroup_nodes(apis, nodegroup):

@@ -321,3 +321,12 @@ def image_tag(image):
     if ":" not in last_component:
         return None
     return last_component.split(":", 1)[1] or None
+
+
+def with_tag(image, tag):
+    """``image`` with its tag (and any digest) replaced by ``tag``; registry ports survive."""
+    repository = image.split("@", 1)[0]
+    current = image_tag(repository)
+    if current is not None:
+        repository = repository[: -(len(current) + 1)]
+    return "%s:%s" % (repository, tag)

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from eksworld import scenario
+from eksworld import scenario, scenario_gpu
 from eksworld.aws import AwsEmulator
 from eksworld.kube_scheduling import daemon_pod_fits
 from eksworld.shapecheck import attach_shape_checker
@@ -165,8 +165,45 @@ def test_config_updates_relabel_and_retaint_the_nodes(make_world: Callable[..., 
     ({"workloads": {"nvidia_device_plugin": {"tolerations": []}}}, "nvidia_device_plugin needs a version"),
     ({"workloads": {"nvidia_device_plugin": {"version": "v0.17.1", "node_affinity": {}}}},
      "nvidia_device_plugin: unknown key(s) node_affinity"),
+    ({"workloads": {"nvidia_device_plugin": {"version": "v0.17.1", "container": ["args"]}}},
+     "nvidia_device_plugin: container must be a mapping of fields, got ['args']"),
 ])
 def test_bad_gpu_settings_are_refused(cluster: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError) as error:
         scenario.normalize({"clusters": [{"name": "odd", **cluster}]}, "fleet.yml")
     assert message in str(error.value)
+
+
+def test_device_plugin_as_installed_from_the_static_manifest_or_by_helm() -> None:
+    """Upstream's static manifest (v0.12.0 to v0.17.3 layout) under its own name, or under another name with the
+    scenario's changes; NVIDIA's Helm chart: <release>-nvidia-device-plugin with Helm's labels and annotations."""
+    static = scenario_gpu.device_plugin_daemon_set("v0.14.5")
+    assert (static["metadata"], static["spec"]["selector"]) == (
+        {"name": "nvidia-device-plugin-daemonset", "namespace": "kube-system"},
+        {"matchLabels": {"name": "nvidia-device-plugin-ds"}})
+    [container] = static["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == "nvcr.io/nvidia/k8s-device-plugin:v0.14.5"
+    assert container["env"] == [{"name": "FAIL_ON_INIT_ERROR", "value": "false"}]
+    assert static["spec"]["template"]["spec"]["volumes"] == [
+        {"name": "device-plugin", "hostPath": {"path": "/var/lib/kubelet/device-plugins"}}]
+
+    changed = scenario_gpu.device_plugin_daemon_set({
+        "version": "v0.11.0", "name": "gpu-plugin", "namespace": "gpu-system",
+        "container": {"args": ["-x"], "env": None}, "pod_spec": {"priorityClassName": None},
+        "annotations": {"a": "b"}, "node_selector": {"gpu": "yes"}})
+    template = changed["spec"]["template"]
+    assert (changed["metadata"]["name"], changed["metadata"]["namespace"]) == ("gpu-plugin", "gpu-system")
+    assert template["metadata"]["annotations"] == {"a": "b"} and template["spec"]["nodeSelector"] == {"gpu": "yes"}
+    assert template["spec"]["containers"][0]["args"] == ["-x"] and "env" not in template["spec"]["containers"][0]
+    assert "priorityClassName" not in template["spec"]
+
+    helm = scenario_gpu.device_plugin_daemon_set({"version": "v0.14.5", "helm": "nvdp", "namespace": "nvidia"})
+    assert (helm["metadata"]["name"], helm["metadata"]["namespace"]) == ("nvdp-nvidia-device-plugin", "nvidia")
+    assert helm["metadata"]["labels"] == {
+        "app.kubernetes.io/name": "nvidia-device-plugin", "app.kubernetes.io/instance": "nvdp",
+        "helm.sh/chart": "nvidia-device-plugin-0.14.5", "app.kubernetes.io/version": "0.14.5",
+        "app.kubernetes.io/managed-by": "Helm"}
+    assert helm["metadata"]["annotations"] == {"meta.helm.sh/release-name": "nvdp",
+                                               "meta.helm.sh/release-namespace": "nvidia"}
+    assert helm["spec"]["selector"]["matchLabels"] == helm["spec"]["template"]["metadata"]["labels"] == {
+        "app.kubernetes.io/name": "nvidia-device-plugin", "app.kubernetes.io/instance": "nvdp"}

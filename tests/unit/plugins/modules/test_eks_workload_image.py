@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import kube
+from ansible_collections.lifecycle.eks.plugins.module_utils import kube, versions, workload_rollout
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade
 from ansible_collections.lifecycle.eks.plugins.modules import eks_workload_image as module
 from tests.conftest import mutating_calls
@@ -89,13 +89,13 @@ def test_unknown_container(make_world, run_module, args):
 def test_waits_until_the_rollout_is_done(make_world, run_module, args, monkeypatch):
     world = make_world("healthy")
     seen = []
-    real_rollout_done = module.rollout_done
+    real_rollout_done = workload_rollout.rollout_done
 
     def not_yet_then_real(kind, obj):
         seen.append(obj.spec.template.spec.containers[0].image)
         return len(seen) > 2 and real_rollout_done(kind, obj)
 
-    monkeypatch.setattr(module, "rollout_done", not_yet_then_real)
+    monkeypatch.setattr(workload_rollout, "rollout_done", not_yet_then_real)
     result = run_module(module, image_args(args))
     assert not result.failed, result.get("msg")
     assert seen == [AUTOSCALER + ":v1.30.2"] * 3
@@ -105,7 +105,7 @@ def test_waits_until_the_rollout_is_done(make_world, run_module, args, monkeypat
 
 def test_rollout_that_does_not_finish(make_world, run_module, args, monkeypatch):
     make_world("healthy")
-    monkeypatch.setattr(module, "rollout_done", lambda kind, obj: False)
+    monkeypatch.setattr(workload_rollout, "rollout_done", lambda kind, obj: False)
     result = run_module(module, image_args(args, wait_timeout=0))
     assert result.failed
     assert "did not finish in 0 s" in result["msg"]
@@ -169,7 +169,7 @@ def test_a_crash_looping_daemon_set_on_one_node_is_not_done(make_world, run_modu
                    "numberAvailable": 2, "numberReady": 2}, 2, False),
 ])
 def test_rollout_done_means_what_kubernetes_core_waits_for(kind, status, generation, done):
-    assert module.rollout_done(kind, typed(kind, status, generation)) is done
+    assert workload_rollout.rollout_done(kind, typed(kind, status, generation)) is done
 
 
 def test_old_pods_still_available_are_not_a_finished_rollout():
@@ -180,8 +180,8 @@ def test_old_pods_still_available_are_not_a_finished_rollout():
 
     status = {"observedGeneration": 2, "replicas": 3, "updatedReplicas": 1, "availableReplicas": 3}
     obj = typed("Deployment", status, 2, replicas=3)
-    assert deployment_ready(ResourceInstance(None, module._serializer().sanitize_for_serialization(obj)))
-    assert module.rollout_done("Deployment", obj) is False
+    assert deployment_ready(ResourceInstance(None, workload_rollout._serializer().sanitize_for_serialization(obj)))
+    assert workload_rollout.rollout_done("Deployment", obj) is False
 
 
 def typed(kind, status, generation, replicas=1):
@@ -274,7 +274,7 @@ def test_a_read_failing_after_the_patch_still_reports_the_change(make_world, run
     ("ca@sha256:abc", "ca:v9"),
 ])
 def test_with_tag(image, expected):
-    assert module.with_tag(image, "v9") == expected
+    assert versions.with_tag(image, "v9") == expected
 
 
 def test_needs_the_kubernetes_library(make_world, run_module, args, monkeypatch):
