@@ -88,6 +88,7 @@ class AwsEmulator(WorldSeeding):
 
     def reset(self) -> None:
         """Forget every AWS resource (moto's and the EKS extensions stored on them) and settings."""
+        aws_autoscaling.bind(self.state)  # the emulator reset last serves instance refreshes
         with self.state.lock:
             # moto's documented reset endpoint, called in process (no HTTP hop, same lock as every request).
             environ = EnvironBuilder(method="POST", path="/moto-api/reset").get_environ()

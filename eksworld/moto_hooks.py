@@ -37,7 +37,7 @@ from moto.ssm.models import Parameter
 
 __all__ = [
     "ActionResult", "AutoScalingResponse", "AutoscalingClientError", "FakeAutoScalingGroup", "add_public_parameter",
-    "mark_launch_version", "route_autoscaling", "set_amazon_owned",
+    "complete_image", "mark_launch_version", "route_autoscaling",
     "Cluster", "EKSBackend", "EKSError", "EKSResponse", "FargateProfile",
     "InvalidLaunchTemplateIdNotFound", "InvalidLaunchTemplateNameNotFoundWithNameError", "InvalidSubnetIdError",
     "MotoRequestHandler", "Nodegroup", "clear_security_group_rules", "insert_cluster", "insert_nodegroup",
@@ -145,6 +145,9 @@ def add_public_parameter(ssm_backend: Any, name: str, value: str) -> None:
         version=len(ssm_backend._parameters[name]) + 1, data_type="aws:ec2:image", tier="Standard"))
 
 
-def set_amazon_owned(image: Any) -> None:
-    """Make a registered AMI look published by Amazon (DescribeImages' ImageOwnerAlias amazon)."""
-    image.owner_alias = "amazon"
+def complete_image(image: Any, amazon_owned: bool = False) -> None:
+    """A registered AMI as EC2 describes an EKS node AMI: an EBS root device (moto says "standard", which is not a
+    DeviceType), and, when `amazon_owned`, ImageOwnerAlias amazon (published by Amazon)."""
+    image.root_device_type = "ebs"
+    if amazon_owned:
+        image.owner_alias = "amazon"

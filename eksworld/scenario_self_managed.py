@@ -24,7 +24,7 @@ from moto.backends import get_backend
 
 from eksworld import aws_autoscaling, catalog
 from eksworld.aws_region import ACCOUNT_ID
-from eksworld.moto_hooks import add_public_parameter, mark_launch_version, set_amazon_owned
+from eksworld.moto_hooks import add_public_parameter, complete_image, mark_launch_version
 from eksworld.scenario_fields import known_keys, minor_text
 
 GROUP_KEYS = ("name", "ami_family", "kubelet", "size", "template_version", "termination_hook", "pods",
@@ -100,7 +100,7 @@ def publish_eks_amis(region: str, family: str, first_minor: str) -> dict[str, st
         if family.startswith("AL2_") and catalog.minor_key(minor) >= catalog.minor_key(catalog.FIRST_MINOR_WITHOUT_AL2):
             continue
         image = ec2.register_image(name=name.format(minor=minor), description=f"EKS {family} node AMI for {minor}")
-        set_amazon_owned(image)
+        complete_image(image, amazon_owned=True)
         add_public_parameter(ssm, parameter.format(minor=minor), image.id)
         published[(family, minor)] = image.id
     return {minor: image for (fam, minor), image in published.items() if fam == family}
@@ -114,8 +114,10 @@ def seed_groups(region: str, cluster: dict[str, Any], subnet_ids: list[str]) -> 
     seeded = []
     for spec in group_settings(cluster):
         if spec["ami_family"] == CUSTOM:
-            image_id = ec2.register_image(name=f"custom-eks-node-{spec['kubelet']}-{spec['name']}",
-                                          description=f"Custom EKS node AMI for Kubernetes {spec['kubelet']}").id
+            image = ec2.register_image(name=f"custom-eks-node-{spec['kubelet']}-{spec['name']}",
+                                       description=f"Custom EKS node AMI for Kubernetes {spec['kubelet']}")
+            complete_image(image)
+            image_id = image.id
         else:
             image_id = publish_eks_amis(region, spec["ami_family"], spec["kubelet"])[spec["kubelet"]]
         template = ec2.create_launch_template(f"{spec['name']}-nodes", "self-managed nodes", {
