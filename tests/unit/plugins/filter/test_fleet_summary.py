@@ -242,3 +242,17 @@ def test_summary_properties(clusters):
     assert summary["counts"] == {s: expected.count(s) for s in set(expected)}
     assert summary["ok"] == all(s not in ("failed", "blocked", "not-run") for s in expected)
     assert sum(r["api_calls"] for r in rows) == sum(c for _s, same, c in clusters if same)
+
+
+def test_self_managed_node_groups_count_and_show_in_the_plan():
+    groups = [{"name": "workers", "before": {"kubernetes_version": "1.29"}, "after": {"kubernetes_version": "1.30"}},
+              {"name": "custom", "before": {"kubernetes_version": "1.29"}, "after": {"kubernetes_version": "1.29"}}]
+    planned = report("dev", "planned", post_upgrade={"self_managed_nodes": {"groups": groups, "updates": []}},
+                     preflight={"plan": {"hops": [hop("1.29", "1.30")]}})
+    assert fleet_summary([planned], ["dev"], RUN)["clusters"][0]["detail"] == (
+        "hops: 1.29->1.30; self-managed node groups: workers 1.29->1.30")
+    done = report("dev", "upgraded", post_upgrade={"self_managed_nodes": {"groups": groups, "updates": [{"id": "r"}]},
+                                                   "nodegroup_updates": [{"id": "u"}]})
+    assert fleet_summary([done], ["dev"], RUN)["clusters"][0]["actions"] == 2
+    assert fleet_summary([report("dev", "upgraded", post_upgrade={"self_managed_nodes": {}})], ["dev"],
+                         RUN)["clusters"][0]["actions"] == 0
