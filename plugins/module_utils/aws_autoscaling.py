@@ -43,7 +43,7 @@ class NodeGroupCalls:
         if tag:
             kwargs["Filters"] = [{"Name": "tag:%s" % tag[0], "Values": list(tag[1])}]
         what = ", ".join(names) if names else "tagged %s" % (tag[0] if tag else "(any)")
-        return self.clients._all_pages("describe Auto Scaling groups %s" % what, self.autoscaling,  # noqa: SLF001
+        return self.clients._all_pages("describe Auto Scaling groups %s" % what, self.autoscaling,
                                        "describe_auto_scaling_groups", "AutoScalingGroups", **kwargs)
 
     def describe_lifecycle_hooks(self, group):
@@ -103,7 +103,7 @@ class NodeGroupCalls:
         ids = sorted(set(i for i in image_ids if i))
         if not ids:
             return []
-        return self.clients._all_pages("describe AMIs %s" % ", ".join(ids), self.clients.ec2,  # noqa: SLF001
+        return self.clients._all_pages("describe AMIs %s" % ", ".join(ids), self.clients.ec2,
                                        "describe_images", "Images", Filters=[{"Name": "image-id", "Values": ids}])
 
     def get_parameters(self, names):

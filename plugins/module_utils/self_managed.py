@@ -178,9 +178,9 @@ def decide(facts, target_minor, force=False):
         return "custom_ami", "custom AMI %s (%s)" % (ami["image_id"], ami["how"])
     target_ami = facts.get("target_ami")
     if not target_ami:
+        parameter = ssm_parameter(ami["family"], target_minor)
         return "needs_action", ("AWS publishes no %s AMI for Kubernetes %s (SSM parameter %s not found); move the "
-                                "group to another AMI family" % (ami["family"], target_minor,
-                                                                  ssm_parameter(ami["family"], target_minor)))
+                                "group to another AMI family" % (ami["family"], target_minor, parameter))
     if ami.get("image_id") == target_ami and not facts.get("outdated"):
         return "skip", "already on %s (%s), every instance launched from launch template version %s" % (
             target_ami, target_minor, facts["version_number"])

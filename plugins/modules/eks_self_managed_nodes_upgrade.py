@@ -181,6 +181,11 @@ needs_action:
   returned: always
   type: list
   elements: dict
+kubernetes_version:
+  description: The minor the groups were moved (or in check mode planned) to.
+  returned: always
+  type: str
+  sample: "1.30"
 poll_times:
   description: Times (seconds since the epoch) of the polls the limit of 6 per window still counts.
   returned: always

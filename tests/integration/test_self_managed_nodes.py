@@ -52,8 +52,8 @@ def test_self_managed_groups_follow_the_control_plane_within_their_permissions(m
     assert checked.rc == 0, checked.output[-3000:]
     assert mutating_calls(world) == []
     planned = checked.cluster_report(AL2023)["post_upgrade"]["self_managed_nodes"]
-    assert {g["name"]: g["action"] for g in planned["groups"]} == {"al2023-workers": "update",
-                                                                    "custom-workers": "custom_ami"}
+    actions = {g["name"]: g["action"] for g in planned["groups"]}
+    assert actions == {"al2023-workers": "update", "custom-workers": "custom_ami"}
     assert groups(world) == before
 
     start = len(world.state.log.records())
@@ -73,8 +73,8 @@ def test_self_managed_groups_follow_the_control_plane_within_their_permissions(m
     state = world.summary()
     # The nodes of the refreshed groups run 1.30; the custom group's node stays on 1.29.
     assert {v.rsplit(".", 1)[0] for v in state[BOTTLEROCKET]["kubelets"].values()} == {"v1.30"}
-    assert sorted(v.rsplit(".", 1)[0] for v in state[AL2023]["kubelets"].values()) == ["v1.29", "v1.30", "v1.30",
-                                                                                        "v1.30"]
+    minors = sorted(v.rsplit(".", 1)[0] for v in state[AL2023]["kubelets"].values())
+    assert minors == ["v1.29", "v1.30", "v1.30", "v1.30"]
 
     report = run.cluster_report(AL2023)["post_upgrade"]["self_managed_nodes"]
     refreshed = {g["name"]: g for g in report["groups"]}["al2023-workers"]
