@@ -153,7 +153,7 @@ def _finish(state: WorldState, region: str, group: FakeAutoScalingGroup, refresh
     if fails:
         refresh.reason = "Instance refresh failed: new instances did not become healthy (emulated failure)."
     cluster = next((t["Key"][len(CLUSTER_TAG_PREFIX):] for t in group.tags
-                    if t["Key"].startswith(CLUSTER_TAG_PREFIX)), None)
+                    if t["Key"].startswith(CLUSTER_TAG_PREFIX)), getattr(group, "eksworld_cluster", None))
     state.events.publish("instance_refresh_completed", region=region, group=group.name, cluster=cluster,
                          replaced=list(refresh.replaced), image_id=group.image_id)
 

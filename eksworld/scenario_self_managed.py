@@ -11,6 +11,7 @@ publishes for them (EC2 images owned by Amazon and the public SSM parameters nam
         pods: [web]                     # per node, a pod labelled app: NAME in default (PodDisruptionBudgets select)
         refresh_in_progress: false      # an instance refresh already running (an interrupted run's)
         refresh_fails: false            # instance refreshes end Failed, half the instances replaced
+        tagged: true                    # false: no kubernetes.io/cluster/CLUSTER tag (found by its nodes only)
 
 EKS AMIs are published (image and SSM parameter) for the group's family from its minor to the newest the catalog
 knows; AL2 ones up to the last minor AWS built them for. A CUSTOM group's AMI is a private image.
@@ -28,7 +29,7 @@ from eksworld.moto_hooks import add_public_parameter, complete_image, mark_launc
 from eksworld.scenario_fields import known_keys, minor_text
 
 GROUP_KEYS = ("name", "ami_family", "kubelet", "size", "template_version", "termination_hook", "pods",
-              "refresh_in_progress", "refresh_fails")
+              "refresh_in_progress", "refresh_fails", "tagged")
 CUSTOM = "CUSTOM"
 VERSION_NAMES = ("$Latest", "$Default")
 _EKS = "/aws/service/eks/optimized-ami/{minor}/"
@@ -84,7 +85,7 @@ def group_settings(cluster: dict[str, Any]) -> list[dict[str, Any]]:
         settled.append({"name": str(name), "ami_family": family, "kubelet": kubelet, "size": size,
                         "template_version": version, "termination_hook": bool(group.get("termination_hook", True)),
                         "pods": pods, "refresh_in_progress": bool(group.get("refresh_in_progress")),
-                        "refresh_fails": bool(group.get("refresh_fails"))})
+                        "refresh_fails": bool(group.get("refresh_fails")), "tagged": bool(group.get("tagged", True))})
     return settled
 
 
@@ -128,8 +129,8 @@ def seed_groups(region: str, cluster: dict[str, Any], subnet_ids: list[str]) -> 
             launch_template={"LaunchTemplateId": template.id, "Version": spec["template_version"]},
             health_check_period=None, health_check_type=None, load_balancers=[], target_group_arns=[],
             placement_group=None, termination_policies=[],
-            tags=[{"Key": f"kubernetes.io/cluster/{cluster['name']}", "Value": "owned", "PropagateAtLaunch": "true"},
-                  {"Key": "Name", "Value": f"{cluster['name']}-{spec['name']}", "PropagateAtLaunch": "true"}])
+            tags=_tags(cluster["name"], spec))
+        group.eksworld_cluster = cluster["name"]  # type: ignore[attr-defined]
         for instance in group.instance_states:
             mark_launch_version(instance, 1)
         if spec["termination_hook"]:
@@ -147,6 +148,13 @@ def seed_groups(region: str, cluster: dict[str, Any], subnet_ids: list[str]) -> 
             {"id": s.instance.id, "dns": s.instance.private_dns_name, "zone": s.instance.placement.zone}
             for s in group.instance_states]})
     return seeded
+
+
+def _tags(cluster: str, spec: dict[str, Any]) -> list[dict[str, str]]:
+    tags = [{"Key": "Name", "Value": f"{cluster}-{spec['name']}", "PropagateAtLaunch": "true"}]
+    if spec["tagged"]:
+        tags.insert(0, {"Key": f"kubernetes.io/cluster/{cluster}", "Value": "owned", "PropagateAtLaunch": "true"})
+    return tags
 
 
 def _next_image(region: str, spec: dict[str, Any], image_id: str) -> str:

@@ -18,6 +18,8 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.common import Module
 
 # GetParameters takes at most 10 names.
 MAX_PARAMETERS = 10
+# DescribeAutoScalingInstances takes at most 50 instance ids.
+MAX_INSTANCES = 50
 REFRESH_IN_PROGRESS_CODE = "InstanceRefreshInProgress"
 
 
@@ -45,6 +47,18 @@ class NodeGroupCalls:
         what = ", ".join(names) if names else "tagged %s" % (tag[0] if tag else "(any)")
         return self.clients._all_pages("describe Auto Scaling groups %s" % what, self.autoscaling,
                                        "describe_auto_scaling_groups", "AutoScalingGroups", **kwargs)
+
+    def groups_of_instances(self, instance_ids):
+        """{instance id: Auto Scaling group} of those of the instances that are in one (50 ids per call)."""
+        ids = sorted(set(instance_ids))
+        found = {}
+        for start in range(0, len(ids), MAX_INSTANCES):
+            chunk = ids[start:start + MAX_INSTANCES]
+            for item in self.clients._all_pages("find the Auto Scaling groups of instances %s" % ", ".join(chunk),
+                                                self.autoscaling, "describe_auto_scaling_instances",
+                                                "AutoScalingInstances", InstanceIds=chunk):
+                found[item["InstanceId"]] = item["AutoScalingGroupName"]
+        return found
 
     def describe_lifecycle_hooks(self, group):
         return self.clients.call("describe lifecycle hooks of Auto Scaling group %s" % group,

@@ -57,6 +57,8 @@ LATEST, DEFAULT = "$Latest", "$Default"
 TERMINATING_TRANSITION = "autoscaling:EC2_INSTANCE_TERMINATING"
 # The tags EKS puts on the Auto Scaling groups of its managed node groups: those groups are eks_nodegroup_upgrade's.
 MANAGED_NODEGROUP_TAG = "eks:nodegroup-name"
+# The kind gather.classify_node gives a node of no managed node group, Fargate, Karpenter, Auto Mode or hybrid.
+SELF_MANAGED_KIND = "self_managed"
 
 
 def cluster_tag(cluster):

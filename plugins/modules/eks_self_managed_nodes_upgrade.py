@@ -14,8 +14,9 @@ version_added: 0.2.0
 description:
   - Steps 1 and 5 of AWS's I(Updating an Amazon EKS cluster Kubernetes version) procedure, for self-managed nodes
     (AWS's I(Self-managed node updates)) in Auto Scaling groups with a launch template.
-  - The groups are those tagged C(kubernetes.io/cluster/CLUSTER) (V(owned) or V(shared)), or those named in
-    O(auto_scaling_groups). Groups of EKS managed node groups (tag C(eks:nodegroup-name)) are left to
+  - The groups are those tagged C(kubernetes.io/cluster/CLUSTER) (V(owned) or V(shared)) and those holding the EC2
+    instances of the cluster's self-managed nodes (their C(providerID), C(DescribeAutoScalingInstances)), or those
+    named in O(auto_scaling_groups). Groups of EKS managed node groups (tag C(eks:nodegroup-name)) are left to
     M(lifecycle.eks.eks_nodegroup_upgrade).
   - The AMI family of a group (Amazon Linux 2023 standard, NVIDIA or Neuron, Amazon Linux 2, Bottlerocket, Windows; x86_64
     or arm64) comes from its AMI's name when Amazon owns it (C(DescribeImages)), else from the public SSM parameters
@@ -47,7 +48,8 @@ options:
     type: str
   auto_scaling_groups:
     description:
-      - Names of the Auto Scaling groups to update. When unset, those tagged C(kubernetes.io/cluster/CLUSTER).
+      - Names of the Auto Scaling groups to update. When unset, those tagged C(kubernetes.io/cluster/CLUSTER) and those
+        holding the cluster's self-managed nodes.
     type: list
     elements: str
   min_healthy_percentage:
@@ -228,7 +230,9 @@ def kube_view(apis):
     return nodes, pods, pdbs
 
 
-def find_groups(calls, cluster, names):
+def find_groups(calls, cluster, names, nodes):
+    """The groups named, else those tagged for the cluster and those holding its self-managed nodes' instances
+    (found by their providerID: a group created without the tag)."""
     if names:
         groups = calls.describe_groups(names=names)
         missing = sorted(set(names) - {g["AutoScalingGroupName"] for g in groups})
@@ -237,6 +241,11 @@ def find_groups(calls, cluster, names):
                               % ", ".join(missing))
         return groups
     tagged = calls.describe_groups(tag=(logic.cluster_tag(cluster), ("owned", "shared")))
+    known = {i["InstanceId"] for g in tagged for i in g.get("Instances") or []}
+    loose = [i for i, node in nodes.items() if node["kind"] == logic.SELF_MANAGED_KIND and i not in known]
+    holding = sorted(set(calls.groups_of_instances(loose).values()) if loose else ())
+    if holding:
+        tagged += calls.describe_groups(names=holding)
     return [g for g in tagged if not any(t["Key"] == logic.MANAGED_NODEGROUP_TAG for t in g.get("Tags") or [])]
 
 
@@ -352,9 +361,8 @@ def upgrade_self_managed(module, clients):
         raise ModuleError("Nodes cannot go ahead of the control plane: %s is newer than cluster %s's %s."
                           % (target, name, control_plane))
     calls = NodeGroupCalls(clients)
-    groups = find_groups(calls, name, params["auto_scaling_groups"])
-    nodes, pods, pdbs = kube_view(KubeApis(kube_client(params, clients=clients, cluster=cluster))) if groups \
-        else ({}, [], [])
+    nodes, pods, pdbs = kube_view(KubeApis(kube_client(params, clients=clients, cluster=cluster)))
+    groups = find_groups(calls, name, params["auto_scaling_groups"], nodes)
     facts = gather(calls, groups, nodes, pods, pdbs, target, control_plane)
     entries, updates = [], []
     result = {"changed": False, "groups": entries, "updates": updates, "custom_amis": [], "blocked": [],

@@ -197,3 +197,13 @@ def test_bad_min_healthy_percentage_is_refused_before_any_call(make_world, run_m
     result = run_module(module, args("moved-130", min_healthy_percentage=120))
     assert result.failed and "min_healthy_percentage" in result["msg"]
     assert records(world) == []
+
+
+def test_a_group_without_the_cluster_tag_is_found_by_its_nodes(make_world, run_module, args):
+    world = make_world(moved([{"name": "untagged", "kubelet": "1.29", "size": 1, "tagged": False}]))
+    result = run_module(module, args("moved-130", **FAST_WAIT))
+    assert not result.failed, result.get("msg")
+    assert by_name(result)["untagged"]["instance_refresh"]["status"] == "Successful"
+    assert [r["operation"] for r in records(world, service="autoscaling")][:2] == [
+        "DescribeAutoScalingGroups", "DescribeAutoScalingInstances"]
+    assert kubelets(world, "moved-130") == {"v1.30"}
