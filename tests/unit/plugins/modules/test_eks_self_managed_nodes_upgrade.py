@@ -207,3 +207,23 @@ def test_a_group_without_the_cluster_tag_is_found_by_its_nodes(make_world, run_m
     assert [r["operation"] for r in records(world, service="autoscaling")][:2] == [
         "DescribeAutoScalingGroups", "DescribeAutoScalingInstances"]
     assert kubelets(world, "moved-130") == {"v1.30"}
+
+
+def test_a_run_that_stops_waiting_is_resumed_by_the_next(make_world, run_module, args, monkeypatch):
+    """The first run times out waiting (the refresh goes on in AWS); the rerun waits for that refresh, starts none."""
+    world = make_world(moved([{"name": "workers", "kubelet": "1.29", "size": 1}]), instance_refresh_s=HOUR)
+    stopped = run_module(module, args("moved-130", wait_timeout=0, **FAST_WAIT))
+    assert stopped.failed and "Rerun the same task to resume waiting" in stopped["msg"]
+    [running] = stopped["updates"]
+    assert running["status"] == "InProgress" and stopped["changed"] is True
+    position = log_position(world)
+    # The refresh ends while the rerun waits for it.
+    monkeypatch.setattr(module, "wait_for_refresh",
+                        _advancing(module.wait_for_refresh, lambda: world.state.clock.advance(HOUR)))
+    resumed = run_module(module, args("moved-130", **FAST_WAIT))
+    assert by_name(resumed)["workers"]["action"] == "resume"
+    assert not resumed.failed, resumed.get("msg")
+    [done] = resumed["updates"]
+    assert (done["id"], done["resumed"], done["status"]) == (running["id"], True, "Successful")
+    assert mutating_calls(world, position) == []
+    assert kubelets(world, "moved-130") == {"v1.30"}
