@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import EnvironBuilder
 
+from eksworld import aws_autoscaling
 from eksworld.aws_control_plane import ControlPlanes
 from eksworld.aws_requests import RestJsonRouter, fault_response, identify
 from eksworld.aws_responses import serve_with
@@ -50,6 +51,7 @@ class AwsEmulator(WorldSeeding):
         self.state = state
         self.region = region
         self.admin_app = admin_app
+        aws_autoscaling.bind(state)
         # One control plane per region, as moto keeps backends per region: a request is served by its region's.
         self.planes = ControlPlanes(state, region)
         self.eks = self.planes.default
@@ -86,6 +88,7 @@ class AwsEmulator(WorldSeeding):
 
     def reset(self) -> None:
         """Forget every AWS resource (moto's and the EKS extensions stored on them) and settings."""
+        aws_autoscaling.bind(self.state)  # the emulator reset last serves instance refreshes
         with self.state.lock:
             # moto's documented reset endpoint, called in process (no HTTP hop, same lock as every request).
             environ = EnvironBuilder(method="POST", path="/moto-api/reset").get_environ()

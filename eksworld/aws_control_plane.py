@@ -2,6 +2,7 @@
 behind one object, and the completion of due work as the emulated clock passes."""
 from __future__ import annotations
 
+from eksworld import aws_autoscaling
 from eksworld.aws_addons import AddonUpdates
 from eksworld.aws_cluster_updates import ClusterUpdates
 from eksworld.aws_errors import MSG_UPDATE_NOT_FOUND, ResourceNotFoundException
@@ -92,3 +93,4 @@ class ControlPlanes:
         """Finish the due work of every region."""
         for plane in list(self._planes.values()):
             plane.advance()
+        aws_autoscaling.advance(self.state)

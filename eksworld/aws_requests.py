@@ -151,7 +151,7 @@ def identify(environ: dict[str, Any], eks_router: RestJsonRouter) -> AwsRequest 
                 body = None
             fields = _member_names(body) if isinstance(body, dict) else None
         return AwsRequest(service, operation, unquote(cluster.group(1)) if cluster else None, fields)
-    if service == "dynamodb":  # JSON protocol: the operation is in the X-Amz-Target header
+    if service in ("dynamodb", "ssm"):  # JSON protocol: the operation is in the X-Amz-Target header
         operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
         return AwsRequest(service, operation or "Unknown", None)
     if service == "s3":

@@ -38,6 +38,8 @@ A scenario file::
         #                                                                     versions: ["1.29", "1.30"]}}]
         # ami_type: the EKS AMI a self-managed node runs (its osImage: AL2_* Amazon Linux 2), default its minor's
         self_managed_nodes: [{name: legacy-1, kubelet: "1.28", ami_type: AL2_x86_64}]
+        # self-managed node groups in Auto Scaling groups with a launch template (scenario_self_managed.py)
+        self_managed_groups: [{name: workers, ami_family: AL2023_x86_64_STANDARD, kubelet: "1.29", size: 2}]
         fargate_nodes: [{name: web-abc, kubelet: "1.28", namespace: default}]
         # EKS Hybrid Nodes (label eks.amazonaws.com/compute-type: hybrid) and their CNI's DaemonSet (scenario_hybrid.py)
         hybrid_nodes: [{name: mi-0a1b2c3d4e5f60001, kubelet: "1.28", os_image: "Ubuntu 22.04.5 LTS"}]
@@ -94,6 +96,7 @@ from eksworld.scenario_provisioners import auto_mode_settings, karpenter_setting
 from eksworld.scenario_hybrid import cni_daemonset, hybrid_cni_settings, hybrid_node, hybrid_node_settings
 from eksworld.scenario_gpu import device_plugin_daemon_set, kube_taints, nodegroup_taints, without_gpus
 from eksworld.scenario_security_groups import security_group_settings
+from eksworld.scenario_self_managed import group_settings as self_managed_group_settings
 
 ECR = "602401143452.dkr.ecr.us-east-1.amazonaws.com"
 UPGRADE_POLICIES = ("STANDARD", "EXTENDED")
@@ -180,6 +183,7 @@ def normalize(data: Any, path: str = "scenario") -> dict[str, Any]:
             hybrid_node_settings(cluster)
             hybrid_cni_settings(cluster)
             autoscaler_rbac_settings(cluster)
+            self_managed_group_settings(cluster)
         except ValueError as exc:
             raise ValueError(f"{path}: cluster {cluster['name']}: {exc}") from None
         if not isinstance(cluster.get("inventory_vars", {}), dict):

@@ -165,6 +165,7 @@ class WorldState:
     nodegroup_update_s: float = 1.0
     addon_update_s: float = 0.5
     insights_refresh_s: float = 1.0  # an on-demand insights refresh stays IN_PROGRESS this long
+    instance_refresh_s: float = 0.5  # an Auto Scaling instance refresh runs this long (aws_autoscaling.py)
     # The add-on versions DescribeAddonVersions lists (the region's catalog): the built-in ones and a scenario's.
     addon_catalog: AddonCatalog = field(default_factory=AddonCatalog)
     gpu_register_s: float = 0.3  # the NVIDIA device plugin advertises a new GPU node's GPUs this long after it joins

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 import yaml
 
-from eksworld import catalog, scenario, scenario_gpu, scenario_provisioners
+from eksworld import catalog, scenario, scenario_gpu, scenario_provisioners, scenario_self_managed
 from eksworld.aws import AwsEmulator
 from eksworld.aws_seeding import WorldSeeding
 from eksworld.kube import KubeEmulator, write_kubeconfig
@@ -37,9 +37,11 @@ REGION = "us-east-1"
 
 class World:
     def __init__(self, cluster_update_s: float = 2.0, nodegroup_update_s: float = 1.0,
-                 addon_update_s: float = 0.5, region: str = REGION, insights_refresh_s: float = 1.0) -> None:
+                 addon_update_s: float = 0.5, region: str = REGION, insights_refresh_s: float = 1.0,
+                 instance_refresh_s: float = 0.5) -> None:
         self.state = WorldState(cluster_update_s=cluster_update_s, nodegroup_update_s=nodegroup_update_s,
-                                addon_update_s=addon_update_s, insights_refresh_s=insights_refresh_s)
+                                addon_update_s=addon_update_s, insights_refresh_s=insights_refresh_s,
+                                instance_refresh_s=instance_refresh_s)
         self.region = region
         self.aws = AwsEmulator(self.state, region=region, admin_app=self._admin_app)
         self.kube = KubeEmulator(self.state, before_request=self.advance, outage=self._kube_outage)
@@ -57,6 +59,7 @@ class World:
         self.state.events.subscribe("nodegroup_version_changed", self._on_nodegroup_version)
         self.state.events.subscribe("nodegroup_config_changed", self._on_nodegroup_config)
         self.state.events.subscribe("addon_version_changed", self._on_addon_version)
+        self.state.events.subscribe("instance_refresh_completed", self._on_instance_refresh)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", aws_port: int = 0, kube_port: int = 0) -> World:
@@ -160,6 +163,11 @@ class World:
                 labels=ng.get("labels"), taints=scenario_gpu.nodegroup_taints(ng),
                 desired_size=int(ng.get("desired_size", 2)), pdb_blocks_drain=bool(ng.get("pdb_blocks_drain")),
                 launch_template=ng.get("launch_template"))
+        if cluster.get("self_managed_groups"):
+            with self.state.lock:
+                seeded = scenario_self_managed.seed_groups(self.region_of(name), cluster, network["subnet_ids"])
+            for obj in scenario_self_managed.node_objects(seeded):
+                store.create(obj)
         for index, node in enumerate(cluster.get("fargate_nodes", [])):
             if index == 0:
                 aws.create_fargate_profile(name, node.get("profile", "fp-default"),
@@ -262,6 +270,12 @@ class World:
             store.update_nodes(selector, partial(_register_if_ready, ready))
             if not waiting:
                 del self._gpu_registrations[(cluster, nodegroup)]
+
+    def _on_instance_refresh(self, region: str, group: str, cluster: str | None, replaced: list[tuple[str, str]],
+                             image_id: str) -> None:
+        # The new instances join as nodes with the kubelet of their AMI; the old ones' nodes are gone.
+        if cluster in self.clusters:
+            scenario_self_managed.replace_nodes(self.kube.cluster(cluster), region, replaced, image_id)
 
     def _on_addon_version(self, cluster: str, addon: str, version: str) -> None:
         if addon not in scenario.ADDON_WORKLOADS:
@@ -395,7 +409,7 @@ class World:
             return self.summary()
         if path == "/_world/durations" and method == "POST":
             for key in ("cluster_update_s", "nodegroup_update_s", "addon_update_s", "insights_refresh_s",
-                        "gpu_register_s"):
+                        "gpu_register_s", "instance_refresh_s"):
                 if key in body:
                     setattr(self.state, key, float(body[key]))
             return {}

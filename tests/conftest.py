@@ -49,12 +49,12 @@ class WorldMaker:
         self.worlds: list[Any] = []
 
     def __call__(self, source: str | dict[str, Any], cluster_update_s: float = 0.3, nodegroup_update_s: float = 0.2,
-                 addon_update_s: float = 0.1) -> Any:
+                 addon_update_s: float = 0.1, instance_refresh_s: float = 0.2) -> Any:
         from eksworld import scenario
         from eksworld.world import World
 
         world = World(cluster_update_s=cluster_update_s, nodegroup_update_s=nodegroup_update_s,
-                      addon_update_s=addon_update_s).start()
+                      addon_update_s=addon_update_s, instance_refresh_s=instance_refresh_s).start()
         self.worlds.append(world)
         data = scenario.load(SCENARIOS / f"{source}.yml") if isinstance(source, str) else scenario.normalize(source)
         world.seed(data)

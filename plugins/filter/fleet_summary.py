@@ -36,6 +36,11 @@ def _plan_detail(plan, post):
         moves = _moves(entries)
         if moves:
             parts.append("%s: %s" % (label, ", ".join(moves)))
+    # Self-managed node groups: their nodes' minor, before -> after (the AMI changes with it).
+    groups = [dict(g, before=g["before"].get("kubernetes_version"), after=g["after"].get("kubernetes_version"))
+              for g in (post.get("self_managed_nodes") or {}).get("groups") or []]
+    if _moves(groups):
+        parts.append("self-managed node groups: %s" % ", ".join(_moves(groups)))
     return "; ".join(parts)
 
 
@@ -67,6 +72,7 @@ def _row(host, report, run_id):
     failure = report.get("failure") or {}
     # A task that failed after starting updates returns them (the playbook's rescue keeps them under failure).
     updates = (control_plane.get("updates") or []) + (post.get("nodegroup_updates") or []) + (
+        (post.get("self_managed_nodes") or {}).get("updates") or []) + (
         post.get("addon_updates") or []) + (failure.get("updates") or [])
     checkpoint = report.get("checkpoint") or {}
     detail = failure.get("msg") or ""

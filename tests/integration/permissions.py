@@ -10,7 +10,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 K8S_GROUPS = {"nodepools": "karpenter.sh", "ec2nodeclasses": "karpenter.k8s.aws",
               "nodes": "", "persistentvolumes": "", "configmaps": "", "deployments": "apps", "daemonsets": "apps",
-              "poddisruptionbudgets": "policy", "podsecuritypolicies": "policy",
+              "pods": "", "poddisruptionbudgets": "policy", "podsecuritypolicies": "policy",
               "clusterrolebindings": "rbac.authorization.k8s.io", "clusterroles": "rbac.authorization.k8s.io"}
 
 

@@ -257,3 +257,17 @@ def test_peers_count_once_with_a_report_of_the_run_and_never_otherwise():
     assert [row["cluster"] for row in summary["clusters"]] == ["peer-done", "mine-pending", "mine"]
     assert (summary["total"], summary["counts"]) == (3, {"failed": 1, "not-run": 1, "upgraded": 1})
     assert fleet_summary(reports, ["mine"], RUN)["total"] == fleet_summary(reports, ["mine"], RUN, [])["total"] == 1
+
+
+def test_self_managed_node_groups_count_and_show_in_the_plan():
+    groups = [{"name": "workers", "before": {"kubernetes_version": "1.29"}, "after": {"kubernetes_version": "1.30"}},
+              {"name": "custom", "before": {"kubernetes_version": "1.29"}, "after": {"kubernetes_version": "1.29"}}]
+    planned = report("dev", "planned", post_upgrade={"self_managed_nodes": {"groups": groups, "updates": []}},
+                     preflight={"plan": {"hops": [hop("1.29", "1.30")]}})
+    assert fleet_summary([planned], ["dev"], RUN)["clusters"][0]["detail"] == (
+        "hops: 1.29->1.30; self-managed node groups: workers 1.29->1.30")
+    done = report("dev", "upgraded", post_upgrade={"self_managed_nodes": {"groups": groups, "updates": [{"id": "r"}]},
+                                                   "nodegroup_updates": [{"id": "u"}]})
+    assert fleet_summary([done], ["dev"], RUN)["clusters"][0]["actions"] == 2
+    assert fleet_summary([report("dev", "upgraded", post_upgrade={"self_managed_nodes": {}})], ["dev"],
+                         RUN)["clusters"][0]["actions"] == 0
