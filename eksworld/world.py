@@ -147,10 +147,10 @@ class World:
                 ami_type=ami_type, instance_types=["p3.2xlarge"] if ng.get("gpu") else ["m5.large"],
                 desired_size=int(ng.get("desired_size", 2)), pdb_blocks_drain=bool(ng.get("pdb_blocks_drain")),
                 launch_template=ng.get("launch_template"))
-        for index, node in enumerate(cluster.get("fargate_nodes", [])):
-            if index == 0:
-                aws.create_fargate_profile(name, node.get("profile", "fp-default"),
-                                                selectors=[{"namespace": node.get("namespace", "default")}])
+        fargate = (cluster.get("fargate_nodes") or []) + (cluster.get("fargate_workloads") or [])
+        if fargate:
+            aws.create_fargate_profile(name, fargate[0].get("profile", "fp-default"),
+                                       selectors=[{"namespace": fargate[0].get("namespace", "default")}])
         self_managed = set(cluster.get("self_managed_addons") or [])
         addons = {**{a: "default" for a in scenario.DEFAULT_ADDONS}, **(cluster.get("addons") or {})}
         for addon, wanted in addons.items():
