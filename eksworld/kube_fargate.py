@@ -1,4 +1,5 @@
-"""Fargate rollouts: what EKS Fargate does when a Deployment whose pods run on Fargate gets a new pod template.
+"""Fargate rollouts: what EKS Fargate does when a Deployment or StatefulSet whose pods run on Fargate gets a new
+pod template.
 
 On Fargate every pod is its own node (``fargate-ip-...``, label eks.amazonaws.com/compute-type=fargate) whose
 kubelet is the control plane's version when the pod starts, and keeps it (step 5 of the upgrade procedure:
@@ -7,8 +8,9 @@ template's annotations) therefore replaces each Fargate pod by a new pod on a ne
 plane's version; the old pods, their nodes and the old ReplicaSet's replicas go. The store finishes the rollout at
 once (kube_store `_reconcile`); this hook only moves the pods, nodes and ReplicaSets along.
 
-The objects follow the Deployment controller's shapes: a ReplicaSet ``<deployment>-<template hash>`` owned by the
-Deployment, its pods ``<replicaset>-<suffix>`` owned by it, labelled ``pod-template-hash``.
+The objects follow the controllers' shapes: a ReplicaSet ``<deployment>-<template hash>`` owned by the
+Deployment, its pods ``<replicaset>-<suffix>`` owned by it, labelled ``pod-template-hash``; a StatefulSet's pods
+``<statefulset>-<ordinal>`` owned by it, labelled ``controller-revision-hash``, keep their names.
 """
 from __future__ import annotations
 
@@ -87,17 +89,17 @@ def _address(name: str) -> str:
     return f"10.0.97.{1 + digest[0] % 254}"
 
 
-def fargate_pod(owner: JsonObject, node_name: str, index: int, now: str) -> JsonObject:
-    """A running, ready pod of ReplicaSet ``owner`` on Fargate node ``node_name``."""
-    metadata = owner["metadata"]
+def fargate_pod(owner: JsonObject, name: str, node_name: str, now: str,
+                extra_labels: dict[str, str] | None = None) -> JsonObject:
+    """A running, ready pod ``name`` of ``owner`` (a ReplicaSet or a StatefulSet) on Fargate node ``node_name``."""
     template = owner["spec"]["template"]
-    suffix = hashlib.sha256(f"{metadata['name']}/{index}".encode()).hexdigest()[:5]
+    template_metadata = template.get("metadata") or {}
     containers = template.get("spec", {}).get("containers") or []
     return {
         "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": f"{metadata['name']}-{suffix}", "namespace": metadata.get("namespace"),
-                     "labels": dict(template["metadata"]["labels"]),
-                     "annotations": dict((template.get("metadata") or {}).get("annotations") or {}),
+        "metadata": {"name": name, "namespace": owner["metadata"].get("namespace"),
+                     "labels": {**(template_metadata.get("labels") or {}), **(extra_labels or {})},
+                     "annotations": dict(template_metadata.get("annotations") or {}),
                      "ownerReferences": [_owner(owner)]},
         "spec": {**copy.deepcopy(template.get("spec", {})), "nodeName": node_name,
                  "schedulerName": "fargate-scheduler"},
@@ -110,21 +112,38 @@ def fargate_pod(owner: JsonObject, node_name: str, index: int, now: str) -> Json
     }
 
 
+def replica_set_pod_name(replica_set_name: str, index: int) -> str:
+    return f"{replica_set_name}-{hashlib.sha256(f'{replica_set_name}/{index}'.encode()).hexdigest()[:5]}"
+
+
+def stateful_set_pod_labels(stateful_set: JsonObject, pod_name: str) -> dict[str, str]:
+    """What the StatefulSet controller adds to its pods: the revision they run and their own name."""
+    return {"controller-revision-hash": f"{stateful_set['metadata']['name']}-{pod_template_hash(stateful_set)}",
+            "statefulset.kubernetes.io/pod-name": pod_name}
+
+
 class FargateRollouts:
-    """The store's workload hook for Deployments whose pods run on Fargate (see the module docstring)."""
+    """The store's workload hook for Deployments and StatefulSets whose pods run on Fargate (module docstring)."""
 
     def __init__(self, store: ClusterStore) -> None:
         self._store = store
 
     def __call__(self, resource_type: ResourceType, obj: JsonObject) -> None:
-        if resource_type.storage_key != ("apps", "deployments"):
-            return
+        if resource_type.storage_key == ("apps", "deployments"):
+            self._roll_deployment(obj)
+        elif resource_type.storage_key == ("apps", "statefulsets"):
+            self._roll_stateful_set(obj)
+
+    def _fargate_nodes(self) -> dict[str, JsonObject]:
+        return {n["metadata"]["name"]: n for n in self._store.list("v1", "Node", None, {COMPUTE_TYPE: "fargate"})}
+
+    def _roll_deployment(self, obj: JsonObject) -> None:
         store = self._store
         namespace, name = obj["metadata"].get("namespace"), obj["metadata"]["name"]
         template_hash = pod_template_hash(obj)
         old_sets = [rs for rs in store.list("apps/v1", "ReplicaSet", namespace)
                     if _owned_by(rs, "Deployment", name) and rs["metadata"]["name"] != f"{name}-{template_hash}"]
-        nodes = {n["metadata"]["name"]: n for n in store.list("v1", "Node", None, {COMPUTE_TYPE: "fargate"})}
+        nodes = self._fargate_nodes()
         moving = [pod for pod in store.list("v1", "Pod", namespace)
                   if pod.get("spec", {}).get("nodeName") in nodes
                   and any(_owned_by(pod, "ReplicaSet", rs["metadata"]["name"]) for rs in old_sets)]
@@ -137,16 +156,40 @@ class FargateRollouts:
             store.patch("apps/v1", "ReplicaSet", namespace, rs["metadata"]["name"],
                         {"status": {"replicas": 0, "readyReplicas": 0, "availableReplicas": 0,
                                     "fullyLabeledReplicas": 0}}, "merge", subresource="status")
-        numbers = [int(m[1]) for m in map(_NODE_NAME.match, nodes) if m]
         first = _pods_made(store, namespace, owner)
         for index, pod in enumerate(moving):
-            old_node = nodes[pod["spec"]["nodeName"]]
-            profile = (old_node["metadata"].get("labels") or {}).get(FARGATE_PROFILE, "fp-default")
-            node_name = f"fargate-ip-10-0-96-{max(numbers, default=0) + 1 + index}.ec2.internal"
-            store.create(fargate_node(node_name, store.git_version, profile, old_node))
-            store.create(fargate_pod(owner, node_name, first + index, store._timestamp()))
-            store.delete("v1", "Pod", namespace, pod["metadata"]["name"])
-            store.delete("v1", "Node", None, old_node["metadata"]["name"])
+            new_name = replica_set_pod_name(owner["metadata"]["name"], first + index)
+            node_name = self._move(pod, nodes)
+            store.create(fargate_pod(owner, new_name, node_name, store._timestamp(),
+                                     {"pod-template-hash": template_hash}))
+
+    def _roll_stateful_set(self, obj: JsonObject) -> None:
+        """A StatefulSet's pods keep their names (<name>-<ordinal>); each comes back on a new Fargate node."""
+        store = self._store
+        namespace, name = obj["metadata"].get("namespace"), obj["metadata"]["name"]
+        revision = stateful_set_pod_labels(obj, "")["controller-revision-hash"]
+        nodes = self._fargate_nodes()
+        moving = [pod for pod in store.list("v1", "Pod", namespace)
+                  if pod.get("spec", {}).get("nodeName") in nodes and _owned_by(pod, "StatefulSet", name)
+                  and (pod["metadata"].get("labels") or {}).get("controller-revision-hash") != revision]
+        for pod in moving:
+            pod_name = pod["metadata"]["name"]
+            node_name = self._move(pod, nodes)
+            store.create(fargate_pod(obj, pod_name, node_name, store._timestamp(),
+                                     stateful_set_pod_labels(obj, pod_name)))
+
+    def _move(self, pod: JsonObject, nodes: dict[str, JsonObject]) -> str:
+        """Delete ``pod`` and its Fargate node; returns the new Fargate node, at the control plane's version, that
+        the pod's replacement runs on."""
+        store = self._store
+        old_node = nodes[pod["spec"]["nodeName"]]
+        numbers = [int(m[1]) for m in map(_NODE_NAME.match, self._fargate_nodes()) if m]
+        node_name = f"fargate-ip-10-0-96-{max(numbers, default=0) + 1}.ec2.internal"
+        profile = (old_node["metadata"].get("labels") or {}).get(FARGATE_PROFILE, "fp-default")
+        store.delete("v1", "Pod", pod["metadata"].get("namespace"), pod["metadata"]["name"])
+        store.delete("v1", "Node", None, old_node["metadata"]["name"])
+        store.create(fargate_node(node_name, store.git_version, profile, old_node))
+        return node_name
 
 
 def _pods_made(store: ClusterStore, namespace: str | None, owner: JsonObject) -> int:

@@ -40,7 +40,7 @@ options:
     description:
       - The Kubernetes minor the Fargate pods must run, for example V(1.30). Pods on an older kubelet are
         redeployed. At most the control plane's minor (new Fargate pods start on it).
-      - When unset, the control plane's minor (read from the Kubernetes API's version).
+      - When unset, the control plane's minor (as EKS DescribeCluster reports it).
     type: str
   max_concurrent:
     description:
@@ -218,8 +218,9 @@ def redeploy(module, clients):
         raise ModuleError("max_concurrent must be 1 or more, got %d." % params["max_concurrent"])
     if params["wait_timeout"] < 0:
         raise ModuleError("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
-    apis = KubeApis(kube_client(params, clients=clients))
-    control_plane = parse_kube_version(k8s_call("read the Kubernetes version", apis.version.get_code).git_version)
+    cluster = clients.describe_cluster(params["cluster_name"])
+    control_plane = parse_kube_version(cluster["version"])
+    apis = KubeApis(kube_client(params, clients=clients, cluster=cluster))
     minor = _wanted_minor(params, control_plane)
     lagging, pods = _lagging_pods(apis, minor)
     plan = plan_redeploy(pods, _replica_set_owners(apis))
