@@ -173,16 +173,18 @@ def _lagging_pods(apis, minor):
     """The lagging Fargate nodes and the pods on them ({namespace, name, node, kubelet, owners})."""
     fargate = {node.metadata.name: node.status.node_info.kubelet_version
                for node in k8s_call("list nodes", apis.core.list_node).items
-               if is_fargate_node(node.metadata.name, node.metadata.labels)}
+               if is_fargate_node(node.metadata.name, node.metadata.labels)
+               and node.status and node.status.node_info}  # a node whose kubelet has not reported runs no pod yet
     lagging = lagging_nodes(fargate, minor)
     if not lagging:
         return lagging, []
+    on_lagging = set(lagging)
     pods = [{"namespace": pod.metadata.namespace, "name": pod.metadata.name, "node": pod.spec.node_name,
              "kubelet": fargate[pod.spec.node_name],
              "owners": [{"kind": o.kind, "name": o.name, "controller": bool(o.controller)}
                         for o in pod.metadata.owner_references or ()]}
             for pod in k8s_call("list pods", apis.core.list_pod_for_all_namespaces).items
-            if pod.spec.node_name in set(lagging)]
+            if pod.spec.node_name in on_lagging]
     return lagging, pods
 
 
@@ -219,9 +221,8 @@ def redeploy(module, clients):
     if params["wait_timeout"] < 0:
         raise ModuleError("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
     cluster = clients.describe_cluster(params["cluster_name"])
-    control_plane = parse_kube_version(cluster["version"])
+    minor = _wanted_minor(params, parse_kube_version(cluster["version"]))
     apis = KubeApis(kube_client(params, clients=clients, cluster=cluster))
-    minor = _wanted_minor(params, control_plane)
     lagging, pods = _lagging_pods(apis, minor)
     plan = plan_redeploy(pods, _replica_set_owners(apis))
     owners = _current_restarts(apis, plan)
