@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 
 from eksworld.kube_crashloop import CrashLoops
+from eksworld.kube_fargate import FargateRollouts
 from eksworld.kube_routes import Route, discovery, not_found_path, route_request
 from eksworld.kube_status import KubeError, success
 from eksworld.kube_store import ClusterStore
@@ -184,7 +185,14 @@ class KubeEmulator:
                     token: str = DEFAULT_TOKEN) -> ClusterStore:
         """Create an empty virtual cluster (no namespaces yet: the caller seeds what it needs)."""
         store = ClusterStore(name, git_version, token, clock=self.state.clock.now)
-        store.workload_hook = CrashLoops(store, lambda: self.state.faults.spec_for(name).crash_loop_image)
+        crash_loops = CrashLoops(store, lambda: self.state.faults.spec_for(name).crash_loop_image)
+        fargate_rollouts = FargateRollouts(store)
+
+        def workload_hook(resource_type: ResourceType, obj: JsonObject) -> None:
+            fargate_rollouts(resource_type, obj)  # first: it moves the Fargate pods of the old template
+            crash_loops(resource_type, obj)
+
+        store.workload_hook = workload_hook
         with self._lock:
             if name in self._clusters:
                 raise ValueError(f"cluster {name!r} already exists")

@@ -166,6 +166,8 @@ class CrashLoops:
         metadata = obj["metadata"]
         owner_name = metadata["name"]
         for pod in self._store.list("v1", "Pod", metadata.get("namespace")):
+            if pod.get("spec", {}).get("nodeName"):
+                continue  # bound to a node: a seeded pod or a Fargate rollout's (kube_fargate), not this fault's
             owners = pod["metadata"].get("ownerReferences") or []
             # A Deployment's pods belong to its ReplicaSets, named <deployment>-<template hash>.
             if any(o.get("kind") == ("ReplicaSet" if kind == "Deployment" else "DaemonSet")

@@ -499,6 +499,8 @@ class ClusterStore:
             obj.setdefault("status", {}).setdefault("phase", "Active")
         elif resource_type.storage_key in (("apps", "deployments"), ("apps", "statefulsets")):
             obj.setdefault("spec", {}).setdefault("replicas", 1)
+        if resource_type.storage_key == ("apps", "statefulsets"):
+            obj["spec"].setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
 
     # -------------------------------------------------- controllers: rollouts finish at once
 

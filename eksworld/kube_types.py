@@ -87,6 +87,7 @@ BUILTIN_RESOURCES = (
     ResourceType("apps", "v1", "Deployment", "deployments", True, ("deploy",), True, True, scale_subresource=True),
     ResourceType("apps", "v1", "DaemonSet", "daemonsets", True, ("ds",), True, True),
     ResourceType("apps", "v1", "StatefulSet", "statefulsets", True, ("sts",), True, True, scale_subresource=True),
+    ResourceType("apps", "v1", "ReplicaSet", "replicasets", True, ("rs",), True, True, scale_subresource=True),
     ResourceType("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", True, ("pdb",), True, True),
     ResourceType("policy", "v1beta1", "PodSecurityPolicy", "podsecuritypolicies", False, ("psp",),
                  max_minor=24),

@@ -40,7 +40,9 @@ A scenario file::
         self_managed_nodes: [{name: legacy-1, kubelet: "1.28", ami_type: AL2_x86_64}]
         # self-managed node groups in Auto Scaling groups with a launch template (scenario_self_managed.py)
         self_managed_groups: [{name: workers, ami_family: AL2023_x86_64_STANDARD, kubelet: "1.29", size: 2}]
-        fargate_nodes: [{name: web-abc, kubelet: "1.28", namespace: default}]
+        fargate_nodes: [{name: web-abc, kubelet: "1.28", namespace: default}]   # a bare pod on its Fargate node
+        # Deployments whose pods run on Fargate, one node each (scenario_fargate.py)
+        fargate_workloads: [{name: web, namespace: web, replicas: 2, kubelet: "1.28"}]
         # EKS Hybrid Nodes (label eks.amazonaws.com/compute-type: hybrid) and their CNI's DaemonSet (scenario_hybrid.py)
         hybrid_nodes: [{name: mi-0a1b2c3d4e5f60001, kubelet: "1.28", os_image: "Ubuntu 22.04.5 LTS"}]
         hybrid_cni: {name: cilium, version: "1.17.9-0"}  # or {name: calico, version: v3.29.2, namespace: calico-system}
@@ -91,6 +93,7 @@ import yaml
 from eksworld import catalog
 from eksworld.scenario_addon_catalog import addon_catalog_settings
 from eksworld.scenario_controllers import autoscaler_objects, autoscaler_rbac_settings
+from eksworld.scenario_fargate import fargate_workload_objects
 from eksworld.scenario_fields import known_keys, minor_text
 from eksworld.scenario_provisioners import auto_mode_settings, karpenter_settings
 from eksworld.scenario_hybrid import cni_daemonset, hybrid_cni_settings, hybrid_node, hybrid_node_settings
@@ -384,6 +387,7 @@ def kube_objects(cluster: dict[str, Any]) -> list[dict[str, Any]]:
                                      "labels": {"eks.amazonaws.com/fargate-profile": profile}},
                         "spec": {"nodeName": name, "containers": [{"name": "app", "image": "nginx:1.27"}]},
                         "status": {"phase": "Running"}})
+    objects += fargate_workload_objects(cluster, _node)
     objects += _karpenter_objects(cluster) + _auto_mode_objects(cluster)
     for node in hybrid_node_settings(cluster):
         objects.append(hybrid_node(_node(node["name"], node["kubelet"], {}), node["os_image"]))

@@ -168,10 +168,10 @@ class World:
                 seeded = scenario_self_managed.seed_groups(self.region_of(name), cluster, network["subnet_ids"])
             for obj in scenario_self_managed.node_objects(seeded):
                 store.create(obj)
-        for index, node in enumerate(cluster.get("fargate_nodes", [])):
-            if index == 0:
-                aws.create_fargate_profile(name, node.get("profile", "fp-default"),
-                                                selectors=[{"namespace": node.get("namespace", "default")}])
+        fargate = (cluster.get("fargate_nodes") or []) + (cluster.get("fargate_workloads") or [])
+        if fargate:
+            aws.create_fargate_profile(name, fargate[0].get("profile", "fp-default"),
+                                       selectors=[{"namespace": fargate[0].get("namespace", "default")}])
         self_managed = set(cluster.get("self_managed_addons") or [])
         addons = {**{a: "default" for a in scenario.DEFAULT_ADDONS}, **(cluster.get("addons") or {})}
         for addon, wanted in addons.items():

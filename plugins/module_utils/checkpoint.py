@@ -27,7 +27,8 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import pars
 
 SCHEMA_VERSION = 1
 # The steps of playbooks/upgrade.yml that a checkpoint records, in the order they run.
-STEPS = ("control_plane", "nodegroups", "self_managed_nodes", "cluster_autoscaler", "nvidia_device_plugin", "addons")
+STEPS = ("control_plane", "nodegroups", "self_managed_nodes", "cluster_autoscaler", "nvidia_device_plugin", "addons",
+         "fargate_redeploy")
 FINISHED = "finished"
 # A step a failed task left with EKS updates it had started: shown, never skipped.
 STARTED = "started"

@@ -243,7 +243,10 @@ def check_fargate(facts, target):
         # They only block a control-plane hop; with none pending they are a post-upgrade task.
         return _result("fargate-pods-behind", FAIL if target > current else WARN,
                        "Fargate nodes %s run a kubelet older than %s." % (", ".join(old), current),
-                       "Delete (redeploy) the pods those Fargate nodes represent; they come back on %s." % current)
+                       "Delete (redeploy) the pods those Fargate nodes represent; they come back on %s. "
+                       "lifecycle.eks.eks_fargate_redeploy restarts the Deployments, StatefulSets and DaemonSets "
+                       "that own them (playbooks/upgrade.yml does so before the control plane moves with "
+                       "eks_fargate_redeploy: true); pods without an owner are yours to recreate." % current)
     # Existing Fargate pods keep their kubelet, so a multi-hop path stops after the first hop.
     blockers = _plan_blockers(facts, target, False, ("fargate-kubelet-behind",))
     if blockers:

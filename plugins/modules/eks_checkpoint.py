@@ -17,7 +17,7 @@ description:
     the steps recorded as finished (M(lifecycle.eks.eks_checkpoint_info) reads them), so it resumes where the
     cluster stands and never repeats a finished step.
   - The steps, in order, are V(control_plane), V(nodegroups), V(self_managed_nodes), V(cluster_autoscaler),
-    V(nvidia_device_plugin) and V(addons).
+    V(nvidia_device_plugin), V(addons) and V(fargate_redeploy).
   - One JSON document per cluster, kept in a local directory (O(backend=local), the default), an S3 object
     (O(backend=s3)) or a DynamoDB item (O(backend=dynamodb)), so that a laptop and AWX can both keep it.
   - O(state=present) records O(step) as finished toward O(target_version), with O(data). A checkpoint written for
@@ -54,7 +54,8 @@ options:
     description:
       - The finished step, with O(state=present).
     type: str
-    choices: [control_plane, nodegroups, self_managed_nodes, cluster_autoscaler, nvidia_device_plugin, addons]
+    choices: [control_plane, nodegroups, self_managed_nodes, cluster_autoscaler, nvidia_device_plugin, addons,
+              fargate_redeploy]
   status:
     description:
       - V(finished) records O(step) as finished; V(started) as started by a task that then failed.

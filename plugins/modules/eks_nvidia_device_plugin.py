@@ -143,7 +143,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.common import Module
 from ansible_collections.lifecycle.eks.plugins.module_utils.gpu_kube import device_plugin_daemon_sets
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, k8s_call, kube_client
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
-from ansible_collections.lifecycle.eks.plugins.module_utils.workload_rollout import _serializer, wait_for_rollout
+from ansible_collections.lifecycle.eks.plugins.module_utils.rollout import serializer, wait_for_rollout
 
 
 def _write(apis, entry, resource_version):
@@ -168,7 +168,7 @@ def update_device_plugins(module, clients):
     apis = KubeApis(kube_client(params, clients=clients))
     entries, versions = [], {}
     for daemon_set in device_plugin_daemon_sets(apis):
-        obj = _serializer().sanitize_for_serialization(daemon_set)
+        obj = serializer().sanitize_for_serialization(daemon_set)
         entry = plugin.plan(obj, params["version"])
         versions[(entry["namespace"], entry["name"])] = obj["metadata"].get("resourceVersion")
         entries.append(entry)

@@ -125,7 +125,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.common import Module
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, k8s_call, kube_client, not_found_is_none
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import with_tag
-from ansible_collections.lifecycle.eks.plugins.module_utils.workload_rollout import wait_for_rollout
+from ansible_collections.lifecycle.eks.plugins.module_utils.rollout import wait_for_rollout
 
 
 def set_image(module, clients):

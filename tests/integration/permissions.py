@@ -10,7 +10,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 K8S_GROUPS = {"nodepools": "karpenter.sh", "ec2nodeclasses": "karpenter.k8s.aws",
               "nodes": "", "persistentvolumes": "", "configmaps": "", "deployments": "apps", "daemonsets": "apps",
-              "pods": "", "poddisruptionbudgets": "policy", "podsecuritypolicies": "policy",
+              "poddisruptionbudgets": "policy",
+              "pods": "", "replicasets": "apps", "statefulsets": "apps", "podsecuritypolicies": "policy",
               "clusterrolebindings": "rbac.authorization.k8s.io", "clusterroles": "rbac.authorization.k8s.io"}
 
 
@@ -34,6 +35,12 @@ def rbac_rules(records: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
             continue
         seen.add((K8S_GROUPS.get(resource, "?" + resource), resource, verb))
     return seen
+
+
+# What only the opt-in Fargate redeploy (eks_fargate_redeploy) calls; tests/integration/test_fargate_redeploy.py
+# proves each is used, the runs without the option that nothing else needs them.
+FARGATE_REDEPLOY_RULES = {("", "pods", "list"), ("apps", "replicasets", "get"), ("apps", "statefulsets", "get"),
+                          ("apps", "statefulsets", "patch")}
 
 
 def role_rules() -> set[tuple[str, str, str]]:

@@ -170,7 +170,7 @@ def test_resume_without_a_checkpoint_or_a_finished_step():
     ({"name": ""}, "Checkpoint name '' cannot"),
     ({"name": "x" * 201}, "use 1 to 200 letters"),
     ({"step": "reboot"}, "Unknown checkpoint step 'reboot'; the steps are: control_plane, nodegroups, "
-                         "self_managed_nodes, cluster_autoscaler, nvidia_device_plugin, addons."),
+                         "self_managed_nodes, cluster_autoscaler, nvidia_device_plugin, addons, fargate_redeploy."),
     ({"run_id": " "}, "run_id must be a non-empty string"),
     ({"run_id": "r" * 129}, "at most 128 characters"),
     ({"data": {"status": "failed", "run_id": "x"}}, "The data of step addons may not set run_id, status: the module "

@@ -332,6 +332,9 @@ def test_fargate_behind_names_the_nodes_and_says_delete_the_pods():
     result = result_of("fargate-pods-behind", facts, "1.30")
     assert "fargate-old" in result["message"] and "fargate-new" not in result["message"]
     assert "Delete" in result["remediation"] and "1.29" in result["remediation"]
+    # The redeploy that resolves it is offered, opt-in.
+    assert "lifecycle.eks.eks_fargate_redeploy" in result["remediation"]
+    assert "eks_fargate_redeploy: true" in result["remediation"]
 
 
 # --- step 4: kubelet skew over the whole path -------------------------------------------------------------

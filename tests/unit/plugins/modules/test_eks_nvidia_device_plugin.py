@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import workload_rollout
+from ansible_collections.lifecycle.eks.plugins.module_utils import rollout
 from ansible_collections.lifecycle.eks.plugins.modules import eks_nvidia_device_plugin as module
 from tests.conftest import mutating_calls
 from tests.unit.plugins.modules.helpers import log_position, records, warning_texts
@@ -161,7 +161,7 @@ def test_a_daemon_set_changed_meanwhile_is_not_overwritten(make_world, run_modul
 
 def test_a_rollout_that_does_not_finish_fails_reporting_the_change(make_world, run_module, args, monkeypatch):
     make_world("gpu-device-plugin-installs")
-    monkeypatch.setattr(workload_rollout, "rollout_done", lambda kind, obj: False)
+    monkeypatch.setattr(rollout, "rollout_done", lambda kind, obj: False)
     result = run_module(module, plugin_args(args, RENAMED, wait_timeout=0))
     assert result.failed
     assert result["msg"].startswith("Rollout of DaemonSet gpu-system/gpu-plugin to "

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import kube, versions, workload_rollout
+from ansible_collections.lifecycle.eks.plugins.module_utils import kube, versions, rollout
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade
 from ansible_collections.lifecycle.eks.plugins.modules import eks_workload_image as module
 from tests.conftest import mutating_calls
@@ -89,13 +89,13 @@ def test_unknown_container(make_world, run_module, args):
 def test_waits_until_the_rollout_is_done(make_world, run_module, args, monkeypatch):
     world = make_world("healthy")
     seen = []
-    real_rollout_done = workload_rollout.rollout_done
+    real_rollout_done = rollout.rollout_done
 
     def not_yet_then_real(kind, obj):
         seen.append(obj.spec.template.spec.containers[0].image)
         return len(seen) > 2 and real_rollout_done(kind, obj)
 
-    monkeypatch.setattr(workload_rollout, "rollout_done", not_yet_then_real)
+    monkeypatch.setattr(rollout, "rollout_done", not_yet_then_real)
     result = run_module(module, image_args(args))
     assert not result.failed, result.get("msg")
     assert seen == [AUTOSCALER + ":v1.30.2"] * 3
@@ -105,7 +105,7 @@ def test_waits_until_the_rollout_is_done(make_world, run_module, args, monkeypat
 
 def test_rollout_that_does_not_finish(make_world, run_module, args, monkeypatch):
     make_world("healthy")
-    monkeypatch.setattr(workload_rollout, "rollout_done", lambda kind, obj: False)
+    monkeypatch.setattr(rollout, "rollout_done", lambda kind, obj: False)
     result = run_module(module, image_args(args, wait_timeout=0))
     assert result.failed
     assert "did not finish in 0 s" in result["msg"]
@@ -169,7 +169,7 @@ def test_a_crash_looping_daemon_set_on_one_node_is_not_done(make_world, run_modu
                    "numberAvailable": 2, "numberReady": 2}, 2, False),
 ])
 def test_rollout_done_means_what_kubernetes_core_waits_for(kind, status, generation, done):
-    assert workload_rollout.rollout_done(kind, typed(kind, status, generation)) is done
+    assert rollout.rollout_done(kind, typed(kind, status, generation)) is done
 
 
 def test_old_pods_still_available_are_not_a_finished_rollout():
@@ -180,8 +180,8 @@ def test_old_pods_still_available_are_not_a_finished_rollout():
 
     status = {"observedGeneration": 2, "replicas": 3, "updatedReplicas": 1, "availableReplicas": 3}
     obj = typed("Deployment", status, 2, replicas=3)
-    assert deployment_ready(ResourceInstance(None, workload_rollout._serializer().sanitize_for_serialization(obj)))
-    assert workload_rollout.rollout_done("Deployment", obj) is False
+    assert deployment_ready(ResourceInstance(None, rollout.serializer().sanitize_for_serialization(obj)))
+    assert rollout.rollout_done("Deployment", obj) is False
 
 
 def typed(kind, status, generation, replicas=1):

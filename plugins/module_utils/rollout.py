@@ -1,8 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, lifecycle.eks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""When a Deployment's or DaemonSet's rollout is finished, and the wait for it (eks_workload_image,
-eks_nvidia_device_plugin)."""
+# ruff: noqa: UP001, UP009, UP010 -- Ansible's module_utils boilerplate (coding, __future__, __metaclass__)
+"""When a workload's rollout is finished, and the wait for it: Deployments, StatefulSets and DaemonSets
+(eks_workload_image, eks_nvidia_device_plugin, eks_fargate_redeploy).
+
+The judgement is eks_workload_image's: kubernetes.core's k8s wait (its deployment_ready, statefulset_ready and
+daemonset_ready predicates), and every pod updated and available, so that a new pod that crash-loops is never
+taken for a finished rollout, nor a workload whose old pods are still available.
+"""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -13,20 +19,24 @@ import time
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import k8s_call
 
+KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
-def _counts(kind, obj):
+
+def counts(kind, obj):
     """(desired, total, updated, available, unavailable) pods of the workload's rollout."""
     status = obj.status
-    if kind == "Deployment":
+    if kind in ("Deployment", "StatefulSet"):
         desired = 1 if obj.spec.replicas is None else obj.spec.replicas
+        unavailable = (status.unavailable_replicas or 0) if kind == "Deployment" else \
+            max(desired - (status.available_replicas or 0), 0)
         return (desired, status.replicas or 0, status.updated_replicas or 0, status.available_replicas or 0,
-                status.unavailable_replicas or 0)
+                unavailable)
     desired = status.desired_number_scheduled or 0
     return (desired, status.current_number_scheduled or 0, status.updated_number_scheduled or 0,
             status.number_available or 0, status.number_unavailable or 0)
 
 
-def _observed(obj):
+def observed(obj):
     """Whether the controller has seen the workload's latest spec."""
     status = obj.status
     return status is not None and status.observed_generation is not None \
@@ -34,24 +44,22 @@ def _observed(obj):
 
 
 def rollout_done(kind, obj):
-    """kubernetes.core's k8s wait (its deployment_ready / daemonset_ready), and every pod updated and available.
-
-    Its predicates leave out the updated count (a Deployment whose old pods are still all available passes mid
-    rollout) and count ready rather than available DaemonSet pods; the extra terms close both gaps.
-    """
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.waiter import daemonset_ready, deployment_ready
+    """kubernetes.core's k8s wait for ``kind``, and every pod updated and available."""
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.waiter import RESOURCE_PREDICATES
     from kubernetes.dynamic.resource import ResourceInstance
 
-    ready = {"Deployment": deployment_ready, "DaemonSet": daemonset_ready}[kind]
-    # Its predicates read a dynamic-client ResourceInstance (camelCase fields); the typed API returns a model.
-    if not ready(ResourceInstance(None, dict(_serializer().sanitize_for_serialization(obj), kind=kind))):
+    if obj.status is None:
         return False
-    desired, _total, updated, available, unavailable = _counts(kind, obj)
+    # Its predicates read a dynamic-client ResourceInstance (camelCase fields); the typed API returns a model.
+    if not RESOURCE_PREDICATES[kind](ResourceInstance(None, dict(serializer().sanitize_for_serialization(obj),
+                                                                 kind=kind))):
+        return False
+    desired, _total, updated, available, unavailable = counts(kind, obj)
     return updated == desired and available == desired and not unavailable
 
 
 @functools.lru_cache(maxsize=None)
-def _serializer():
+def serializer():
     """An ApiClient for its sanitize_for_serialization() (a typed model as the API's JSON); it never connects."""
     from kubernetes.client import ApiClient
 
@@ -59,9 +67,9 @@ def _serializer():
 
 
 def rollout_progress(kind, obj):
-    if not _observed(obj):
+    if not observed(obj):
         return "the controller has not yet seen the change"
-    desired, total, updated, available, unavailable = _counts(kind, obj)
+    desired, total, updated, available, unavailable = counts(kind, obj)
     return "%d of %d updated, %d available, %d unavailable, %d pods in all" % (
         updated, desired, available, unavailable, total)
 
@@ -89,15 +97,55 @@ def pods_not_ready(apis, obj, namespace):
     return not_ready
 
 
-def _describe(pod):
+def describe_pod(pod):
     if not pod["containers"]:
         return "%s (%s, no container started)" % (pod["name"], pod["phase"] or "Pending")
     return "%s (%s)" % (pod["name"], "; ".join(
         "%s: %s, %d restarts" % (c["name"], c["reason"], c["restarts"]) for c in pod["containers"]))
 
 
+def readers(apis, kind):
+    """(read, patch) methods of the typed API for ``kind``."""
+    return {"Deployment": (apis.apps.read_namespaced_deployment, apis.apps.patch_namespaced_deployment),
+            "StatefulSet": (apis.apps.read_namespaced_stateful_set, apis.apps.patch_namespaced_stateful_set),
+            "DaemonSet": (apis.apps.read_namespaced_daemon_set, apis.apps.patch_namespaced_daemon_set)}[kind]
+
+
+def wait_for_rollouts(apis, workloads, what, timeout, done=rollout_done):
+    """Poll every workload ((kind, namespace, name)) until ``done``; past ``timeout`` seconds (monotonic clock)
+    fail naming the workloads not finished and their pods not ready (``pods_not_ready`` in the details)."""
+    deadline = time.monotonic() + timeout
+    delay = 0.2
+    pending = list(workloads)
+    while True:
+        late = []
+        for kind, namespace, name in pending:
+            obj = k8s_call("read %s %s/%s" % (kind, namespace, name), readers(apis, kind)[0], name, namespace)
+            if not done(kind, obj):
+                late.append((kind, namespace, name, obj))
+        pending = [entry[:3] for entry in late]
+        if not pending:
+            return
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        time.sleep(min(delay, remaining))
+        delay = min(delay * 2, 10)
+    messages, pods = [], []
+    for kind, namespace, name, obj in late:
+        unready = pods_not_ready(apis, obj, namespace)
+        pods += [dict(pod, namespace=namespace, owner="%s %s/%s" % (kind, namespace, name)) for pod in unready]
+        text = "%s %s/%s: %s" % (kind, namespace, name, rollout_progress(kind, obj))
+        if unready:
+            text += "; pods not ready: %s" % ", ".join(describe_pod(pod) for pod in unready)
+        messages.append(text)
+    raise ModuleError("%s did not finish in %d s: %s." % (what, timeout, ". ".join(messages)),
+                      {"pods_not_ready": pods})
+
+
 def wait_for_rollout(apis, kind, label, read, workload, namespace, after, timeout):
-    """Poll until rollout_done(); past ``timeout`` seconds (monotonic clock) fail naming the pods not ready."""
+    """Poll one workload until rollout_done(); past ``timeout`` seconds (monotonic clock) fail naming the pods not
+    ready (``label`` names it in messages, ``after`` what it was changed to)."""
     deadline = time.monotonic() + timeout
     delay = 0.2
     while True:
@@ -112,5 +160,5 @@ def wait_for_rollout(apis, kind, label, read, workload, namespace, after, timeou
     pods = pods_not_ready(apis, obj, namespace)
     message = "Rollout of %s to %s did not finish in %d s: %s." % (label, after, timeout, rollout_progress(kind, obj))
     if pods:
-        message += " Pods not ready: %s." % ", ".join(_describe(pod) for pod in pods)
+        message += " Pods not ready: %s." % ", ".join(describe_pod(pod) for pod in pods)
     raise ModuleError(message, {"pods_not_ready": pods})
