@@ -26,13 +26,13 @@ def fleet_timeline(summary):
         ended = timeline.get("ended_at")
         total = sum(segment["duration_s"] for segment in segments)
         rows.append((row, segments, None if ended is None else ended - total, total))
-    starts = [start for _, _, start, _ in rows if start is not None]
+    starts = [start for _row, _segments, start, _total in rows if start is not None]
     first = min(starts) if starts else 0.0
-    last = max([start + total for _, _, start, total in rows if start is not None] + [first]
-               + [first + total for _, _, start, total in rows if start is None])
+    last = max([start + total for _row, _segments, start, total in rows if start is not None] + [first]
+               + [first + total for _row, _segments, start, total in rows if start is None])
     span = max(last - first, 1.0)
     out = []
-    for row, segments, start, _ in rows:
+    for row, segments, start, _total in rows:
         at = first if start is None else start
         placed = []
         for segment in segments:

@@ -97,6 +97,7 @@ def plan_redeploy(pods, replica_set_owners):
             entry["reason"] = reason
         entry["pods"].append("%s/%s" % (pod["namespace"], pod["name"]))
         entry["nodes"].append(pod["node"])
+
     def ordered(groups):
         return [groups[key] for key in sorted(groups, key=lambda k: (k[1], k[2], k[0]))]
 

@@ -61,7 +61,7 @@ def helm_owner(metadata):
     if labels.get(HELM_MANAGED_BY[0]) != HELM_MANAGED_BY[1] and HELM_RELEASE not in annotations:
         return None
     chart_label = labels.get(HELM_CHART_LABEL) or ""
-    chart, _, chart_version = chart_label.rpartition("-")
+    chart, _dash, chart_version = chart_label.rpartition("-")
     return {"release": annotations.get(HELM_RELEASE) or labels.get(HELM_INSTANCE_LABEL),
             "namespace": annotations.get(HELM_RELEASE_NAMESPACE) or metadata.get("namespace"),
             "chart": chart or None, "chart_version": chart_version or None}
@@ -229,8 +229,8 @@ def plan(daemon_set, release):
     if wanted is None:
         # No manifest shipped for the release: only its image, as `kubectl set image` would.
         after = copy.deepcopy(live)
-        after["spec"]["containers"][plugin_container_index(live["spec"])]["image"] = with_tag(container["image"],
-                                                                                               release)
+        index = plugin_container_index(live["spec"])
+        after["spec"]["containers"][index]["image"] = with_tag(container["image"], release)
         entry["message"] = ("No manifest of %s is shipped (releases %s to %s are): only the image tag is set; "
                             "compare its deployments/static/nvidia-device-plugin.yml with the DaemonSet." % (
                                 release, manifests.releases()[0], manifests.releases()[-1]))

@@ -98,8 +98,8 @@ def test_a_sliced_job_upgrades_every_cluster_once_and_the_merge_counts_each_once
         hosts = awx_slice(CLUSTERS, number, SLICES)
         directory = private_data_dir(tmp_path, world, ident, {**variables, "awx_job_id": WORKFLOW_JOB_ID + number})
         slices[ident] = (directory, hosts, start_runner(directory, ident, "playbooks/upgrade.yml", hosts))
-    for ident, (_, _, process) in slices.items():
-        output, _ = process.communicate(timeout=600)
+    for ident, (_directory, _hosts, process) in slices.items():
+        output, _errors = process.communicate(timeout=600)
         assert process.returncode == 0, f"{ident}:\n{output[-4000:]}"
 
     # Every cluster reached the target, each by exactly one control plane update (no slice met another's cluster).
@@ -118,7 +118,7 @@ def test_a_sliced_job_upgrades_every_cluster_once_and_the_merge_counts_each_once
         assert {step["run_id"] for step in recorded["steps"].values()} == {f"awx-{WORKFLOW_JOB_ID}"}
 
     # Each slice job's artifacts hold the fleet stats AWX shows: its own clusters upgraded, under the shared run id.
-    for ident, (directory, hosts, _) in slices.items():
+    for ident, (directory, hosts, _process) in slices.items():
         published = artifact_stats(directory, ident)["eks_fleet_summary"]
         assert published["run_id"] == f"awx-{WORKFLOW_JOB_ID}"
         assert {name: published["clusters"][name] for name in hosts} == dict.fromkeys(hosts, "upgraded")
@@ -127,7 +127,7 @@ def test_a_sliced_job_upgrades_every_cluster_once_and_the_merge_counts_each_once
     merge = private_data_dir(tmp_path, world, "merge", {"eks_report_dir": str(shared_reports),
                                                         "awx_job_id": WORKFLOW_JOB_ID + 10})
     process = start_runner(merge, "merge", "playbooks/report.yml")
-    output, _ = process.communicate(timeout=300)
+    output, _errors = process.communicate(timeout=300)
     assert process.returncode == 0, output[-4000:]
     fleet = json.loads((shared_reports / "fleet-summary.json").read_text())
     assert sorted(row["cluster"] for row in fleet["clusters"]) == CLUSTERS
@@ -162,7 +162,7 @@ def test_a_job_meeting_a_cluster_another_job_holds_leaves_it_alone(make_world, t
         **FAST, "eks_report_dir": str(reports), "eks_checkpoint_backend": "s3", "eks_checkpoint_s3_bucket": BUCKET,
         "eks_waves": ["100%"], "eks_max_fail_percentage": 100, "awx_job_id": 9})
     process = start_runner(directory, "other-run", "playbooks/upgrade.yml")
-    output, _ = process.communicate(timeout=600)
+    output, _errors = process.communicate(timeout=600)
     assert process.returncode != 0
     assert "Cluster held is claimed by another job: run awx-6, awx-job-7, since 2026-12-05T10:00:00Z" in output
     assert "Clusters not upgraded: held" in output

@@ -154,7 +154,7 @@ def test_the_shipped_table_holds_one_release_tag_of_each_minor_it_names():
     for minor, tag in table.CLUSTER_AUTOSCALER_RELEASES.items():
         assert logic.parse_release_tag(tag)[:2] == logic.parse_minor(minor), (minor, tag)
     # and every minor of the compatibility table's Cluster Autoscaler range from 1.23 on
-    assert sorted(table.CLUSTER_AUTOSCALER_RELEASES, key=lambda m: logic.parse_minor(m)) == [
+    assert sorted(table.CLUSTER_AUTOSCALER_RELEASES, key=logic.parse_minor) == [
         "1.%d" % m for m in table.CLUSTER_AUTOSCALER_MINORS if m >= 23]
 
 

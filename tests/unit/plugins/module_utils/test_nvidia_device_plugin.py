@@ -220,8 +220,9 @@ def test_template_changes_name_each_field_with_before_and_after():
     before = manifests.pod_template("v0.17.3")
     after = manifests.pod_template("v0.17.4")
     changes = plugin.template_changes(before, after)
-    assert [c["field"] for c in changes] == ["spec.volumes", "spec.containers[nvidia-device-plugin-ctr].image",
-                                            "spec.containers[nvidia-device-plugin-ctr].volumeMounts"]
+    assert [c["field"] for c in changes] == [
+        "spec.volumes", "spec.containers[nvidia-device-plugin-ctr].image",
+        "spec.containers[nvidia-device-plugin-ctr].volumeMounts"]
     assert changes[1] == {"field": "spec.containers[nvidia-device-plugin-ctr].image",
                           "before": "nvcr.io/nvidia/k8s-device-plugin:v0.17.3",
                           "after": "nvcr.io/nvidia/k8s-device-plugin:v0.17.4"}

@@ -66,8 +66,8 @@ def test_one_job_wins_the_other_is_told_who_holds_the_cluster_and_changes_nothin
     assert first["changed"] is True
     assert first["location"] == WHERE[store["backend"]].format(path=store.get("path"))
     held = stored(store)
-    assert held is not None and (held["run_id"], held["holder"], held["target_version"]) == ("awx-41", "awx-job-42",
-                                                                                                "1.30")
+    assert held is not None
+    assert (held["run_id"], held["holder"], held["target_version"]) == ("awx-41", "awx-job-42", "1.30")
 
     # Another slice of the same run: refused, told who holds the cluster and how to go on; the claim is unchanged.
     second = run_module(module, {**job("awx-job-43"), **store})

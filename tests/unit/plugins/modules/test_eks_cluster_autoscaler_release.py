@@ -41,8 +41,8 @@ def test_the_latest_patch_of_the_minor_from_the_named_registry_through_its_token
                                                                                            release_args):
     world = make_world(scenario(registry={"page_size": 20,
                                           "tags": {"autoscaling/cluster-autoscaler": [
-                                              "v1.30.%d" % p for p in range(12)] + ["v1.30.12-rc.0",
-                                                                                     "v1.31.0", "latest"]}}))
+                                              "v1.30.%d" % p for p in range(12)] + [
+                                              "v1.30.12-rc.0", "v1.31.0", "latest"]}}))
     result = run_module(module, release_args())
     assert not result.failed, result.get("msg")
     assert result["changed"] is False and result["found"] is True

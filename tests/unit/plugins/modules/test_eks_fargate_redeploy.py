@@ -97,7 +97,7 @@ def test_nothing_lags_at_an_older_kubelet_minor(make_world, run_module, args):
     (2, ["patch deployments", "patch deployments", "get deployments", "get deployments"]),
 ])
 def test_never_more_than_max_concurrent_owners_restart_at_once(make_world, run_module, args, max_concurrent,
-                                                                expected):
+                                                               expected):
     world = world_of(make_world, fargate_workloads=[
         {"name": "web", "namespace": "web", "replicas": 1, "kubelet": "1.28"},
         {"name": "worker", "namespace": "web", "replicas": 1, "kubelet": "1.28"}], fargate_nodes=[])
@@ -134,10 +134,10 @@ def test_other_owners_a_statefulset_a_job_and_an_orphaned_replica_set(make_world
     for index, (pod, (kind, owner)) in enumerate(sorted(owners.items())):
         node = f"fargate-ip-10-0-9-{index}.ec2.internal"
         store.create(fargate_node(node, "v1.28.9-eks-abc1234", "fp-default", ec2_node))
-        store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {
-            "name": pod, "namespace": "default",
-            "ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": owner, "uid": "u",
-                                 "controller": True}]},
+        owned_by = [{"apiVersion": "apps/v1", "kind": kind, "name": owner, "uid": "u", "controller": True}]
+        store.create({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": pod, "namespace": "default", "ownerReferences": owned_by},
             "spec": {"nodeName": node, "containers": [{"name": "c", "image": "busybox"}]}})
     result = run_module(module, args(NAME))
     assert not result.failed, result.get("msg")
