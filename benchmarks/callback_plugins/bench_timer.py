@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Benchmark-only callback: per task and host, when it started and how long it took, as JSON lines.
+"""Benchmark-only callback: per task and host, when it started and how long it took (and the DescribeUpdate
+polls a module reported sending), as JSON lines.
 
 Enabled by benchmarks/fleet.py with ANSIBLE_CALLBACK_PLUGINS=benchmarks/callback_plugins,
 ANSIBLE_CALLBACKS_ENABLED=bench_timer and BENCH_TIMER_OUT=<file>.
@@ -46,9 +47,13 @@ class CallbackModule(CallbackBase):
         host, task = result._host.get_name(), result._task
         now = time.time()
         start = self._started.pop((host, task._uuid), None)
-        self._write({"event": "task", "host": host, "task": task.get_name(), "action": task.action,
-                     "status": status, "start": start, "end": now,
-                     "duration": None if start is None else round(now - start, 4)})
+        record = {"event": "task", "host": host, "task": task.get_name(), "action": task.action,
+                  "status": status, "start": start, "end": now,
+                  "duration": None if start is None else round(now - start, 4)}
+        # The cluster's DescribeUpdate polls as the modules sent them (the budget's own ledger).
+        if isinstance(result._result.get("poll_times"), list):
+            record["poll_times"] = result._result["poll_times"]
+        self._write(record)
 
     def v2_runner_on_ok(self, result):
         self._done(result, "ok")

@@ -24,10 +24,12 @@ options:
     default: 30.0
   wait_poll_history:
     description:
-      - Times (seconds since the epoch) of the DescribeUpdate polls an earlier step made on this cluster, as the
-        RV(poll_times) it returned.
-      - The polls of a cluster are limited to 6 in any window of twice O(wait_max_delay) (a minute by default),
-        these included, so that one step after another on the same cluster keeps within the limit too.
+      - Times (seconds since the epoch) of the DescribeUpdate requests earlier steps sent for this cluster, as the
+        RV(poll_times) the last one returned.
+      - At most 6 DescribeUpdate requests of a cluster leave in any window of twice O(wait_max_delay) (a minute by
+        default), these included, so that one step after another on the same cluster keeps within the limit too.
+        Each request waits for room when it is sent, botocore's retries and lookups of an update in progress
+        included.
     type: list
     elements: float
     default: []

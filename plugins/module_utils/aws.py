@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import bisect
 import contextlib
 import copy
 import threading
@@ -52,6 +53,8 @@ EKS_TOKEN_URL_EXPIRES = 60
 UPDATE_IN_PROGRESS = "InProgress"
 INSIGHTS_REFRESH_IN_PROGRESS = "IN_PROGRESS"
 MAX_POLLS_PER_WINDOW = 6
+# The window of that budget: 2 x wait_max_delay, one minute at the default 30 s (operations.wait_options).
+DEFAULT_POLL_WINDOW = 60.0
 # EC2 takes at most 200 values per filter.
 MAX_FILTER_VALUES = 200
 
@@ -68,43 +71,71 @@ class EksAWSModule(AnsibleAWSModule):
         return False
 
 
-class CallStats:
-    """Thread-safe count of AWS HTTP requests and retries, reported by modules as api_calls/api_retries."""
+def poll_window(params):
+    """The window of the poll budget of a module with the wait options (2 x wait_max_delay), else the default."""
+    if params.get("wait_max_delay") is None:
+        return DEFAULT_POLL_WINDOW
+    return 2 * max(params["wait_max_delay"], params.get("wait_delay") or 0)
 
-    def __init__(self, wall_offset=None):
+
+class CallStats:
+    """Thread-safe count of AWS HTTP requests and retries, reported by modules as api_calls/api_retries, and the
+    cluster's budget of DescribeUpdate polls.
+
+    The budget is enforced where a poll leaves: botocore's before-send hook of DescribeUpdate (``Clients``) calls
+    ``await_poll_slot`` for every request it sends, retries and lookups of an update in progress included, so at
+    most MAX_POLLS_PER_WINDOW are sent in any ``poll_window``, however late a loaded machine wakes a wait. The waits
+    also plan their polls within it (``reserve_poll``) so that concurrent ones take turns instead of queueing.
+    """
+
+    def __init__(self, wall_offset=None, poll_window=DEFAULT_POLL_WINDOW, clock=time.monotonic, sleep=time.sleep):
         self._lock = threading.Lock()
         self.calls = 0
         self.retries = 0
         self.kube_retries = None  # Kubernetes requests retried (module_utils/kube.py); None: never reached it
-        self._poll_times = []  # time.monotonic() readings of this process
+        self.poll_window = poll_window
+        self._clock = clock
+        self._sleep = sleep
+        self._planned = []  # the waits' planned polls (clock readings): their pacing
+        self._sent = []  # polls sent (clock readings), this module's and those of earlier steps: the budget
         # Poll times cross processes (one module per step) as seconds since the epoch; waits keep the monotonic clock.
-        self._wall_offset = time.time() - time.monotonic() if wall_offset is None else wall_offset
+        self.wall_offset = time.time() - time.monotonic() if wall_offset is None else wall_offset
 
     def remember_polls(self, epoch_times):
-        """Count the polls an earlier step made on the cluster (``poll_times`` of its result) in the budget."""
+        """Count the polls earlier steps sent on the cluster (``poll_times`` of their result) in the budget."""
         with self._lock:
-            self._poll_times = sorted(self._poll_times + [at - self._wall_offset for at in epoch_times])
+            earlier = [at - self.wall_offset for at in epoch_times]
+            self._planned = sorted(self._planned + earlier)
+            self._sent = sorted(self._sent + earlier)
 
     def poll_times(self):
-        """The polls the budget still counts (this module's and those it was given), in seconds since the epoch."""
+        """Every poll the cluster's steps sent so far (this module's and those it was given), seconds since the
+        epoch: the next step's ``wait_poll_history``."""
         with self._lock:
-            return [round(at + self._wall_offset, 3) for at in self._poll_times]
+            return [round(at + self.wall_offset, 3) for at in self._sent]
 
-    def count_poll(self, at):
-        """A DescribeUpdate made outside a wait (looking for an update in progress): counted, not delayed."""
-        with self._lock:
-            self._poll_times = sorted(self._poll_times + [at])
+    def await_poll_slot(self):
+        """Wait until one more poll keeps at most MAX_POLLS_PER_WINDOW in any ``poll_window``; return its time."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                recent = [at for at in self._sent if at > now - self.poll_window]
+                if len(recent) < MAX_POLLS_PER_WINDOW:
+                    bisect.insort(self._sent, now)
+                    return now
+                room_at = recent[-MAX_POLLS_PER_WINDOW] + self.poll_window
+            self._sleep(room_at - now)
 
     def reserve_poll(self, earliest, window):
-        """The time, at or after ``earliest``, of this module's next poll, keeping at most
-        MAX_POLLS_PER_WINDOW polls in any ``window`` across all its waits (one after another or concurrent) and the
-        polls of earlier steps it was given (``remember_polls``)."""
+        """The time, at or after ``earliest``, a wait plans its next poll for, keeping at most MAX_POLLS_PER_WINDOW
+        planned in any ``window`` across all the module's waits (one after another or concurrent) and the polls of
+        earlier steps it was given (``remember_polls``)."""
         with self._lock:
-            recent = [at for at in self._poll_times if at > earliest - window]
+            recent = [at for at in self._planned if at > earliest - window]
             at = earliest
             if len(recent) >= MAX_POLLS_PER_WINDOW:
                 at = max(earliest, recent[-MAX_POLLS_PER_WINDOW] + window)
-            self._poll_times = sorted(recent + [at])
+            self._planned = sorted(recent + [at])
             return at
 
     def add(self, calls=0, retries=0, kube_retries=None):
@@ -128,6 +159,18 @@ class CallStats:
             return counts
 
 
+# The CallStats of the call a thread is sending (Clients._retried): Clients views (counting_apart) share boto3 clients.
+_SENDING = threading.local()
+
+
+def _gate_polls(**_event):
+    """botocore's before-send hook of DescribeUpdate: every request sent, botocore's retries and lookups of an update
+    in progress included, waits for room in the cluster's poll budget. Returns None: the request goes ahead."""
+    stats = getattr(_SENDING, "stats", None)
+    if stats is not None:
+        stats.await_poll_slot()
+
+
 class Clients:
     """amazon.aws clients of one module and region; every call is retried, counted and converted to ModuleError.
 
@@ -141,7 +184,7 @@ class Clients:
         if not self.region:
             raise ModuleError("AWS region unknown. Set region (or AWS_REGION / AWS_DEFAULT_REGION, or a region in "
                               "the AWS profile).")
-        self.stats = stats or CallStats()
+        self.stats = stats or CallStats(poll_window=poll_window(getattr(module, "params", None) or {}))
         self._clients = {}
         self._lock = threading.Lock()
 
@@ -157,7 +200,11 @@ class Clients:
         with self._lock:
             if key not in self._clients:
                 extra = {} if use_endpoint_url else {"endpoint": None}
-                self._clients[key] = self.module.client(service, retry_decorator=RETRY, region=self.region, **extra)
+                client = self.module.client(service, retry_decorator=RETRY, region=self.region, **extra)
+                if service == "eks":
+                    client.meta.events.register("before-send.eks.DescribeUpdate", _gate_polls,
+                                                unique_id="lifecycle.eks.poll_budget")
+                self._clients[key] = client
             return self._clients[key]
 
     @property
@@ -203,6 +250,7 @@ class Clients:
             ``fn`` returning anything else (pages, an object's body) counted its own requests."""
             retried = bool(attempts)
             attempts.append(None)
+            _SENDING.stats = self.stats  # whose poll budget a DescribeUpdate sent now counts in (_gate_polls)
             try:
                 response = fn(*args, **kwargs)
             except ClientError as exc:
@@ -211,6 +259,8 @@ class Clients:
             except BotoCoreError:
                 self.stats.add(calls=1, retries=1 if retried else 0)
                 raise
+            finally:
+                _SENDING.stats = None
             if isinstance(response, dict):
                 self.stats.add_response(response, retried)
             elif retried:
@@ -517,9 +567,10 @@ def poll(fetch, done, stats, timeout=3600, expected_duration=None, min_delay=5.0
     The waiting policy of every wait of the collection (botocore has no waiter for DescribeUpdate or
     DescribeInsightsRefresh). The first poll comes after ``min_delay`` (sooner when ``expected_duration``
     is short), later delays grow x1.5 up to ``max_delay``; throttling (a ThrottlingException that
-    survived the retries, or retries counted in ``stats``) triples the delay (up to 2 x max_delay). At
-    most 6 polls of all the waits sharing ``stats`` fall in any window of 2 x max_delay (one minute at the
-    default 30 s), except a final poll at the deadline. ``on_poll(result)`` sees every polled result.
+    survived the retries, or retries counted in ``stats``) triples the delay (up to 2 x max_delay). The waits
+    sharing ``stats`` plan at most 6 polls in any window of 2 x max_delay (one minute at the default 30 s); a
+    final poll at the deadline may be planned beyond that, and waits, like every DescribeUpdate sent, for room in
+    the budget (``CallStats.await_poll_slot``). ``on_poll(result)`` sees every polled result.
     """
     start = clock()
     deadline = start + timeout

@@ -55,6 +55,7 @@ def read_argument_spec():
         cluster_version=dict(type="str"),
         ignore=dict(type="bool", default=False),
         require_writable=dict(type="bool", default=False),
+        read_claim=dict(type="bool", default=False),
     )
     return spec
 
@@ -106,6 +107,8 @@ def read(params, store, name):
     result = {"changed": False, "location": store.location(name), "checkpoint": document}
     result.update(resume(document, params["target_version"], params["cluster_version"], params["ignore"]))
     result["stands"] = stands(document, params["target_version"])
+    if params["read_claim"]:
+        result["claim"] = store.read_claim(name)
     return result
 
 

@@ -38,10 +38,9 @@ def wait_argument_spec(timeout=3600):
 def find_in_progress(clients, cluster, nodegroup=None, addon=None, update_type=None):
     """The update currently InProgress on the cluster (or node group / add-on), or None.
 
-    Its DescribeUpdate calls count in the cluster's budget of polls (they delay the waits that follow).
+    Its DescribeUpdate calls count in the cluster's budget of polls and wait for room in it, as every one does.
     """
     for update_id in reversed(clients.list_updates(cluster, nodegroup=nodegroup, addon=addon)):
-        clients.stats.count_poll(time.monotonic())
         update = clients.describe_update(cluster, update_id, nodegroup=nodegroup, addon=addon)
         if update.get("status") == IN_PROGRESS and (update_type is None or update.get("type") == update_type):
             return update

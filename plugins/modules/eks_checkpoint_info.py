@@ -48,6 +48,12 @@ options:
         the read with any backend.
     type: bool
     default: false
+  read_claim:
+    description:
+      - Also read the cluster's claim (M(lifecycle.eks.eks_checkpoint_claim)) and return it as RV(claim), which job
+        works on the cluster now. C(playbooks/status.yml) shows it.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - lifecycle.eks.checkpoint
   - amazon.aws.common.modules
@@ -157,6 +163,13 @@ stands:
   sample: {"found": true, "for_target": true, "target_version": "1.30", "finished_steps": ["control_plane"],
            "last_step": "control_plane", "run_id": "20260101T120000Z", "finished_at": "2026-01-01T12:20:41Z",
            "updated_at": "2026-01-01T12:20:41Z"}
+claim:
+  description:
+    - The cluster's claim, or null when no job holds it (M(lifecycle.eks.eks_checkpoint_claim) describes it).
+  returned: when O(read_claim=true)
+  type: dict
+  sample: {"schema_version": 1, "cluster": "prod-eu", "run_id": "awx-42", "holder": "awx-job-43",
+           "target_version": "1.30", "claimed_at": "2026-01-01T12:00:00Z"}
 api_calls:
   description: AWS requests made (S3 or DynamoDB backends).
   returned: when O(backend) is V(s3) or V(dynamodb)

@@ -239,8 +239,9 @@ auto_mode:
   type: bool
 poll_times:
   description:
-    - Times (seconds since the epoch) of the DescribeUpdate polls the limit of 6 per window still counts, this
-      task's and those of O(wait_poll_history). The next step on the cluster takes them as its O(wait_poll_history).
+    - Times (seconds since the epoch) at which DescribeUpdate requests left for this cluster, this task's (retries
+      included) and those of O(wait_poll_history), which the limit of 6 per window counts. The next step on the
+      cluster takes them as its O(wait_poll_history).
   returned: always
   type: list
   elements: float

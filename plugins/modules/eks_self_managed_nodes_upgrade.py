@@ -189,7 +189,7 @@ kubernetes_version:
   type: str
   sample: "1.30"
 poll_times:
-  description: Times (seconds since the epoch) of the polls the limit of 6 per window still counts.
+  description: Times (seconds since the epoch) of the DescribeUpdate requests the limit of 6 per window counts.
   returned: always
   type: list
   elements: float

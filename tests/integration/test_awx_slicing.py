@@ -1,7 +1,8 @@
 """The upgrade as AWX runs a sliced job: concurrent ansible-runner jobs over the slices of an inventory, then merge.
 
 Each slice is a private data directory laid out as AWX writes it for ansible-runner (env/extravars with AWX's job
-variables, env/envvars with the credentials' environment, inventory/, project/) and run by `ansible-runner run`, the
+variables, env/envvars with the credentials' environment, inventory/ holding only the slice's hosts, project/) and
+run by `ansible-runner run`, the
 engine of AWX's execution nodes. Checkpoints and claims go to the world's S3, the reports to one directory all slices
 share; playbooks/report.yml, the workflow's last node, merges them.
 """
@@ -46,12 +47,27 @@ def awx_slice(hosts: list[str], number: int, count: int) -> list[str]:
     return hosts[number - 1::count]
 
 
-def private_data_dir(tmp_path: Path, world: Any, ident: str, extravars: dict[str, Any]) -> Path:
-    """A private data directory as AWX prepares it for ansible-runner."""
+def pared_down(inventory: dict[str, Any], hosts: list[str]) -> dict[str, Any]:
+    """The inventory AWX writes for a slice job: only the slice's hosts, in the groups they belong to (no --limit,
+    so a play cannot see, nor run on, another slice's hosts)."""
+    groups = {}
+    for name, group in inventory["all"]["children"].items():
+        kept = {host: hostvars for host, hostvars in (group.get("hosts") or {}).items() if host in hosts}
+        if kept:
+            groups[name] = {**group, "hosts": kept}
+    return {"all": {"children": groups}}
+
+
+def private_data_dir(tmp_path: Path, world: Any, ident: str, extravars: dict[str, Any],
+                     hosts: list[str] | None = None) -> Path:
+    """A private data directory as AWX prepares it for ansible-runner: the inventory of the slice's ``hosts`` (all
+    of them when not given)."""
     directory = tmp_path / ident
     (directory / "env").mkdir(parents=True)
     (directory / "inventory").mkdir()
-    (directory / "inventory" / "hosts.yml").write_text((tmp_path / "world" / "inventory.yml").read_text())
+    inventory = yaml.safe_load((tmp_path / "world" / "inventory.yml").read_text())
+    (directory / "inventory" / "hosts.yml").write_text(
+        yaml.safe_dump(inventory if hosts is None else pared_down(inventory, hosts), sort_keys=False))
     (directory / "project").symlink_to(ROOT)  # AWX checks the project out here; the playbooks run from it
     (directory / "env" / "extravars").write_text(yaml.safe_dump(extravars))
     # What the Amazon Web Services credential injects (the world's endpoint and keys), and the collections path of
@@ -62,11 +78,9 @@ def private_data_dir(tmp_path: Path, world: Any, ident: str, extravars: dict[str
     return directory
 
 
-def start_runner(directory: Path, ident: str, playbook: str, limit: list[str] | None = None) -> subprocess.Popen[str]:
+def start_runner(directory: Path, ident: str, playbook: str) -> subprocess.Popen[str]:
     runner = Path(sys.executable).parent / "ansible-runner"
     command = [str(runner), "run", str(directory), "--playbook", playbook, "--ident", ident]
-    if limit:
-        command += ["--limit", ",".join(limit)]
     env = {**without_user_settings(os.environ), "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -96,8 +110,9 @@ def test_a_sliced_job_upgrades_every_cluster_once_and_the_merge_counts_each_once
     for number in range(1, SLICES + 1):
         ident = f"slice-{number}"
         hosts = awx_slice(CLUSTERS, number, SLICES)
-        directory = private_data_dir(tmp_path, world, ident, {**variables, "awx_job_id": WORKFLOW_JOB_ID + number})
-        slices[ident] = (directory, hosts, start_runner(directory, ident, "playbooks/upgrade.yml", hosts))
+        directory = private_data_dir(tmp_path, world, ident, {**variables, "awx_job_id": WORKFLOW_JOB_ID + number},
+                                     hosts)
+        slices[ident] = (directory, hosts, start_runner(directory, ident, "playbooks/upgrade.yml"))
     for ident, (_directory, _hosts, process) in slices.items():
         output, _errors = process.communicate(timeout=600)
         assert process.returncode == 0, f"{ident}:\n{output[-4000:]}"

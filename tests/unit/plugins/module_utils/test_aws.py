@@ -388,6 +388,63 @@ class ScriptedClients:
         return {"id": update_id, "status": answer}
 
 
+class LateSleeper(FakeTime):
+    """A loaded machine: each sleep ends a little later than asked, the first one by a whole second."""
+
+    def __init__(self):
+        super().__init__()
+        self.lateness = [1.0]
+
+    def sleep(self, seconds):
+        super().sleep(seconds + (self.lateness.pop(0) if self.lateness else 0.01))
+
+
+class SendingClients(ScriptedClients):
+    """DescribeUpdate as a real client sends it: botocore's before-send hook (Clients) runs first."""
+
+    def __init__(self, answers, fake):
+        super().__init__(answers, fake.clock)
+        self.stats = aws.CallStats(clock=fake.clock, sleep=fake.sleep)
+
+    def describe_update(self, name, update_id, nodegroup=None, addon=None):
+        self.stats.await_poll_slot()
+        return super().describe_update(name, update_id, nodegroup=nodegroup, addon=addon)
+
+
+def most_in_a_minute(times):
+    return max(sum(1 for t in times if start <= t < start + 60) for start in times)
+
+
+def test_the_budget_counts_polls_when_they_are_sent_not_when_they_were_planned():
+    """On a loaded machine a poll leaves later than planned: the 7th must still wait a full minute after it."""
+    fake = LateSleeper()
+    clients = SendingClients([], fake)
+    for update_id in ("hop-1", "hop-2", "hop-3", "hop-4"):  # the budget binds: 12 polls in about 70 s
+        clients.answers = ["InProgress", "InProgress", "Successful"]
+        aws.wait_for_update(clients, "prod", update_id, min_delay=1.0, expected_duration=5.0, sleep=fake.sleep,
+                            clock=fake.clock)
+    # Planned 60 s after the first poll was planned, not sent, the 7th poll went out 59 s after it.
+    assert most_in_a_minute([poll[0] for poll in clients.polls]) == aws.MAX_POLLS_PER_WINDOW
+
+
+def test_retries_and_lookups_of_updates_in_progress_count_and_wait_like_polls():
+    """Every DescribeUpdate sent (a botocore retry, find_in_progress's lookups) passes the same gate."""
+    fake = FakeTime()
+    stats = aws.CallStats(clock=fake.clock, sleep=fake.sleep)
+    sent = [stats.await_poll_slot() for attempt in range(8)]
+    assert sent == [1000.0] * 6 + [1060.0, 1060.0]
+    assert stats.poll_times() == [round(t + stats.wall_offset, 3) for t in sent]
+
+
+def test_the_eks_client_gates_every_describe_update_it_sends(clients):
+    with mock_aws(), pytest.raises(ModuleError):
+        clients.describe_update("absent", "u1")
+    assert len(clients.stats.poll_times()) == 1
+    with mock_aws(), pytest.raises(ModuleError):
+        clients.describe_cluster("absent")  # only DescribeUpdate passes the gate
+    assert len(clients.stats.poll_times()) == 1
+
+
 def test_wait_for_update_polls_with_growing_delays():
     fake = FakeTime()
     clients = ScriptedClients(["InProgress"] * 3 + ["Successful"], fake.clock)
@@ -434,23 +491,32 @@ def test_concurrent_waits_share_the_budget_through_reservations():
 def test_a_step_after_another_counts_its_polls_in_the_clusters_budget():
     """One module per step (control plane, then node groups, then add-ons): the polls of the step before, handed
     over as seconds since the epoch, count in the next one's window, whatever each process's monotonic clock."""
-    control_plane = aws.CallStats(wall_offset=1_000_000.0)
-    assert [control_plane.reserve_poll(100.0 + second, 60.0) for second in range(6)] == [100.0 + s for s in range(6)]
+    fake = FakeTime()
+    control_plane = aws.CallStats(wall_offset=1_000_000.0, clock=fake.clock, sleep=fake.sleep)
+    for second in range(6):
+        assert control_plane.await_poll_slot() == 1_000.0 + second
+        fake.sleep(1.0)
     handed_over = control_plane.poll_times()
-    assert handed_over == [1_000_100.0 + s for s in range(6)]
+    assert handed_over == [1_001_000.0 + s for s in range(6)]
 
-    nodegroups = aws.CallStats(wall_offset=999_000.0)  # another process: its monotonic clock reads 1,000 s more
+    fake.now = 2_058.0  # another process: its monotonic clock reads 1,000 s more
+    nodegroups = aws.CallStats(wall_offset=999_000.0, clock=fake.clock, sleep=fake.sleep)
     nodegroups.remember_polls(handed_over)
-    assert nodegroups.reserve_poll(1_108.0, 60.0) == 1_160.0  # 59 s after the first poll: it waits for the window
-    assert nodegroups.reserve_poll(1_161.0, 60.0) == 1_161.0  # 60 s after the second: room again
+    assert nodegroups.reserve_poll(2_058.0, 60.0) == 2_060.0  # planned 60 s after the first poll
+    assert nodegroups.await_poll_slot() == 2_060.0  # and sent no sooner
+    assert nodegroups.await_poll_slot() == 2_061.0  # 60 s after the second: room again
+    assert nodegroups.poll_times() == handed_over + [1_001_060.0, 1_001_061.0]
     assert aws.CallStats().poll_times() == []
 
 
 def test_polls_older_than_the_window_do_not_delay_the_next_step():
-    nodegroups = aws.CallStats(wall_offset=0.0)
+    fake = FakeTime()
+    fake.now = 160.0
+    nodegroups = aws.CallStats(wall_offset=0.0, clock=fake.clock, sleep=fake.sleep)
     nodegroups.remember_polls([100.0 + s for s in range(6)])
     assert nodegroups.reserve_poll(160.0, 60.0) == 160.0
-    assert nodegroups.poll_times() == [101.0, 102.0, 103.0, 104.0, 105.0, 160.0]
+    assert nodegroups.await_poll_slot() == 160.0
+    assert fake.sleeps == []
 
 
 def test_wait_for_update_polls_sooner_for_short_updates_and_backs_off_when_throttled():

@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_claim import new_claim
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import open_store
 from ansible_collections.lifecycle.eks.plugins.modules import eks_checkpoint_claim as module
+from ansible_collections.lifecycle.eks.plugins.modules import eks_checkpoint_info as info_module
 from tests.unit.plugins.module_utils.aws_module import aws_clients
 
 BUCKET = "eks-upgrade-claims"
@@ -129,3 +130,15 @@ def test_a_damaged_claim_is_explained(run_module, tmp_path):
     released = run_module(module, {**job("awx-job-42"), "path": str(tmp_path), "state": "absent", "takeover": True})
     assert not released.failed and released["changed"] is True
     assert not (tmp_path / "claims" / "prod-eu.json").exists()
+
+
+def test_checkpoint_info_reads_who_holds_the_cluster_when_asked(store, run_module):
+    """playbooks/status.yml shows which job works on each cluster (eks_checkpoint_info read_claim)."""
+    info = {"cluster": "prod-eu", "target_version": "1.30", **store}
+    assert "claim" not in run_module(info_module, info)
+    assert run_module(info_module, {**info, "read_claim": True})["claim"] is None
+    assert not run_module(module, {**job("awx-job-42"), **store}).failed
+    read = run_module(info_module, {**info, "read_claim": True})
+    assert not read.failed, read.get("msg")
+    assert read["claim"] == stored(store)
+    assert read["changed"] is False
