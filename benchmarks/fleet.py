@@ -16,7 +16,8 @@ One run, one emulated world (eksworld, started as a separate process so that its
    total and per cluster), API calls per cluster for the upgrade, DescribeUpdate polls per cluster per
    minute of waiting, and a task profile (tasks per cluster, module start-up cost).
 4. The emulated Kubernetes API's cost of one GET over a kept-alive connection (benchmarks/kube_api_latency.py),
-   so a slow emulator is told apart from a slow collection.
+   so a slow emulator is told apart from a slow collection, and the emulated world's CPU during each run.
+5. With --slices N: the upgrade as an AWX job sliced N ways, through ansible-runner (benchmarks/slices.py).
 
 Output: one `name value unit` line per figure, then a short summary. Everything (request breakdowns,
 task timings, logs) is also written under --out (default .world/benchmark). Timings on a shared machine
@@ -44,6 +45,7 @@ from typing import Any
 import yaml
 
 import kube_api_latency  # benchmarks/ is on sys.path when this file is run
+import slices
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -476,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor-workers", type=int, default=16)
     parser.add_argument("--skip-preflight", action="store_true")
     parser.add_argument("--skip-upgrade", action="store_true")
+    parser.add_argument("--slices", type=int, default=0,
+                        help="also run the upgrade as an AWX job sliced N ways through ansible-runner (slices.py)")
     args = parser.parse_args(argv)
 
     repo = args.repo.resolve()
@@ -532,6 +536,12 @@ def main(argv: list[str] | None = None) -> int:
             upgrade(world, figures, info, ansible_env, playbook, repo, out, clusters, hops, target, args)
     finally:
         world.stop()
+    if args.slices:
+        log(f"the upgrade as an AWX job sliced {args.slices} ways (ansible-runner), then one slice alone")
+        base_env = {k: v for k, v in ansible_env.items() if k not in world.env}
+        base_env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+        info["slices"] = slices.measure(lambda name: World(repo, scenario, out / name, durations), run_measured,
+                                        base_env, repo, out / "slices", args.slices, figures)
     figures.add("benchmark_total_wall", time.monotonic() - started, "s")
     figures.add("machine_load_at_end", os.getloadavg()[0], "load1")
     info["figures"] = {k: {"value": v, "unit": u} for k, (v, u) in figures.values.items()}
@@ -713,6 +723,13 @@ def summarize(figures: Figures, out: Path) -> None:
             f"module processes >= {get('upgrade_cpu_modules_sampled')} (sampled), forked workers and the rest "
             f"{get('upgrade_cpu_workers_and_rest')}; {get('upgrade_tasks_per_cluster')} tasks per cluster of which "
             f"{get('upgrade_module_tasks_per_cluster')} run a module.")
+    if get("slices_wall") is not None:
+        lines.append(
+            f"- AWX job sliced {get('slices_count')} ways (ansible-runner): {get('slices_wall')} s, "
+            f"{get('slices_clusters_at_target')} clusters at target, {get('slices_cpu_per_cluster')} CPU s per "
+            f"cluster; one slice alone {get('one_slice_wall')} s ({get('slices_wall_vs_one_slice')}x); merged "
+            f"summary {get('slices_merged_total')} clusters, each once: "
+            f"{bool(get('slices_merged_each_cluster_once'))}.")
     lines.append(f"- Emulated Kubernetes API: {get(kube_api_latency.FIGURE)} ms per GET over keep-alive.")
     lines.append(f"- Module start-up: {get('module_startup_full')} CPU s per module process before its first call "
                  f"(Ansible basics {get('module_startup_base')}, + boto3 clients {get('module_startup_boto3')}).")
