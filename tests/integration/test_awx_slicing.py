@@ -22,6 +22,10 @@ import yaml
 from tests.conftest import mutating_calls, without_user_settings
 from tests.integration.conftest import FAST, ROOT
 
+# AWX's split of an inventory into slices and the inventory of a slice job, shared with make benchmark --slices.
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from slices import awx_slice, pared_down  # noqa: E402  (benchmarks/ is not a package)
+
 pytestmark = pytest.mark.integration
 
 CLUSTERS = ["slice-a", "slice-b", "slice-c", "slice-d"]
@@ -40,22 +44,6 @@ def survey_defaults() -> dict[str, Any]:
 
 def cluster(name: str) -> dict[str, Any]:
     return {"name": name, "version": "1.29", "nodegroups": [{"name": "general", "version": "1.29"}]}
-
-
-def awx_slice(hosts: list[str], number: int, count: int) -> list[str]:
-    """The hosts of slice `number` (1-based) of `count`, as AWX splits an inventory: round-robin by host index."""
-    return hosts[number - 1::count]
-
-
-def pared_down(inventory: dict[str, Any], hosts: list[str]) -> dict[str, Any]:
-    """The inventory AWX writes for a slice job: only the slice's hosts, in the groups they belong to (no --limit,
-    so a play cannot see, nor run on, another slice's hosts)."""
-    groups = {}
-    for name, group in inventory["all"]["children"].items():
-        kept = {host: hostvars for host, hostvars in (group.get("hosts") or {}).items() if host in hosts}
-        if kept:
-            groups[name] = {**group, "hosts": kept}
-    return {"all": {"children": groups}}
 
 
 def private_data_dir(tmp_path: Path, world: Any, ident: str, extravars: dict[str, Any],
