@@ -56,3 +56,44 @@ def test_anything_else_runs_the_module_as_before(monkeypatch, changes, task_vars
 def test_the_switch_turns_it_off(monkeypatch):
     monkeypatch.setenv("LIFECYCLE_EKS_MODULE_HOST", "0")
     assert unusable_because(action(), TASK_VARS, "lifecycle.eks.eks_cluster_upgrade") == "LIFECYCLE_EKS_MODULE_HOST=0"
+
+
+def real_action() -> Any:
+    """lifecycle.eks.module_host's ActionModule, enough of it to parse a module's output."""
+    from unittest.mock import MagicMock
+
+    from ansible_collections.lifecycle.eks.plugins.action.module_host import ActionModule
+
+    task = MagicMock(action="lifecycle.eks.eks_cluster_upgrade", resolved_action="lifecycle.eks.eks_cluster_upgrade")
+    action = ActionModule(task=task, connection=MagicMock(), play_context=MagicMock(), loader=MagicMock(),
+                          templar=MagicMock(), shared_loader_obj=MagicMock())
+    action._used_interpreter = f"#!{sys.executable}"
+    return action
+
+
+def test_a_crash_comes_back_as_core_shapes_it():
+    """Output that is not JSON (a traceback) is the same failed result as _execute_module makes of it."""
+    from ansible_collections.lifecycle.eks.plugins.plugin_utils.module_host_action import (
+        PROFILED_CORE,
+        _as_execute_module_returns,
+    )
+
+    traceback = b'Traceback (most recent call last):\n  File "x", line 1\nRuntimeError: boom\n'
+    result = dict(_as_execute_module_returns(real_action(), 1, b"", traceback, "legacy"))
+    assert result["failed"] is True and result["rc"] == 1
+    assert (result["module_stdout"], result["module_stderr"]) == ("", traceback.decode())
+    if PROFILED_CORE:  # 2.19
+        assert result["msg"].startswith("Module result deserialization failed")
+    else:
+        assert result["msg"] == "MODULE FAILURE\nSee stdout/stderr for the exact error"
+        assert result["exception"] == traceback.decode()
+
+
+def test_a_result_is_cleaned_as_core_cleans_it():
+    from ansible_collections.lifecycle.eks.plugins.plugin_utils.module_host_action import _as_execute_module_returns
+
+    out = b'noise before\n{"changed": true, "_ansible_no_log": false, "stdout": "a\\nb", "ansible_facts": {"x": 1}}\n'
+    result = dict(_as_execute_module_returns(real_action(), 0, out, b"", "legacy"))
+    assert result["changed"] is True and result["ansible_facts"] == {"x": 1}
+    assert result["stdout_lines"] == ["a", "b"]
+    assert result["_ansible_parsed"] is True
