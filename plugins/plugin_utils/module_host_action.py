@@ -22,6 +22,7 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
 from ansible.vars.clean import remove_internal_keys
 
 from ansible_collections.lifecycle.eks.plugins.plugin_utils import module_host
@@ -86,8 +87,8 @@ def unusable_because(action: ActionBase, task_vars: dict, module_name: str, wrap
 
 def _resolve(action: ActionBase, module_name: str) -> str | None:
     """The Python name of a lifecycle.eks module (ansible_collections.lifecycle.eks.plugins.modules.X), or None."""
-    found = action._shared_loader_obj.module_loader.find_plugin_with_context(module_name, ".py",
-                                                                            collection_list=action._task.collections)
+    loader = action._shared_loader_obj.module_loader
+    found = loader.find_plugin_with_context(module_name, ".py", collection_list=action._task.collections)
     if not found.resolved or found.plugin_resolved_collection != COLLECTION:
         return None
     leaf = found.plugin_resolved_name.rpartition(".")[2]
@@ -155,3 +156,20 @@ def _as_execute_module_returns(action: ActionBase, rc: int, stdout: bytes, stder
 
         data = wrap_var(data)
     return data
+
+
+class ModuleHostAction(ActionBase):
+    """The normal action (ansible.builtin.normal), with the module run by execute_module: the action plugin of every
+    lifecycle.eks module that has no other (plugins/action/eks_*.py)."""
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp  # tmp no longer has any effect
+        wrap_async = self._task.async_val and not self._connection.has_native_async
+        result = merge_hash(result, execute_module(self, task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result

@@ -200,7 +200,7 @@ def serve(config: dict) -> None:
         ready.close()
         while _parent_alive(config):
             try:
-                conn, _ = listener.accept()
+                conn = listener.accept()[0]
             except socket.timeout:
                 continue
             conn.settimeout(None)

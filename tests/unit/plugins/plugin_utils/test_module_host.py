@@ -108,12 +108,12 @@ def host(tmp_path: Path) -> Iterator[SimpleNamespace]:
 
 
 def test_concurrent_starters_start_one_server(host):
-    def connect(_: int) -> bool:
+    def connect() -> bool:
         with module_host.connect(main_pid=host.main.pid, paths=host.paths):
             return True
 
     with ThreadPoolExecutor(8) as pool:
-        assert all(pool.map(connect, range(8)))
+        assert all(future.result() for future in [pool.submit(connect) for index in range(8)])
     assert len(host_processes(host.main.pid)) == 1
 
 
@@ -122,16 +122,16 @@ def test_module_runs_and_returns_its_result(host):
     result = json.loads(stdout)
     assert rc == 0, stderr
     assert result["changed"] is True
-    assert (result["name"], result["env"], result["cwd"], result["secret_seen"]) == ("a", "one", str(host.tmp_path),
-                                                                                      True)
+    seen = (result["name"], result["env"], result["cwd"], result["secret_seen"])
+    assert seen == ("a", "one", str(host.tmp_path), True)
     assert "a warning" in json.dumps(result["warnings"])  # a string on 2.17, a WarningSummary on 2.19
     assert "hunter2" not in stdout.decode()  # AnsibleModule masks no_log values in its own output
     assert result["invocation"]["module_args"]["secret"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
 def test_check_mode_reaches_the_module(host):
-    rc, stdout, _ = host.run("host_echo", {"name": "a", "_ansible_check_mode": True})
-    assert (rc, json.loads(stdout)["changed"]) == (0, False)
+    rc, stdout, stderr = host.run("host_echo", {"name": "a", "_ansible_check_mode": True})
+    assert (rc, json.loads(stdout)["changed"]) == (0, False), stderr
 
 
 def test_environment_and_working_directory_do_not_leak_between_requests(host, tmp_path):
@@ -162,9 +162,9 @@ def test_output_that_is_not_json_comes_back_as_is(host):
 
 def test_many_concurrent_requests(host):
     def one(index: int) -> tuple[int, str]:
-        rc, stdout, _ = host.run("host_echo", {"name": str(index)}, env={"HOST_TEST_VAR": str(index)})
+        rc, stdout, stderr = host.run("host_echo", {"name": str(index)}, env={"HOST_TEST_VAR": str(index)})
         result = json.loads(stdout)
-        assert result["env"] == str(index)
+        assert result["env"] == str(index), stderr
         return rc, result["name"]
 
     with ThreadPoolExecutor(50) as pool:

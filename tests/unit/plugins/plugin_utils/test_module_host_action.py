@@ -59,10 +59,10 @@ def test_the_switch_turns_it_off(monkeypatch):
 
 
 def real_action() -> Any:
-    """lifecycle.eks.module_host's ActionModule, enough of it to parse a module's output."""
+    """eks_cluster_upgrade's ActionModule (the module host's), enough of it to parse a module's output."""
     from unittest.mock import MagicMock
 
-    from ansible_collections.lifecycle.eks.plugins.action.module_host import ActionModule
+    from ansible_collections.lifecycle.eks.plugins.action.eks_cluster_upgrade import ActionModule
 
     task = MagicMock(action="lifecycle.eks.eks_cluster_upgrade", resolved_action="lifecycle.eks.eks_cluster_upgrade")
     action = ActionModule(task=task, connection=MagicMock(), play_context=MagicMock(), loader=MagicMock(),
@@ -97,3 +97,18 @@ def test_a_result_is_cleaned_as_core_cleans_it():
     assert result["changed"] is True and result["ansible_facts"] == {"x": 1}
     assert result["stdout_lines"] == ["a", "b"]
     assert result["_ansible_parsed"] is True
+
+
+def test_every_module_has_an_action_that_can_use_the_module_host():
+    import importlib
+    from pathlib import Path
+
+    from ansible_collections.lifecycle.eks.plugins.plugin_utils.checkpoint_action import CheckpointAction
+    from ansible_collections.lifecycle.eks.plugins.plugin_utils.module_host_action import ModuleHostAction
+
+    plugins = Path(__file__).resolve().parents[4] / "plugins"
+    modules = sorted(path.stem for path in (plugins / "modules").glob("eks_*.py"))
+    assert len(modules) == 17
+    for name in modules:
+        action = importlib.import_module(f"ansible_collections.lifecycle.eks.plugins.action.{name}").ActionModule
+        assert issubclass(action, (ModuleHostAction, CheckpointAction)), name
