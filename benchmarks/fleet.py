@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import ctypes
 import json
 import os
 import re
@@ -143,6 +144,16 @@ def warm_up(world: World) -> None:
 
 # -- process tree sampling ---------------------------------------------------------------------------
 TICKS = os.sysconf("SC_CLK_TCK")
+# plugins/plugin_utils/module_host.py MARKER: the module host outlives the worker that starts it; its parent is then
+# this process (a subreaper, run_measured), and it counts as the run's module processes.
+MODULE_HOST_MARKER = b"lifecycle-eks-module-host"
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def module_hosts() -> list[int]:
+    """Module host servers whose parent is this process (their worker has exited)."""
+    procs = _processes()
+    return [pid for pid, (ppid, _rss, kind, _cpu) in procs.items() if kind == "host" and ppid == os.getpid()]
 
 
 def _processes() -> dict[int, tuple[int, int, str, float]]:
@@ -164,8 +175,10 @@ def _processes() -> dict[int, tuple[int, int, str, float]]:
         ppid = int(fields[1])
         cpu = (int(fields[11]) + int(fields[12])) / TICKS
         argv0 = cmdline.split(b"\0", 1)[0]
-        # Modules run as `python3` reading the AnsiballZ payload on stdin (pipelining) or as AnsiballZ_*.py.
+        # Modules run as `python3` reading the AnsiballZ payload on stdin (pipelining) or as AnsiballZ_*.py, or in
+        # the module host (the server and its forks, which share its command line).
         kind = ("ansible" if b"ansible-playbook" in cmdline
+                else "host" if MODULE_HOST_MARKER in cmdline
                 else "module" if b"AnsiballZ_" in cmdline or re.search(rb"python[\d.]*$", argv0)
                 else "other")
         found[int(entry.name)] = (ppid, rss, kind, cpu)
@@ -227,7 +240,8 @@ class TreeSampler(threading.Thread):
             children[ppid].append(pid)
         if self.root not in procs:
             return
-        tree, stack = [], [self.root]
+        tree, stack = [], [self.root, *(pid for pid, (ppid, _rss, kind, _cpu) in procs.items()
+                                        if kind == "host" and ppid == os.getpid())]
         while stack:
             pid = stack.pop()
             tree.append(pid)
@@ -235,10 +249,10 @@ class TreeSampler(threading.Thread):
         self.tree = tree
         self.main_cpu = procs[self.root][3]
         for pid in tree:
-            if procs[pid][2] == "module":
+            if procs[pid][2] in ("module", "host"):
                 self.module_cpu[pid] = procs[pid][3]
         total = sum(procs[p][1] for p in tree)
-        modules = [procs[p][1] for p in tree if procs[p][2] == "module"]
+        modules = [procs[p][1] for p in tree if procs[p][2] in ("module", "host")]
         workers = [procs[p][1] for p in tree if procs[p][2] == "ansible" and p != self.root]
         self.samples += 1
         self.peak_total = max(self.peak_total, total)
@@ -254,6 +268,9 @@ class TreeSampler(threading.Thread):
 def run_measured(cmd: list[str], env: dict[str, str], log_path: Path, cwd: Path,
                  sample: bool = True) -> dict[str, Any]:
     """Run a command; its wall time, CPU time (its whole tree, from rusage) and memory peaks."""
+    # Orphans (the module host, once the worker that started it exits) become this process's children, so their CPU
+    # time is counted below (getrusage counts the children waited for) and the sampler finds them.
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     with open(log_path, "w", encoding="utf-8") as out:
@@ -263,6 +280,8 @@ def run_measured(cmd: list[str], env: dict[str, str], log_path: Path, cwd: Path,
             sampler.start()
         rc = proc.wait()
     wall = time.monotonic() - start
+    for pid in module_hosts():  # each exits within a second of ansible-playbook
+        os.waitpid(pid, 0)
     if sampler:
         sampler.stop_event.set()
         sampler.join()
