@@ -21,6 +21,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import traceback
 
 from ansible_collections.lifecycle.eks.plugins.plugin_utils.module_host import (
@@ -166,6 +167,9 @@ def _run_child(conn: socket.socket, modlib_path: str) -> None:
         traceback.print_exc()  # what the interpreter prints for an uncaught exception
         rc = 1
     try:
+        # As the interpreter ends: wait for the module's non-daemon threads, then run the atexit handlers.
+        with contextlib.suppress(Exception):
+            threading._shutdown()  # type: ignore[attr-defined]  # pylint: disable=protected-access
         atexit._run_exitfuncs()  # pylint: disable=protected-access
     finally:
         for stream in (sys.stdout, sys.stderr):
