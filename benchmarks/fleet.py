@@ -147,6 +147,9 @@ def warm_up(world: World) -> None:
 
 # -- process tree sampling ---------------------------------------------------------------------------
 TICKS = os.sysconf("SC_CLK_TCK")
+# plugins/plugin_utils/module_host.py MARKER: the module host outlives the worker that starts it; its parent is then
+# this process (adopt_orphans), and it and its forks count as the run's module processes.
+MODULE_HOST_MARKER = b"lifecycle-eks-module-host"
 
 
 def _processes() -> dict[int, tuple[int, int, str, float]]:
@@ -168,8 +171,10 @@ def _processes() -> dict[int, tuple[int, int, str, float]]:
         ppid = int(fields[1])
         cpu = (int(fields[11]) + int(fields[12])) / TICKS
         argv0 = cmdline.split(b"\0", 1)[0]
-        # Modules run as `python3` reading the AnsiballZ payload on stdin (pipelining) or as AnsiballZ_*.py.
+        # Modules run as `python3` reading the AnsiballZ payload on stdin (pipelining) or as AnsiballZ_*.py, or in
+        # the module host (the server and its forks, which share its command line).
         kind = ("ansible" if b"ansible-playbook" in cmdline
+                else "host" if MODULE_HOST_MARKER in cmdline
                 else "module" if b"AnsiballZ_" in cmdline or re.search(rb"python[\d.]*$", argv0)
                 else "other")
         found[int(entry.name)] = (ppid, rss, kind, cpu)
@@ -242,10 +247,10 @@ class TreeSampler(threading.Thread):
         self.tree = tree
         self.main_cpu = procs[self.root][3]
         for pid in tree:
-            if procs[pid][2] == "module":
+            if procs[pid][2] in ("module", "host"):
                 self.module_cpu[pid] = procs[pid][3]
         total = sum(procs[p][1] for p in tree)
-        modules = [procs[p][1] for p in tree if procs[p][2] == "module"]
+        modules = [procs[p][1] for p in tree if procs[p][2] in ("module", "host")]
         workers = [procs[p][1] for p in tree if procs[p][2] == "ansible" and p != self.root]
         self.samples += 1
         self.peak_total = max(self.peak_total, total)

@@ -6,7 +6,8 @@
 A checkpoint in a local directory, on a host reached with the local connection (the upgrade playbook's clusters),
 is read and written here, in the controller's worker process: the upgrade records each step of each cluster, and a
 module process would cost about a CPU second each time (docs/performance.md). Everything else (S3, DynamoDB, a
-host reached over another connection) runs the module as usual, so the result is the same either way.
+host reached over another connection) runs the module as usual (in the module host when it runs on the controller:
+plugin_utils/module_host_action), so the result is the same either way.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import va
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import LocalStore
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
+from ansible_collections.lifecycle.eks.plugins.plugin_utils.module_host_action import execute_module
 
 
 class CheckpointAction(ActionBase):
@@ -42,8 +44,8 @@ class CheckpointAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         if not self._on_controller():
-            result.update(self._execute_module(module_name=self.MODULE, module_args=self._task.args,
-                                               task_vars=task_vars))
+            # In the module host when the module runs on the controller all the same (S3, DynamoDB).
+            result.update(execute_module(self, task_vars, module_name=self.MODULE, module_args=self._task.args))
             return result
         spec = aws_argument_spec()  # accepted as the module accepts them (module_defaults of group/...aws)
         spec.update(self.argument_spec())
