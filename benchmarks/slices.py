@@ -72,10 +72,10 @@ def run_slices(world: Any, run_measured: Any, repo: Path, out: Path, env: dict[s
                                      {**world.env, "ANSIBLE_FORKS": str(len(mine)), "ANSIBLE_NOCOLOR": "1",
                                       "ANSIBLE_COLLECTIONS_PATH": env["ANSIBLE_COLLECTIONS_PATH"]})
         jobs.append((number, directory, mine))
-    script = ("import subprocess, sys\n"
-              "procs = [subprocess.Popen(a, stdout=subprocess.DEVNULL) for a in map(eval, sys.argv[1:])]\n"
+    script = ("import json, subprocess, sys\n"
+              "procs = [subprocess.Popen(json.loads(a), stdout=subprocess.DEVNULL) for a in sys.argv[1:]]\n"
               "sys.exit(max(p.wait() for p in procs))\n")
-    commands = [repr([runner, "run", str(directory), "--playbook", "playbooks/upgrade.yml", "--ident",
+    commands = [json.dumps([runner, "run", str(directory), "--playbook", "playbooks/upgrade.yml", "--ident",
                       f"slice-{number}"]) for number, directory, _hosts in jobs]
     # One measured command starting the jobs at once: their CPU and memory are counted as one tree's.
     measured = run_measured([sys.executable, "-c", script, *commands], env, out / "slices.log", repo,

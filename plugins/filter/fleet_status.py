@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# In the order a cluster goes through them; the last three end a cluster's run.
+# In the order a cluster goes through them, then interrupted (a rerun resumes it); done, blocked and failed end its run.
 STAGES = ("waiting", "control plane", "nodes", "add-ons", "finishing", "done", "interrupted", "blocked", "failed")
 # The stage a cluster is in once this step (the last it finished) is recorded: checkpoint.STEPS, in their order.
 AFTER_STEP = {"control_plane": "nodes", "nodegroups": "add-ons", "self_managed_nodes": "add-ons",
