@@ -138,6 +138,8 @@ def mutating_calls(world: Any, since: int = 0) -> list[dict[str, Any]]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Playbook runs first (a stable sort keeps each file's order): the longest tests start at once and the short
-    unit tests fill the workers at the end, instead of one long run finishing alone."""
-    items.sort(key=lambda item: 0 if "integration" in item.path.parts else 1)
+    """Playbook runs first, the files of the longest ones (marked ``longest(rank)``, rank 1 first) before the others
+    (a stable sort keeps each file's order): the longest tests start at once and the short unit tests fill the workers
+    at the end, instead of one long run starting late and finishing alone."""
+    first = {item.path: marker.args[0] for item in items if (marker := item.get_closest_marker("longest"))}
+    items.sort(key=lambda item: first.get(item.path, 100 if "integration" in item.path.parts else 200))

@@ -35,6 +35,7 @@ def stands(run: Any) -> dict[str, str]:
     return {row["cluster"]: row["stands"] for row in run.fleet()["clusters"]}
 
 
+@pytest.mark.longest(5)
 def test_interrupted_run_resumes_from_its_checkpoint_and_a_finished_fleet_is_left_alone(
         make_world, run_playbook, tmp_path):
     world = make_world({"target_version": "1.30", "clusters": [cluster("interrupted"), cluster("steady")]})

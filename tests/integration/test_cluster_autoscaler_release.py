@@ -44,6 +44,7 @@ def autoscaler_entry(run: Any, name: str) -> dict[str, Any]:
     return run.cluster_report(name)["post_upgrade"]["cluster_autoscaler"]
 
 
+@pytest.mark.longest(3)
 def test_registry_then_table_then_a_warning_naming_what_to_set_and_a_rerun_that_changes_nothing(make_world,
                                                                                                 run_playbook):
     world = make_world(scenario())

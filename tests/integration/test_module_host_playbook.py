@@ -104,6 +104,7 @@ def stray_hosts() -> list[int]:
     return stray
 
 
+@pytest.mark.longest(4)
 @pytest.mark.parametrize("check", [False, True], ids=["real-run-with-diff", "check-mode"])
 def test_a_run_gives_the_same_results_with_and_without_the_module_host(make_world, run_playbook, tmp_path, check):
     plugins = tmp_path / "callback_plugins"

@@ -72,6 +72,7 @@ def node_cluster(name: str, version: str = "1.29", **extra: Any) -> dict[str, An
     return {"name": name, "version": version, "nodegroups": [{"name": "general", "version": version}], **extra}
 
 
+@pytest.mark.longest(2)
 def test_one_wave_with_a_fault_per_cluster(make_world, run_playbook, tmp_path):
     """Each cluster of one wave meets a different fault; each ends as it should and the others go on."""
     world = make_world({"target_version": "1.30", "clusters": [

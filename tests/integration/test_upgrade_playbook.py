@@ -64,6 +64,7 @@ DEMO = ("dev-use1", "staging-use1", "prod-ml", "prod-web", "legacy-batch")
 GUARDED_SETTINGS = {"deletion_protection": True, "control_plane_scaling_tier": "tier-xl"}
 
 
+@pytest.mark.longest(1)
 def test_every_path_fleet_planned_upgraded_in_waves_within_its_permissions_then_left_alone(make_world, run_playbook):
     world = make_world(merged_scenario(EVERY_PATH), cluster_update_s=3600.0)
     world.state.cluster_update_s = 0.5  # the seeded update in progress keeps its hour; ours are quick
