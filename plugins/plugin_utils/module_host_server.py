@@ -48,6 +48,8 @@ PRELOAD = (
     "ansible_collections.kubernetes.core.plugins.module_utils.k8s.client",
     "ansible_collections.kubernetes.core.plugins.module_utils.k8s.core",
 )
+# The AWS services the modules make clients for: their models are parsed once, in the server.
+AWS_SERVICES = ("autoscaling", "dynamodb", "ec2", "eks", "s3", "ssm", "sts")
 MODULES_PACKAGE = "ansible_collections.lifecycle.eks.plugins.modules"
 # How often the server checks that its ansible-playbook still runs, when no request comes.
 ACCEPT_TIMEOUT_S = 1.0
@@ -66,6 +68,31 @@ def _preload() -> None:
         # runpy warns when the module it runs is already imported; its imports stay cached.
         sys.modules.pop(name, None)
     _warm_core()
+    with contextlib.suppress(Exception):
+        _share_botocore_loader()
+
+
+def _share_botocore_loader() -> None:
+    """Every boto3 session a run makes reads its service models from one loader, filled here.
+
+    Each botocore session builds its own loader, which parses the JSON models again: 0.25 CPU s for the four clients
+    of a typical module, more than a forked run's own work. A run with its own data path (AWS_DATA_PATH) keeps its
+    own loader."""
+    import boto3
+    import botocore.loaders
+    import botocore.session
+
+    shared = botocore.loaders.create_loader()
+    create_loader = botocore.loaders.create_loader
+
+    def loader_for(search_path_string=None):
+        return shared if search_path_string is None else create_loader(search_path_string)
+
+    botocore.session.create_loader = loader_for  # what Session._register_data_loader calls
+    # Explicit region and keys: nothing is looked up or sent; only the models, endpoints and rules get parsed.
+    session = boto3.session.Session(aws_access_key_id="warm", aws_secret_access_key="warm", region_name="us-east-1")
+    for service in AWS_SERVICES:
+        session.client(service)
 
 
 def _warm_core() -> None:

@@ -216,3 +216,27 @@ def test_the_host_is_unavailable_for_a_process_that_is_gone():
 @pytest.mark.parametrize("value, expected", [(None, False), ("1", True), (" 1 ", True), ("0", False), ("", False)])
 def test_the_switch(value, expected):
     assert module_host.enabled({} if value is None else {"LIFECYCLE_EKS_MODULE_HOST": value}) is expected
+
+
+def test_sessions_in_the_server_share_one_warm_loader_unless_given_their_own_data_path(monkeypatch, tmp_path):
+    """module_host_server._share_botocore_loader: the models are parsed once in the server; a run setting
+    AWS_DATA_PATH keeps a loader of its own, as in its own process. Also fails, loudly, when botocore stops building
+    a session's loader through botocore.session.create_loader."""
+    import boto3
+    import botocore.session
+
+    from ansible_collections.lifecycle.eks.plugins.plugin_utils import module_host_server
+
+    monkeypatch.setattr(botocore.session, "create_loader", botocore.session.create_loader)  # undone after the test
+    monkeypatch.delenv("AWS_DATA_PATH", raising=False)
+    module_host_server._share_botocore_loader()
+
+    def loader() -> Any:
+        return boto3.session.Session(region_name="eu-west-1")._session.get_component("data_loader")
+
+    shared = loader()
+    assert loader() is shared
+    assert shared.load_service_model("eks", "service-2")["metadata"]["serviceId"] == "EKS"
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    own = loader()
+    assert own is not shared and str(tmp_path) in own.search_paths
