@@ -105,8 +105,8 @@ def stray_hosts() -> list[int]:
 
 
 @pytest.mark.longest(4)
-def test_a_run_gives_the_same_results_with_and_without_the_module_host_and_leaves_none_behind(make_world, run_playbook,
-                                                                                               tmp_path):
+def test_a_run_gives_the_same_results_with_and_without_the_module_host_and_leaves_none_behind(
+        make_world, run_playbook, tmp_path):
     plugins = tmp_path / "callback_plugins"
     plugins.mkdir()
     (plugins / "record_results.py").write_text(RECORDER)
