@@ -11,8 +11,8 @@ and CA plus the bearer token ``aws eks get-token`` would print (what kubernetes.
 During and right after a control-plane update EKS replaces the API server instances behind the endpoint's DNS
 name (the name and the cluster CA stay; the instances and their certificates change): urllib3 retries connection
 and read errors, 429 and 5xx with backoff (``OutageRetry``, the client's ``Configuration.retries``) until
-``kube_retry_timeout`` seconds after the outage began, opening a new connection, which resolves the name again,
-each time. k8s_call() only turns what is left into clear errors.
+``kube_retry_timeout`` seconds after the outage began; a connection that failed is replaced by a new one, which
+resolves the name again. k8s_call() only turns what is left into clear errors.
 
 The kubernetes package is imported only when a client is built or a call is made (``_kubernetes()``), so
 importing this file, or runner.py, costs a module that never reaches the cluster nothing.
@@ -395,7 +395,7 @@ class KubeApis:
 def k8s_call(action, fn, *args, **kwargs):
     """Call a typed-API method; its errors become ModuleError.
 
-    The retries happen below, in urllib3 (``OutageRetry``, on clients kube_client() built): 429, 5xx and
+    The retries happen below, in urllib3 (``OutageRetry``, on clients kube_client() built): 429, 5xx, read and
     connection errors, for up to the client's ``kube_retry_timeout`` seconds after the outage began (the first
     failure of any call of the client since one last succeeded; monotonic clock), each counted in the module's
     ``kube_retries``. Messages read "Failed to <action>: <status> <reason>: <message of the Status body>", then how
@@ -409,7 +409,8 @@ def k8s_call(action, fn, *args, **kwargs):
         answer = fn(*args, **kwargs)
     except api_exception as exc:
         if exc.status not in RETRYABLE_STATUSES:
-            connection.answered()  # an answer (404, 403...): the API is up
+            if exc.status:  # an answer (404, 403...): the API is up; status 0 is the client's own failure
+                connection.answered()
             raise _api_error("%s (%s)" % (action, _cluster_label(fn)), exc) from exc
         raise _final_error(action, fn, exc, connection) from exc
     except http_error as exc:
