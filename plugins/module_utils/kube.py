@@ -58,6 +58,7 @@ _CONFIG_LOCK = threading.Lock()
 # EKS accepts a token for 15 minutes; sign a fresh one well before that.
 TOKEN_REFRESH_AFTER = 600
 
+
 class _Connection:
     """What the retries of one ApiClient share, and what k8s_call needs to know of it: the cluster's name (for
     "Kubernetes API of cluster NAME unreachable"), the retry budget and where retries are counted."""

@@ -547,8 +547,8 @@ def test_copies_share_the_budget_counter_clock_and_sleep(clients, clock):
     retry.connection.begin_call()
     copy_ = retry.increment("GET", "/api", response=_503())
     assert copy_ is not retry and type(copy_) is type(retry)
-    assert (copy_.connection, copy_.now(), copy_.status_forcelist) == (retry.connection, clock.now,
-                                                                      retry.status_forcelist)
+    assert copy_.connection is retry.connection and copy_.now() == clock.now
+    assert copy_.status_forcelist == retry.status_forcelist
     copy_.sleep()  # the first retry's pause
     assert clock.sleeps == [0.5]
     assert _kube_retries(clients) == 1 and retry.connection.call_retries == 1
