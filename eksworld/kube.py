@@ -125,9 +125,6 @@ class KubeEmulator:
         self._thread: threading.Thread | None = None
         self._base_url = ""
         self._tls: ServerTls | None = None
-        # Where each cluster is served (/k8s/<address>): its name until move_cluster() gives it a new one.
-        self._addresses: dict[str, str] = {}
-        self._retired_addresses: set[str] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -196,7 +193,6 @@ class KubeEmulator:
         with self._lock:
             if name in self._clusters:
                 raise ValueError(f"cluster {name!r} already exists")
-            self._addresses[name] = name
             for registration in self._custom_types:
                 store.register_resource(**registration)
             self._clusters[name] = store
@@ -213,31 +209,11 @@ class KubeEmulator:
     def remove_cluster(self, name: str) -> None:
         with self._lock:
             store = self._clusters.pop(name, None)
-            self._addresses.pop(name, None)
         if store is not None:
             store.end_watches()
 
     def url_for(self, name: str) -> str:
-        with self._lock:
-            return f"{self._base_url}/k8s/{self._addresses.get(name, name)}"
-
-    def move_cluster(self, name: str) -> str:
-        """Serve the cluster at a new address, the old one no longer answering; returns the new URL."""
-        with self._lock:
-            old = self._addresses[name]
-            moves = sum(1 for address in self._retired_addresses if address.startswith(name + "~")) + 1
-            self._retired_addresses.add(old)
-            self._addresses[name] = f"{name}~{moves}"
-        return self.url_for(name)
-
-    def _cluster_at(self, address: str) -> tuple[str, ClusterStore | None] | None:
-        """(name, store) of the cluster served at an address; None for an address no longer served."""
-        with self._lock:
-            if address in self._retired_addresses:
-                return None
-            name = address.partition("~")[0]
-            store = self._clusters.get(name)
-            return name, store if store is not None and self._addresses.get(name) == address else None
+        return f"{self._base_url}/k8s/{name}"
 
     def register_resource(self, group: str, version: str, kind: str, plural: str,
                           namespaced: bool = True, *, short_names: tuple[str, ...] = (),
@@ -258,8 +234,6 @@ class KubeEmulator:
             stores = list(self._clusters.values())
             self._clusters.clear()
             self._custom_types.clear()
-            self._addresses.clear()
-            self._retired_addresses.clear()
         for store in stores:
             store.end_watches()
 
@@ -502,11 +476,8 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = {key: values[-1] for key, values in parse_qs(url.query).items()}
         parts = [unquote(part) for part in url.path.split("/") if part]
-        served = emulator._cluster_at(parts[1]) if len(parts) >= 2 and parts[0] == "k8s" else ("", None)
-        if served is None:  # an address the cluster moved away from: nothing answers there any more
-            record["cluster"], record["injected"] = parts[1].partition("~")[0], "moved"
-            return None
-        cluster_name, store = served
+        cluster_name = parts[1] if len(parts) >= 2 and parts[0] == "k8s" else ""
+        store = emulator.find_cluster(cluster_name) if cluster_name else None
         record["cluster"] = cluster_name or None
         if store is None:
             return _Response(404, KubeError(404, f'no emulated cluster is served at "{url.path}"').status())

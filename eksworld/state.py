@@ -78,9 +78,6 @@ class FaultSpec:
     # after it completes, the cluster's Kubernetes API drops connections or answers 503; the new instances
     # present a new server certificate from the same CA.
     k8s_outage_requests: int = 0
-    # With k8s_outage_requests: the API comes back at a new address (DescribeCluster reports it) and the old
-    # one stops answering. Only clients that read the endpoint from EKS follow; a kubeconfig's server is fixed.
-    k8s_outage_new_endpoint: bool = False
     # Pods of this image (a full reference or its ending, "cluster-autoscaler:v1.30.2") crash-loop, so rollouts
     # to it never finish: the workload's status and its new pods (CrashLoopBackOff) say so.
     crash_loop_image: str | None = None

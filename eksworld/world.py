@@ -293,16 +293,12 @@ class World:
     # -- fault hooks: API server instances replaced by an update -----------------------------------
     def _replace_api_servers(self, cluster: str, **_: Any) -> None:
         """An update completed: the new API server instances take the remaining outage requests, with a new
-        certificate from the same CA and, with k8s_outage_new_endpoint, at a new address."""
+        certificate from the same CA, behind the same endpoint (as EKS keeps the endpoint's name and CA)."""
         spec = self.state.faults.spec_for(cluster)
         if spec.k8s_outage_requests <= 0:
             return
         self._outage_left[cluster] = spec.k8s_outage_requests
         self.kube.rotate_certificate()
-        if spec.k8s_outage_new_endpoint:
-            endpoint = self.kube.move_cluster(cluster)
-            with self.state.lock:  # what DescribeCluster reports from now on
-                self.aws_of(cluster).eks.cluster(cluster).endpoint = endpoint
 
     def _kube_outage(self, cluster: str) -> str | None:
         """How the cluster's Kubernetes API fails this request: while an update runs and for the

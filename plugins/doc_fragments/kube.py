@@ -31,10 +31,10 @@ options:
       - How long, in seconds, Kubernetes API requests are retried once one fails with a connection error, HTTP 429
         or a 5xx answer. The module's requests share this time for one outage (once it is spent, the next request
         that fails gives up at once; a request that gets an answer ends the outage). During and right after a
-        control-plane update EKS replaces the API server instances (their addresses and certificates change), so
-        the API can be out of reach for a while.
-      - Retries back off from 0.5 s, doubling up to 10 s, and reconnect each time. When the module authenticates
-        to EKS itself, the endpoint and certificate authority are read again from EKS before reconnecting.
+        control-plane update EKS replaces the API server instances behind the endpoint's name (the name and the
+        certificate authority stay), so the API can be out of reach for a while.
+      - Retries back off from 0.5 s, doubling up to 10 s (or wait as long as the answer's C(Retry-After) says). A
+        connection that failed is replaced by a new one, which resolves the endpoint's name again.
       - V(0) does not retry. Each retry counts in the module's C(kube_retries) result.
       - When unset, the E(LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT) environment variable is used.
     type: int

@@ -8,10 +8,11 @@ The client is configured by kubernetes.core from its auth options and K8S_AUTH_*
 context, a host and its credentials) when the user gives any, else straight from EKS: the DescribeCluster endpoint
 and CA plus the bearer token ``aws eks get-token`` would print (what kubernetes.core cannot do, and what AWX needs).
 
-During and right after a control-plane update EKS replaces the API server instances (new addresses, new
-certificates from the cluster CA): calls retry connection errors, 429 and 5xx with backoff for up to
-``kube_retry_timeout`` seconds, reconnecting each time; a client built from EKS also re-reads the endpoint
-and CA from DescribeCluster before it reconnects.
+During and right after a control-plane update EKS replaces the API server instances behind the endpoint's DNS
+name (the name and the cluster CA stay; the instances and their certificates change): urllib3 retries connection
+and read errors, 429 and 5xx with backoff (``OutageRetry``, the client's ``Configuration.retries``) until
+``kube_retry_timeout`` seconds after the outage began; a connection that failed is replaced by a new one, which
+resolves the name again. k8s_call() only turns what is left into clear errors.
 
 The kubernetes package is imported only when a client is built or a call is made (``_kubernetes()``), so
 importing this file, or runner.py, costs a module that never reaches the cluster nothing.
@@ -37,12 +38,15 @@ from ansible_collections.kubernetes.core.plugins.module_utils.args_common import
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import presigned_eks_token
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 
-# Backoff between attempts of one call: doubling from the first delay up to the cap, within kube_retry_timeout.
+# Backoff between attempts of one call: doubling from the first delay up to the cap, within kube_retry_timeout
+# (read when a retry waits, so tests may lower them).
 RETRY_FIRST_DELAY = 0.5
 RETRY_MAX_DELAY = 10.0
-# For API clients not built by kube_client() (the option's default is in common.kube_argument_spec()).
+# For a _Connection made without kube_client()'s options (the option's default is in common.kube_argument_spec()).
 DEFAULT_RETRY_TIMEOUT = 300
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+# Redirects are no retries: as many as urllib3 follows by default (Retry.DEFAULT), none counted in kube_retries.
+MAX_REDIRECTS = 3
 REQUEST_TIMEOUT = (10, 60)
 # Set (as option or K8S_AUTH_* variable, kubernetes.core's names after _create_auth_spec), any of these selects the
 # cluster and its credentials kubernetes.core's way; with none, the module authenticates to EKS itself.
@@ -54,25 +58,132 @@ _CONFIG_LOCK = threading.Lock()
 # EKS accepts a token for 15 minutes; sign a fresh one well before that.
 TOKEN_REFRESH_AFTER = 600
 
-# What k8s_call needs to know of each ApiClient kube_client built: the cluster's name (for "Kubernetes API of
-# cluster NAME unreachable"), the retry budget, where retries are counted and how to re-read the endpoint.
-_CONNECTIONS = weakref.WeakKeyDictionary()  # type: weakref.WeakKeyDictionary[object, _Connection]
-
 
 class _Connection:
-    def __init__(self, name, retry_timeout=DEFAULT_RETRY_TIMEOUT, stats=None, refresh_endpoint=None):
+    """What the retries of one ApiClient share, and what k8s_call needs to know of it: the cluster's name (for
+    "Kubernetes API of cluster NAME unreachable"), the retry budget and where retries are counted."""
+
+    def __init__(self, name, retry_timeout=DEFAULT_RETRY_TIMEOUT, stats=None):
         self.name = name
         self.retry_timeout = retry_timeout
         self.stats = stats
-        self.refresh_endpoint = refresh_endpoint
         # When the current outage began (monotonic), or None while the API answers: the calls of one client share
         # one retry budget per outage, so a cluster whose API is down fails in kube_retry_timeout, not that many
         # times the calls it makes.
         self.failing_since = None
+        # The retries of the call in progress, per thread (threads may share a client): for k8s_call's message.
+        self._call = threading.local()
+
+    def begin_call(self):
+        self._call.retries = 0
+
+    @property
+    def call_retries(self):
+        return getattr(self._call, "retries", 0)
 
     def count_retry(self):
+        self._call.retries = self.call_retries + 1
         if self.stats is not None:
             self.stats.add(kube_retries=1)
+
+    def failing(self, now):
+        """A request failed at ``now``: the outage begins, unless one is going on."""
+        if self.failing_since is None:
+            self.failing_since = now
+
+    def answered(self):
+        """The API answered (a success, or an error that is not worth a retry): the outage, if any, is over."""
+        self.failing_since = None
+
+    def remaining(self, now):
+        """Seconds left of the current outage's budget (the whole budget when the API answers)."""
+        if self.failing_since is None:
+            return self.retry_timeout
+        return self.failing_since + self.retry_timeout - now
+
+
+def kube_retry(connection, clock=None, sleep=None):
+    """The urllib3 Retry for a client's ``Configuration.retries``: an OutageRetry sharing ``connection``'s budget.
+
+    ``clock`` (monotonic seconds) and ``sleep`` default to the time module's, looked up when used.
+    """
+    retry_class = _outage_retry_class()
+    import urllib3
+
+    # allowed_methods=None: every method is retried, as the API server replacement fails them all alike
+    # (method_whitelist before urllib3 1.26, which kubernetes' floor of 1.24.2 still allows).
+    if hasattr(urllib3.util.retry.Retry, "DEFAULT_ALLOWED_METHODS"):
+        methods = {"allowed_methods": None}
+    else:
+        methods = {"method_whitelist": None}
+    return retry_class(connection=connection, clock=clock, sleep=sleep, total=None, connect=None, read=None,
+                       status=None, other=None, redirect=MAX_REDIRECTS, status_forcelist=RETRYABLE_STATUSES,
+                       raise_on_status=False, respect_retry_after_header=True, **methods)
+
+
+@functools.lru_cache(maxsize=None)
+def _outage_retry_class():
+    """OutageRetry, defined on first use: urllib3 comes with the kubernetes package (not imported before)."""
+    from itertools import takewhile
+
+    from urllib3.util.retry import Retry
+
+    class OutageRetry(Retry):
+        """urllib3's Retry bounded by time, not by count: retries go on until the client's ``kube_retry_timeout``
+        after the current outage began (its _Connection, shared by the copies urllib3 makes with ``new()``),
+        each counted; the pause doubles from RETRY_FIRST_DELAY up to RETRY_MAX_DELAY, or is the answer's
+        Retry-After, and never runs past the deadline. With raise_on_status=False the last 429/5xx answer is
+        returned, so that kubernetes raises its ApiException with the Status body."""
+
+        def __init__(self, connection=None, clock=None, sleep=None, **kwargs):
+            super().__init__(**kwargs)
+            self.connection = connection if connection is not None else _Connection(None)
+            self._clock = clock
+            self._sleep = sleep
+
+        def new(self, **kwargs):
+            retry = super().new(**kwargs)
+            retry.connection, retry._clock, retry._sleep = self.connection, self._clock, self._sleep
+            return retry
+
+        def __deepcopy__(self, memo):
+            # Configuration copies share it: the budget is the client's, and a Retry is never changed in place.
+            return self
+
+        def now(self):
+            return (self._clock or time.monotonic)()
+
+        def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+            redirect = error is None and response is not None and bool(response.get_redirect_location())
+            if not redirect:
+                self.connection.failing(self.now())
+            # Raises MaxRetryError (or the error itself) when exhausted: urllib3 then returns a last answer (not
+            # raise_on_status) or raises; either way no retry to count.
+            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+            if not redirect:
+                self.connection.count_retry()
+            return retry
+
+        def is_exhausted(self):
+            return super().is_exhausted() or self.connection.remaining(self.now()) <= 0
+
+        def get_backoff_time(self):
+            failures = len(list(takewhile(lambda entry: entry.redirect_location is None, reversed(self.history))))
+            if failures == 0:
+                return 0.0
+            return min(RETRY_FIRST_DELAY * 2 ** (failures - 1), RETRY_MAX_DELAY)
+
+        def sleep(self, response=None):
+            pause = None
+            if self.respect_retry_after_header and response is not None:
+                pause = self.get_retry_after(response)
+            if pause is None:
+                pause = self.get_backoff_time()
+            pause = min(pause, self.connection.remaining(self.now()))
+            if pause > 0:
+                (self._sleep or time.sleep)(pause)
+
+    return OutageRetry
 
 
 def require_kubernetes(module):
@@ -122,22 +233,22 @@ def kube_client(params, clients=None, cluster=None):
     options = {name: params.get(name) for name in AUTH_ARG_MAP.values()}
     options["validate_certs"] = params.get("kube_validate_certs")  # validate_certs is the AWS option here
     auth = core._create_auth_spec(**options)
-    refresh_endpoint = None
+    stats = getattr(clients, "stats", None)
+    retry_timeout = params.get("kube_retry_timeout")
+    retry_timeout = DEFAULT_RETRY_TIMEOUT if retry_timeout is None else retry_timeout
     if any(auth.get(name) for name in CLUSTER_AUTH):
         configuration = _core_configuration(core, auth)
-        api_client = _kubernetes().client.ApiClient(configuration)
         name = params.get("cluster_name") or auth.get("context") or configuration.host
+        # Before the ApiClient: its RESTClientObject hands the retries to urllib3's PoolManager when it is built.
+        configuration.retries = kube_retry(_Connection(name, retry_timeout, stats))
+        api_client = _kubernetes().client.ApiClient(configuration)
     else:
         name = params.get("cluster_name") or (cluster or {}).get("name")
-        api_client, refresh_endpoint = _from_eks(name, clients, cluster, auth)
+        api_client = _from_eks(name, clients, cluster, auth, _Connection(name, retry_timeout, stats))
     for header, value in core._create_headers(**{key: params.get(key) for key in IMPERSONATION}).items():
         core._set_header(api_client, header, value)
-    stats = getattr(clients, "stats", None)
     if stats is not None:
         stats.add(kube_retries=0)  # the module reached (or tried) the Kubernetes API: its result says how often
-    retry_timeout = params.get("kube_retry_timeout")
-    _CONNECTIONS[api_client] = _Connection(name, DEFAULT_RETRY_TIMEOUT if retry_timeout is None else retry_timeout,
-                                           stats, refresh_endpoint)
     return api_client
 
 
@@ -177,8 +288,8 @@ def _core_configuration(core, auth):
             default.set_default(None)
 
 
-def _from_eks(name, clients, cluster, auth):
-    """The ApiClient for EKS's endpoint, and the _EndpointRefresher that follows that endpoint."""
+def _from_eks(name, clients, cluster, auth, connection):
+    """The ApiClient for EKS's endpoint and CA, retrying as ``connection`` says."""
     if clients is None:
         raise ModuleError(f"Cannot reach the Kubernetes API of cluster {name}: set kubeconfig, context or host, "
                           "or AWS credentials to authenticate to EKS")
@@ -197,10 +308,11 @@ def _from_eks(name, clients, cluster, auth):
     configuration.refresh_api_key_hook = token.refresh
     ca_file = _trust_cluster_ca(configuration, cluster)
     _apply_transport(configuration, auth)
+    configuration.retries = kube_retry(connection)
     api_client = client.ApiClient(configuration)
     if ca_file:
         weakref.finalize(api_client, _remove_file, ca_file)
-    return api_client, _EndpointRefresher(api_client, clients, name, cluster)
+    return api_client
 
 
 def _trust_cluster_ca(configuration, cluster):
@@ -220,37 +332,6 @@ def _apply_transport(configuration, auth):
         import urllib3
 
         configuration.proxy_headers = urllib3.util.make_headers(**auth["proxy_headers"])
-
-
-class _EndpointRefresher:
-    """Before a reconnect: follow the endpoint and CA that DescribeCluster reports now, when they changed."""
-
-    def __init__(self, api_client, clients, name, cluster):
-        self._api_client = weakref.ref(api_client)  # no cycle: _CONNECTIONS is keyed weakly by the client
-        self._clients = clients
-        self._name = name
-        self._serving = self._endpoint_of(cluster)
-
-    @staticmethod
-    def _endpoint_of(cluster):
-        return cluster.get("endpoint"), (cluster.get("certificateAuthority") or {}).get("data")
-
-    def __call__(self):
-        api_client = self._api_client()
-        if api_client is None:
-            return
-        cluster = self._clients.describe_cluster(self._name)
-        endpoint = self._endpoint_of(cluster)
-        if not endpoint[0] or endpoint == self._serving:
-            return
-        self._serving = endpoint
-        configuration = api_client.configuration
-        configuration.host = endpoint[0]
-        ca_file = _trust_cluster_ca(configuration, cluster)
-        # A new connection pool: the old one keeps connections to the old address and the old CA's TLS settings.
-        api_client.rest_client = _kubernetes().client.rest.RESTClientObject(configuration)
-        if ca_file:
-            weakref.finalize(api_client, _remove_file, ca_file)
 
 
 def _supports_ca_cert_data(configuration):
@@ -313,51 +394,36 @@ class KubeApis:
 
 
 def k8s_call(action, fn, *args, **kwargs):
-    """Call a typed-API method, retrying 429/5xx and connection errors with backoff; errors become ModuleError.
+    """Call a typed-API method; its errors become ModuleError.
 
-    Retries go on for up to the client's ``kube_retry_timeout`` seconds after the outage began (the first failure
-    of any call of the client since one last succeeded; monotonic clock), each counted in the module's
-    ``kube_retries``. Before retrying a connection error (or, on a client
-    built from EKS, a TLS error) the endpoint is re-read from EKS. Messages read "Failed to <action>: <status>
-    <reason>: <message of the Status body>". Calls get a (10 s connect, 60 s read) timeout unless
-    ``_request_timeout`` is given.
+    The retries happen below, in urllib3 (``OutageRetry``, on clients kube_client() built): 429, 5xx, read and
+    connection errors, for up to the client's ``kube_retry_timeout`` seconds after the outage began (the first
+    failure of any call of the client since one last succeeded; monotonic clock), each counted in the module's
+    ``kube_retries``. Messages read "Failed to <action>: <status> <reason>: <message of the Status body>", then how
+    often the call was retried. Calls get a (10 s connect, 60 s read) timeout unless ``_request_timeout`` is given.
     """
     kwargs.setdefault("_request_timeout", REQUEST_TIMEOUT)
     api_exception, http_error = _call_errors()
     connection = _connection(fn)
-    delay = RETRY_FIRST_DELAY
-    retries = 0
-    while True:
-        try:
-            answer = fn(*args, **kwargs)
-            connection.failing_since = None
-            return answer
-        except api_exception as exc:
-            # Status 0: the client's own failure, e.g. TLS; worth a retry only when the endpoint can be re-read.
-            reconnect = exc.status == 0 and connection.refresh_endpoint is not None
-            if not (reconnect or exc.status in RETRYABLE_STATUSES):
-                connection.failing_since = None  # an answer (404, 403...): the API is up
-                raise _api_error("%s (%s)" % (action, _cluster_label(fn)), exc) from exc
-            failure = exc
-        except http_error as exc:
-            reconnect = True
-            failure = exc
-        now = time.monotonic()
-        if connection.failing_since is None:
-            connection.failing_since = now
-        deadline = connection.failing_since + connection.retry_timeout
-        if now >= deadline:
-            raise _final_error(action, fn, failure, retries, connection.retry_timeout) from failure
-        time.sleep(min(delay, deadline - now))
-        delay = min(delay * 2, RETRY_MAX_DELAY)
-        if reconnect and connection.refresh_endpoint is not None:
-            connection.refresh_endpoint()
-        retries += 1
-        connection.count_retry()
+    connection.begin_call()
+    try:
+        answer = fn(*args, **kwargs)
+    except api_exception as exc:
+        if exc.status not in RETRYABLE_STATUSES:
+            if exc.status:  # an answer (404, 403...): the API is up; status 0 is the client's own failure
+                connection.answered()
+            raise _api_error("%s (%s)" % (action, _cluster_label(fn)), exc) from exc
+        raise _final_error(action, fn, exc, connection) from exc
+    except http_error as exc:
+        raise _final_error(action, fn, exc, connection) from exc
+    connection.answered()
+    return answer
 
 
-def _final_error(action, fn, failure, retries, retry_timeout):
-    suffix = f" (retried {retries} times within kube_retry_timeout={retry_timeout} s)" if retries else ""
+def _final_error(action, fn, failure, connection):
+    """The error of a call that failed after the retries the outage's budget allowed."""
+    retries = connection.call_retries
+    suffix = f" (retried {retries} times within kube_retry_timeout={connection.retry_timeout} s)" if retries else ""
     if isinstance(failure, _call_errors()[0]):
         return _api_error("%s (%s)" % (action, _cluster_label(fn)), failure, suffix)
     reason = getattr(failure, "reason", None) or failure
@@ -397,10 +463,11 @@ def _status_message(body):
 
 
 def _connection(fn):
-    """The _Connection of a typed-API method's ApiClient; defaults for a client kube_client did not build."""
+    """The _Connection of a typed-API method's ApiClient (its OutageRetry's); a stand-in for other clients."""
     api_client = getattr(getattr(fn, "__self__", None), "api_client", None)
-    connection = _CONNECTIONS.get(api_client) if api_client is not None else None
-    return connection or _Connection(None)
+    retries = getattr(getattr(api_client, "configuration", None), "retries", None)
+    connection = getattr(retries, "connection", None)
+    return connection if isinstance(connection, _Connection) else _Connection(None)
 
 
 def _cluster_label(fn):

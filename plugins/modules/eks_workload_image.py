@@ -114,7 +114,7 @@ pods_not_ready:
             "containers": [{"name": "cluster-autoscaler", "reason": "CrashLoopBackOff", "restarts": 5}]}]
 kube_retries:
   description:
-    - Kubernetes API requests retried after a connection error, an endpoint change, HTTP 429 or 5xx
+    - Kubernetes API requests retried after a connection or read error, HTTP 429 or 5xx
       (see O(kube_retry_timeout)).
   returned: always
   type: int
