@@ -183,7 +183,7 @@ progress:
     - The last progress record of the cluster's control-plane step, or null when there is none (or it is not a
       lifecycle.eks record of this cluster). It is kept beside the checkpoint (C(progress/CLUSTER.json) of the
       directory or the S3 prefix, the DynamoDB item C(progress/CLUSTER)), never in it, and stays after the step
-      ends: the step is over once the checkpoint records it finished.
+      ends; the step is over once the checkpoint records it finished.
     - C(hop) of C(hops) (from 1), C(from_version), C(to_version), C(phase) (V(node groups) while the node groups the
       hop needs are updated first, then V(updating)), C(update_id) (the EKS update running, null until one is
       started), C(nodegroup) (the node group being updated, in phase V(node groups)), C(hop_started_at),

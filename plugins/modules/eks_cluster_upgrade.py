@@ -101,7 +101,7 @@ options:
         from the version the control plane had when the module started), the versions, the phase, the EKS update
         id, the node group, when the hop started and the run (RV(lifecycle.eks.eks_checkpoint_info#module:progress)).
       - It is kept beside the checkpoint, never in it (C(progress/CLUSTER.json) of the directory or the S3 prefix,
-        the DynamoDB item C(progress/CLUSTER)): the steps a rerun skips are only those the playbook records.
+        the DynamoDB item C(progress/CLUSTER)); the steps a rerun skips are only those the playbook records.
       - A record that cannot be written is a warning, and no other is tried in this run; the upgrade goes on.
         Nothing is written in check mode.
       - With O(progress.backend=local) the module writes the directory of the host it runs on, as
@@ -137,7 +137,7 @@ options:
         description: The DynamoDB table, with O(progress.backend=dynamodb).
         type: str
       region:
-        description: The region of the bucket or the table; the cluster's (O(region)) when not set.
+        description: The region of the bucket or the table; the cluster's (O(region)) when not set or empty.
         type: str
 extends_documentation_fragment:
   - lifecycle.eks.cluster
