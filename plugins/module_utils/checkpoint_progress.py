@@ -89,8 +89,8 @@ class ProgressRecorder:
         if self.broken:
             return
         now = self.now()
-        same_hop = self.current is not None and (self.current["hop"], self.current["to_version"]) == (index,
-                                                                                                     to_version)
+        same_hop = self.current is not None and self.current["hop"] == index and \
+            self.current["to_version"] == to_version
         record = {"schema_version": PROGRESS_SCHEMA_VERSION, "cluster": self.params["cluster"],
                   "run_id": self.params["run_id"], "target_version": self.target_version, "hop": index,
                   "hops": total, "from_version": from_version, "to_version": to_version, "phase": phase,
