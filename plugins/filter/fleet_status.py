@@ -16,12 +16,13 @@ AFTER_STEP = {"control_plane": "nodes", "nodegroups": "add-ons", "self_managed_n
 REPORTED = {"upgraded": "done", "finished": "done", "blocked": "blocked", "failed": "failed", "planned": "waiting"}
 
 
-def cluster_stage(stands, claim=None, report=None, target_version=None, run_id=None):
+def cluster_stage(stands, claim=None, report=None, target_version=None, run_id=None, progress=None):
     """``(stage, detail)`` of one cluster.
 
     ``stands`` is eks_checkpoint_info's (for ``target_version``), ``claim`` its ``claim`` (None without one), and
     ``report`` the cluster's report (roles/report) or None. A report ends the cluster's run when it is of the
     target (and of ``run_id`` when given) and no other run holds the cluster now; a claim says a job works on it.
+    ``progress`` is eks_checkpoint_info's ``progress`` (the hop the control-plane step is on), or None.
     """
     stands = stands or {}
     holder = None
@@ -37,12 +38,43 @@ def cluster_stage(stands, claim=None, report=None, target_version=None, run_id=N
             return "done", "every step recorded (last: %s)" % finished[-1]
         return stage, "last step finished: %s at %s%s" % (finished[-1], stands.get("finished_at"),
                                                           ", claimed by " + holder if holder else "")
+    hop = hop_line(progress) if _progress_counts(progress, claim, target_version) else None
     if claim:
+        if hop:
+            return "control plane", "%s; claimed by %s" % (hop, holder)
         return "control plane", "claimed by %s; no step finished yet" % holder
     started = stands.get("started_steps") or []
     if started:
-        return "interrupted", "a failed task left EKS updates of %s started: rerun to resume" % ", ".join(started)
+        return "interrupted", "a failed task left EKS updates of %s started%s: rerun to resume" % (
+            ", ".join(started), " (last progress: %s)" % hop if hop else "")
+    if hop:
+        # Command-line runs hold no claim: only the progress says the step runs, or ran until the run stopped.
+        return "control plane", "%s; run %s holds no claim: if it has stopped, rerun it to resume" % (
+            hop, progress.get("run_id"))
     return "waiting", "nothing recorded toward %s yet" % (target_version or "the target")
+
+
+def hop_line(progress):
+    """``hop 2 of 3 (1.29 -> 1.30): updating``, with the node group, the update and when the hop started."""
+    phase = progress.get("phase")
+    if progress.get("nodegroup"):
+        phase = "%s (%s)" % (phase, progress["nodegroup"])
+    return "hop %s of %s (%s -> %s): %s, since %s%s" % (
+        progress.get("hop"), progress.get("hops"), progress.get("from_version"), progress.get("to_version"), phase,
+        progress.get("hop_started_at"), ", update %s" % progress["update_id"] if progress.get("update_id") else "")
+
+
+def _progress_counts(progress, claim, target_version):
+    """The progress of the control-plane step toward the target, of the run holding the cluster (written after it
+    claimed it) when a run holds it; the caller asks only while no step is finished."""
+    if not progress:
+        return False
+    if target_version and str(progress.get("target_version")) != str(target_version):
+        return False
+    if claim:
+        return progress.get("run_id") == claim.get("run_id") and \
+            str(progress.get("updated_at")) >= str(claim.get("claimed_at"))
+    return True
 
 
 def _report_counts(report, claim, target_version, run_id):
@@ -63,7 +95,7 @@ def fleet_status(hosts, checkpoints, reports=None, target_version=None, run_id=N
     for host, result in zip(hosts, checkpoints):
         result = result or {}
         stage, detail = cluster_stage(result.get("stands"), result.get("claim"), reports.get(host),
-                                      target_version, run_id)
+                                      target_version, run_id, result.get("progress"))
         rows.append({"cluster": host, "stage": stage, "detail": detail})
     counts = dict((stage, sum(1 for row in rows if row["stage"] == stage)) for stage in STAGES)
     return {"total": len(rows), "counts": counts, "clusters": rows,

@@ -56,6 +56,7 @@ def read_argument_spec():
         ignore=dict(type="bool", default=False),
         require_writable=dict(type="bool", default=False),
         read_claim=dict(type="bool", default=False),
+        read_progress=dict(type="bool", default=False),
     )
     return spec
 
@@ -109,6 +110,8 @@ def read(params, store, name):
     result["stands"] = stands(document, params["target_version"])
     if params["read_claim"]:
         result["claim"] = store.read_claim(name)
+    if params["read_progress"]:
+        result["progress"] = store.read_progress(name)
     return result
 
 

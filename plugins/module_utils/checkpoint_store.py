@@ -16,6 +16,7 @@ import tempfile
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import decode, encode, validate_name
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_claim import decode_claim, encode_claim
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_progress import decode_progress, encode_progress
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
 
@@ -25,8 +26,11 @@ DEFAULT_KEY_PREFIX = "lifecycle-eks/checkpoints/"
 DYNAMODB_KEY = "cluster"
 DYNAMODB_DOCUMENT = "checkpoint"
 DYNAMODB_CLAIM = "claim"
+DYNAMODB_PROGRESS = "progress"
 # Claims (checkpoint_claim.py) live beside the checkpoints under this prefix: a checkpoint name has no '/'.
 CLAIMS = "claims/"
+# So do the progress records of the control-plane step (checkpoint_progress.py), never inside a checkpoint.
+PROGRESS = "progress/"
 
 
 class LocalStore:
@@ -144,6 +148,37 @@ class LocalStore:
         except OSError as exc:
             raise ModuleError("Cannot delete claim %s: %s." % (path, exc.strerror or exc)) from exc
 
+    def progress_location(self, name):
+        return os.path.join(self.directory, PROGRESS, name + ".json")
+
+    def read_progress(self, name):
+        path = self.progress_location(name)
+        try:
+            with open(path, "rb") as handle:
+                return decode_progress(handle.read(), name)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ModuleError("Cannot read progress %s: %s." % (path, exc.strerror or exc)) from exc
+
+    def write_progress(self, name, progress):
+        """Replaced atomically, as a checkpoint is: a reader sees the previous record or the next, whole."""
+        path = self.progress_location(name)
+        temporary = None
+        try:
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=os.path.dirname(path))
+            with os.fdopen(handle, "w") as stream:
+                stream.write(encode_progress(progress))
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+            temporary = None
+        except OSError as exc:
+            raise ModuleError("Cannot write progress %s: %s." % (path, exc.strerror or exc)) from exc
+        finally:
+            if temporary is not None and os.path.exists(temporary):
+                os.remove(temporary)
+
 
 class S3Store:
     """One object per cluster, ``s3://<bucket>/<key_prefix><name>.json``."""
@@ -199,6 +234,19 @@ class S3Store:
 
     def delete_claim(self, name):
         self.clients.delete_object(self.bucket, self.claim_key(name))
+
+    def progress_key(self, name):
+        return self.prefix + PROGRESS + name + ".json"
+
+    def progress_location(self, name):
+        return "s3://%s/%s" % (self.bucket, self.progress_key(name))
+
+    def read_progress(self, name):
+        body = self.clients.get_object(self.bucket, self.progress_key(name))
+        return None if body is None else decode_progress(body, name)
+
+    def write_progress(self, name, progress):
+        self.clients.put_object(self.bucket, self.progress_key(name), encode_progress(progress).encode("utf-8"))
 
 
 class DynamoDBStore:
@@ -293,6 +341,26 @@ class DynamoDBStore:
     def delete_claim(self, name):
         try:
             self.clients.delete_item(self.table, self.key(CLAIMS + name))
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+
+    def progress_location(self, name):
+        return "dynamodb://%s/%s%s" % (self.table, PROGRESS, name)
+
+    def read_progress(self, name):
+        try:
+            item = self.clients.get_item(self.table, self.key(PROGRESS + name))
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+        if item is None:
+            return None
+        return decode_progress((item.get(DYNAMODB_PROGRESS) or {}).get("S", ""), name)
+
+    def write_progress(self, name, progress):
+        attributes = {DYNAMODB_PROGRESS: {"S": encode_progress(progress)}, "run_id": {"S": progress["run_id"]},
+                      "updated_at": {"S": progress["updated_at"]}}
+        try:
+            self.clients.put_item(self.table, self.key(PROGRESS + name), attributes)
         except ModuleError as exc:
             raise self._explained(exc) from None
 

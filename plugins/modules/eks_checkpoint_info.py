@@ -54,6 +54,14 @@ options:
         works on the cluster now. C(playbooks/status.yml) shows it.
     type: bool
     default: false
+  read_progress:
+    description:
+      - Also read the progress record of the cluster's control-plane step, which
+        M(lifecycle.eks.eks_cluster_upgrade) writes when a hop starts or its phase changes
+        (O(lifecycle.eks.eks_cluster_upgrade#module:progress)), and return it as RV(progress).
+        C(playbooks/status.yml) shows it as the hop the cluster is on.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - lifecycle.eks.checkpoint
   - amazon.aws.common.modules
@@ -170,6 +178,22 @@ claim:
   type: dict
   sample: {"schema_version": 1, "cluster": "prod-eu", "run_id": "awx-42", "holder": "awx-job-43",
            "target_version": "1.30", "claimed_at": "2026-01-01T12:00:00Z"}
+progress:
+  description:
+    - The last progress record of the cluster's control-plane step, or null when there is none (or it is not a
+      lifecycle.eks record of this cluster). It is kept beside the checkpoint (C(progress/CLUSTER.json) of the
+      directory or the S3 prefix, the DynamoDB item C(progress/CLUSTER)), never in it, and stays after the step
+      ends; the step is over once the checkpoint records it finished.
+    - C(hop) of C(hops) (from 1), C(from_version), C(to_version), C(phase) (V(node groups) while the node groups the
+      hop needs are updated first, then V(updating)), C(update_id) (the EKS update running, null until one is
+      started), C(nodegroup) (the node group being updated, in phase V(node groups)), C(hop_started_at),
+      C(updated_at), C(run_id) and C(target_version).
+  returned: when O(read_progress=true)
+  type: dict
+  sample: {"schema_version": 1, "cluster": "prod-eu", "run_id": "awx-42", "target_version": "1.30", "hop": 2,
+           "hops": 2, "from_version": "1.29", "to_version": "1.30", "phase": "updating",
+           "update_id": "8f6a2c1e-5b1d-4c1e-9d7e-1f2a3b4c5d6e", "nodegroup": null,
+           "hop_started_at": "2026-01-01T12:20:00Z", "updated_at": "2026-01-01T12:21:00Z"}
 api_calls:
   description: AWS requests made (S3 or DynamoDB backends).
   returned: when O(backend) is V(s3) or V(dynamodb)

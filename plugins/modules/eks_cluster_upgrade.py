@@ -90,6 +90,55 @@ options:
       - Seconds to wait for each update. On timeout the update carries on in AWS; rerun the task to resume waiting.
     type: int
     default: 3600
+  progress:
+    description:
+      - Record where the hops stand in the checkpoint store while the module runs, so that C(playbooks/status.yml)
+        (M(lifecycle.eks.eks_checkpoint_info) with
+        O(lifecycle.eks.eks_checkpoint_info#module:read_progress=true)) shows the hop a cluster is on.
+      - A record is written when a hop starts and when its phase or update changes (V(node groups) for each node
+        group the hop needs updated first, then V(updating) once C(UpdateClusterVersion) is sent, or when the module
+        resumes an update in progress), never on a poll. It holds the hop's number and the number of hops (counted
+        from the version the control plane had when the module started), the versions, the phase, the EKS update
+        id, the node group, when the hop started and the run (RV(lifecycle.eks.eks_checkpoint_info#module:progress)).
+      - It is kept beside the checkpoint, never in it (C(progress/CLUSTER.json) of the directory or the S3 prefix,
+        the DynamoDB item C(progress/CLUSTER)); the steps a rerun skips are only those the playbook records.
+      - A record that cannot be written is a warning, and no other is tried in this run; the upgrade goes on.
+        Nothing is written in check mode.
+      - With O(progress.backend=local) the module writes the directory of the host it runs on, as
+        M(lifecycle.eks.eks_checkpoint) does (the controller, with the local connection of the C(upgrade) playbook).
+      - Without it, nothing is recorded.
+    type: dict
+    suboptions:
+      cluster:
+        description: The name the checkpoint is kept under (O(lifecycle.eks.eks_checkpoint#module:cluster)).
+        type: str
+        required: true
+      run_id:
+        description: The run recording the progress, as the checkpoint records it.
+        type: str
+        required: true
+      backend:
+        description: Where checkpoints are kept (O(lifecycle.eks.eks_checkpoint#module:backend)).
+        type: str
+        choices: [local, s3, dynamodb]
+        default: local
+      path:
+        description: The directory of the checkpoints, with O(progress.backend=local).
+        type: path
+      bucket:
+        description: The S3 bucket, with O(progress.backend=s3).
+        type: str
+      key_prefix:
+        description:
+          - The prefix of the checkpoint objects, with O(progress.backend=s3); V(lifecycle-eks/checkpoints/) when
+            not set or empty.
+        type: str
+      table:
+        description: The DynamoDB table, with O(progress.backend=dynamodb).
+        type: str
+      region:
+        description: The region of the bucket or the table; the cluster's (O(region)) when not set or empty.
+        type: str
 extends_documentation_fragment:
   - lifecycle.eks.cluster
   - amazon.aws.common.modules
@@ -260,6 +309,13 @@ diff:
   description: Control plane and node group versions before and after.
   returned: when diff mode is on
   type: dict
+progress_writes:
+  description:
+    - Progress records written into the checkpoint store (O(progress)); 0 without it and in check mode. After a
+      write that failed (a warning says why) no other is tried.
+  returned: success
+  type: int
+  sample: 3
 poll_times:
   description:
     - Times (seconds since the epoch) at which DescribeUpdate requests left for this cluster, this task's (retries
@@ -274,6 +330,14 @@ poll_times:
 import time
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import handover, launch_templates
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_progress import (
+    NODEGROUPS,
+    UPDATING,
+    ProgressRecorder,
+    progress_argument_spec,
+)
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import DEFAULT_KEY_PREFIX, open_store
 from ansible_collections.lifecycle.eks.plugins.module_utils.cluster_settings import (
     changed_behind_our_back,
     settings_left_alone,
@@ -283,6 +347,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.gather import gather
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import UPGRADE_READINESS, overridden_by_force
 from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
     find_in_progress,
+    param,
     record,
     see_through,
     wait_argument_spec,
@@ -306,6 +371,20 @@ class Upgrade:
         self.options = wait_options(module.params)
         self.updates = []
         self.overridden_insights = []  # what force went past, hop by hop
+        self.version_before = None  # the control plane's version when the module started: hops count from it
+        target = parse_target_version(module.params["target_version"])
+        self.target = target
+        self.progress = ProgressRecorder(None if module.check_mode else module.params["progress"], target,
+                                         lambda params: progress_store(module, params), module.warn)
+
+    def record_progress(self, to_version, phase, update_id=None, nodegroup=None):
+        """The progress record of the hop to ``to_version`` (one minor each: its number counts from where the
+        control plane was when the module started)."""
+        before = parse_kube_version(self.version_before)
+        to = parse_kube_version(to_version)
+        index, total = before.distance(to), before.distance(self.target)
+        if 0 < index <= total:  # an update someone else started past the target is not one of our hops
+            self.progress.hop(index, total, str(to + -1), str(to), phase, update_id=update_id, nodegroup=nodegroup)
 
     def resume_in_progress(self):
         """Wait for a version update already running (ours from a killed run, or another operator's)."""
@@ -316,6 +395,8 @@ class Upgrade:
         if self.module.check_mode:
             self.updates.append(record(update, "cluster %s" % self.name, before, resumed=True))
             return True
+        if param(update, "Version"):
+            self.record_progress(param(update, "Version"), UPDATING, update_id=update["id"])
         self.updates.append(self._see_through(update, "cluster %s" % self.name, before, resumed=True))
         return True
 
@@ -332,7 +413,7 @@ class Upgrade:
     def partial(self):
         return {"updates": self.updates, "changed": bool(self.updates)}
 
-    def update_nodegroup(self, group, version, entry=None):
+    def update_nodegroup(self, group, version, entry=None, hop_to=None):
         """One node group to ``version`` before a hop; a custom AMI by its launch template version only."""
         if group["custom_ami"] and entry is None:  # the plan never asks this: it would have been a blocker
             raise ModuleError("Node group %s of cluster %s uses a custom AMI and no launch template version for %s is "
@@ -342,6 +423,8 @@ class Upgrade:
             self.name, group["name"], version=None if group["custom_ami"] else version,
             launch_template=launch_templates.payload(group, entry) if entry is not None else None,
             force=self.module.params["nodegroup_force"])
+        if hop_to is not None:
+            self.record_progress(hop_to, NODEGROUPS, update_id=update["id"], nodegroup=group["name"])
         self.updates.append(self._see_through(update, "node group %s" % group["name"], group["version"],
                                               nodegroup=group["name"]))
 
@@ -371,10 +454,13 @@ class Upgrade:
             # Another change is running (a concurrent operator): wait it out, then re-read.
             running = find_in_progress(self.clients, self.name)
             if running is not None:
+                if running.get("type") == "VersionUpdate" and param(running, "Version") == to_version:
+                    self.record_progress(to_version, UPDATING, update_id=running["id"])
                 self.updates.append(self._see_through(running, subject, from_version, resumed=True))
             if self.clients.describe_cluster(self.name)["version"] == to_version:
                 return
             update = self.clients.update_cluster_version(self.name, to_version, force=self.module.params["force"])
+        self.record_progress(to_version, UPDATING, update_id=update["id"])
         if not self.module.params["wait"]:
             self.updates.append(record(update, subject, from_version, started=time.monotonic()))
             return
@@ -411,7 +497,7 @@ def upgrade(module, clients):
     # With a handed-over plan this read and, when the cluster is UPDATING, the in-progress update are all that is
     # read again: the rest was gathered by the preflight that computed the plan.
     cluster = clients.describe_cluster(name)
-    version_before = cluster["version"]
+    version_before = run_.version_before = cluster["version"]
     if target < parse_kube_version(version_before):
         raise ModuleError("Target %s is lower than cluster %s's version %s: EKS clusters cannot be downgraded."
                           % (target, name, version_before), {"result": {"changed": False}})
@@ -445,6 +531,7 @@ def upgrade(module, clients):
         result["diff"] = {"before": {"version": version_before, "nodegroups": before_groups},
                           "after": {"version": result["version_after"], "nodegroups": after_groups}}
     if module.check_mode or not plan.hops:
+        result["progress_writes"] = run_.progress.writes  # an update resumed above
         return result
     hops = plan.hops if module.params["wait"] else plan.hops[:1]
     groups = {ng["name"]: dict(ng) for ng in nodegroups}
@@ -454,8 +541,11 @@ def upgrade(module, clients):
                                                           if entry is not None and hop in hops], OPTION)
     try:
         for hop in hops:
-            for _hop, group, entry in [u for u in node_updates if u[0] == hop]:
-                run_.update_nodegroup(group, str(hop.from_version), entry)
+            first_groups = [u for u in node_updates if u[0] == hop]
+            if first_groups:
+                run_.record_progress(str(hop.to_version), NODEGROUPS)
+            for _hop, group, entry in first_groups:
+                run_.update_nodegroup(group, str(hop.from_version), entry, hop_to=str(hop.to_version))
                 group["version"] = str(hop.from_version)
             run_.hop(str(hop.from_version), str(hop.to_version))
         after = clients.describe_cluster(name)
@@ -465,10 +555,18 @@ def upgrade(module, clients):
         # updates started so far and the plan; not version_after, which was the planned version.
         exc.details["result"] = dict({k: v for k, v in result.items() if k != "version_after"}, **run_.partial())
         raise
+    result["progress_writes"] = run_.progress.writes
     result["settings_left_alone"]["after"] = settings_left_alone(after)
     for warning in changed_behind_our_back(name, settings, result["settings_left_alone"]["after"]):
         module.warn(warning)
     return result
+
+
+def progress_store(module, params):
+    """The checkpoint store the ``progress`` option names; S3 and DynamoDB on clients of the store's region (the
+    cluster's when not given), counted apart from the cluster's calls."""
+    params = dict(params, key_prefix=params.get("key_prefix") or DEFAULT_KEY_PREFIX)
+    return open_store(params, lambda: Clients(module, region=params.get("region")))
 
 
 def main():
@@ -478,6 +576,7 @@ def main():
         nodegroup_force=dict(type="bool", default=False),
         force=dict(type="bool", default=False),
         plan=dict(type="dict"),
+        progress=dict(type="dict", options=progress_argument_spec()),
     )
     spec.update(launch_templates.argument_spec(OPTION))
     spec.update(wait_argument_spec())

@@ -99,3 +99,68 @@ def test_the_fleet_counts_every_stage_in_order_and_each_cluster_once():
 def test_hosts_and_results_must_pair_up():
     with pytest.raises(ValueError, match="2 hosts but 1 checkpoint results"):
         fleet_status(["a", "b"], [{}])
+
+
+def progress(run_id: str = "awx-40", target: str = TARGET, updated_at: str = "2026-12-06T10:30:00Z",
+             **fields: Any) -> dict[str, Any]:
+    """eks_checkpoint_info's progress: the record eks_cluster_upgrade writes when a hop starts or its phase changes."""
+    record = {"schema_version": 1, "cluster": "prod", "run_id": run_id, "target_version": target, "hop": 2,
+              "hops": 3, "from_version": "1.29", "to_version": "1.30", "phase": "updating", "update_id": "u-2",
+              "nodegroup": None, "hop_started_at": "2026-12-06T10:20:00Z", "updated_at": updated_at}
+    record.update(fields)
+    return record
+
+
+def test_a_claimed_cluster_in_the_control_plane_step_shows_its_hop():
+    stage, detail = cluster_stage(checkpoint(), CLAIM, None, TARGET, progress=progress())
+    assert stage == "control plane"
+    assert detail.startswith("hop 2 of 3 (1.29 -> 1.30): updating, since 2026-12-06T10:20:00Z, update u-2")
+    assert "claimed by run awx-40 (awx-job-41)" in detail
+    # Between hops: the node group being updated.
+    _stage, detail = cluster_stage(checkpoint(), CLAIM, None, TARGET,
+                                   progress=progress(phase="node groups", nodegroup="general", update_id=None))
+    assert detail.startswith("hop 2 of 3 (1.29 -> 1.30): node groups (general), since 2026-12-06T10:20:00Z;")
+    # Without a progress record the step shows as before.
+    assert cluster_stage(checkpoint(), CLAIM, None, TARGET) == (
+        "control plane", "claimed by run awx-40 (awx-job-41) since 2026-12-06T10:00:00Z; no step finished yet")
+
+
+def test_the_progress_of_another_run_target_or_an_earlier_claim_is_not_the_hop():
+    plain = ("control plane", "claimed by run awx-40 (awx-job-41) since 2026-12-06T10:00:00Z; no step finished yet")
+    assert cluster_stage(checkpoint(), CLAIM, None, TARGET, progress=progress(run_id="awx-30")) == plain
+    assert cluster_stage(checkpoint(), CLAIM, None, TARGET, progress=progress(target="1.29")) == plain
+    # Written before this claim was taken (an earlier job of the same run id): the new job has not reached a hop.
+    assert cluster_stage(checkpoint(), CLAIM, None, TARGET, progress=progress(updated_at="2026-12-06T09:59:59Z")) \
+        == plain
+
+
+def test_once_the_control_plane_step_is_recorded_its_progress_is_not_shown():
+    stage, detail = cluster_stage(checkpoint("control_plane"), CLAIM, None, TARGET, progress=progress())
+    assert stage == "nodes" and "hop" not in detail
+    assert cluster_stage(checkpoint("control_plane"), None, None, TARGET, progress=progress())[0] == "nodes"
+
+
+def test_without_a_claim_the_progress_alone_says_the_control_plane_step_runs():
+    """Command-line runs do not claim: the progress is all that says the step runs (or ran until the run stopped)."""
+    stage, detail = cluster_stage(checkpoint(), None, None, TARGET, progress=progress())
+    assert stage == "control plane"
+    assert detail.startswith("hop 2 of 3 (1.29 -> 1.30): updating") and "run awx-40 holds no claim" in detail
+    assert cluster_stage(checkpoint(), None, None, TARGET, progress=progress(target="1.29"))[0] == "waiting"
+    # Any run's, without a claim to compare with.
+    assert cluster_stage(checkpoint(), None, None, TARGET, progress=progress(run_id="other"))[0] == "control plane"
+
+
+def test_an_interrupted_cluster_says_the_hop_it_was_on():
+    stage, detail = cluster_stage(checkpoint(started=("control_plane",)), None, None, TARGET, progress=progress())
+    assert stage == "interrupted"
+    assert "(last progress: hop 2 of 3 (1.29 -> 1.30): updating" in detail and "rerun" in detail
+    assert "last progress" not in cluster_stage(checkpoint(started=("control_plane",)), None, None, TARGET)[1]
+
+
+def test_the_fleet_passes_each_cluster_its_progress():
+    status = fleet_status(["a", "b"], [{"stands": checkpoint(), "claim": CLAIM, "progress": progress()},
+                                       {"stands": checkpoint(), "claim": CLAIM}], {}, TARGET)
+    assert [row["detail"].split(",")[0] for row in status["clusters"]] == [
+        "hop 2 of 3 (1.29 -> 1.30): updating", "claimed by run awx-40 (awx-job-41) since 2026-12-06T10:00:00Z; no step "
+        "finished yet"]
+    assert status["counts"]["control plane"] == 2

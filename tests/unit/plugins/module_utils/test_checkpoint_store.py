@@ -4,7 +4,7 @@
 """The checkpoint stores' error paths (module_utils/checkpoint_store.py); the module tests cover the rest."""
 import pytest
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import checkpoint_store
+from ansible_collections.lifecycle.eks.plugins.module_utils import checkpoint_progress, checkpoint_store
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import put_step
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import (
     DynamoDBStore,
@@ -68,3 +68,56 @@ def test_s3_prefix_gets_its_slash_and_an_empty_prefix_is_the_bucket_root():
 def test_unknown_backend_is_refused():
     with pytest.raises(ModuleError, match="Unknown checkpoint backend 'nfs'; choose one of: local, s3, dynamodb."):
         open_store({"backend": "nfs"}, connect=lambda: None)
+
+
+PROGRESS = {"schema_version": 1, "cluster": "prod-eu", "run_id": "run-1", "target_version": "1.30", "hop": 1,
+            "hops": 2, "from_version": "1.28", "to_version": "1.29", "phase": "updating", "update_id": "u-1",
+            "nodegroup": None, "hop_started_at": "2026-01-01T12:00:00Z", "updated_at": "2026-01-01T12:00:00Z"}
+
+
+class MemoryClients:
+    """S3 objects and DynamoDB items kept in dictionaries, as the stores call them."""
+
+    def __init__(self):
+        self.objects = {}
+        self.items = {}
+
+    def put_object(self, bucket, key, body):
+        self.objects[(bucket, key)] = body
+
+    def get_object(self, bucket, key):
+        return self.objects.get((bucket, key))
+
+    def put_item(self, table, key, attributes):
+        self.items[(table, key["cluster"]["S"])] = dict(attributes)
+
+    def get_item(self, table, key):
+        return self.items.get((table, key["cluster"]["S"]))
+
+
+def test_progress_is_kept_beside_the_checkpoint_in_each_store(tmp_path):
+    clients = MemoryClients()
+    stores = [LocalStore(str(tmp_path)), S3Store(clients, "bucket", "fleet/"), DynamoDBStore(clients, "table")]
+    for store in stores:
+        assert store.read_progress("prod-eu") is None
+        store.write_progress("prod-eu", PROGRESS)
+        assert store.read_progress("prod-eu") == PROGRESS
+        assert store.read("prod-eu") is None  # no checkpoint written, none changed
+    assert [store.progress_location("prod-eu") for store in stores] == [
+        str(tmp_path / "progress" / "prod-eu.json"), "s3://bucket/fleet/progress/prod-eu.json",
+        "dynamodb://table/progress/prod-eu"]
+    assert clients.items[("table", "progress/prod-eu")]["run_id"] == {"S": "run-1"}
+
+
+@pytest.mark.parametrize("damage", [
+    "not json", '"a string"', {"cluster": "other"}, {"schema_version": 2}, {"phase": "sleeping"}, {"hop": "2"},
+    {"hops": True}, {"run_id": None}])
+def test_a_damaged_progress_record_reads_as_none(tmp_path, damage):
+    """It only informs: status.yml shows the step without its hop rather than failing."""
+    store = LocalStore(str(tmp_path))
+    text = damage if isinstance(damage, str) else checkpoint_progress.encode_progress(dict(PROGRESS, **damage))
+    (tmp_path / "progress").mkdir()
+    (tmp_path / "progress" / "prod-eu.json").write_text(text)
+    assert store.read_progress("prod-eu") is None
+    store.write_progress("prod-eu", PROGRESS)
+    assert store.read_progress("prod-eu") == PROGRESS
