@@ -78,12 +78,12 @@ options:
     type: str
   addon_catalog:
     description:
-      - The add-on catalog to choose versions from, instead of one C(DescribeAddonVersions) per add-on: per add-on
+      - The add-on catalog to choose versions from, instead of one C(DescribeAddonVersions) per add-on. Per add-on
         name, C(versions) (every version of the add-on, each with the Kubernetes minors it is compatible with) and
         C(defaults) (per minor, the version EKS marks default there).
       - The C(addon_catalog) that M(lifecycle.eks.eks_fleet_preflight) returns for the cluster (with
         O(lifecycle.eks.eks_fleet_preflight#module:read_addon_catalog)), or M(lifecycle.eks.eks_upgrade_preflight);
-        C(playbooks/upgrade.yml) passes the one its preflight read. It is as EKS listed it then: versions published
+        C(playbooks/upgrade.yml) passes the one its preflight read. It is as EKS listed it then; versions published
         since are not seen.
       - An add-on it does not have is looked up with C(DescribeAddonVersions), as without it. An add-on whose entry
         has no version is unknown to Amazon EKS.

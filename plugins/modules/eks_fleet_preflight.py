@@ -114,7 +114,7 @@ options:
         V(coredns) and V(kube-proxy) when check C(addon-compatibility) does not need it (no hop pending, or EKS's add-on
         compatibility insight vouches for a one-hop path), once per region and add-on name, and return it in the
         cluster's C(addon_catalog).
-      - For the add-on step after the upgrade: M(lifecycle.eks.eks_addon_update) takes it as its
+      - For the add-on step after the upgrade, M(lifecycle.eks.eks_addon_update) takes it as its
         O(lifecycle.eks.eks_addon_update#module:addon_catalog) instead of looking each add-on up again on each cluster.
         C(playbooks/upgrade.yml) sets it.
       - Nothing is read for a cluster whose checks skip C(addon-compatibility).

@@ -389,8 +389,8 @@ addon_compatibility:
        "move_now": true, "after_hop": "v1.11.1-eksbuild.4"}
 addon_catalog:
   description:
-    - The add-on catalog check C(addon-compatibility) read (C(DescribeAddonVersions), every version of each add-on):
-      per add-on name, C(versions) (each version with the Kubernetes minors it is compatible with) and C(defaults)
+    - The add-on catalog check C(addon-compatibility) read (C(DescribeAddonVersions), every version of each add-on).
+      Per add-on name, C(versions) (each version with the Kubernetes minors it is compatible with) and C(defaults)
       (per minor, the version EKS marks default). Empty when nothing was read (no hop pending, the check skipped, or
       EKS's add-on compatibility insight vouching for a one-hop path).
     - What M(lifecycle.eks.eks_addon_update) takes as its O(lifecycle.eks.eks_addon_update#module:addon_catalog),
