@@ -451,7 +451,8 @@ def _addon_compatibility(clients, name, installed, read_insights, versions, shar
 
     When EKS's add-on compatibility insight vouches for the first hop (PASSING, fresh), nothing is read for a one-hop
     path, and on a longer one only the add-ons ``addons.to_describe`` names are described. In a fleet the catalog is
-    read once per region and add-on name (``shared``), not once per cluster.
+    read once per region and add-on name (``shared``), not once per cluster; when the fleet reads it for the add-on
+    step too (``RegionReads.addon_step_catalog``), it is returned (``catalog``) whether a hop is pending or not.
     """
     names = [a["name"] for a in installed]
     # For the add-on step after the upgrade, which then need not look the add-ons up per cluster (RegionReads).
