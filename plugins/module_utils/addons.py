@@ -14,8 +14,15 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import (
     sort_addon_versions,
 )
 
+# The add-ons eks_addon_update looks up on every cluster when not told which: EKS's own, installed as EKS add-ons or
+# self-managed.
+STANDARD_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
 # The Amazon VPC CNI must move one minor version at a time (AWS: "update one minor version at a time").
 ONE_MINOR_AT_A_TIME = frozenset(("vpc-cni",))
+
+
+class CatalogError(ValueError):
+    """A given add-on catalog (eks_addon_update's addon_catalog) is not made of ``catalog_entry`` values."""
 
 
 class AddonChoiceError(ValueError):
@@ -27,15 +34,13 @@ def compatible_versions(addon_info, cluster_version):
 
     ``addon_info`` is one entry of DescribeAddonVersions' ``addons``.
     """
-    versions, default = [], None
-    for item in addon_info.get("addonVersions") or []:
-        for compat in item.get("compatibilities") or []:
-            if compat.get("clusterVersion") == cluster_version:
-                versions.append(item["addonVersion"])
-                if compat.get("defaultVersion"):
-                    default = item["addonVersion"]
-                break
-    return sort_addon_versions(versions), default
+    return compatible_in(catalog_entry(addon_info), cluster_version)
+
+
+def compatible_in(entry, cluster_version):
+    """(newest-first versions, default version) compatible with ``cluster_version`` in a ``catalog_entry``."""
+    versions = [version for version, minors in entry["versions"].items() if cluster_version in minors]
+    return sort_addon_versions(versions), (entry.get("defaults") or {}).get(cluster_version)
 
 
 # What EKS answers an UpdateAddon or CreateAddon with a version the cluster's minor does not support.
@@ -141,6 +146,29 @@ def catalog_entry(addon_info):
             if compat.get("defaultVersion"):
                 defaults[minor] = item["addonVersion"]
     return {"versions": versions, "defaults": defaults}
+
+
+def answer_entry(found):
+    """The ``catalog_entry`` of DescribeAddonVersions' answer for one add-on name (no versions: unknown to EKS)."""
+    return catalog_entry(found[0]) if found else {"versions": {}, "defaults": {}}
+
+
+def given_entries(catalog, option="addon_catalog"):
+    """``catalog`` ({add-on: ``catalog_entry``}, as a preflight read it) checked; raises CatalogError naming the
+    first entries that are not such a mapping."""
+    errors = []
+    for name, entry in sorted((catalog or {}).items()):
+        versions = entry.get("versions") if isinstance(entry, dict) else None
+        defaults = entry.get("defaults") or {} if isinstance(entry, dict) else None
+        if (not isinstance(versions, dict) or not isinstance(defaults, dict)
+                or not all(isinstance(m, list) and all(isinstance(v, str) for v in m) for m in versions.values())):
+            errors.append(name)
+    if errors:
+        raise CatalogError("%s entries %s must each be {versions: {VERSION: [MINOR, ...]}, defaults: {MINOR: "
+                           "VERSION}}, as eks_fleet_preflight returns them (addon_catalog); got something else."
+                           % (option, ", ".join(errors)))
+    return {name: {"versions": entry["versions"], "defaults": entry.get("defaults") or {}}
+            for name, entry in (catalog or {}).items()}
 
 
 def _version_key(version):

@@ -321,13 +321,15 @@ class RegionReads:
     Thread-safe: the clusters of a fleet are gathered concurrently.
     """
 
-    def __init__(self, clients):
+    def __init__(self, clients, addon_step=False):
         self._clients = clients
         self._lock = threading.Lock()
         self._versions = None
         self._subnets = None
         self._groups = None
         self._addon_catalog = {}
+        # Whether each cluster's add-on catalog is read for the add-on step after the upgrade too (addon_step_catalog).
+        self._addon_step = addon_step
 
     def known_versions(self):
         with self._lock:
@@ -358,6 +360,13 @@ class RegionReads:
             for addon in mine:
                 wanted[addon].set_result(read[addon])
         return {addon: future.result() for addon, future in wanted.items()}
+
+    def addon_step_catalog(self, names):
+        """With ``addon_step``, the catalog entries eks_addon_update looks up on a cluster with these add-ons installed
+        (them and the standard ones), read once for the region whether a check needs them or not; else None."""
+        if not self._addon_step:
+            return None
+        return self.addon_catalog(sorted(set(names) | set(addons.STANDARD_ADDONS)))
 
     def prefetch(self, clusters):
         """Read the subnets and security groups of these DescribeCluster results, two calls in all."""
@@ -431,8 +440,7 @@ def _described_addons(clients, name, names):
 def _addon_catalog(clients, names):
     """{add-on: addons.catalog_entry} of DescribeAddonVersions for each add-on name (all its versions and minors)."""
     def read(addon):
-        found = clients.describe_addon_versions(addon_name=addon)
-        return addon, addons.catalog_entry(found[0]) if found else {"versions": {}, "defaults": {}}
+        return addon, addons.answer_entry(clients.describe_addon_versions(addon_name=addon))
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
         return dict(pool.map(read, sorted(names)))
@@ -443,15 +451,21 @@ def _addon_compatibility(clients, name, installed, read_insights, versions, shar
 
     When EKS's add-on compatibility insight vouches for the first hop (PASSING, fresh), nothing is read for a one-hop
     path, and on a longer one only the add-ons ``addons.to_describe`` names are described. In a fleet the catalog is
-    read once per region and add-on name (``shared``), not once per cluster.
+    read once per region and add-on name (``shared``), not once per cluster; when the fleet reads it for the add-on
+    step too (``RegionReads.addon_step_catalog``), it is returned (``catalog``) whether a hop is pending or not.
     """
+    names = [a["name"] for a in installed]
+    # For the add-on step after the upgrade, which then need not look the add-ons up per cluster (RegionReads).
+    for_step = shared.addon_step_catalog(names) if shared else None
     if not versions:
-        return None
+        return None if for_step is None else {"catalog": for_step}
     passing = insights.passing_addon_insight(read_insights["insights"], versions[0], read_insights["freshness"])
     if passing and len(versions) == 1:
-        return {"insight": passing}
-    names = [a["name"] for a in installed]
-    catalog = shared.addon_catalog(names) if shared else _addon_catalog(clients, names)
+        return {"insight": passing, "catalog": for_step}
+    if for_step is not None:
+        catalog = for_step
+    else:
+        catalog = shared.addon_catalog(names) if shared else _addon_catalog(clients, names)
     wanted = addons.to_describe(catalog, names, versions) if passing else names
     described = _described_addons(clients, name, wanted) if wanted else []
     found = dict.fromkeys(names)
@@ -646,7 +660,9 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
     if judged.get("insight"):
         facts["addon_insight_passing"] = judged["insight"]
     if "installed" in judged:
-        facts["addon_versions"], facts["addon_catalog"] = judged["installed"], judged["catalog"]
+        facts["addon_versions"] = judged["installed"]
+    if judged.get("catalog") is not None:
+        facts["addon_catalog"] = judged["catalog"]
     if "known_versions" in results:
         facts["version_status"], facts["version_release_dates"], facts["version_calendar"] = results["known_versions"]
         facts["known_versions"] = sorted(facts["version_status"], key=parse_kube_version)

@@ -149,6 +149,8 @@ def preflight_cluster(clients, params, inputs, kubectl_client, shared=None, clus
               "insights_freshness": facts.get("insights_freshness"),
               "deprecated_apis": facts.get("deprecated_apis") or [],
               "addon_compatibility": addons.problems_of(facts, target) or [],
+              # What eks_addon_update's addon_catalog takes: the add-on step need not read it again.
+              "addon_catalog": facts.get("addon_catalog") or {},
               "node_provisioners": skew["node_provisioners"],
               "support": support, "target_support": target_support,
               # EKS Hybrid Nodes and the nodeadm upgrade each needs (run by nobody here: see hybrid_nodes.py)

@@ -16,6 +16,8 @@ description:
     CNI, CoreDNS, kube-proxy and any other EKS add-on to a version compatible with the control plane.
   - For each add-on it picks the target version from C(DescribeAddonVersions) for the cluster's version. That is the
     version EKS marks default, the newest one, or an explicit version checked for compatibility.
+  - With O(addon_catalog) (the add-on catalog a preflight read once for the region), the add-ons it has are not
+    looked up again; only the others are (one C(DescribeAddonVersions) each).
   - Updates with the chosen O(resolve_conflicts) (V(PRESERVE) unless told otherwise). The add-on's configuration
     values and service account role, read with C(DescribeAddon), are sent again with every C(UpdateAddon) so that the
     update keeps them; values given in O(addons) replace them. The module waits for each update and reports what
@@ -74,6 +76,18 @@ options:
       - For planning in check mode, before the control plane has moved. A real run refuses a version other than the
         cluster's, since EKS only accepts add-on versions compatible with the running control plane.
     type: str
+  addon_catalog:
+    description:
+      - The add-on catalog to choose versions from, instead of one C(DescribeAddonVersions) per add-on. Per add-on
+        name, C(versions) (every version of the add-on, each with the Kubernetes minors it is compatible with) and
+        C(defaults) (per minor, the version EKS marks default there).
+      - The C(addon_catalog) that M(lifecycle.eks.eks_fleet_preflight) returns for the cluster (with
+        O(lifecycle.eks.eks_fleet_preflight#module:read_addon_catalog)), or M(lifecycle.eks.eks_upgrade_preflight);
+        C(playbooks/upgrade.yml) passes the one its preflight read. It is as EKS listed it then; versions published
+        since are not seen.
+      - An add-on it does not have is looked up with C(DescribeAddonVersions), as without it. An add-on whose entry
+        has no version is unknown to Amazon EKS.
+    type: dict
   resolve_conflicts:
     description:
       - How EKS treats fields changed in the cluster since the add-on was installed.
@@ -122,6 +136,11 @@ EXAMPLES = r"""
       - name: vpc-cni
         version: latest
     resolve_conflicts: OVERWRITE
+
+- name: Choose the versions from the catalog the wave's preflight read for the region (no DescribeAddonVersions)
+  lifecycle.eks.eks_addon_update:
+    cluster_name: prod-eu
+    addon_catalog: "{{ fleet_preflight.clusters['prod-eu'].addon_catalog }}"
 
 - name: Give CoreDNS three replicas; its service account role and the rest are kept
   lifecycle.eks.eks_addon_update:
@@ -231,10 +250,13 @@ except ImportError:  # JSON configuration values still work
     HAS_YAML = False
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.addons import (
+    STANDARD_ADDONS,
     AddonChoiceError,
-    catalog_entry,
+    CatalogError,
+    answer_entry,
     choose_version,
-    compatible_versions,
+    compatible_in,
+    given_entries,
     refused_steps,
     steps_to,
 )
@@ -249,9 +271,6 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
-
-STANDARD_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
-
 
 ROLE_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 SETTINGS = ("version", "configuration_values", "service_account_role_arn")
@@ -306,22 +325,31 @@ def settings_changes(before, after):
     return {key: {"before": before[key], "after": after[key]} for key in SETTINGS if before[key] != after[key]}
 
 
-def plan_addons(module, clients, name, cluster_version):
+def catalog_of(clients, addon_name, given):
+    """The add-on's ``catalog_entry``: every version with every minor it supports (a refusal can say where a version
+    would work). From ``given`` (O(addon_catalog), the catalog preflight read for the region) when it has the add-on,
+    else from one DescribeAddonVersions. No versions: unknown to EKS."""
+    if addon_name in given:
+        return given[addon_name]
+    return answer_entry(clients.describe_addon_versions(addon_name=addon_name))
+
+
+def plan_addons(module, clients, name, cluster_version, given=None):
     """Validate every requested add-on and decide its steps and settings, before any change.
 
     The configuration values and the service account role an add-on has are sent again with every
-    update (EKS keeps what it is sent); an explicit value replaces them.
+    update (EKS keeps what it is sent); an explicit value replaces them. ``given``: O(addon_catalog), checked.
     """
+    given = given or {}
     plans, errors = [], []
     for item in requested(module, clients, name):
         addon_name = item["name"]
-        # Every version of the add-on with every minor it supports: a refusal can say where a version would work.
-        catalog = clients.describe_addon_versions(addon_name=addon_name)
-        if not catalog:
+        entry = catalog_of(clients, addon_name, given)
+        if not entry["versions"]:
             errors.append("Add-on %s is unknown to Amazon EKS for Kubernetes %s." % (addon_name, cluster_version))
             continue
-        compatible, default = compatible_versions(catalog[0], cluster_version)
-        minors_of = catalog_entry(catalog[0])["versions"]
+        compatible, default = compatible_in(entry, cluster_version)
+        minors_of = entry["versions"]
         installed = clients.describe_addon(name, addon_name)
         wanted = item.get("version") or module.params["version"]
         try:
@@ -379,6 +407,10 @@ RUNNING_SETTINGS = (("version", "AddonVersion"), ("configuration_values", "Confi
 def update_addons(module, clients):
     name = module.params["cluster_name"]
     validate_requested(module.params["addons"] or [])
+    try:
+        given = given_entries(module.params["addon_catalog"])
+    except CatalogError as exc:
+        raise ModuleError(str(exc), {"result": {"changed": False}}) from None
     cluster_version = clients.describe_cluster(name)["version"]
     planned_for = module.params["cluster_version"]
     if planned_for and planned_for != cluster_version:
@@ -386,7 +418,7 @@ def update_addons(module, clients):
             raise ModuleError("cluster_version %s differs from cluster %s's version %s: only check mode may plan "
                               "add-ons for another version." % (planned_for, name, cluster_version))
         cluster_version = str(parse_target_version(planned_for))
-    plans = plan_addons(module, clients, name, cluster_version)
+    plans = plan_addons(module, clients, name, cluster_version, given)
     updates = []
     result = {"changed": any(p["changed"] for p in plans), "cluster_version": cluster_version, "updates": updates,
               "addons": [{k: v for k, v in p.items() if k not in INTERNAL} for p in plans]}
@@ -454,6 +486,7 @@ def main():
         version=dict(type="str", choices=["default", "latest"], default="default"),
         cluster_version=dict(type="str"),
         resolve_conflicts=dict(type="str", choices=["PRESERVE", "OVERWRITE", "NONE"], default="PRESERVE"),
+        addon_catalog=dict(type="dict"),
     )
     spec.update(wait_argument_spec(timeout=1200))
     module = eks_module(spec, uses_kubernetes=False)

@@ -108,6 +108,18 @@ options:
       - How many clusters are read at the same time. Each cluster's own reads are concurrent as well.
     type: int
     default: 16
+  read_addon_catalog:
+    description:
+      - Also read the add-on catalog (C(DescribeAddonVersions)) of each cluster's installed add-ons and of V(vpc-cni),
+        V(coredns) and V(kube-proxy) when check C(addon-compatibility) does not need it (no hop pending, or EKS's add-on
+        compatibility insight vouches for a one-hop path), once per region and add-on name, and return it in the
+        cluster's C(addon_catalog).
+      - For the add-on step after the upgrade, M(lifecycle.eks.eks_addon_update) takes it as its
+        O(lifecycle.eks.eks_addon_update#module:addon_catalog) instead of looking each add-on up again on each cluster.
+        C(playbooks/upgrade.yml) sets it.
+      - Nothing is read for a cluster whose checks skip C(addon-compatibility).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - lifecycle.eks.preflight
   - amazon.aws.common.modules
@@ -158,9 +170,9 @@ clusters:
   description:
     - One entry per cluster, under its O(clusters[].name), with what M(lifecycle.eks.eks_upgrade_preflight) returns
       (C(checks), C(summary), C(plan), C(cluster), C(insights), C(configuration_insights),
-      C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(addon_compatibility), C(node_provisioners),
-      C(hybrid_nodes), C(controllers), C(support), C(target_support), C(ansible_facts), C(api_calls), C(api_retries))
-      and its C(warnings).
+      C(rollback_insights), C(insights_freshness), C(deprecated_apis), C(addon_compatibility), C(addon_catalog),
+      C(node_provisioners), C(hybrid_nodes), C(controllers), C(support), C(target_support), C(ansible_facts),
+      C(api_calls), C(api_retries)) and its C(warnings).
     - A cluster that could not be checked has C(failed=true) and C(msg) instead.
   returned: always
   type: dict
@@ -242,7 +254,7 @@ class Region:
 
     def __init__(self, module, region):
         self.clients = Clients(module, region=region)
-        self.shared = RegionReads(self.clients)
+        self.shared = RegionReads(self.clients, addon_step=module.params["read_addon_catalog"])
 
 
 def check_region(region, members, kubectl_client, workers):
@@ -282,6 +294,7 @@ def main():
     spec = dict(
         clusters=dict(type="list", elements="dict", required=True, options=CLUSTER_OPTIONS),
         max_concurrent_clusters=dict(type="int", default=16),
+        read_addon_catalog=dict(type="bool", default=False),
         **call_argument_spec()
     )
     module = EksAWSModule(argument_spec=spec, supports_check_mode=True)

@@ -387,6 +387,20 @@ addon_compatibility:
     - {"addon": "coredns", "version": "v1.10.1-eksbuild.38", "from_version": "1.29", "to_version": "1.30",
        "first_hop": true, "verdict": "move-first", "blocks": true, "move_to": "v1.11.4-eksbuild.22",
        "move_now": true, "after_hop": "v1.11.1-eksbuild.4"}
+addon_catalog:
+  description:
+    - The add-on catalog check C(addon-compatibility) read (C(DescribeAddonVersions), every version of each add-on).
+      Per add-on name, C(versions) (each version with the Kubernetes minors it is compatible with) and C(defaults)
+      (per minor, the version EKS marks default). Empty when nothing was read (no hop pending, the check skipped, or
+      EKS's add-on compatibility insight vouching for a one-hop path).
+    - What M(lifecycle.eks.eks_addon_update) takes as its O(lifecycle.eks.eks_addon_update#module:addon_catalog),
+      so that the add-on step after the upgrade does not read it again.
+  returned: always
+  type: dict
+  sample:
+    coredns:
+      versions: {"v1.11.4-eksbuild.22": ["1.31", "1.30", "1.29"], "v1.10.1-eksbuild.38": ["1.29", "1.28"]}
+      defaults: {"1.30": "v1.11.4-eksbuild.22", "1.29": "v1.11.4-eksbuild.22"}
 node_provisioners:
   description:
     - Node kinds, Karpenter and EKS Auto Mode, judged against O(target_version). C(karpenter) has C(detected),

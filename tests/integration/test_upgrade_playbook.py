@@ -93,6 +93,11 @@ def test_every_path_fleet_planned_upgraded_in_waves_within_its_permissions_then_
         assert (name, control_plane["planned_by"], control_plane["api_calls"]) == (name, "preflight", 1)
     read_only = aws_actions(world.state.log.as_dicts())
     assert read_only == policy_actions("iam-policy-readonly.json")
+    # The add-on step chose from the catalog the wave's preflight read for the region (one wave here): one
+    # DescribeAddonVersions per add-on name, none per cluster.
+    addon_names = {"vpc-cni", "coredns", "kube-proxy"}.union(*(c["addons"] for c in world.summary().values()))
+    catalog_reads = [r for r in world.state.log.as_dicts() if r["operation"] == "DescribeAddonVersions"]
+    assert len(catalog_reads) == len(addon_names), (len(catalog_reads), addon_names)
 
     # The real run, in the default waves (1, 25%, the rest).
     start = len(world.state.log.records())
@@ -104,6 +109,9 @@ def test_every_path_fleet_planned_upgraded_in_waves_within_its_permissions_then_
         "dev-use1": "upgraded", "staging-use1": "upgraded", "prod-ml": "upgraded", "prod-web": "upgraded",
         "legacy-batch": "blocked"}, first.output[-3000:]
     first.assert_stats_match_summary()  # three waves
+    # Once per wave and add-on name (each wave's preflight), not once per cluster and add-on (the add-on step).
+    catalog_reads = [r for r in world.state.log.as_dicts(start) if r["operation"] == "DescribeAddonVersions"]
+    assert len(catalog_reads) <= 3 * len(addon_names), (len(catalog_reads), addon_names)
     state = world.summary()
     for name in DEMO[:4]:
         cluster = state[name]

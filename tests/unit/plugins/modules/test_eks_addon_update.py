@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.addons import answer_entry
+from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
 from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update as module
 from tests.conftest import COLLECTIONS, ROOT, mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, faults_once_returned, log_position, records
@@ -197,6 +199,79 @@ def test_a_run_never_imports_kubernetes(make_world, args):
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] is True
     assert imported == "[]"
+
+
+def region_catalog(world, names):
+    """{add-on: catalog entry} as a preflight reads it for the region (one DescribeAddonVersions per name)."""
+    eks = world.client("eks")
+    return {n: answer_entry(eks.describe_addon_versions(addonName=n)["addons"]) for n in names}
+
+
+def outcome(result):
+    """What the module decided and reports, without its call counts and the arguments it was given."""
+    return {k: v for k, v in result.items() if k not in ("api_calls", "invocation")}
+
+
+def test_a_given_catalog_is_not_read_again_and_chooses_as_the_lookups_do(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    catalog = region_catalog(world, ("vpc-cni", "coredns", "kube-proxy"))
+    before = log_position(world)
+    looked_up = run_module(module, addon_args(args, version="latest"), check_mode=True, diff=True)
+    assert len(records(world, before, operation="DescribeAddonVersions")) == 3  # one per add-on, without it
+    before = log_position(world)
+    given = run_module(module, addon_args(args, version="latest", addon_catalog=catalog), check_mode=True, diff=True)
+    assert not given.failed, given.get("msg")
+    assert records(world, before, operation="DescribeAddonVersions") == []
+    assert outcome(given) == outcome(looked_up)
+    assert given["api_calls"] == looked_up["api_calls"] - 3
+    assert by_name(given)["vpc-cni"]["steps"] == ["v1.19.6-eksbuild.1", "v1.20.1-eksbuild.3"]
+
+    before = log_position(world)
+    applied = run_module(module, addon_args(args, version="latest", addon_catalog=catalog))
+    assert not applied.failed, applied.get("msg")
+    assert records(world, before, operation="DescribeAddonVersions") == []
+    assert world.summary()[NAME]["addons"] == {a["name"]: a["after"] for a in given["addons"]}
+
+
+def test_an_add_on_the_catalog_lacks_is_looked_up_alone(make_world, run_module, args, monkeypatch):
+    world = make_world(AFTER_CONTROL_PLANE)
+    catalog = region_catalog(world, ("coredns", "kube-proxy"))
+    expected = run_module(module, addon_args(args), check_mode=True)
+    looked_up = []
+    describe = Clients.describe_addon_versions
+
+    def recording(self, kubernetes_version=None, addon_name=None):
+        looked_up.append(addon_name)
+        return describe(self, kubernetes_version, addon_name)
+
+    monkeypatch.setattr(Clients, "describe_addon_versions", recording)
+    before = log_position(world)
+    partial = run_module(module, addon_args(args, addon_catalog=catalog), check_mode=True)
+    assert not partial.failed, partial.get("msg")
+    assert outcome(partial) == outcome(expected)
+    assert len(records(world, before, operation="DescribeAddonVersions")) == 1
+    assert looked_up == ["vpc-cni"]
+    assert by_name(partial)["vpc-cni"]["after"] == "v1.19.0-eksbuild.1"
+
+
+def test_a_catalog_entry_without_versions_is_an_unknown_add_on(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    empty = {"versions": {}, "defaults": {}}  # what a preflight records for a name EKS does not list
+    result = run_module(module, addon_args(args, addons=[{"name": "no-such-addon"}],
+                                           addon_catalog={"no-such-addon": empty}))
+    assert result.failed
+    assert "no-such-addon is unknown to Amazon EKS for Kubernetes 1.30" in result["msg"]
+    assert records(world, operation="DescribeAddonVersions") == []
+
+
+def test_a_malformed_catalog_fails_before_any_call(make_world, run_module, args):
+    world = make_world(AFTER_CONTROL_PLANE)
+    before = log_position(world)
+    result = run_module(module, addon_args(args, addon_catalog={"coredns": {"versions": ["v1.11.4-eksbuild.22"]},
+                                                                "kube-proxy": {"versions": {}}}))
+    assert result.failed
+    assert result["msg"].startswith("addon_catalog entries coredns must each be {versions: {VERSION: [MINOR, ...]}")
+    assert records(world, before) == []
 
 
 def test_cluster_version_plans_ahead_in_check_mode_only(make_world, run_module, args):

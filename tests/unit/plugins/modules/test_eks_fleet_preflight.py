@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ansible_collections.lifecycle.eks.plugins.module_utils.addons import answer_entry
 from ansible_collections.lifecycle.eks.plugins.modules import eks_fleet_preflight as fleet
 from ansible_collections.lifecycle.eks.plugins.modules import eks_upgrade_preflight as single
 from eksworld import scenario
@@ -160,3 +161,32 @@ def test_a_cluster_in_another_region_is_read_there(make_world, run_module, kubec
     assert result["clusters"]["elsewhere"]["failed"] is True
     assert "ResourceNotFoundException" in result["clusters"]["elsewhere"]["msg"]
     assert mutating_calls(world, before) == []
+
+
+def test_the_add_on_catalog_is_read_for_the_add_on_step_once_per_region(make_world, run_module, kubeconfig):
+    world, targets = seeded(make_world)
+    skipping = "healthy-129"
+    clusters = [dict(entry, skip_checks=entry["skip_checks"] + ["addon-compatibility"]) if entry["name"] == skipping
+                else entry for entry in entries(targets, kubeconfig)]
+    without = run_module(fleet, {"region": world.region, "clusters": clusters}, check_mode=True)
+    assert not without.failed, without.get("msg")
+    # Read only where the check needs it: not for a cluster EKS's add-on compatibility insight vouches for.
+    vouched = [n for n, r in without["clusters"].items() if n != skipping and r["addon_catalog"] == {}]
+    assert vouched, {n: sorted(r["addon_catalog"]) for n, r in without["clusters"].items()}
+
+    before = log_position(world)
+    result = run_module(fleet, {"region": world.region, "clusters": clusters, "read_addon_catalog": True},
+                        check_mode=True)
+    assert not result.failed, result.get("msg")
+    # Still once per add-on name for the region: vpc-cni, coredns, kube-proxy and the Marketplace add-on.
+    assert len(records(world, before, operation="DescribeAddonVersions")) == 4
+    eks = world.client("eks")
+    for name, entry in result["clusters"].items():
+        if name == skipping:
+            assert entry["addon_catalog"] == {}
+            continue
+        installed = eks.list_addons(clusterName=name)["addons"]
+        assert sorted(entry["addon_catalog"]) == sorted({"vpc-cni", "coredns", "kube-proxy", *installed}), name
+        assert entry["checks"] == without["clusters"][name]["checks"], name
+    assert result["clusters"]["telemetry-130"]["addon_catalog"]["acme_telemetry-agent"] == answer_entry(
+        eks.describe_addon_versions(addonName="acme_telemetry-agent")["addons"])
