@@ -34,7 +34,8 @@ options:
         control-plane update EKS replaces the API server instances behind the endpoint's name (the name and the
         certificate authority stay), so the API can be out of reach for a while.
       - Retries back off from 0.5 s, doubling up to 10 s (or wait as long as the answer's C(Retry-After) says). A
-        connection that failed is replaced by a new one, which resolves the endpoint's name again.
+        connection that failed is replaced by a new one, which resolves the endpoint's name again. A TLS failure (a
+        CA or certificate that does not match) is not retried.
       - V(0) does not retry. Each retry counts in the module's C(kube_retries) result.
       - When unset, the E(LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT) environment variable is used.
     type: int

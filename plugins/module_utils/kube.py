@@ -110,6 +110,8 @@ def kube_retry(connection, clock=None, sleep=None):
     retry_class = _outage_retry_class()
     import urllib3
 
+    # other=0: a TLS failure (a CA or certificate that does not match) is no outage, and fails at once instead of
+    # after kube_retry_timeout; connection and read errors, and 429/5xx answers, are retried.
     # allowed_methods=None: every method is retried, as the API server replacement fails them all alike
     # (method_whitelist before urllib3 1.26, which kubernetes' floor of 1.24.2 still allows).
     if hasattr(urllib3.util.retry.Retry, "DEFAULT_ALLOWED_METHODS"):
@@ -117,7 +119,7 @@ def kube_retry(connection, clock=None, sleep=None):
     else:
         methods = {"method_whitelist": None}
     return retry_class(connection=connection, clock=clock, sleep=sleep, total=None, connect=None, read=None,
-                       status=None, other=None, redirect=MAX_REDIRECTS, status_forcelist=RETRYABLE_STATUSES,
+                       status=None, other=0, redirect=MAX_REDIRECTS, status_forcelist=RETRYABLE_STATUSES,
                        raise_on_status=False, respect_retry_after_header=True, **methods)
 
 

@@ -542,6 +542,24 @@ def test_retries_before_the_deadline_and_gives_up_after(clock):
     assert retry.connection.call_retries == 2
 
 
+def test_a_tls_failure_is_not_retried(clock):
+    """A CA or certificate that does not match fails the call at once, not after kube_retry_timeout."""
+    from urllib3.exceptions import SSLError
+
+    retry = _retry(10, clock)
+    with pytest.raises(MaxRetryError):
+        retry.increment("GET", "/api", error=SSLError("certificate verify failed"))
+    assert retry.connection.call_retries == 0
+
+
+def test_connection_errors_are_retried(clock):
+    from urllib3.exceptions import NewConnectionError
+
+    retry = _retry(10, clock)
+    again = retry.increment("GET", "/api", error=NewConnectionError(None, "connection refused"))
+    assert len(again.history) == 1 and not again.is_exhausted()
+
+
 def test_copies_share_the_budget_counter_clock_and_sleep(clients, clock):
     retry = _retry(10, clock, clients.stats)
     retry.connection.begin_call()
