@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where the control-plane step of a cluster stands while it runs: which hop, which phase, which update.
 
-eks_cluster_upgrade writes it into the checkpoint store when a hop starts or its phase changes, beside the
-checkpoint and never in it (``progress/<name>``, as claims are kept under ``claims/``): the steps a rerun skips stay
-those the playbook records, and a progress record that cannot be written costs only a warning. status.yml reads it
+eks_cluster_upgrade writes it into the checkpoint store when a hop starts or its phase changes, and deletes it when
+the step ends well (a run cut short leaves it, showing where it stopped). It lies beside the checkpoint, never in it
+(``progress/<name>``, as claims are kept under ``claims/``): the steps a rerun skips stay those the playbook
+records, and a progress record that cannot be written costs only a warning. status.yml reads it
 (eks_checkpoint_info read_progress) to show "hop 2 of 3 (1.29 -> 1.30): updating"::
 
     {"schema_version": 1, "cluster": "prod-eu", "run_id": "awx-42", "target_version": "1.30", "hop": 2, "hops": 3,
@@ -83,6 +84,18 @@ class ProgressRecorder:
         self.broken = params is None
         self.current = None
         self.writes = 0
+
+    def finish(self):
+        """The step ended well: its record goes (status.yml then goes by the checkpoint). A record that cannot be
+        deleted is a warning; one of a run cut short stays, to show where it stopped."""
+        if self.broken or not self.writes:
+            return
+        try:
+            self.store.delete_progress(validate_name(self.params["cluster"]))
+        except Exception as exc:  # pylint: disable=broad-except
+            self.warn("The progress record %s of the finished control plane step could not be deleted: %s."
+                      % (self.store.progress_location(self.params["cluster"]),
+                         exc.message if isinstance(exc, ModuleError) else exc))
 
     def hop(self, index, total, from_version, to_version, phase, update_id=None, nodegroup=None):
         """Hop ``index`` of ``total`` (from 1) is in ``phase``, on ``update_id`` when one was started."""

@@ -87,13 +87,7 @@ class LocalStore:
                 os.remove(temporary)
 
     def delete(self, name):
-        path = self.location(name)
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise ModuleError("Cannot delete checkpoint %s: %s." % (path, exc.strerror or exc)) from exc
+        _remove(self.location(name), "checkpoint")
 
     def claim_location(self, name):
         return os.path.join(self.directory, CLAIMS, name + ".json")
@@ -140,13 +134,7 @@ class LocalStore:
             raise ModuleError("Cannot write claim %s: %s." % (path, exc.strerror or exc)) from exc
 
     def delete_claim(self, name):
-        path = self.claim_location(name)
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise ModuleError("Cannot delete claim %s: %s." % (path, exc.strerror or exc)) from exc
+        _remove(self.claim_location(name), "claim")
 
     def progress_location(self, name):
         return os.path.join(self.directory, PROGRESS, name + ".json")
@@ -178,6 +166,19 @@ class LocalStore:
         finally:
             if temporary is not None and os.path.exists(temporary):
                 os.remove(temporary)
+
+    def delete_progress(self, name):
+        _remove(self.progress_location(name), "progress")
+
+
+def _remove(path, what):
+    """Delete a file of the local store; one already gone is no error."""
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise ModuleError("Cannot delete %s %s: %s." % (what, path, exc.strerror or exc)) from exc
 
 
 class S3Store:
@@ -247,6 +248,9 @@ class S3Store:
 
     def write_progress(self, name, progress):
         self.clients.put_object(self.bucket, self.progress_key(name), encode_progress(progress).encode("utf-8"))
+
+    def delete_progress(self, name):
+        self.clients.delete_object(self.bucket, self.progress_key(name))
 
 
 class DynamoDBStore:
@@ -361,6 +365,12 @@ class DynamoDBStore:
                       "updated_at": {"S": progress["updated_at"]}}
         try:
             self.clients.put_item(self.table, self.key(PROGRESS + name), attributes)
+        except ModuleError as exc:
+            raise self._explained(exc) from None
+
+    def delete_progress(self, name):
+        try:
+            self.clients.delete_item(self.table, self.key(PROGRESS + name))
         except ModuleError as exc:
             raise self._explained(exc) from None
 

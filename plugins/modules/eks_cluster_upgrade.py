@@ -102,6 +102,8 @@ options:
         id, the node group, when the hop started and the run (RV(lifecycle.eks.eks_checkpoint_info#module:progress)).
       - It is kept beside the checkpoint, never in it (C(progress/CLUSTER.json) of the directory or the S3 prefix,
         the DynamoDB item C(progress/CLUSTER)); the steps a rerun skips are only those the playbook records.
+      - The record is deleted when the module ends well; a run cut short (killed, or failed) leaves it, showing
+        where it stopped, until a run of the step ends well.
       - A record that cannot be written is a warning, and no other is tried in this run; the upgrade goes on.
         Nothing is written in check mode.
       - With O(progress.backend=local) the module writes the directory of the host it runs on, as
@@ -532,6 +534,7 @@ def upgrade(module, clients):
                           "after": {"version": result["version_after"], "nodegroups": after_groups}}
     if module.check_mode or not plan.hops:
         result["progress_writes"] = run_.progress.writes  # an update resumed above
+        run_.progress.finish()
         return result
     hops = plan.hops if module.params["wait"] else plan.hops[:1]
     groups = {ng["name"]: dict(ng) for ng in nodegroups}
@@ -556,6 +559,7 @@ def upgrade(module, clients):
         exc.details["result"] = dict({k: v for k, v in result.items() if k != "version_after"}, **run_.partial())
         raise
     result["progress_writes"] = run_.progress.writes
+    run_.progress.finish()
     result["settings_left_alone"]["after"] = settings_left_alone(after)
     for warning in changed_behind_our_back(name, settings, result["settings_left_alone"]["after"]):
         module.warn(warning)

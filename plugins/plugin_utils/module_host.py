@@ -57,9 +57,8 @@ class HostFailed(Exception):
 
 
 def enabled(environ=None) -> bool:
-    """LIFECYCLE_EKS_MODULE_HOST=1 turns the module host on (off by default until its wall time is measured on a quiet
-    machine: docs/performance.md#the-module-host)."""
-    return (environ if environ is not None else os.environ).get("LIFECYCLE_EKS_MODULE_HOST", "").strip() == "1"
+    """The module host is on unless LIFECYCLE_EKS_MODULE_HOST=0 (docs/performance.md#the-module-host)."""
+    return (environ if environ is not None else os.environ).get("LIFECYCLE_EKS_MODULE_HOST", "").strip() != "0"
 
 
 def process_start_time(pid: int) -> str | None:

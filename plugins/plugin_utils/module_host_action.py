@@ -6,7 +6,7 @@
 The module gets the arguments, environment, working directory and interpreter state it gets from
 _execute_module with the local connection and pipelining, and its output is parsed and cleaned as _execute_module
 parses and cleans it. Whenever that cannot be guaranteed (another connection, become, async, delegate_to, another
-interpreter, LIFECYCLE_EKS_MODULE_HOST not 1, ...) the module runs through _execute_module itself.
+interpreter, LIFECYCLE_EKS_MODULE_HOST=0, ...) the module runs through _execute_module itself.
 """
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def unusable_because(action: ActionBase, task_vars: dict, module_name: str, wrap
     """Why this module run cannot go to the module host, or None when it can."""
     task, connection = action._task, action._connection
     checks = (
-        (not module_host.enabled(), "LIFECYCLE_EKS_MODULE_HOST is not 1"),
+        (not module_host.enabled(), "LIFECYCLE_EKS_MODULE_HOST=0"),
         (getattr(connection, "transport", None) != "local", "not the local connection"),
         (bool(task.delegate_to), "delegate_to"),
         (bool(getattr(action._play_context, "become", False) or getattr(connection, "become", None)), "become"),

@@ -94,6 +94,12 @@ class MemoryClients:
     def get_item(self, table, key):
         return self.items.get((table, key["cluster"]["S"]))
 
+    def delete_object(self, bucket, key):
+        self.objects.pop((bucket, key), None)
+
+    def delete_item(self, table, key):
+        self.items.pop((table, key["cluster"]["S"]), None)
+
 
 def test_progress_is_kept_beside_the_checkpoint_in_each_store(tmp_path):
     clients = MemoryClients()
@@ -107,6 +113,11 @@ def test_progress_is_kept_beside_the_checkpoint_in_each_store(tmp_path):
         str(tmp_path / "progress" / "prod-eu.json"), "s3://bucket/fleet/progress/prod-eu.json",
         "dynamodb://table/progress/prod-eu"]
     assert clients.items[("table", "progress/prod-eu")]["run_id"] == {"S": "run-1"}
+    for store in stores:
+        store.delete_progress("prod-eu")
+        assert store.read_progress("prod-eu") is None
+        store.delete_progress("prod-eu")  # already gone: no error
+    assert clients.objects == {} and clients.items == {}
 
 
 @pytest.mark.parametrize("damage", [

@@ -60,11 +60,10 @@ def test_each_hop_start_and_phase_change_is_recorded_once(make_world, run_module
     # A hop keeps the time it started through its phases; the run and target are the record's.
     assert len({p["hop_started_at"] for p in written if p["hop"] == 2}) == 1
     assert {(p["run_id"], p["target_version"], p["cluster"]) for p in written} == {("run-7", "1.30", "staging")}
-    # The last record is what the store keeps, beside the checkpoint and not in it: no checkpoint was written.
-    assert store.read_progress("staging") == written[-1]
-    assert store.read("staging") is None
-    stored = [path.relative_to(checkpoints).as_posix() for path in checkpoints.rglob("*.json")]
-    assert stored == ["progress/staging.json"]
+    # Beside the checkpoint and not in it (no checkpoint was written), and gone once the step ended well.
+    assert written and all(p["cluster"] == "staging" for p in written)
+    assert store.read("staging") is None and store.read_progress("staging") is None
+    assert not any(checkpoints.rglob("*.json"))
 
 
 def test_the_checkpoint_a_rerun_relies_on_is_left_as_it_was(make_world, run_module, args, checkpoints, written):
@@ -80,7 +79,32 @@ def test_the_checkpoint_a_rerun_relies_on_is_left_as_it_was(make_world, run_modu
     assert not result.failed, result.get("msg")
     assert [(p["hop"], p["hops"], p["phase"]) for p in written] == [(1, 1, "updating")]
     assert Path(before).read_text() == text
-    assert store.read_progress("healthy")["update_id"] == result["updates"][0]["id"]
+    assert written[-1]["update_id"] == result["updates"][0]["id"]
+
+
+def test_a_step_that_fails_leaves_its_record_showing_where_it_stopped(make_world, run_module, args, checkpoints,
+                                                                      written):
+    make_world({"target_version": "1.30", "clusters": [
+        {"name": "failing", "version": "1.29", "faults": {"fail_updates": "InsufficientFreeAddresses"}}]})
+    store = checkpoint_store.LocalStore(str(checkpoints))
+    result = run_module(module, args("failing", target_version="1.30", progress=progress_option(checkpoints, "failing"),
+                                     **FAST_WAIT))
+    assert result.failed
+    assert store.read_progress("failing") == written[-1]
+    assert (written[-1]["hop"], written[-1]["phase"]) == (1, "updating")
+
+
+def test_a_record_that_cannot_be_deleted_is_a_warning(make_world, run_module, args, checkpoints, monkeypatch):
+    def refuse(self: Any, name: str) -> None:
+        raise checkpoint_store.ModuleError("Cannot delete progress: read-only file system.")
+
+    monkeypatch.setattr(checkpoint_store.LocalStore, "delete_progress", refuse)
+    make_world("healthy")
+    result = run_module(module, args("healthy-129", target_version="1.30",
+                                     progress=progress_option(checkpoints, "healthy"), **FAST_WAIT))
+    assert not result.failed and result["version_after"] == "1.30"
+    [warning] = [w for w in warning_texts(result) if "progress" in w]
+    assert "could not be deleted" in warning and "read-only file system" in warning
 
 
 def test_a_store_that_cannot_be_written_is_a_warning_and_the_upgrade_goes_on(make_world, run_module, args, tmp_path):

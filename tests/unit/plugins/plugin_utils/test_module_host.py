@@ -213,7 +213,7 @@ def test_the_host_is_unavailable_for_a_process_that_is_gone():
         module_host.connect(main_pid=gone.pid, paths=[])
 
 
-@pytest.mark.parametrize("value, expected", [(None, False), ("1", True), (" 1 ", True), ("0", False), ("", False)])
+@pytest.mark.parametrize("value, expected", [(None, True), ("1", True), ("", True), ("0", False), (" 0 ", False)])
 def test_the_switch(value, expected):
     assert module_host.enabled({} if value is None else {"LIFECYCLE_EKS_MODULE_HOST": value}) is expected
 

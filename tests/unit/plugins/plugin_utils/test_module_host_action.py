@@ -53,13 +53,12 @@ def test_anything_else_runs_the_module_as_before(monkeypatch, changes, task_vars
     assert unusable_because(action(**changes), task_vars, "lifecycle.eks.eks_cluster_upgrade") == reason
 
 
-@pytest.mark.parametrize("value", [None, "0"])
-def test_it_is_off_unless_switched_on(monkeypatch, value):
+@pytest.mark.parametrize("value, reason", [(None, None), ("1", None), ("0", "LIFECYCLE_EKS_MODULE_HOST=0")])
+def test_it_is_on_unless_switched_off(monkeypatch, value, reason):
     monkeypatch.delenv("LIFECYCLE_EKS_MODULE_HOST", raising=False)
     if value is not None:
         monkeypatch.setenv("LIFECYCLE_EKS_MODULE_HOST", value)
-    assert unusable_because(action(), TASK_VARS, "lifecycle.eks.eks_cluster_upgrade") == \
-        "LIFECYCLE_EKS_MODULE_HOST is not 1"
+    assert unusable_because(action(), TASK_VARS, "lifecycle.eks.eks_cluster_upgrade") == reason
 
 
 def real_action() -> Any:
