@@ -46,14 +46,8 @@ class LocalStore:
 
     def read(self, name):
         path = self.location(name)
-        try:
-            with open(path, "rb") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise ModuleError("Cannot read checkpoint %s: %s." % (path, exc.strerror or exc)) from exc
-        return decode(text, name, path)
+        text = _read(path, "checkpoint")
+        return None if text is None else decode(text, name, path)
 
     def check_writable(self):
         """Fail now, before the run changes a cluster, when the directory cannot be created or written."""
@@ -67,24 +61,7 @@ class LocalStore:
                               "directory." % (self.directory, existing))
 
     def write(self, name, document):
-        """Write to a temporary file of the same directory, then rename it over the checkpoint (atomic)."""
-        path = self.location(name)
-        temporary = None
-        try:
-            os.makedirs(self.directory, mode=0o755, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=self.directory)
-            with os.fdopen(handle, "w") as stream:
-                stream.write(encode(document))
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, path)
-            temporary = None
-        except OSError as exc:
-            raise ModuleError("Cannot write checkpoint %s: %s." % (path, exc.strerror or exc)) from exc
-        finally:
-            if temporary is not None and os.path.exists(temporary):
-                os.remove(temporary)
+        _write(self.location(name), name, encode(document), "checkpoint", sync=True)
 
     def delete(self, name):
         _remove(self.location(name), "checkpoint")
@@ -94,44 +71,19 @@ class LocalStore:
 
     def read_claim(self, name):
         path = self.claim_location(name)
-        try:
-            with open(path, "rb") as handle:
-                return decode_claim(handle.read(), name, path)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise ModuleError("Cannot read claim %s: %s." % (path, exc.strerror or exc)) from exc
+        text = _read(path, "claim")
+        return None if text is None else decode_claim(text, name, path)
 
     def create_claim(self, name, claim):
         """Link a complete temporary file into place: link() fails when the claim exists (atomic, NFS too)."""
-        path = self.claim_location(name)
-        temporary = None
         try:
-            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=os.path.dirname(path))
-            with os.fdopen(handle, "w") as stream:
-                stream.write(encode_claim(claim))
-            os.chmod(temporary, 0o644)
-            os.link(temporary, path)
-            return True
+            _write(self.claim_location(name), name, encode_claim(claim), "claim", place=os.link)
         except FileExistsError:
             return False
-        except OSError as exc:
-            raise ModuleError("Cannot write claim %s: %s." % (path, exc.strerror or exc)) from exc
-        finally:
-            if temporary is not None and os.path.exists(temporary):
-                os.remove(temporary)
+        return True
 
     def replace_claim(self, name, claim):
-        path = self.claim_location(name)
-        try:
-            handle, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=os.path.dirname(path))
-            with os.fdopen(handle, "w") as stream:
-                stream.write(encode_claim(claim))
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, path)
-        except OSError as exc:
-            raise ModuleError("Cannot write claim %s: %s." % (path, exc.strerror or exc)) from exc
+        _write(self.claim_location(name), name, encode_claim(claim), "claim")
 
     def delete_claim(self, name):
         _remove(self.claim_location(name), "claim")
@@ -140,35 +92,50 @@ class LocalStore:
         return os.path.join(self.directory, PROGRESS, name + ".json")
 
     def read_progress(self, name):
-        path = self.progress_location(name)
-        try:
-            with open(path, "rb") as handle:
-                return decode_progress(handle.read(), name)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise ModuleError("Cannot read progress %s: %s." % (path, exc.strerror or exc)) from exc
+        text = _read(self.progress_location(name), "progress")
+        return None if text is None else decode_progress(text, name)
 
     def write_progress(self, name, progress):
-        """Replaced atomically, as a checkpoint is: a reader sees the previous record or the next, whole."""
-        path = self.progress_location(name)
-        temporary = None
-        try:
-            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=os.path.dirname(path))
-            with os.fdopen(handle, "w") as stream:
-                stream.write(encode_progress(progress))
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, path)
-            temporary = None
-        except OSError as exc:
-            raise ModuleError("Cannot write progress %s: %s." % (path, exc.strerror or exc)) from exc
-        finally:
-            if temporary is not None and os.path.exists(temporary):
-                os.remove(temporary)
+        _write(self.progress_location(name), name, encode_progress(progress), "progress")
 
     def delete_progress(self, name):
         _remove(self.progress_location(name), "progress")
+
+
+def _read(path, what):
+    """The bytes of a file of the local store, or None when there is none."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ModuleError("Cannot read %s %s: %s." % (what, path, exc.strerror or exc)) from exc
+
+
+def _write(path, name, text, what, place=None, sync=False):
+    """Write a complete temporary file of the same directory, then ``place`` it at ``path``: os.replace by default
+    (atomic: a reader sees the previous file or the next, whole), or os.link (FileExistsError when one is there)."""
+    temporary = None
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=os.path.dirname(path))
+        with os.fdopen(handle, "w") as stream:
+            stream.write(text)
+            if sync:
+                stream.flush()
+                os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        (place or os.replace)(temporary, path)
+        if place is None:
+            temporary = None  # it is the file now
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise ModuleError("Cannot write %s %s: %s." % (what, path, exc.strerror or exc)) from exc
+    finally:
+        if temporary is not None and os.path.exists(temporary):
+            os.remove(temporary)
 
 
 def _remove(path, what):
