@@ -5,6 +5,8 @@
 (plugin_utils/checkpoint_action)."""
 from __future__ import annotations
 
+from ansible.utils.display import Display
+
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_calls import claim, claim_argument_spec
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import STORE_REQUIRED_IF
 from ansible_collections.lifecycle.eks.plugins.plugin_utils.checkpoint_action import CheckpointAction
@@ -20,4 +22,4 @@ class ActionModule(CheckpointAction):
         return STORE_REQUIRED_IF
 
     def body(self, params, store, name):
-        return claim(params, store, name, bool(self._task.check_mode))
+        return claim(params, store, name, bool(self._task.check_mode), Display().warning)

@@ -45,6 +45,9 @@ RETRY = AWSRetry.jittered_backoff(retries=MAX_ATTEMPTS, delay=1, backoff=2, max_
 S3_NO_SUCH_KEY = ("NoSuchKey", "404")
 # S3's answers to a conditional write (If-None-Match: *) on an existing key: 412, or 409 when writes race.
 S3_KEY_EXISTS = ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
+# S3's answers to a write or delete on the condition of an ETag (If-Match) when the object changed or went away.
+S3_KEY_CHANGED = S3_KEY_EXISTS + S3_NO_SUCH_KEY
+DYNAMODB_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 EKS_TOKEN_PREFIX = "k8s-aws-v1."
 K8S_AWS_ID_HEADER = "x-k8s-aws-id"
@@ -424,24 +427,38 @@ class Clients:
 
         Without s3:ListBucket on the bucket, S3 answers a missing key with AccessDenied, not NoSuchKey.
         """
+        return self.get_object_and_etag(bucket, key)[0]
+
+    def get_object_and_etag(self, bucket, key):
+        """``(content, ETag)`` of the object, ``(None, None)`` when the key does not exist."""
         def fetch():  # the body is read within the retried call: a broken download is retried too
             response = self.s3.get_object(Bucket=bucket, Key=key)
             self.stats.add_response(response)
-            return response["Body"].read()
+            return response["Body"].read(), response.get("ETag")
 
-        return self.find(f"read s3://{bucket}/{key}", S3_NO_SUCH_KEY, fetch)
+        return self.find(f"read s3://{bucket}/{key}", S3_NO_SUCH_KEY, fetch) or (None, None)
 
     def put_object(self, bucket, key, body, content_type="application/json"):
         self.call(f"write s3://{bucket}/{key}", self.s3.put_object, Bucket=bucket, Key=key, Body=body,
                   ContentType=content_type)
+
+    def replace_object(self, bucket, key, body, etag, content_type="application/json"):
+        """PutObject only while the object is the one of ``etag`` (If-Match): false when it changed or went away."""
+        return self.find(f"replace s3://{bucket}/{key}", S3_KEY_CHANGED, self.s3.put_object, Bucket=bucket, Key=key,
+                         Body=body, ContentType=content_type, IfMatch=etag) is not None
 
     def create_object(self, bucket, key, body, content_type="application/json"):
         """PutObject only when the key does not exist (If-None-Match: *): false when it does."""
         return self.find(f"create s3://{bucket}/{key}", S3_KEY_EXISTS, self.s3.put_object, Bucket=bucket, Key=key,
                          Body=body, ContentType=content_type, IfNoneMatch="*") is not None
 
-    def delete_object(self, bucket, key):
-        self.call(f"delete s3://{bucket}/{key}", self.s3.delete_object, Bucket=bucket, Key=key)
+    def delete_object(self, bucket, key, etag=None):
+        """DeleteObject; with ``etag``, only while the object is that one (If-Match): false when it changed."""
+        if etag is None:
+            self.call(f"delete s3://{bucket}/{key}", self.s3.delete_object, Bucket=bucket, Key=key)
+            return True
+        return self.find(f"delete s3://{bucket}/{key}", S3_KEY_CHANGED, self.s3.delete_object, Bucket=bucket,
+                         Key=key, IfMatch=etag) is not None
 
     # DynamoDB (checkpoints)
 
@@ -451,21 +468,32 @@ class Clients:
                              TableName=table, Key=key, ConsistentRead=True)
         return response.get("Item")
 
-    def put_item(self, table, key, attributes):
-        """PutItem of the item ``key`` with ``attributes`` (both in DynamoDB's typed form)."""
-        self.call(f"write item {_item_key(key)} of DynamoDB table {table}", self.dynamodb.put_item, TableName=table,
-                  Item=dict(attributes, **key))
+    def put_item(self, table, key, attributes, unless_changed=None):
+        """PutItem of the item ``key`` with ``attributes`` (both in DynamoDB's typed form). ``unless_changed``
+        (attribute name, typed value): only while the item holds that value, false when it no longer does."""
+        return self._conditional(f"write item {_item_key(key)} of DynamoDB table {table}", unless_changed,
+                                 self.dynamodb.put_item, TableName=table, Item=dict(attributes, **key))
 
     def create_item(self, table, key, attributes, key_name):
         """PutItem only when no item has ``key`` (attribute_not_exists of the key ``key_name``): false when one has."""
-        return self.find(f"create item {_item_key(key)} of DynamoDB table {table}", "ConditionalCheckFailedException",
+        return self.find(f"create item {_item_key(key)} of DynamoDB table {table}", DYNAMODB_CONDITION_FAILED,
                          self.dynamodb.put_item, TableName=table, Item=dict(attributes, **key),
                          ConditionExpression="attribute_not_exists(#key)",
                          ExpressionAttributeNames={"#key": key_name}) is not None
 
-    def delete_item(self, table, key):
-        self.call(f"delete item {_item_key(key)} of DynamoDB table {table}", self.dynamodb.delete_item,
-                  TableName=table, Key=key)
+    def delete_item(self, table, key, unless_changed=None):
+        """DeleteItem; ``unless_changed`` as for put_item."""
+        return self._conditional(f"delete item {_item_key(key)} of DynamoDB table {table}", unless_changed,
+                                 self.dynamodb.delete_item, TableName=table, Key=key)
+
+    def _conditional(self, action, unless_changed, fn, **kwargs):
+        if unless_changed is None:
+            self.call(action, fn, **kwargs)
+            return True
+        name, value = unless_changed
+        return self.find(action, DYNAMODB_CONDITION_FAILED, fn, ConditionExpression="#held = :held",
+                         ExpressionAttributeNames={"#held": name}, ExpressionAttributeValues={":held": value},
+                         **kwargs) is not None
 
     # EC2
 

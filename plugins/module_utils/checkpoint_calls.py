@@ -19,6 +19,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import (
     utc_now,
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_claim import (
+    DEFAULT_LEASE_SECONDS,
     check_release,
     decide,
     is_held_by,
@@ -69,6 +70,7 @@ def claim_argument_spec():
         holder=dict(type="str"),
         target_version=dict(type="str"),
         takeover=dict(type="bool", default=False),
+        lease=dict(type="int", default=DEFAULT_LEASE_SECONDS),
     )
     return spec
 
@@ -115,38 +117,60 @@ def read(params, store, name):
     return result
 
 
-def claim(params, store, name, check_mode):
-    """eks_checkpoint_claim: take the cluster for this job (the store's conditional write arbitrates), or release it."""
-    run_id, holder, takeover = params["run_id"], params["holder"], params["takeover"]
-    mine = new_claim(name, run_id, holder, params["target_version"], utc_now())
-    result = {"location": store.claim_location(name), "taken_over": None}
+# Conditional writes a claim may lose in a row to other jobs claiming the same cluster before this one gives up.
+CLAIM_ATTEMPTS = 3
+
+
+def claim(params, store, name, check_mode, warn):
+    """eks_checkpoint_claim: take the cluster for this job (the store's conditional writes arbitrate), renew this
+    job's lease, take an expired or (takeover) another job's claim over, or release the claim."""
     if params["state"] == "absent":
-        try:
-            existing = store.read_claim(name)
-        except CheckpointInvalid:
-            if not takeover:
-                raise
-            existing = {"damaged": store.claim_location(name)}  # takeover removes a damaged claim too
-        release = True if "damaged" in (existing or {}) else check_release(existing, run_id, holder, takeover)
-        if release and not check_mode:
-            store.delete_claim(name)
-        result.update(changed=bool(release), claim=None, taken_over=existing if release and (
-            "damaged" in existing or not is_held_by(existing, run_id, holder)) else None)
+        return release(params, store, name, check_mode, warn)
+    run_id, holder, now = params["run_id"], params["holder"], utc_now()
+    mine = new_claim(name, run_id, holder, params["target_version"], now, params["lease"])
+    result = {"location": store.claim_location(name), "changed": True, "claim": mine, "taken_over": None,
+              "renewed": False}
+    for _attempt in range(CLAIM_ATTEMPTS):
+        if check_mode:
+            existing, version = store.read_claim_versioned(name)
+        elif store.create_claim(name, mine):
+            return result
+        else:
+            existing, version = store.read_claim_versioned(name)
+        if existing is None:
+            if check_mode:
+                return result
+            continue  # released between our write and our read: claim again
+        ours, replace = decide(existing, run_id, holder, params["takeover"], now)
+        if not ours:
+            raise ModuleError(lost_message(existing, store.claim_location(name)), {"claim": existing})
+        if check_mode or store.replace_claim(name, mine, version):
+            renewed = is_held_by(existing, run_id, holder)
+            result.update(renewed=renewed, taken_over=None if renewed else existing)
+            return result
+    raise ModuleError("The claim of cluster %s (%s) changed %d times while this job claimed it: other jobs claim it "
+                      "at the same time. Run again." % (name, store.claim_location(name), CLAIM_ATTEMPTS))
+
+
+def release(params, store, name, check_mode, warn):
+    """eks_checkpoint_claim state=absent: delete this job's claim (or, with takeover, any), on the condition that it
+    is still the claim read; one another job took over meanwhile is left to that job, with a warning."""
+    run_id, holder, takeover = params["run_id"], params["holder"], params["takeover"]
+    result = {"location": store.claim_location(name), "claim": None, "taken_over": None, "renewed": False}
+    try:
+        existing, version = store.read_claim_versioned(name)
+    except CheckpointInvalid:
+        if not takeover:
+            raise
+        existing, version = {"damaged": store.claim_location(name)}, None  # takeover removes a damaged claim too
+    release_it = True if "damaged" in (existing or {}) else check_release(existing, run_id, holder, takeover)
+    if release_it and not check_mode and not store.delete_claim(name, version):
+        now_held = store.read_claim(name)
+        warn("The claim of cluster %s was taken over by another job (%s) before this job released it: its lease "
+             "ran out while this job worked on the cluster. Set a longer eks_claim_lease." % (
+                 name, "run %s, %s" % (now_held["run_id"], now_held["holder"]) if now_held else "since released"))
+        result.update(changed=False, claim=now_held)
         return result
-    if check_mode:
-        existing = store.read_claim(name)
-        created = existing is None
-    else:
-        created = store.create_claim(name, mine)
-        existing = None if created else store.read_claim(name)
-        if not created and existing is None:  # released between our write and our read: claim again
-            created = store.create_claim(name, mine)
-            existing = None if created else store.read_claim(name)
-    ours, replace = decide(existing, run_id, holder, takeover)
-    if not ours:
-        raise ModuleError(lost_message(existing, store.claim_location(name)), {"claim": existing})
-    if replace and not check_mode:
-        store.replace_claim(name, mine)
-    result.update(changed=created or replace, claim=mine if (created or replace) else existing,
-                  taken_over=existing if replace else None)
+    result.update(changed=bool(release_it), taken_over=existing if release_it and (
+        "damaged" in existing or not is_held_by(existing, run_id, holder)) else None)
     return result

@@ -10,8 +10,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+import fcntl
 import os
 import tempfile
+import threading
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint import decode, encode, validate_name
@@ -33,7 +36,16 @@ CLAIMS = "claims/"
 PROGRESS = "progress/"
 
 
-class LocalStore:
+class _ClaimReads:
+    """``read_claim`` of every store. Its ``read_claim_versioned`` returns ``(claim, version)``: ``version`` is what
+    a conditional ``replace_claim``/``delete_claim`` compares the stored claim with (the file's bytes, the S3 ETag,
+    the DynamoDB attribute's text)."""
+
+    def read_claim(self, name):
+        return self.read_claim_versioned(name)[0]
+
+
+class LocalStore(_ClaimReads):
     """One JSON file per cluster, ``<directory>/<name>.json``, replaced atomically."""
 
     def __init__(self, directory):
@@ -69,10 +81,10 @@ class LocalStore:
     def claim_location(self, name):
         return os.path.join(self.directory, CLAIMS, name + ".json")
 
-    def read_claim(self, name):
+    def read_claim_versioned(self, name):
         path = self.claim_location(name)
         text = _read(path, "claim")
-        return None if text is None else decode_claim(text, name, path)
+        return (None, None) if text is None else (decode_claim(text, name, path), text)
 
     def create_claim(self, name, claim):
         """Link a complete temporary file into place: link() fails when the claim exists (atomic, NFS too)."""
@@ -82,11 +94,25 @@ class LocalStore:
             return False
         return True
 
-    def replace_claim(self, name, claim):
-        _write(self.claim_location(name), name, encode_claim(claim), "claim")
+    def replace_claim(self, name, claim, version):
+        """Replace the claim while it still holds ``version`` (its bytes), under the claim's lock: false otherwise."""
+        path = self.claim_location(name)
+        with _locked(path):
+            if _read(path, "claim") != version:
+                return False
+            _write(path, name, encode_claim(claim), "claim")
+        return True
 
-    def delete_claim(self, name):
-        _remove(self.claim_location(name), "claim")
+    def delete_claim(self, name, version=None):
+        path = self.claim_location(name)
+        if version is None:
+            _remove(path, "claim")
+            return True
+        with _locked(path):
+            if _read(path, "claim") != version:
+                return False
+            _remove(path, "claim")
+        return True
 
     def progress_location(self, name):
         return os.path.join(self.directory, PROGRESS, name + ".json")
@@ -138,6 +164,28 @@ def _write(path, name, text, what, place=None, sync=False):
             os.remove(temporary)
 
 
+# POSIX record locks exclude other processes only: the threads of one process (the module host) take this first.
+_THREADS_SWAPPING_CLAIMS = threading.Lock()
+
+
+@contextlib.contextmanager
+def _locked(path):
+    """An exclusive lock beside ``path`` (``<path>.lock``, kept): POSIX record locks work on NFS too, and the
+    system releases one when its process dies, so a killed job never leaves a claim locked."""
+    lock = path + ".lock"
+    with _THREADS_SWAPPING_CLAIMS:
+        try:
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise ModuleError("Cannot lock %s: %s." % (lock, exc.strerror or exc)) from exc
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)  # releases the lock
+
+
 def _remove(path, what):
     """Delete a file of the local store; one already gone is no error."""
     try:
@@ -148,7 +196,7 @@ def _remove(path, what):
         raise ModuleError("Cannot delete %s %s: %s." % (what, path, exc.strerror or exc)) from exc
 
 
-class S3Store:
+class S3Store(_ClaimReads):
     """One object per cluster, ``s3://<bucket>/<key_prefix><name>.json``."""
 
     def __init__(self, clients, bucket, key_prefix=DEFAULT_KEY_PREFIX):
@@ -189,19 +237,21 @@ class S3Store:
     def claim_location(self, name):
         return "s3://%s/%s" % (self.bucket, self.claim_key(name))
 
-    def read_claim(self, name):
-        body = self.clients.get_object(self.bucket, self.claim_key(name))
-        return None if body is None else decode_claim(body, name, self.claim_location(name))
+    def read_claim_versioned(self, name):
+        body, etag = self.clients.get_object_and_etag(self.bucket, self.claim_key(name))
+        return (None, None) if body is None else (decode_claim(body, name, self.claim_location(name)), etag)
 
     def create_claim(self, name, claim):
         """PutObject with If-None-Match: * (S3's conditional write): false when the claim exists."""
         return self.clients.create_object(self.bucket, self.claim_key(name), encode_claim(claim).encode("utf-8"))
 
-    def replace_claim(self, name, claim):
-        self.clients.put_object(self.bucket, self.claim_key(name), encode_claim(claim).encode("utf-8"))
+    def replace_claim(self, name, claim, version):
+        """PutObject with If-Match on the ETag of the claim read (``version``): false when it changed."""
+        return self.clients.replace_object(self.bucket, self.claim_key(name), encode_claim(claim).encode("utf-8"),
+                                           version)
 
-    def delete_claim(self, name):
-        self.clients.delete_object(self.bucket, self.claim_key(name))
+    def delete_claim(self, name, version=None):
+        return self.clients.delete_object(self.bucket, self.claim_key(name), etag=version)
 
     def progress_key(self, name):
         return self.prefix + PROGRESS + name + ".json"
@@ -220,7 +270,7 @@ class S3Store:
         self.clients.delete_object(self.bucket, self.progress_key(name))
 
 
-class DynamoDBStore:
+class DynamoDBStore(_ClaimReads):
     """One item per cluster in a table whose partition key is the string attribute ``cluster``.
 
     The document is kept as JSON text in ``checkpoint``; ``target_version``, ``run_id`` and ``updated_at``
@@ -240,22 +290,27 @@ class DynamoDBStore:
     def location(self, name):
         return "dynamodb://%s/%s" % (self.table, name)
 
-    def _explained(self, exc):
-        if exc.error_code == "ValidationException":
-            exc.message += (" (the table's partition key must be a string attribute named %r, with no sort key)"
-                            % DYNAMODB_KEY)
-            exc.args = (exc.message,)
-        return exc
+    def _call(self, method, name, *args, **kwargs):
+        """``method`` of the clients on the item ``name``; a table of the wrong shape is explained."""
+        try:
+            return method(self.table, self.key(name), *args, **kwargs)
+        except ModuleError as exc:
+            if exc.error_code == "ValidationException":
+                exc.message += (" (the table's partition key must be a string attribute named %r, with no sort key)"
+                                % DYNAMODB_KEY)
+                exc.args = (exc.message,)
+            raise exc from None
+
+    def _text(self, name, attribute):
+        """The JSON text the item ``name`` keeps in ``attribute`` ("" when it has none), or None with no item."""
+        item = self._call(self.clients.get_item, name)
+        return None if item is None else (item.get(attribute) or {}).get("S", "")
 
     def read(self, name):
-        try:
-            item = self.clients.get_item(self.table, self.key(name))
-        except ModuleError as exc:
-            raise self._explained(exc) from None
-        if item is None:
-            return None
-        text = (item.get(DYNAMODB_DOCUMENT) or {}).get("S")
+        text = self._text(name, DYNAMODB_DOCUMENT)
         if text is None:
+            return None
+        if not text:
             raise ModuleError("Checkpoint %s has no string attribute %r: the item was not written by lifecycle.eks, "
                               "which leaves it alone. Use another table, or remove the item yourself."
                               % (self.location(name), DYNAMODB_DOCUMENT))
@@ -268,78 +323,50 @@ class DynamoDBStore:
         attributes = {DYNAMODB_DOCUMENT: {"S": encode(document)}}
         for field in ("target_version", "run_id", "updated_at"):
             attributes[field] = {"S": document[field]}
-        try:
-            self.clients.put_item(self.table, self.key(name), attributes)
-        except ModuleError as exc:
-            raise self._explained(exc) from None
+        self._call(self.clients.put_item, name, attributes)
 
     def delete(self, name):
-        try:
-            self.clients.delete_item(self.table, self.key(name))
-        except ModuleError as exc:
-            raise self._explained(exc) from None
+        self._call(self.clients.delete_item, name)
 
     def claim_location(self, name):
         return "dynamodb://%s/%s%s" % (self.table, CLAIMS, name)
 
-    def read_claim(self, name):
-        try:
-            item = self.clients.get_item(self.table, self.key(CLAIMS + name))
-        except ModuleError as exc:
-            raise self._explained(exc) from None
-        if item is None:
-            return None
-        return decode_claim((item.get(DYNAMODB_CLAIM) or {}).get("S", ""), name, self.claim_location(name))
+    def read_claim_versioned(self, name):
+        text = self._text(CLAIMS + name, DYNAMODB_CLAIM)
+        return (None, None) if text is None else (decode_claim(text, name, self.claim_location(name)), text)
 
-    def _claim_attributes(self, claim):
+    @staticmethod
+    def _claim_attributes(claim):
         return {DYNAMODB_CLAIM: {"S": encode_claim(claim)}, "run_id": {"S": claim["run_id"]},
                 "holder": {"S": claim["holder"]}}
 
     def create_claim(self, name, claim):
         """PutItem on the condition that the item does not exist: false when the claim exists."""
-        try:
-            return self.clients.create_item(self.table, self.key(CLAIMS + name), self._claim_attributes(claim),
-                                            DYNAMODB_KEY)
-        except ModuleError as exc:
-            raise self._explained(exc) from None
+        return self._call(self.clients.create_item, CLAIMS + name, self._claim_attributes(claim), DYNAMODB_KEY)
 
-    def replace_claim(self, name, claim):
-        try:
-            self.clients.put_item(self.table, self.key(CLAIMS + name), self._claim_attributes(claim))
-        except ModuleError as exc:
-            raise self._explained(exc) from None
+    def replace_claim(self, name, claim, version):
+        """PutItem on the condition that the item still holds the claim read (``version``, its text)."""
+        return self._call(self.clients.put_item, CLAIMS + name, self._claim_attributes(claim),
+                          unless_changed=(DYNAMODB_CLAIM, {"S": version}))
 
-    def delete_claim(self, name):
-        try:
-            self.clients.delete_item(self.table, self.key(CLAIMS + name))
-        except ModuleError as exc:
-            raise self._explained(exc) from None
+    def delete_claim(self, name, version=None):
+        return self._call(self.clients.delete_item, CLAIMS + name,
+                          unless_changed=None if version is None else (DYNAMODB_CLAIM, {"S": version}))
 
     def progress_location(self, name):
         return "dynamodb://%s/%s%s" % (self.table, PROGRESS, name)
 
     def read_progress(self, name):
-        try:
-            item = self.clients.get_item(self.table, self.key(PROGRESS + name))
-        except ModuleError as exc:
-            raise self._explained(exc) from None
-        if item is None:
-            return None
-        return decode_progress((item.get(DYNAMODB_PROGRESS) or {}).get("S", ""), name)
+        text = self._text(PROGRESS + name, DYNAMODB_PROGRESS)
+        return None if text is None else decode_progress(text, name)
 
     def write_progress(self, name, progress):
         attributes = {DYNAMODB_PROGRESS: {"S": encode_progress(progress)}, "run_id": {"S": progress["run_id"]},
                       "updated_at": {"S": progress["updated_at"]}}
-        try:
-            self.clients.put_item(self.table, self.key(PROGRESS + name), attributes)
-        except ModuleError as exc:
-            raise self._explained(exc) from None
+        self._call(self.clients.put_item, PROGRESS + name, attributes)
 
     def delete_progress(self, name):
-        try:
-            self.clients.delete_item(self.table, self.key(PROGRESS + name))
-        except ModuleError as exc:
-            raise self._explained(exc) from None
+        self._call(self.clients.delete_item, PROGRESS + name)
 
 
 def open_store(params, connect):

@@ -20,9 +20,12 @@ description:
     backend; a local directory (on a volume the jobs share) links a complete file into place, S3 writes with
     C(If-None-Match) V(*), DynamoDB with C(attribute_not_exists).
   - A claim belongs to O(run_id) and O(holder) together. The job holding it may claim again (a rerun of the same job
-    resumes); another job, even of the same run (another slice), may not.
-  - A killed job leaves its claim behind. Rerun that job, or claim with O(takeover=true) once no job works on the
-    cluster.
+    resumes), which renews its lease; another job, even of the same run (another slice), may not.
+  - A claim is a lease of O(lease) seconds. A killed job's claim expires, and the next job to claim the cluster takes
+    it over; before that, rerun the killed job, or claim with O(takeover=true) once no job works on the cluster.
+  - An expired claim, or one taken over, is replaced on the condition that it is still the claim read (S3
+    C(If-Match) on its ETag, a DynamoDB condition on its content, a lock on the local file), and released on the
+    same condition; of two jobs taking one claim over, exactly one wins.
   - In check mode nothing is written or deleted; the result says whether the claim would be won.
 author:
   - lifecycle.eks contributors (!UNKNOWN)
@@ -52,6 +55,13 @@ options:
       - Overwrite (O(state=present)) or delete (O(state=absent)) another job's claim. Only once that job no longer runs.
     type: bool
     default: false
+  lease:
+    description:
+      - Seconds the claim holds from now (O(state=present)); the holder renews it by claiming again. Longer than a step
+        of the upgrade takes on one cluster (the C(upgrade) playbook renews the claim between the control plane and the
+        post-upgrade steps), since another job may take an expired claim over. At least 60.
+    type: int
+    default: 21600
 extends_documentation_fragment:
   - lifecycle.eks.checkpoint
   - amazon.aws.common.modules
@@ -81,6 +91,7 @@ EXAMPLES = r"""
     run_id: awx-412
     holder: awx-job-413
     target_version: "1.30"
+    lease: 14400
 
 - name: Release the claim when the cluster's upgrade ends
   lifecycle.eks.eks_checkpoint_claim:
@@ -100,16 +111,20 @@ location:
   sample: /srv/eks/checkpoints/claims/prod-eu.json
 claim:
   description:
-    - The claim after the call (C(cluster), C(run_id), C(holder), C(target_version), C(claimed_at)), null after a
-      release. When the claim is lost, the winner's claim.
+    - The claim after the call (C(cluster), C(run_id), C(holder), C(target_version), C(claimed_at), C(expires_at)),
+      null after a release. When the claim is lost, the winner's claim.
   returned: always
   type: dict
   sample: {"schema_version": 1, "cluster": "prod-eu", "run_id": "awx-412", "holder": "awx-job-413",
-           "target_version": "1.30", "claimed_at": "2026-01-01T12:00:00Z"}
+           "target_version": "1.30", "claimed_at": "2026-01-01T12:00:00Z", "expires_at": "2026-01-01T18:00:00Z"}
 taken_over:
-  description: The claim of another job this call replaced or deleted (O(takeover=true)), or null.
+  description: The claim of another job this call replaced or deleted (expired, or O(takeover=true)), or null.
   returned: always
   type: dict
+renewed:
+  description: Whether this job already held the claim and renewed its lease.
+  returned: always
+  type: bool
 api_calls:
   description: AWS requests made (S3 or DynamoDB backends).
   returned: when O(backend) is V(s3) or V(dynamodb)
@@ -128,7 +143,8 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store imp
 def main():
     # Local claims on the controller are taken by the action plugin of the same name, without this process.
     module = EksAWSModule(argument_spec=claim_argument_spec(), required_if=STORE_REQUIRED_IF, supports_check_mode=True)
-    run_with_store(module, lambda module, store, name: claim(module.params, store, name, module.check_mode))
+    run_with_store(module, lambda module, store, name: claim(module.params, store, name, module.check_mode,
+                                                             module.warn))
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ from typing import Any, Callable
 import boto3
 import pytest
 
-from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_claim import new_claim
+from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_claim import encode_claim, new_claim
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import open_store
 from ansible_collections.lifecycle.eks.plugins.modules import eks_checkpoint_claim as module
 from ansible_collections.lifecycle.eks.plugins.modules import eks_checkpoint_info as info_module
 from tests.unit.plugins.module_utils.aws_module import aws_clients
+from tests.unit.plugins.modules.helpers import warning_texts
 
 BUCKET = "eks-upgrade-claims"
 TABLE = "eks-upgrade-claims"
@@ -82,9 +83,11 @@ def test_one_job_wins_the_other_is_told_who_holds_the_cluster_and_changes_nothin
     assert refused.failed and "is held by run awx-41 (awx-job-42), not by this job" in refused["msg"]
     assert stored(store) == held
 
-    # The holder's rerun takes its claim back unchanged, then releases it; the other job may claim it then.
+    # The holder's rerun takes its claim back and renews its lease, then releases it; the other job may claim it then.
     again = run_module(module, {**job("awx-job-42"), **store})
-    assert not again.failed and again["changed"] is False and again["claim"] == held
+    assert not again.failed and again["changed"] is True and again["renewed"] is True and again["taken_over"] is None
+    assert again["claim"] == stored(store)
+    assert (again["claim"]["holder"], again["claim"]["expires_at"] >= held["expires_at"]) == ("awx-job-42", True)
     released = run_module(module, {**job("awx-job-42"), "state": "absent", **store})
     assert not released.failed and released["changed"] is True and stored(store) is None
     assert run_module(module, {**job("awx-job-42"), "state": "absent", **store})["changed"] is False
@@ -142,3 +145,87 @@ def test_checkpoint_info_reads_who_holds_the_cluster_when_asked(store, run_modul
     assert not read.failed, read.get("msg")
     assert read["claim"] == stored(store)
     assert read["changed"] is False
+
+
+def dead_jobs_claim(store: dict[str, Any], world: Any) -> tuple[Any, dict[str, Any]]:
+    """The store, holding the claim of a job killed long ago (its lease ran out on 2026-01-01)."""
+    options = {"path": None, "bucket": None, "key_prefix": None, "table": None, **store}
+    clients = aws_clients(region=world.region) if store["backend"] != "local" else None
+    backend = open_store(options, connect=lambda: clients)
+    claim = new_claim("prod-eu", "awx-30", "awx-job-31", "1.30", "2026-01-01T12:00:00Z", lease_seconds=60)
+    assert backend.create_claim("prod-eu", claim)
+    return backend, claim
+
+
+def test_an_expired_claim_is_taken_over_by_the_next_job_and_its_holder_cannot_release_the_new_one(store, world,
+                                                                                                 run_module):
+    _backend, dead = dead_jobs_claim(store, world)
+    taken = run_module(module, {**job("awx-job-42"), "lease": 3600, **store})
+    assert not taken.failed, taken.get("msg")
+    assert taken["changed"] is True and taken["renewed"] is False and taken["taken_over"] == dead
+    now = stored(store)
+    assert (now["run_id"], now["holder"]) == ("awx-41", "awx-job-42") and now["expires_at"] > "2026-12-01"
+    # The job whose lease ran out ends and releases: the new holder's claim stays, and it is told why.
+    late = run_module(module, {**job("awx-job-31", run_id="awx-30"), "state": "absent", **store})
+    assert late.failed and "is held by run awx-41 (awx-job-42), not by this job" in late["msg"]
+    assert stored(store) == now
+
+
+def test_a_live_claim_names_its_lease_and_is_not_taken_over(store, run_module):
+    assert not run_module(module, {**job("awx-job-42"), "lease": 600, **store}).failed
+    held = stored(store)
+    lost = run_module(module, {**job("awx-job-43"), **store})
+    assert lost.failed and "Its lease runs until %s" % held["expires_at"] in lost["msg"]
+    assert stored(store) == held
+
+
+def test_two_jobs_taking_over_one_expired_claim_have_exactly_one_winner(store, world):
+    """The conditional replace arbitrates: eight jobs read the same expired claim and replace it at once."""
+    backend, _dead = dead_jobs_claim(store, world)
+    _claim, version = backend.read_claim_versioned("prod-eu")
+    claims = [new_claim("prod-eu", "awx-41", "awx-job-%d" % n, "1.30", "2026-12-06T12:00:00Z") for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        won = list(pool.map(lambda claim: backend.replace_claim("prod-eu", claim, version), claims))
+    assert won.count(True) == 1, won
+    assert backend.read_claim("prod-eu") == claims[won.index(True)] == stored(store)
+    # Nor is a claim released on the strength of an old read: the winner's stays.
+    assert backend.delete_claim("prod-eu", version) is False
+    assert stored(store) == claims[won.index(True)]
+
+
+def test_a_release_after_a_takeover_leaves_the_new_claim_and_warns(store, world, run_module, monkeypatch):
+    """The holder read its own claim, then another job took it over (the lease ran out): the delete is refused."""
+    backend, dead = dead_jobs_claim(store, world)
+    successor = new_claim("prod-eu", "awx-41", "awx-job-42", "1.30", "2026-12-06T12:00:00Z")
+    read = type(backend).read_claim_versioned
+    calls = []
+
+    def taken_over_after_our_read(self: Any, name: str) -> Any:
+        seen = read(self, name)
+        if not calls:
+            calls.append(name)
+            assert backend.replace_claim(name, successor, seen[1])
+        return seen
+
+    monkeypatch.setattr(type(backend), "read_claim_versioned", taken_over_after_our_read)
+    late = run_module(module, {**job("awx-job-31", run_id="awx-30"), "state": "absent", **store})
+    assert not late.failed, late.get("msg")
+    assert late["changed"] is False and late["claim"] == successor == stored(store)
+    assert warning_texts(late) == [
+        "The claim of cluster prod-eu was taken over by another job (run awx-41, awx-job-42) before this job released "
+        "it: its lease ran out while this job worked on the cluster. Set a longer eks_claim_lease."]
+
+
+def test_a_claim_older_than_leases_never_expires_on_its_own(run_module, tmp_path):
+    legacy = new_claim("prod-eu", "awx-30", "awx-job-31", "1.30", "2026-01-01T12:00:00Z")
+    del legacy["expires_at"]
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "claims" / "prod-eu.json").write_text(encode_claim(legacy))
+    lost = run_module(module, {**job("awx-job-42"), "path": str(tmp_path)})
+    assert lost.failed and "Its lease" not in lost["msg"] and lost["claim"] == legacy
+
+
+def test_a_lease_shorter_than_a_minute_is_refused_and_nothing_is_written(run_module, tmp_path):
+    refused = run_module(module, {**job("awx-job-42"), "path": str(tmp_path), "lease": 59})
+    assert refused.failed and refused["msg"].startswith("lease must be 60 seconds or more")
+    assert not (tmp_path / "claims" / "prod-eu.json").exists()
