@@ -28,7 +28,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.aws import (
 from ansible_collections.lifecycle.eks.plugins.module_utils.cluster_settings import settings_left_alone
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, json_friendly
 from ansible_collections.lifecycle.eks.plugins.module_utils.controller_compat import find_controllers
-from ansible_collections.lifecycle.eks.plugins.module_utils.controller_table import CLUSTER_AUTOSCALER
+from ansible_collections.lifecycle.eks.plugins.module_utils.controller_table import CLUSTER_AUTOSCALER, KARPENTER
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import (
     KubeApis,
     k8s_call,
@@ -48,6 +48,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import pars
 FARGATE_LABEL = "eks.amazonaws.com/compute-type"
 NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
 NODEPOOL_LABEL = "karpenter.sh/nodepool"
+NO_KARPENTER = {"api_versions": {}, "nodepools": [], "ec2nodeclasses": []}
 DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
 MAX_WORKERS = 8
 
@@ -395,6 +396,13 @@ class RegionReads:
         return _security_group_facts(cluster_group_id, additional_ids, known[1])
 
 
+def _karpenter_may_run(cluster, workloads):
+    """Whether Karpenter's API groups may be served: EKS Auto Mode serves karpenter.sh for its own NodePools, and
+    Karpenter itself runs as a Deployment of its controller image (found the way the controller check finds it)."""
+    auto_mode = bool((cluster.get("computeConfig") or {}).get("enabled"))
+    return auto_mode or any(found["controller"] == KARPENTER for found in find_controllers(workloads))
+
+
 def _karpenter(apis):
     """Karpenter's NodePools and EC2NodeClasses, at the version each API group prefers.
 
@@ -404,7 +412,7 @@ def _karpenter(apis):
     served = {group.name: group.preferred_version.version
               for group in k8s_call("discover API groups", apis.apis.get_api_versions).groups or []
               if group.name in (KARPENTER_GROUP, KARPENTER_AWS_GROUP) and group.preferred_version}
-    result = {"api_versions": served, "nodepools": [], "ec2nodeclasses": []}
+    result = dict(NO_KARPENTER, api_versions=served)
     lists = [(key, group, plural) for key, group, plural in (("nodepools", KARPENTER_GROUP, "nodepools"),
                                                              ("ec2nodeclasses", KARPENTER_AWS_GROUP, "ec2nodeclasses"))
              if group in served]
@@ -574,11 +582,13 @@ def path_minors(current, target):
     return [str(current + step) for step in range(1, current.distance(target) + 1)]
 
 
-def _jobs(clients, params, cluster, target, policy, shared):
+def _jobs(clients, params, cluster, target, policy, shared, parts):
     """Every read ``gather`` can make of one cluster, declared as Jobs; ``cluster`` is its DescribeCluster.
 
     Reads the path makes pointless are declared as skipped (None): PodSecurityPolicy from 1.25 on, in-tree
     EBS volumes unless the path crosses 1.23. ``shared`` (RegionReads) serves what a fleet's clusters share.
+    When the workloads are read anyway (``parts``), Karpenter's API groups are discovered only where Karpenter
+    may run: most clusters are spared that round trip.
     """
     name = cluster["name"]
     current = parse_kube_version(cluster["version"])
@@ -607,7 +617,9 @@ def _jobs(clients, params, cluster, target, policy, shared):
             clients, *_cluster_group_ids(vpc))),
         Job("insights", (), lambda: _insights(clients, name, path_minors(current, target), policy)),
         Job("known_versions", (), lambda: shared.known_versions() if shared else _known_versions(clients)),
-        Job("provisioners", kube, _karpenter),
+        Job("provisioners", ("kube", "workloads"), lambda apis, workloads: _karpenter(apis)
+            if _karpenter_may_run(cluster, workloads) else dict(NO_KARPENTER))
+        if "workloads" in parts else Job("provisioners", kube, _karpenter),
         Job("autoscaler_rbac", ("kube", "workloads"), _autoscaler_rbac),
     )
 
@@ -635,7 +647,8 @@ def gather(clients, params, cluster_name, parts, target=None, cluster=None, poli
                       "node_pools": (cluster.get("computeConfig") or {}).get("nodePools") or []},
         # Reported, never changed (cluster_settings.py).
         **settings_left_alone(cluster)}}
-    results = run_jobs(_jobs(clients, params, cluster, target, policy or insight_policy(), shared), sorted(parts))
+    results = run_jobs(_jobs(clients, params, cluster, target, policy or insight_policy(), shared, parts),
+                       sorted(parts))
     facts["nodegroups"] = results.get("nodegroups", [])
     facts["nodes"] = results.get("nodes", [])
     if "addons" in results:

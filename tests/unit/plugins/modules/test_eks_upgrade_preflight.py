@@ -85,11 +85,10 @@ def test_round_trips_on_a_healthy_cluster(make_world, run_module, args):
     result = run_module(module, args("healthy-129", target_version="1.30", skip_checks=["kubectl-client"]))
     assert not result.failed, result.get("msg")
     calls = [r for r in world.state.log.as_dicts(before) if r["cluster"] == "healthy-129" or r["service"] == "ec2"]
-    # 13, and 2 for the Cluster Autoscaler it runs: its ClusterRoleBindings and the ClusterRole bound to it
-    assert len(calls) <= 15, [r["operation"] for r in calls]
-    # Without Karpenter, finding out costs one discovery request and nothing else.
-    assert [r["operation"] for r in calls if "karpenter" in r["operation"] or r["operation"].startswith("get /")] == [
-        "get /apis"]
+    # 12, and 2 for the Cluster Autoscaler it runs: its ClusterRoleBindings and the ClusterRole bound to it
+    assert len(calls) <= 14, [r["operation"] for r in calls]
+    # Without Karpenter's controller or EKS Auto Mode, the Deployments read say so: no discovery request.
+    assert [r["operation"] for r in calls if "karpenter" in r["operation"] or r["operation"].startswith("get /")] == []
     assert mutating_calls(world, before) == []
 
 
