@@ -48,7 +48,6 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.versions import pars
 FARGATE_LABEL = "eks.amazonaws.com/compute-type"
 NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
 NODEPOOL_LABEL = "karpenter.sh/nodepool"
-NO_KARPENTER = {"api_versions": {}, "nodepools": [], "ec2nodeclasses": []}
 DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
 MAX_WORKERS = 8
 
@@ -396,6 +395,11 @@ class RegionReads:
         return _security_group_facts(cluster_group_id, additional_ids, known[1])
 
 
+def _no_karpenter(api_versions=None):
+    """Karpenter's part of the workloads where it serves no resource (new lists: callers may append)."""
+    return {"api_versions": api_versions or {}, "nodepools": [], "ec2nodeclasses": []}
+
+
 def _karpenter_may_run(cluster, workloads):
     """Whether Karpenter's API groups may be served: EKS Auto Mode serves karpenter.sh for its own NodePools, and
     Karpenter itself runs as a Deployment of its controller image (found the way the controller check finds it)."""
@@ -412,7 +416,7 @@ def _karpenter(apis):
     served = {group.name: group.preferred_version.version
               for group in k8s_call("discover API groups", apis.apis.get_api_versions).groups or []
               if group.name in (KARPENTER_GROUP, KARPENTER_AWS_GROUP) and group.preferred_version}
-    result = dict(NO_KARPENTER, api_versions=served)
+    result = _no_karpenter(api_versions=served)
     lists = [(key, group, plural) for key, group, plural in (("nodepools", KARPENTER_GROUP, "nodepools"),
                                                              ("ec2nodeclasses", KARPENTER_AWS_GROUP, "ec2nodeclasses"))
              if group in served]
@@ -618,7 +622,7 @@ def _jobs(clients, params, cluster, target, policy, shared, parts):
         Job("insights", (), lambda: _insights(clients, name, path_minors(current, target), policy)),
         Job("known_versions", (), lambda: shared.known_versions() if shared else _known_versions(clients)),
         Job("provisioners", ("kube", "workloads"), lambda apis, workloads: _karpenter(apis)
-            if _karpenter_may_run(cluster, workloads) else dict(NO_KARPENTER))
+            if _karpenter_may_run(cluster, workloads) else _no_karpenter())
         if "workloads" in parts else Job("provisioners", kube, _karpenter),
         Job("autoscaler_rbac", ("kube", "workloads"), _autoscaler_rbac),
     )

@@ -157,8 +157,8 @@ def dead_jobs_claim(store: dict[str, Any], world: Any) -> tuple[Any, dict[str, A
     return backend, claim
 
 
-def test_an_expired_claim_is_taken_over_by_the_next_job_and_its_holder_cannot_release_the_new_one(store, world,
-                                                                                                 run_module):
+def test_an_expired_claim_is_taken_over_by_the_next_job_and_its_holder_cannot_release_the_new_one(
+        store, world, run_module):
     _backend, dead = dead_jobs_claim(store, world)
     taken = run_module(module, {**job("awx-job-42"), "lease": 3600, **store})
     assert not taken.failed, taken.get("msg")
