@@ -6,11 +6,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import functools
-import os
-
-import yaml
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.lifecycle.eks.plugins.plugin_utils.role_options import role_defaults
 
 # (option of the entry, the inventory variable that sets it): the lifecycle.eks.preflight role reads the same
 # variables for its preflight_<option>, whose defaults are the ones used here.
@@ -25,15 +23,6 @@ OPTIONS = (
 )
 # Connection settings, set by the playbook's module_defaults from these variables when they are set.
 CONNECTION = (("region", "eks_aws_region"), ("kubeconfig", "eks_kubeconfig"), ("context", "eks_kube_context"))
-ROLE_SPECS = os.path.join(os.path.dirname(__file__), "..", "..", "roles", "preflight", "meta", "argument_specs.yml")
-
-
-@functools.lru_cache(maxsize=1)
-def role_defaults():
-    """{option: default} of the preflight role's options this filter fills in, from its meta/argument_specs.yml."""
-    with open(ROLE_SPECS, encoding="utf-8") as handle:
-        options = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
-    return {option: options["preflight_" + option]["default"] for option, _variable in OPTIONS}
 
 
 def preflight_request(host_vars):
@@ -47,10 +36,10 @@ def preflight_request(host_vars):
     target = host_vars.get("eks_target_version")
     request = {"name": host, "cluster_name": host_vars.get("eks_cluster_name") or host,
                "target_version": "" if target is None else str(target)}
-    defaults = role_defaults()
+    defaults = role_defaults("preflight")
     for option, variable in OPTIONS:
         value = host_vars.get(variable)
-        request[option] = defaults[option] if value is None else value
+        request[option] = defaults["preflight_" + option] if value is None else value
     for option, variable in CONNECTION:
         request[option] = host_vars.get(variable)
     return request

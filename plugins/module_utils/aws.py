@@ -191,10 +191,10 @@ class Clients:
         self._clients = {}
         self._lock = threading.Lock()
 
-    def counting_apart(self):
-        """Clients on the same boto3 clients whose calls are counted in their own CallStats."""
+    def counting_apart(self, stats=None):
+        """Clients on the same boto3 clients whose calls are counted in their own CallStats (``stats``, or new ones)."""
         view = copy.copy(self)
-        view.stats = CallStats()
+        view.stats = stats or CallStats()
         return view
 
     def client(self, service, use_endpoint_url=True):

@@ -25,15 +25,21 @@ def eks_module(argument_spec, uses_kubernetes=True, kubernetes_required=True, **
     no kubernetes library (it is in the action group ``lifecycle.eks.aws``, not ``k8s``). One that reaches it only
     in some cases passes ``kubernetes_required=False`` and calls kube.require_kubernetes() when it does.
     """
+    kwargs.setdefault("supports_check_mode", True)
+    module = EksAWSModule(argument_spec=module_argument_spec(argument_spec, uses_kubernetes), **kwargs)
+    if uses_kubernetes and kubernetes_required:
+        require_kubernetes(module)
+    return module
+
+
+def module_argument_spec(argument_spec, uses_kubernetes=True):
+    """A module's options with the cluster's and, when it reaches the Kubernetes API, the Kubernetes connection's
+    (not amazon.aws's, which AnsibleAWSModule adds)."""
     spec = dict(cluster_argument_spec())
     if uses_kubernetes:
         spec.update(kube_argument_spec())
     spec.update(argument_spec)
-    kwargs.setdefault("supports_check_mode", True)
-    module = EksAWSModule(argument_spec=spec, **kwargs)
-    if uses_kubernetes and kubernetes_required:
-        require_kubernetes(module)
-    return module
+    return spec
 
 
 def failed_result(exc, clients=None):
@@ -74,8 +80,13 @@ def run(module, body):
         result = body(module, clients)
     except (ModuleError, VersionError) as exc:
         module.fail_json(**failed_result(exc, clients))
+    module.exit_json(**counted(result, module.params, clients))
+
+
+def counted(result, params, clients):
+    """A body's result with its API counters and, for a module with the wait options, the send times of its polls."""
     result.update(clients.stats.as_dict())
-    if "wait_poll_history" in module.params:
+    if "wait_poll_history" in params:
         # The next step on this cluster takes them as its wait_poll_history: the budget is the cluster's.
         result["poll_times"] = clients.stats.poll_times()
-    module.exit_json(**result)
+    return result

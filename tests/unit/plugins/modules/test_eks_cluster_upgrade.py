@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import cluster_upgrade
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade as module
 from tests.conftest import mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, records
@@ -253,14 +254,14 @@ def test_concurrent_platform_update_then_own_hop(make_world, run_module, args, m
     """A concurrent update that does not move the minor: wait for it, then send our own hop."""
     world = make_world("healthy", cluster_update_s=HOUR)
     finish_when_waited(world)
-    real_plan_for = module.plan_for
+    real_plan_for = cluster_upgrade.plan_for
 
     def racing_plan_for(*a, **kw):
         planned = real_plan_for(*a, **kw)
         world.aws.begin_cluster_update("healthy-129", "1.29")
         return planned
 
-    monkeypatch.setattr(module, "plan_for", racing_plan_for)
+    monkeypatch.setattr(cluster_upgrade, "plan_for", racing_plan_for)
     result = run_module(module, upgrade_args(args, "healthy-129", "1.30"))
     assert not result.failed, result.get("msg")
     assert [(u["resumed"], u["to"], u["status"]) for u in result["updates"]] == [
