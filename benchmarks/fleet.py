@@ -480,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--addon-update-seconds", type=float, default=0.5)
     parser.add_argument("--forks", type=int, help="default: the number of clusters (one wave, all at once)")
     parser.add_argument("--waves", default='["100%"]', help="eks_waves for the upgrade (JSON)")
+    parser.add_argument("--extra-vars", default="{}",
+                        help='more variables for the upgrade (JSON), e.g. \'{"eks_wave_steps": false}\' to compare')
     parser.add_argument("--floor-workers", type=int, default=16)
     parser.add_argument("--skip-preflight", action="store_true")
     parser.add_argument("--skip-upgrade", action="store_true")
@@ -646,7 +648,8 @@ def upgrade(world: World, figures: Figures, info: dict[str, Any], env: dict[str,
     tasks_file = out / "upgrade-tasks.jsonl"
     tasks_file.unlink(missing_ok=True)
     cmd = [playbook, "-i", str(world.inventory), str(repo / "playbooks/upgrade.yml"),
-           "-e", json.dumps({"eks_waves": json.loads(args.waves), "eks_report_dir": str(out / "reports")})]
+           "-e", json.dumps({**json.loads(args.extra_vars), "eks_waves": json.loads(args.waves),
+                             "eks_report_dir": str(out / "reports")})]
     result = run_measured(cmd, {**env, "BENCH_TIMER_OUT": str(tasks_file)}, out / "upgrade-ansible.log", repo,
                           world_pid=world.proc.pid)
     records = world.requests()

@@ -19,16 +19,21 @@ import traceback
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import cluster_upgrade
+from ansible_collections.lifecycle.eks.plugins.module_utils import cluster_upgrade, nodegroup_upgrade
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import CallStats, Clients, poll_window
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import counted, failed_result, module_argument_spec
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
 
-# The modules a wave runs: name -> (their argument spec, their body). Only bodies that read their options from
-# module.params and report through module.warn and their result (no exit_json of their own) belong here.
+# The modules a wave runs: name -> (their argument spec, their body, whether they need the kubernetes library
+# whatever their options). Only bodies that read their options from module.params and report through module.warn
+# and their result (no exit_json of their own) belong here.
 STEPS = {
-    "eks_cluster_upgrade": (lambda: module_argument_spec(cluster_upgrade.argument_spec()), cluster_upgrade.upgrade),
+    "eks_cluster_upgrade": (lambda: module_argument_spec(cluster_upgrade.argument_spec()), cluster_upgrade.upgrade,
+                            True),
+    # The kubernetes library only to verify GPU node groups (nodegroup_upgrade.GpuVerification).
+    "eks_nodegroup_upgrade": (lambda: module_argument_spec(nodegroup_upgrade.argument_spec()),
+                              nodegroup_upgrade.upgrade_nodegroups, False),
 }
 # An entry's own keys; every other key is an option of the module.
 ENTRY_KEYS = ("name", "region")
@@ -48,6 +53,10 @@ class ClusterModule:
 
     def warn(self, warning):
         self.warnings.append(warning)
+
+    def fail_json(self, msg, **kwargs):
+        """A body's own failure (kube.require_kubernetes) fails its cluster alone."""
+        raise ModuleError(msg)
 
     def client(self, service, **kwargs):
         return self._module.client(service, **kwargs)

@@ -16,7 +16,7 @@ description:
     run for each cluster alone (the same options, checked the same way, the same calls, waits and result). Meant for
     a playbook's wave of clusters, with C(run_once); each host then takes its own entry of RV(clusters) with
     M(lifecycle.eks.eks_wave_result), which reports it (changed, failed, warnings, diff) as the module's own task
-    would have. C(playbooks/upgrade.yml) runs the control-plane step so.
+    would have. C(playbooks/upgrade.yml) runs its control-plane and node group steps so.
   - One process for the wave instead of one per cluster saves a module process's start (about a second of CPU) and
     its memory (about 90 MiB) per cluster, and the clusters' waits on their updates overlap in it. Each cluster keeps
     its own budget of C(DescribeUpdate) polls (6 in any window of twice the longest wait delay), its own API call
@@ -33,11 +33,12 @@ options:
       - The step to run for each cluster, by its module's name.
     type: str
     required: true
-    choices: [eks_cluster_upgrade]
+    choices: [eks_cluster_upgrade, eks_nodegroup_upgrade]
   clusters:
     description:
       - One entry per cluster, each with the options O(module) takes for one cluster (for
-        M(lifecycle.eks.eks_cluster_upgrade), C(cluster_name), C(target_version), C(plan)...), plus C(name) and,
+        M(lifecycle.eks.eks_cluster_upgrade), C(cluster_name), C(target_version), C(plan)...; for
+        M(lifecycle.eks.eks_nodegroup_upgrade), C(cluster_name), C(wait_poll_history)...), plus C(name) and,
         optionally, C(region).
       - C(name) is the key of the cluster's entry in RV(clusters), for instance its inventory host name. Unique.
       - C(region) is the cluster's AWS region when it is not O(region). The other AWS connection options (profile,
@@ -70,6 +71,7 @@ notes:
 seealso:
   - module: lifecycle.eks.eks_wave_result
   - module: lifecycle.eks.eks_cluster_upgrade
+  - module: lifecycle.eks.eks_nodegroup_upgrade
   - module: lifecycle.eks.eks_fleet_preflight
 """
 
@@ -155,7 +157,8 @@ def main():
         clusters=dict(type="list", elements="dict", required=True),
         max_concurrent_clusters=dict(type="int", default=256),
     ), supports_check_mode=True)
-    require_kubernetes(module)
+    if STEPS[module.params["module"]][2]:
+        require_kubernetes(module)
     params = module.params
     names = [entry.get("name") for entry in params["clusters"]]
     if not all(isinstance(name, str) and name for name in names):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import wave
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade as single
@@ -88,7 +89,7 @@ def test_secret_options_of_a_cluster_never_show(make_world, run_module, kubeconf
 def test_a_crash_of_one_cluster_keeps_the_others_results_and_warnings_stay_with_their_cluster(
         make_world, run_module, kubeconfig, monkeypatch):
     make_world("two-regions")
-    spec, body = wave.STEPS["eks_cluster_upgrade"]
+    spec, body, needs_kubernetes = wave.STEPS["eks_cluster_upgrade"]
 
     def crash_in_ireland(module, clients):
         if module.region == "eu-west-1":
@@ -96,7 +97,7 @@ def test_a_crash_of_one_cluster_keeps_the_others_results_and_warnings_stay_with_
         module.warn("looked at %s" % module.params["cluster_name"])
         return body(module, clients)
 
-    monkeypatch.setitem(wave.STEPS, "eks_cluster_upgrade", (spec, crash_in_ireland))
+    monkeypatch.setitem(wave.STEPS, "eks_cluster_upgrade", (spec, crash_in_ireland, needs_kubernetes))
     result = run_wave(run_module, [entry("prod-use1", kubeconfig),
                                    entry("prod-euw1", kubeconfig, region="eu-west-1")], max_concurrent_clusters=1)
     assert not result.failed, result.get("msg")
@@ -123,3 +124,21 @@ def test_wrong_wave_options_fail_before_any_call(make_world, run_module, kubecon
     result = run_wave(run_module, [entry("healthy-129", kubeconfig)], max_concurrent_clusters=0)
     assert result.failed and "max_concurrent_clusters must be 1 or more; got 0" in result["msg"]
     assert records(world, before) == []
+
+
+def test_node_groups_of_a_wave_catch_up_in_one_call_without_the_kubernetes_library(
+        make_world, run_module, monkeypatch):
+    world = make_world("nodes-behind")
+    monkeypatch.setitem(sys.modules, "kubernetes", None)  # needed only to verify GPU node groups
+    result = run_module(eks_wave, {"module": "eks_nodegroup_upgrade", "region": world.region, "clusters": [
+        dict({"name": "behind", "cluster_name": "nodes-behind-129", "wait_poll_history": [1.0]}, **FAST_WAIT),
+        {"name": "typo", "cluster_name": "nodes-behind-129", "gpu_update_strategy": "fastest"}]})
+    assert not result.failed, result.get("msg")
+    behind = result["clusters"]["behind"]
+    assert behind["wave_module"] == "eks_nodegroup_upgrade" and behind["changed"] is True
+    assert {entry["name"]: (entry["before"], entry["after"]) for entry in behind["nodegroups"]} == {
+        "general": ("1.28", "1.29"), "batch": ("1.29", "1.29")}
+    assert {name: group["version"] for name, group in world.summary()["nodes-behind-129"]["nodegroups"].items()} == {
+        "general": "1.29", "batch": "1.29"}
+    assert "gpu_update_strategy" in result["clusters"]["typo"]["msg"]
+    assert result["summary"] == {"clusters": 2, "failed": ["typo"], "changed": ["behind"]}

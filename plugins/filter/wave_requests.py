@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lifecycle.eks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters lifecycle.eks.control_plane_request and lifecycle.eks.nodegroups_request: one inventory host's entry of
+lifecycle.eks.eks_wave for a step of playbooks/upgrade.yml, or None when the wave must not run that step for it."""
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
+
+from ansible_collections.lifecycle.eks.plugins.plugin_utils.role_options import role_defaults
+
+# (option of the module, the inventory variable that sets it, the role option reading that variable, whose default
+# from the role's meta/argument_specs.yml is the one used here), for each step.
+CONTROL_PLANE = (
+    ("upgrade_nodegroups", "eks_upgrade_nodegroups", "control_plane_upgrade_nodegroups"),
+    ("nodegroup_force", "eks_nodegroup_force", "control_plane_nodegroup_force"),
+    ("nodegroup_launch_templates", "eks_nodegroup_launch_templates", "control_plane_nodegroup_launch_templates"),
+    ("force", "eks_force", "control_plane_force"),
+    ("wait_timeout", "eks_wait_timeout", "control_plane_wait_timeout"),
+    ("wait_delay", "eks_wait_delay", "control_plane_wait_delay"),
+    ("wait_max_delay", "eks_wait_max_delay", "control_plane_wait_max_delay"),
+)
+NODEGROUPS = (
+    ("force", "eks_nodegroup_force", "post_upgrade_nodegroup_force"),
+    ("launch_templates", "eks_nodegroup_launch_templates", "post_upgrade_nodegroup_launch_templates"),
+    ("verify_gpu_allocatable", "eks_verify_gpu_allocatable", "post_upgrade_verify_gpu_allocatable"),
+    ("gpu_allocatable_timeout", "eks_gpu_allocatable_timeout", "post_upgrade_gpu_allocatable_timeout"),
+    ("gpu_update_strategy", "eks_gpu_update_strategy", "post_upgrade_gpu_update_strategy"),
+    ("wait_timeout", "eks_wait_timeout", "post_upgrade_wait_timeout"),
+    ("wait_delay", "eks_wait_delay", "post_upgrade_wait_delay"),
+    ("wait_max_delay", "eks_wait_max_delay", "post_upgrade_wait_max_delay"),
+)
+# Connection settings, set by the playbook's module_defaults from these variables when they are set.
+CONNECTION = (("region", "eks_aws_region"), ("kubeconfig", "eks_kubeconfig"), ("context", "eks_kube_context"),
+              ("kube_retry_timeout", "eks_kube_retry_timeout"))
+
+
+def _result(host_vars, name):
+    value = host_vars.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _host(host_vars, filter_name):
+    try:
+        return host_vars["inventory_hostname"]
+    except (KeyError, TypeError) as exc:
+        raise AnsibleFilterError("%s takes one host's variables (hostvars[HOST])." % filter_name) from exc
+
+
+def _checkpoint_read(host_vars):
+    """The host's checkpoint read, when it got that far: not blocked by preflight (the read is skipped), nor failed
+    before (not read) or reading it."""
+    read = _result(host_vars, "eks_checkpoint_read")
+    if not read or read.get("skipped") or read.get("failed"):
+        return None
+    return read
+
+
+def _request(host_vars, host, role, options):
+    """The entry's name, cluster and options: each inventory variable, else its role option's default."""
+    request = {"name": host, "cluster_name": host_vars.get("eks_cluster_name") or host}
+    defaults = role_defaults(role)
+    for option, variable, role_option in options:
+        value = host_vars.get(variable)
+        request[option] = defaults[role_option] if value is None else value
+    for option, variable in CONNECTION:
+        if host_vars.get(variable) is not None:
+            request[option] = host_vars[variable]
+    return request
+
+
+def control_plane_request(host_vars, progress=None):
+    """The eks_cluster_upgrade entry of a host, or None when the wave must not upgrade its control plane: preflight
+    blocked it or it failed before (no checkpoint read), its checkpoint says the step is finished, or it removes the
+    CoreDNS upstream line first (the control_plane role does that before its own upgrade)."""
+    host = _host(host_vars, "control_plane_request")
+    if progress is not None and not isinstance(progress, dict):
+        raise AnsibleFilterError("control_plane_request: progress must be a dict (the checkpoint store's settings and "
+                                 "the run id), not %s." % type(progress).__name__)
+    read = _checkpoint_read(host_vars)
+    if read is None or "control_plane" in (read.get("skip_steps") or {}):
+        return None
+    coredns = host_vars.get("eks_fix_coredns_upstream")
+    if boolean(role_defaults("control_plane")["control_plane_fix_coredns_upstream"] if coredns is None else coredns,
+               strict=False):
+        return None
+    request = _request(host_vars, host, "control_plane", CONTROL_PLANE)
+    target = host_vars.get("eks_target_version")
+    request["target_version"] = "" if target is None else str(target)
+    plan = _result(host_vars, "preflight_result").get("plan")
+    if plan:
+        request["plan"] = plan
+    if progress:
+        request["progress"] = dict(progress, cluster=host)
+    return request
+
+
+def nodegroups_request(host_vars):
+    """The eks_nodegroup_upgrade entry of a host, or None when the wave must not update its node groups: no checkpoint
+    read (blocked, or failed before), its control plane step neither finished now (control_plane_result) nor before
+    (the checkpoint), the renewal of its claim failed, or its checkpoint says the node group step is finished."""
+    host = _host(host_vars, "nodegroups_request")
+    read = _checkpoint_read(host_vars)
+    if read is None:
+        return None
+    finished = read.get("skip_steps") or {}
+    control_plane = _result(host_vars, "control_plane_result")
+    if "nodegroups" in finished or not (control_plane or "control_plane" in finished):
+        return None
+    if _result(host_vars, "eks_claim_renewal").get("failed"):
+        return None
+    request = _request(host_vars, host, "post_upgrade", NODEGROUPS)
+    if not request["gpu_update_strategy"]:
+        del request["gpu_update_strategy"]  # the role omits it: each node group's own strategy stays
+    # The control-plane step's polls: the cluster's budget of DescribeUpdate polls per minute goes on.
+    request["wait_poll_history"] = control_plane.get("poll_times") or []
+    return request
+
+
+class FilterModule:
+    def filters(self):
+        return {"control_plane_request": control_plane_request, "nodegroups_request": nodegroups_request}

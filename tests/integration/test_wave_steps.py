@@ -1,0 +1,62 @@
+"""playbooks/upgrade.yml's batched steps: the wave's control planes, then its node groups, in one eks_wave call each;
+every host still fails, records and reports alone. eks_wave_steps: false brings the same fleet to the same end with
+one module call per cluster."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+WAVE_TASKS = ("Upgrade the control planes of the wave in one call",
+              "Update the managed node groups of the wave in one call")
+
+
+def node_cluster(name: str, nodegroup_version: str = "1.29") -> dict[str, Any]:
+    return {"name": name, "version": "1.29", "nodegroups": [{"name": "general", "version": nodegroup_version}]}
+
+
+def task_lines(output: str, task: str) -> list[str]:
+    """The result lines of one task of the run's output (the default callback's)."""
+    _before, _header, rest = output.partition(f"TASK [{task}]")
+    results = ("ok:", "changed:", "skipping:", "fatal:")
+    return [line for line in rest.split("TASK [")[0].splitlines() if line.startswith(results)]
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["wave", "per-cluster"])
+def test_a_wave_s_clusters_end_as_they_would_alone_and_a_failed_one_fails_alone(
+        make_world, run_playbook, tmp_path, batched):
+    # behind: its node group catches up before the hop (inside the control-plane step), then follows it after.
+    world = make_world({"target_version": "1.30", "clusters": [
+        node_cluster("steady"), node_cluster("behind", "1.28"), node_cluster("failing")]})
+    world.state.faults.set("failing", fail_updates="InsufficientFreeAddresses")
+    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100, "eks_wave_steps": batched})
+    assert run.rc != 0
+    assert run.statuses() == {"steady": "upgraded", "behind": "upgraded", "failing": "failed"}, run.output[-3000:]
+
+    for task in WAVE_TASKS:
+        lines = task_lines(run.output, task)
+        # run_once: one result for the wave, on the first host; skipped altogether with eks_wave_steps: false.
+        assert len(lines) == 1 and lines[0].startswith("changed:" if batched else "skipping:"), (task, lines)
+    summary = world.summary()
+    for name in ("steady", "behind"):
+        assert summary[name]["version"] == "1.30"
+        assert summary[name]["nodegroups"]["general"]["version"] == "1.30"
+    behind = run.cluster_report("behind")
+    assert [(u["subject"], u["to"]) for u in behind["control_plane"]["updates"]] == [
+        ("node group general", "1.29"), ("cluster behind", "1.30")]
+    assert [(u["subject"], u["to"]) for u in behind["post_upgrade"]["nodegroup_updates"]] == [
+        ("node group general", "1.30")]
+
+    # The failed control-plane update: AWS's error in the report, and the update it started in the checkpoint
+    # (the rescue maps the wave's entry to the control_plane step as it maps eks_cluster_upgrade's own task).
+    failure = run.cluster_report("failing")["failure"]
+    assert failure["aws_errors"][0]["errorCode"] == "InsufficientFreeAddresses"
+    started = json.loads((Path(tmp_path) / "checkpoints" / "failing.json").read_text())["steps"]
+    assert started["control_plane"]["status"] == "started"
+    assert started["control_plane"]["update_ids"] == [u["id"] for u in failure["updates"]]
+    assert summary["failing"]["version"] == "1.29"
+    assert summary["failing"]["nodegroups"]["general"]["version"] == "1.29"

@@ -1,0 +1,110 @@
+"""Filters lifecycle.eks.control_plane_request and nodegroups_request: a host's eks_wave entry, when the wave runs
+that step for it."""
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.lifecycle.eks.plugins.filter.wave_requests import (
+    FilterModule,
+    control_plane_request,
+    nodegroups_request,
+)
+
+READ = {"eks_checkpoint_read": {"changed": False, "skip_steps": {}}}
+PLAN = {"cluster": "prod-eu", "target": "1.31", "hops": ["1.30", "1.31"]}
+
+
+def test_defaults_match_what_the_playbook_gives_the_control_plane_role():
+    host = dict(READ, inventory_hostname="prod-eu", eks_target_version=1.3, preflight_result={"plan": PLAN})
+    assert control_plane_request(host) == {
+        "name": "prod-eu", "cluster_name": "prod-eu", "target_version": "1.3", "plan": PLAN,
+        "upgrade_nodegroups": True, "nodegroup_force": False, "nodegroup_launch_templates": {}, "force": False,
+        "wait_timeout": 3600, "wait_delay": 5.0, "wait_max_delay": 30.0}
+
+
+def test_every_variable_and_the_progress_store_are_passed_on():
+    host = dict(READ, inventory_hostname="eu", eks_cluster_name="prod-eu", eks_target_version="1.31",
+                eks_upgrade_nodegroups=False, eks_nodegroup_force=True,
+                eks_nodegroup_launch_templates={"gpu": {"version": "7"}}, eks_force=True, eks_wait_timeout=60,
+                eks_wait_delay=1, eks_wait_max_delay=2, eks_aws_region="eu-west-1", eks_kubeconfig="/k/eu.yaml",
+                eks_kube_context="eu", eks_kube_retry_timeout=30, eks_fix_coredns_upstream="no")
+    request = control_plane_request(host, {"run_id": "r1", "backend": "local", "path": "/state"})
+    assert request == {
+        "name": "eu", "cluster_name": "prod-eu", "target_version": "1.31", "upgrade_nodegroups": False,
+        "nodegroup_force": True, "nodegroup_launch_templates": {"gpu": {"version": "7"}}, "force": True,
+        "wait_timeout": 60, "wait_delay": 1, "wait_max_delay": 2, "region": "eu-west-1", "kubeconfig": "/k/eu.yaml",
+        "context": "eu", "kube_retry_timeout": 30,
+        "progress": {"run_id": "r1", "backend": "local", "path": "/state", "cluster": "eu"}}
+
+
+@pytest.mark.parametrize("host", [
+    {},  # no checkpoint read: preflight blocked it, or it failed before
+    {"eks_checkpoint_read": {"skipped": True, "changed": False}},
+    {"eks_checkpoint_read": {"failed": True, "msg": "unreadable"}},
+    {"eks_checkpoint_read": {"skip_steps": {"control_plane": {"version": "1.31"}}}},
+    dict(READ, eks_fix_coredns_upstream=True),  # the role removes the upstream line before its own upgrade
+], ids=["not-read", "blocked", "read-failed", "finished", "coredns-fix-first"])
+def test_a_host_the_wave_must_not_upgrade_gets_none(host):
+    assert control_plane_request(dict(host, inventory_hostname="eu", eks_target_version="1.31")) is None
+
+
+def test_a_missing_target_is_left_empty_for_the_module_to_fail_that_cluster_alone():
+    assert control_plane_request(dict(READ, inventory_hostname="eu"))["target_version"] == ""
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(AnsibleFilterError, match="hostvars"):
+        control_plane_request("eu")
+    with pytest.raises(AnsibleFilterError, match="progress must be a dict"):
+        control_plane_request(dict(READ, inventory_hostname="eu"), progress="local")
+
+
+def test_the_filter_is_registered():
+    assert FilterModule().filters() == {"control_plane_request": control_plane_request,
+                                        "nodegroups_request": nodegroups_request}
+
+
+UPGRADED = dict(READ, control_plane_result={"poll_times": [12.5, 20.0], "version_after": "1.31"})
+
+
+def test_node_group_defaults_match_what_the_playbook_gives_the_post_upgrade_role():
+    assert nodegroups_request(dict(UPGRADED, inventory_hostname="prod-eu")) == {
+        "name": "prod-eu", "cluster_name": "prod-eu", "force": False, "launch_templates": {},
+        "verify_gpu_allocatable": True, "gpu_allocatable_timeout": 600, "wait_timeout": 5400, "wait_delay": 5.0,
+        "wait_max_delay": 30.0, "wait_poll_history": [12.5, 20.0]}
+
+
+def test_node_group_variables_are_passed_on():
+    host = dict(UPGRADED, inventory_hostname="eu", eks_cluster_name="prod-eu", eks_nodegroup_force=True,
+                eks_nodegroup_launch_templates={"gpu": {"version": "7"}}, eks_verify_gpu_allocatable=False,
+                eks_gpu_allocatable_timeout=60, eks_gpu_update_strategy="minimal", eks_wait_timeout=600,
+                eks_aws_region="eu-west-1", eks_kubeconfig="/k/eu.yaml")
+    request = nodegroups_request(host)
+    assert {key: request[key] for key in ("cluster_name", "force", "launch_templates", "verify_gpu_allocatable",
+                                          "gpu_allocatable_timeout", "gpu_update_strategy", "wait_timeout",
+                                          "region", "kubeconfig")} == {
+        "cluster_name": "prod-eu", "force": True, "launch_templates": {"gpu": {"version": "7"}},
+        "verify_gpu_allocatable": False, "gpu_allocatable_timeout": 60, "gpu_update_strategy": "minimal",
+        "wait_timeout": 600, "region": "eu-west-1", "kubeconfig": "/k/eu.yaml"}
+
+
+def test_a_control_plane_finished_by_an_earlier_run_still_gets_its_node_groups_updated():
+    host = {"inventory_hostname": "eu", "eks_checkpoint_read": {"skip_steps": {"control_plane": {"version": "1.31"}}}}
+    assert nodegroups_request(host)["wait_poll_history"] == []
+
+
+@pytest.mark.parametrize("host", [
+    {},  # no checkpoint read: preflight blocked it, or it failed before
+    {"eks_checkpoint_read": {"skipped": True}},
+    READ,  # the control-plane step did not finish (its task failed: no control_plane_result)
+    dict(UPGRADED, eks_claim_renewal={"failed": True, "msg": "taken over"}),
+    dict(UPGRADED, eks_checkpoint_read={"skip_steps": {"control_plane": {}, "nodegroups": {}}}),
+], ids=["not-read", "blocked", "control-plane-failed", "claim-lost", "finished"])
+def test_a_host_whose_node_groups_the_wave_must_not_update_gets_none(host):
+    assert nodegroups_request(dict(host, inventory_hostname="eu")) is None
+
+
+def test_both_filters_refuse_anything_but_a_host_s_variables():
+    with pytest.raises(AnsibleFilterError, match="nodegroups_request takes one host's variables"):
+        nodegroups_request(["eu"])
