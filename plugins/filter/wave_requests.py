@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, lifecycle.eks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters lifecycle.eks.control_plane_request and lifecycle.eks.nodegroups_request: one inventory host's entry of
+"""Filters lifecycle.eks.control_plane_request, nodegroups_request and skew_request: one inventory host's entry of
 lifecycle.eks.eks_wave for a step of playbooks/upgrade.yml, or None when the wave must not run that step for it."""
 from __future__ import annotations
 
@@ -96,6 +96,15 @@ def control_plane_request(host_vars, progress=None):
     return request
 
 
+def _past_control_plane(host_vars, read):
+    """Whether the host's control-plane step finished, in this run (control_plane_result) or before (its
+    checkpoint), and its claim was renewed after it (or not claimed)."""
+    finished = "control_plane" in (read.get("skip_steps") or {})
+    if not (_result(host_vars, "control_plane_result") or finished):
+        return False
+    return not _result(host_vars, "eks_claim_renewal").get("failed")
+
+
 def nodegroups_request(host_vars):
     """The eks_nodegroup_upgrade entry of a host, or None when the wave must not update its node groups: no checkpoint
     read (blocked, or failed before), its control plane step neither finished now (control_plane_result) nor before
@@ -104,12 +113,9 @@ def nodegroups_request(host_vars):
     read = _checkpoint_read(host_vars)
     if read is None:
         return None
-    finished = read.get("skip_steps") or {}
+    if "nodegroups" in (read.get("skip_steps") or {}) or not _past_control_plane(host_vars, read):
+        return None
     control_plane = _result(host_vars, "control_plane_result")
-    if "nodegroups" in finished or not (control_plane or "control_plane" in finished):
-        return None
-    if _result(host_vars, "eks_claim_renewal").get("failed"):
-        return None
     request = _request(host_vars, host, "post_upgrade", NODEGROUPS)
     if not request["gpu_update_strategy"]:
         del request["gpu_update_strategy"]  # the role omits it: each node group's own strategy stays
@@ -118,6 +124,27 @@ def nodegroups_request(host_vars):
     return request
 
 
+def skew_request(host_vars, check_mode=False):
+    """The eks_version_skew_facts entry of a host (the post-upgrade read), or None when the wave must not read it: no
+    checkpoint read, its control-plane step not finished (or its claim lost), or it moves self-managed node groups
+    (eks_self_managed_nodes), which the post_upgrade role does before its own read. Read-only: a host whose node
+    group step then fails had a read for nothing, nothing else. In check mode the read judges for the target."""
+    host = _host(host_vars, "skew_request")
+    read = _checkpoint_read(host_vars)
+    if read is None or not _past_control_plane(host_vars, read):
+        return None
+    self_managed = host_vars.get("eks_self_managed_nodes")
+    if boolean(role_defaults("post_upgrade")["post_upgrade_self_managed_nodes"] if self_managed is None
+               else self_managed, strict=False):
+        return None
+    request = _request(host_vars, host, "post_upgrade", ())
+    target = host_vars.get("eks_target_version")
+    if check_mode and target is not None and str(target):
+        request["target_version"] = str(target)
+    return request
+
+
 class FilterModule:
     def filters(self):
-        return {"control_plane_request": control_plane_request, "nodegroups_request": nodegroups_request}
+        return {"control_plane_request": control_plane_request, "nodegroups_request": nodegroups_request,
+                "skew_request": skew_request}

@@ -19,7 +19,7 @@ import traceback
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import cluster_upgrade, nodegroup_upgrade
+from ansible_collections.lifecycle.eks.plugins.module_utils import cluster_upgrade, nodegroup_upgrade, version_skew
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import CallStats, Clients, poll_window
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import counted, failed_result, module_argument_spec
@@ -34,6 +34,8 @@ STEPS = {
     # The kubernetes library only to verify GPU node groups (nodegroup_upgrade.GpuVerification).
     "eks_nodegroup_upgrade": (lambda: module_argument_spec(nodegroup_upgrade.argument_spec()),
                               nodegroup_upgrade.upgrade_nodegroups, False),
+    "eks_version_skew_facts": (lambda: module_argument_spec(version_skew.argument_spec()), version_skew.read_skew,
+                               True),
 }
 # An entry's own keys; every other key is an option of the module.
 ENTRY_KEYS = ("name", "region")

@@ -165,30 +165,12 @@ api_retries:
   type: int
 """
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import launch_templates
-from ansible_collections.lifecycle.eks.plugins.module_utils.gather import SKEW_PARTS, gather
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
-from ansible_collections.lifecycle.eks.plugins.module_utils.verdicts import skew_facts
-from ansible_collections.lifecycle.eks.plugins.module_utils.versions import parse_target_version
+from ansible_collections.lifecycle.eks.plugins.module_utils.version_skew import argument_spec, read_skew
 
 
 def main():
-    module = eks_module(dict(target_version=dict(type="str"), upgrade_nodegroups=dict(type="bool", default=False),
-                             **launch_templates.argument_spec("nodegroup_launch_templates")))
-
-    def body(module, clients):
-        target = module.params["target_version"]
-        target = parse_target_version(target) if target is not None else None
-        entries = launch_templates.parse(module.params["nodegroup_launch_templates"], "nodegroup_launch_templates")
-        facts = gather(clients, module.params, module.params["cluster_name"], SKEW_PARTS, target=target)
-        for warning in launch_templates.check_nodegroups(entries, facts["nodegroups"], module.params["cluster_name"],
-                                                         "nodegroup_launch_templates"):
-            module.warn(warning)
-        facts["skew_input"] = launch_templates.with_launch_templates(facts["skew_input"], entries, target)
-        fact = skew_facts(facts, target, module.params["upgrade_nodegroups"])
-        return {"changed": False, "ansible_facts": {"eks_version_skew": fact}}
-
-    run(module, body)
+    run(eks_module(argument_spec()), read_skew)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ description:
     run for each cluster alone (the same options, checked the same way, the same calls, waits and result). Meant for
     a playbook's wave of clusters, with C(run_once); each host then takes its own entry of RV(clusters) with
     M(lifecycle.eks.eks_wave_result), which reports it (changed, failed, warnings, diff) as the module's own task
-    would have. C(playbooks/upgrade.yml) runs its control-plane and node group steps so.
+    would have. C(playbooks/upgrade.yml) runs its control-plane and node group steps and the read after them so.
   - One process for the wave instead of one per cluster saves a module process's start (about a second of CPU) and
     its memory (about 90 MiB) per cluster, and the clusters' waits on their updates overlap in it. Each cluster keeps
     its own budget of C(DescribeUpdate) polls (6 in any window of twice the longest wait delay), its own API call
@@ -25,6 +25,9 @@ description:
     entry, with the updates it had started; the other clusters run all the same. The module itself fails only when
     its own options are wrong.
   - Check mode and diff mode apply to every cluster as they would to the module alone.
+  - Facts a module returns (C(ansible_facts), such as M(lifecycle.eks.eks_version_skew_facts)'s C(eks_version_skew))
+    stay in the cluster's entry; M(lifecycle.eks.eks_wave_result) sets them on the cluster's host, as the module's
+    own task would have. This module sets no fact.
 author:
   - lifecycle.eks contributors (!UNKNOWN)
 options:
@@ -33,7 +36,7 @@ options:
       - The step to run for each cluster, by its module's name.
     type: str
     required: true
-    choices: [eks_cluster_upgrade, eks_nodegroup_upgrade]
+    choices: [eks_cluster_upgrade, eks_nodegroup_upgrade, eks_version_skew_facts]
   clusters:
     description:
       - One entry per cluster, each with the options O(module) takes for one cluster (for
@@ -72,6 +75,7 @@ seealso:
   - module: lifecycle.eks.eks_wave_result
   - module: lifecycle.eks.eks_cluster_upgrade
   - module: lifecycle.eks.eks_nodegroup_upgrade
+  - module: lifecycle.eks.eks_version_skew_facts
   - module: lifecycle.eks.eks_fleet_preflight
 """
 

@@ -16,6 +16,7 @@ description:
     task is changed, failed (with the entry's C(msg)), warns and shows its diff as the module's own task on that
     cluster would have. A failed entry therefore fails the host alone, counts in its C(max_fail_percentage) and
     reaches its C(rescue) with the entry as C(ansible_failed_result).
+  - The entry's C(ansible_facts), when its module returns facts, become the host's facts.
   - Runs on the controller only (an action plugin), with no module process and no call to AWS.
 author:
   - lifecycle.eks contributors (!UNKNOWN)
@@ -29,7 +30,11 @@ options:
     required: true
 extends_documentation_fragment:
   - lifecycle.eks.attributes
+  - lifecycle.eks.attributes.facts
 attributes:
+  facts:
+    support: full
+    details: The entry's C(ansible_facts), when its module returns facts.
   check_mode:
     support: full
     details: Reports what the wave did or, in check mode, would have done.

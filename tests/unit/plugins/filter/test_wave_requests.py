@@ -1,5 +1,5 @@
-"""Filters lifecycle.eks.control_plane_request and nodegroups_request: a host's eks_wave entry, when the wave runs
-that step for it."""
+"""Filters lifecycle.eks.control_plane_request, nodegroups_request and skew_request: a host's eks_wave entry, when the
+wave runs that step for it."""
 from __future__ import annotations
 
 import pytest
@@ -9,6 +9,7 @@ from ansible_collections.lifecycle.eks.plugins.filter.wave_requests import (
     FilterModule,
     control_plane_request,
     nodegroups_request,
+    skew_request,
 )
 
 READ = {"eks_checkpoint_read": {"changed": False, "skip_steps": {}}}
@@ -62,7 +63,7 @@ def test_bad_input_is_refused():
 
 def test_the_filter_is_registered():
     assert FilterModule().filters() == {"control_plane_request": control_plane_request,
-                                        "nodegroups_request": nodegroups_request}
+                                        "nodegroups_request": nodegroups_request, "skew_request": skew_request}
 
 
 UPGRADED = dict(READ, control_plane_result={"poll_times": [12.5, 20.0], "version_after": "1.31"})
@@ -108,3 +109,20 @@ def test_a_host_whose_node_groups_the_wave_must_not_update_gets_none(host):
 def test_both_filters_refuse_anything_but_a_host_s_variables():
     with pytest.raises(AnsibleFilterError, match="nodegroups_request takes one host's variables"):
         nodegroups_request(["eu"])
+
+
+def test_the_read_after_the_upgrade_judges_for_the_target_in_check_mode_only():
+    host = dict(UPGRADED, inventory_hostname="eu", eks_cluster_name="prod-eu", eks_target_version=1.3,
+                eks_aws_region="eu-west-1")
+    assert skew_request(host) == {"name": "eu", "cluster_name": "prod-eu", "region": "eu-west-1"}
+    assert skew_request(host, True)["target_version"] == "1.3"
+
+
+@pytest.mark.parametrize("host", [
+    {},
+    READ,
+    dict(UPGRADED, eks_claim_renewal={"failed": True}),
+    dict(UPGRADED, eks_self_managed_nodes="yes"),  # the role moves them before its own read
+], ids=["not-read", "control-plane-failed", "claim-lost", "self-managed-first"])
+def test_a_host_the_wave_must_not_read_gets_none(host):
+    assert skew_request(dict(host, inventory_hostname="eu")) is None

@@ -6,6 +6,7 @@ import sys
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import wave
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade as single
+from ansible_collections.lifecycle.eks.plugins.modules import eks_version_skew_facts as skew_module
 from ansible_collections.lifecycle.eks.plugins.modules import eks_wave
 from tests.conftest import mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT, log_position, records, warning_texts
@@ -16,9 +17,9 @@ def entry(name, kubeconfig, **extra):
                 **dict(FAST_WAIT, **extra))
 
 
-def run_wave(run_module, clusters, region="us-east-1", check_mode=False, **options):
-    return run_module(eks_wave, dict({"module": "eks_cluster_upgrade", "region": region, "clusters": clusters},
-                                     **options), check_mode=check_mode)
+def run_wave(run_module, clusters, region="us-east-1", check_mode=False, step="eks_cluster_upgrade", **options):
+    return run_module(eks_wave, dict({"module": step, "region": region, "clusters": clusters}, **options),
+                      check_mode=check_mode)
 
 
 def test_clusters_of_two_regions_upgrade_in_one_call_each_with_its_own_result(
@@ -142,3 +143,16 @@ def test_node_groups_of_a_wave_catch_up_in_one_call_without_the_kubernetes_libra
         "general": "1.29", "batch": "1.29"}
     assert "gpu_update_strategy" in result["clusters"]["typo"]["msg"]
     assert result["summary"] == {"clusters": 2, "failed": ["typo"], "changed": ["behind"]}
+
+
+def test_the_read_after_the_upgrade_returns_each_cluster_s_facts_as_the_module_alone(
+        make_world, run_module, kubeconfig, args):
+    make_world("nodes-behind")
+    result = run_wave(run_module, [{"name": "behind", "cluster_name": "nodes-behind-129",
+                                    "kubeconfig": kubeconfig("nodes-behind-129")}], check_mode=True,
+                      step="eks_version_skew_facts")
+    assert not result.failed, result.get("msg")
+    assert "ansible_facts" not in result  # the wave sets no fact: each host's eks_wave_result does
+    alone = run_module(skew_module, args("nodes-behind-129"), check_mode=True)
+    assert result["clusters"]["behind"]["ansible_facts"] == alone["ansible_facts"]
+    assert result["clusters"]["behind"]["changed"] is False
