@@ -736,7 +736,8 @@ def summarize(figures: Figures, out: Path) -> None:
             f"{get('upgrade_cpu_controller_main')}, "
             f"module processes >= {get('upgrade_cpu_modules_sampled')} (sampled), forked workers and the rest "
             f"{get('upgrade_cpu_workers_and_rest')}; {get('upgrade_tasks_per_cluster')} tasks per cluster of which "
-            f"{get('upgrade_module_tasks_per_cluster')} run a module.")
+            f"{get('upgrade_module_tasks_per_cluster')} are lifecycle.eks tasks and "
+            f"{get('upgrade_module_runs_per_cluster')} start a module run.")
     if get("slices_wall") is not None:
         lines.append(
             f"- AWX job sliced {get('slices_count')} ways (ansible-runner): {get('slices_wall')} s, "
