@@ -96,7 +96,7 @@ class ClusterUpdates(InsightChecks):
         if self.state.faults.spec_for(name).concurrent_update:
             # Another operator's identical update got in first (fault injection, once).
             self.state.faults.set(name, concurrent_update=False)
-            self.start_cluster_update(cluster, version)
+            self.start_cluster_update(cluster, version).held_until_described = True
         running = self._cluster_update_in_progress(cluster)
         if running:
             raise ResourceInUseException(

@@ -29,7 +29,8 @@ class EksControlPlane(ClusterUpdates, NodegroupUpdates, AddonUpdates):
                 self._finish_addon_creation(cluster, creating_addon, now)
                 continue
             update = extras(cluster).updates.get(update_id or "")
-            if update is not None and update.status == "InProgress" and update.due_at <= now:
+            if update is not None and update.status == "InProgress" and update.due_at <= now \
+                    and not update.held_until_described:  # describe_update schedules it again
                 due.append((update.due_at, cluster, update))
         for _, cluster, update in sorted(due, key=lambda item: item[0]):
             if update.nodegroup:
@@ -52,6 +53,9 @@ class EksControlPlane(ClusterUpdates, NodegroupUpdates, AddonUpdates):
                 MSG_UPDATE_NOT_FOUND.format(update_id=update_id), clusterName=cluster_name,
                 nodegroupName=nodegroup, addonName=addon,
             )
+        if update.held_until_described:  # shown running now; it finishes when due, from the next request on
+            update.held_until_described = False
+            self._schedule(cluster, max(update.due_at, self.now()), update_id=update.id)
         return update
 
     def list_updates(self, cluster_name: str, nodegroup: str | None = None, addon: str | None = None) -> list[str]:

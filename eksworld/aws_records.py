@@ -43,6 +43,9 @@ class Update:
     force: bool = False
     kubelet: str | None = None  # node group updates: the kubelet minor the new nodes run (custom AMIs: the AMI's)
     config: dict[str, Any] | None = None  # node group configuration updates: what changes when it completes
+    # Not finished, however due, until a DescribeUpdate has shown it running (another operator's update, the
+    # concurrent_update fault): whoever meets it finds it in progress, whatever the machine's speed.
+    held_until_described: bool = False
 
     def param(self, kind: str) -> str | None:
         return next((p["value"] for p in self.params if p["type"] == kind), None)

@@ -122,6 +122,23 @@ def test_update_already_in_progress(aws: AwsEmulator, aws_eks: Any, aws_cluster:
     assert aws_eks.list_updates(name=aws_cluster)["updateIds"] == [running]
 
 
+def test_another_operator_s_update_is_found_running_however_late_it_is_looked_at(
+        aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> None:
+    """The concurrent_update fault: the update that got in first runs until a DescribeUpdate has shown it running,
+    so a slow client still finds it in progress (it finished unseen on a loaded machine before)."""
+    aws.state.faults.set(aws_cluster, concurrent_update=True)
+    with pytest.raises(ClientError) as excinfo:
+        aws_eks.update_cluster_version(name=aws_cluster, version="1.30")
+    assert error_of(excinfo)[0] == "ResourceInUseException"
+    [running] = aws_eks.list_updates(name=aws_cluster)["updateIds"]
+    aws.state.clock.advance(10 * aws.state.cluster_update_s)  # long past due
+    assert aws_eks.describe_cluster(name=aws_cluster)["cluster"]["status"] == "UPDATING"
+    assert aws_eks.describe_update(name=aws_cluster, updateId=running)["update"]["status"] == "InProgress"
+    # Shown running once: it finishes as any update does.
+    assert aws_eks.describe_update(name=aws_cluster, updateId=running)["update"]["status"] == "Successful"
+    assert aws.cluster_version(aws_cluster) == "1.30"
+
+
 def test_nodegroups_behind_block_the_update(aws: AwsEmulator, aws_eks: Any, aws_cluster: str) -> None:
     aws.create_nodegroup(aws_cluster, "batch", version="1.28")
     aws.create_nodegroup(aws_cluster, "apps", version="1.28")
