@@ -57,6 +57,12 @@ def _checkpoint_read(host_vars):
     return read
 
 
+def _opted_in(host_vars, variable, role, role_option):
+    """The inventory variable as a boolean, else the default of the role option reading it."""
+    value = host_vars.get(variable)
+    return boolean(role_defaults(role)[role_option] if value is None else value, strict=False)
+
+
 def _request(host_vars, host, role, options):
     """The entry's name, cluster and options: each inventory variable, else its role option's default."""
     request = {"name": host, "cluster_name": host_vars.get("eks_cluster_name") or host}
@@ -81,9 +87,7 @@ def control_plane_request(host_vars, progress=None):
     read = _checkpoint_read(host_vars)
     if read is None or "control_plane" in (read.get("skip_steps") or {}):
         return None
-    coredns = host_vars.get("eks_fix_coredns_upstream")
-    if boolean(role_defaults("control_plane")["control_plane_fix_coredns_upstream"] if coredns is None else coredns,
-               strict=False):
+    if _opted_in(host_vars, "eks_fix_coredns_upstream", "control_plane", "control_plane_fix_coredns_upstream"):
         return None
     request = _request(host_vars, host, "control_plane", CONTROL_PLANE)
     target = host_vars.get("eks_target_version")
@@ -133,9 +137,7 @@ def skew_request(host_vars, check_mode=False):
     read = _checkpoint_read(host_vars)
     if read is None or not _past_control_plane(host_vars, read):
         return None
-    self_managed = host_vars.get("eks_self_managed_nodes")
-    if boolean(role_defaults("post_upgrade")["post_upgrade_self_managed_nodes"] if self_managed is None
-               else self_managed, strict=False):
+    if _opted_in(host_vars, "eks_self_managed_nodes", "post_upgrade", "post_upgrade_self_managed_nodes"):
         return None
     request = _request(host_vars, host, "post_upgrade", ())
     target = host_vars.get("eks_target_version")

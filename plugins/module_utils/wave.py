@@ -107,7 +107,7 @@ def run_wave(module, step, entries, max_concurrent):
             clients.stats.remember_polls(view.params.get("wait_poll_history") or [])
             result = counted(body(view, clients), view.params, clients)
         except (ModuleError, VersionError) as exc:
-            result = dict(failed_result(exc, clients), failed=True)
+            result = failure(exc, clients)
         except Exception as exc:  # pylint: disable=broad-except  # one cluster's crash must not lose the others' results
             result = failure("%s crashed on cluster %s: %s: %s" % (step, name, type(exc).__name__, exc), clients)
             result["exception"] = traceback.format_exc()

@@ -165,78 +165,12 @@ kube_retries:
   type: int
 """
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import autoscaler_release as logic
-from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
-from ansible_collections.lifecycle.eks.plugins.module_utils.controller_table import (
-    CLUSTER_AUTOSCALER_RELEASES_RECORDED,
-    CLUSTER_AUTOSCALER_RELEASES_SOURCE,
-)
-from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, kube_client, not_found_is_none
-from ansible_collections.lifecycle.eks.plugins.module_utils.oci_registry import RegistryClient, RegistryError
+from ansible_collections.lifecycle.eks.plugins.module_utils.autoscaler_lookup import argument_spec, find_release
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 
 
-def _container(obj, name, label):
-    containers = obj.spec.template.spec.containers
-    container = next((c for c in containers if c.name == name), None) if name else containers[0]
-    if container is None:
-        raise ModuleError("%s has no container %s (containers: %s)." % (label, name, ", ".join(c.name for c in containers)))
-    return container
-
-
-def find_release(module, clients):
-    params = module.params
-    try:
-        minor = logic.parse_minor(params["kubernetes_version"])
-        named = logic.registry_option(params["registry"]) if params["registry"] else None
-    except ValueError as exc:
-        raise ModuleError(str(exc)) from None
-    result = {"changed": False, "found": False, "kubernetes_version": logic.minor_text(minor), "warnings_found": [],
-              "registry_requests": 0, "table_recorded": {"recorded": CLUSTER_AUTOSCALER_RELEASES_RECORDED,
-                                                         "source": CLUSTER_AUTOSCALER_RELEASES_SOURCE}}
-    label = "Deployment %s/%s" % (params["namespace"], params["workload"])
-    apis = KubeApis(kube_client(params, clients=clients))
-    obj = not_found_is_none("read " + label, apis.apps.read_namespaced_deployment, params["workload"],
-                            params["namespace"])
-    if obj is None:
-        return result
-    image = _container(obj, params["container"], label).image
-    try:
-        registry, repository = named or logic.split_repository(image)
-    except ValueError as exc:
-        raise ModuleError("%s: its image %s; set registry to where its releases are." % (label, exc)) from None
-    where = "%s/%s" % (registry, repository)
-    tags, error = None, None
-    client = RegistryClient(params["registry_validate_certs"], params["registry_ca_path"],
-                            params["registry_timeout"])
-    if not params["release"]:
-        try:
-            tags = client.tags(registry, repository)
-        except RegistryError as exc:
-            error = str(exc)
-    choice = logic.choose(minor, pinned=params["release"], registry_tags=tags, registry_error=error, repository=where,
-                          option_hint=params["release_option_name"])
-    for warning in choice["warnings"]:
-        module.warn(warning["message"] + " " + warning["remediation"])
-    result.update(found=True, image=image, repository=where, tag=choice["tag"], source=choice["source"],
-                  warnings_found=choice["warnings"], registry_requests=client.requests)
-    return result
-
-
 def main():
-    module = eks_module(dict(
-        kubernetes_version=dict(type="str", required=True),
-        namespace=dict(type="str", default="kube-system"),
-        workload=dict(type="str", default="cluster-autoscaler"),
-        container=dict(type="str"),
-        release=dict(type="str"),
-        release_option_name=dict(type="str", default="release"),
-        registry=dict(type="str"),
-        registry_validate_certs=dict(type="bool", default=True),
-        registry_ca_path=dict(type="path"),
-        registry_timeout=dict(type="int", default=10),
-    ))
-    run(module, find_release)
+    run(eks_module(argument_spec()), find_release)
 
 
 if __name__ == "__main__":

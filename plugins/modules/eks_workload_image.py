@@ -121,61 +121,12 @@ kube_retries:
   sample: 0
 """
 
-from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
-from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, k8s_call, kube_client, not_found_is_none
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
-from ansible_collections.lifecycle.eks.plugins.module_utils.versions import with_tag
-from ansible_collections.lifecycle.eks.plugins.module_utils.rollout import wait_for_rollout
-
-
-def set_image(module, clients):
-    params = module.params
-    kind, namespace, workload = params["kind"], params["namespace"], params["workload"]
-    apis = KubeApis(kube_client(params, clients=clients))
-    read, patch = {"Deployment": (apis.apps.read_namespaced_deployment, apis.apps.patch_namespaced_deployment),
-                   "DaemonSet": (apis.apps.read_namespaced_daemon_set, apis.apps.patch_namespaced_daemon_set)}[kind]
-    label = "%s %s/%s" % (kind, namespace, workload)
-    obj = not_found_is_none("read " + label, read, workload, namespace)
-    if obj is None:
-        if params["required"]:
-            raise ModuleError("%s not found." % label)
-        return {"changed": False, "found": False}
-    containers = obj.spec.template.spec.containers
-    container = next((c for c in containers if c.name == params["container"]), None) if params["container"] \
-        else containers[0]
-    if container is None:
-        raise ModuleError("%s has no container %s (containers: %s)." % (label, params["container"],
-                                                                        ", ".join(c.name for c in containers)))
-    after = with_tag(container.image, params["tag"])
-    changed = after != container.image
-    result = {"changed": changed, "found": True, "before": container.image, "after": after,
-              "container": container.name}
-    if module._diff:
-        result["diff"] = {"before": {"image": container.image}, "after": {"image": after}}
-    if not changed or module.check_mode:
-        return result
-    body = {"spec": {"template": {"spec": {"containers": [{"name": container.name, "image": after}]}}}}
-    k8s_call("set image of " + label, patch, workload, namespace, body)
-    try:
-        wait_for_rollout(apis, kind, label, read, workload, namespace, after, params["wait_timeout"])
-    except ModuleError as exc:
-        # The image is set: whatever stops the wait, the failure reports the change as a success would.
-        exc.details["result"] = result
-        raise
-    return result
+from ansible_collections.lifecycle.eks.plugins.module_utils.workload_image import argument_spec, set_image
 
 
 def main():
-    module = eks_module(dict(
-        kind=dict(type="str", choices=["Deployment", "DaemonSet"], required=True),
-        namespace=dict(type="str", default="kube-system"),
-        workload=dict(type="str", required=True),
-        container=dict(type="str"),
-        tag=dict(type="str", required=True),
-        required=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=600),
-    ))
-    run(module, set_image)
+    run(eks_module(argument_spec()), set_image)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import addon_update
 from ansible_collections.lifecycle.eks.plugins.module_utils.addons import answer_entry
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
 from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update as module
@@ -358,7 +359,7 @@ def test_a_rerun_waits_for_the_running_step_then_sends_the_rest(make_world, run_
 def test_failed_update_call_keeps_the_partial_result(make_world, run_module, args, monkeypatch, no_aws_retries):
     """EKS answers 500 after the first add-on was updated: the task fails and reports that update."""
     world = make_world(AFTER_CONTROL_PLANE)
-    faults_once_returned(monkeypatch, module, "see_through", world, NAME, error_rate=1.0)
+    faults_once_returned(monkeypatch, addon_update, "see_through", world, NAME, error_rate=1.0)
     result = run_module(module, addon_args(args, addons=[{"name": "vpc-cni"}, {"name": "kube-proxy"}]))
     assert result.failed
     assert result["msg"].startswith("Failed to update add-on kube-proxy of cluster addons-130: ")

@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import kube, versions, rollout
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade
+from ansible_collections.lifecycle.eks.plugins.module_utils import workload_image
 from ansible_collections.lifecycle.eks.plugins.modules import eks_workload_image as module
 from tests.conftest import mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT, HOUR, log_position, records
@@ -255,13 +256,13 @@ def test_kubernetes_api_errors(make_world, run_module, args, fast_k8s_retries):
 def test_a_read_failing_after_the_patch_still_reports_the_change(make_world, run_module, args, fast_k8s_retries,
                                                                  monkeypatch):
     world = make_world("healthy")
-    wait = module.wait_for_rollout
+    wait = workload_image.wait_for_rollout
 
     def api_failing_once_patched(*wait_args):
         world.state.faults.set(NAME, k8s_error_rate=1.0)
         return wait(*wait_args)
 
-    monkeypatch.setattr(module, "wait_for_rollout", api_failing_once_patched)
+    monkeypatch.setattr(workload_image, "wait_for_rollout", api_failing_once_patched)
     result = run_module(module, image_args(args))
     assert result.failed and ": 500" in result["msg"], result["msg"]
     # The image was set before the API failed: the failure says so, as a success would.
