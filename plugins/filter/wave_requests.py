@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, lifecycle.eks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters lifecycle.eks.control_plane_request, nodegroups_request and skew_request: one inventory host's entry of
-lifecycle.eks.eks_wave for a step of playbooks/upgrade.yml, or None when the wave must not run that step for it."""
+lifecycle.eks.eks_wave for a step of playbooks/upgrade.yml, or None when the wave must not run that step for it; and
+lifecycle.eks.wave_entries: the entries a role's own tasks prepared, of the hosts that reached the role's wave task."""
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
@@ -34,6 +35,8 @@ NODEGROUPS = (
 # Connection settings, set by the playbook's module_defaults from these variables when they are set.
 CONNECTION = (("region", "eks_aws_region"), ("kubeconfig", "eks_kubeconfig"), ("context", "eks_kube_context"),
               ("kube_retry_timeout", "eks_kube_retry_timeout"))
+# The steps whose modules take no Kubernetes option (the region alone of CONNECTION).
+AWS_ONLY = ("eks_addon_update",)
 
 
 def _result(host_vars, name):
@@ -63,6 +66,12 @@ def _opted_in(host_vars, variable, role, role_option):
     return boolean(role_defaults(role)[role_option] if value is None else value, strict=False)
 
 
+def _connection(host_vars, kubernetes=True):
+    """The connection options the playbook's module_defaults give the host's modules, from the same variables."""
+    return {option: host_vars[variable] for option, variable in CONNECTION[:None if kubernetes else 1]
+            if host_vars.get(variable) is not None}
+
+
 def _request(host_vars, host, role, options):
     """The entry's name, cluster and options: each inventory variable, else its role option's default."""
     request = {"name": host, "cluster_name": host_vars.get("eks_cluster_name") or host}
@@ -70,9 +79,7 @@ def _request(host_vars, host, role, options):
     for option, variable, role_option in options:
         value = host_vars.get(variable)
         request[option] = defaults[role_option] if value is None else value
-    for option, variable in CONNECTION:
-        if host_vars.get(variable) is not None:
-            request[option] = host_vars[variable]
+    request.update(_connection(host_vars))
     return request
 
 
@@ -146,7 +153,35 @@ def skew_request(host_vars, check_mode=False):
     return request
 
 
+def wave_entries(hosts, hostvars, step, reached, prepared="__post_upgrade_wave_entries", inputs=None):
+    """The eks_wave entries of ``step`` for those of ``hosts`` (ansible_play_batch) that reached the wave's task.
+
+    A host reached it when it registered ``reached``, the result of the task just before (the step's own task,
+    skipped for every host that got there), and that result did not fail: a host that failed earlier is waiting
+    for its rescue, not at this task. Its entry is the one its role prepared in its own context (the fact
+    ``prepared``, {step: options}; none, no entry), with its inventory host name and connection. ``inputs`` (option:
+    [registered result, key]) takes options from a result the host registered since, the release an earlier step
+    found for instance; a missing or null value means no entry.
+    """
+    if not isinstance(hosts, list) or not all(isinstance(host, str) for host in hosts):
+        raise AnsibleFilterError("wave_entries takes the list of inventory host names (ansible_play_batch).")
+    entries = []
+    for host in hosts:
+        host_vars = hostvars[host]
+        marker = host_vars.get(reached)
+        options = (host_vars.get(prepared) or {}).get(step)
+        if not isinstance(marker, dict) or marker.get("failed") or not isinstance(options, dict):
+            continue
+        entry = dict(options)
+        for option, (result, key) in (inputs or {}).items():
+            entry[option] = _result(host_vars, result).get(key)
+        if any(entry[option] is None for option in inputs or {}):
+            continue
+        entries.append(dict(entry, name=host, **_connection(host_vars, step not in AWS_ONLY)))
+    return entries
+
+
 class FilterModule:
     def filters(self):
         return {"control_plane_request": control_plane_request, "nodegroups_request": nodegroups_request,
-                "skew_request": skew_request}
+                "skew_request": skew_request, "wave_entries": wave_entries}

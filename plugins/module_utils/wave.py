@@ -19,7 +19,14 @@ import traceback
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import cluster_upgrade, nodegroup_upgrade, version_skew
+from ansible_collections.lifecycle.eks.plugins.module_utils import (
+    addon_update,
+    autoscaler_lookup,
+    cluster_upgrade,
+    nodegroup_upgrade,
+    version_skew,
+    workload_image,
+)
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import CallStats, Clients, poll_window
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import counted, failed_result, module_argument_spec
@@ -36,6 +43,13 @@ STEPS = {
                               nodegroup_upgrade.upgrade_nodegroups, False),
     "eks_version_skew_facts": (lambda: module_argument_spec(version_skew.argument_spec()), version_skew.read_skew,
                                True),
+    "eks_cluster_autoscaler_release": (lambda: module_argument_spec(autoscaler_lookup.argument_spec()),
+                                       autoscaler_lookup.find_release, True),
+    "eks_workload_image": (lambda: module_argument_spec(workload_image.argument_spec()), workload_image.set_image,
+                           True),
+    # No Kubernetes option at all, as the module alone.
+    "eks_addon_update": (lambda: module_argument_spec(addon_update.argument_spec(), uses_kubernetes=False),
+                         addon_update.update_addons, False),
 }
 # An entry's own keys; every other key is an option of the module.
 ENTRY_KEYS = ("name", "region")

@@ -16,7 +16,8 @@ description:
     run for each cluster alone (the same options, checked the same way, the same calls, waits and result). Meant for
     a playbook's wave of clusters, with C(run_once); each host then takes its own entry of RV(clusters) with
     M(lifecycle.eks.eks_wave_result), which reports it (changed, failed, warnings, diff) as the module's own task
-    would have. C(playbooks/upgrade.yml) runs its control-plane and node group steps and the read after them so.
+    would have. C(playbooks/upgrade.yml) runs its control-plane and node group steps and the read after them so, and
+    the C(lifecycle.eks.post_upgrade) role its Cluster Autoscaler and add-on steps (C(post_upgrade_wave_steps)).
   - One process for the wave instead of one per cluster saves a module process's start (about a second of CPU) and
     its memory (about 90 MiB) per cluster, and the clusters' waits on their updates overlap in it. Each cluster keeps
     its own budget of C(DescribeUpdate) polls (6 in any window of twice the longest wait delay), its own API call
@@ -36,7 +37,8 @@ options:
       - The step to run for each cluster, by its module's name.
     type: str
     required: true
-    choices: [eks_cluster_upgrade, eks_nodegroup_upgrade, eks_version_skew_facts]
+    choices: [eks_addon_update, eks_cluster_autoscaler_release, eks_cluster_upgrade, eks_nodegroup_upgrade,
+              eks_version_skew_facts, eks_workload_image]
   clusters:
     description:
       - One entry per cluster, each with the options O(module) takes for one cluster (for
@@ -76,6 +78,9 @@ seealso:
   - module: lifecycle.eks.eks_cluster_upgrade
   - module: lifecycle.eks.eks_nodegroup_upgrade
   - module: lifecycle.eks.eks_version_skew_facts
+  - module: lifecycle.eks.eks_cluster_autoscaler_release
+  - module: lifecycle.eks.eks_workload_image
+  - module: lifecycle.eks.eks_addon_update
   - module: lifecycle.eks.eks_fleet_preflight
 """
 

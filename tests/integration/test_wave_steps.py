@@ -62,3 +62,50 @@ def test_a_wave_s_clusters_end_as_they_would_alone_and_a_failed_one_fails_alone(
     assert started["control_plane"]["update_ids"] == [u["id"] for u in failure["updates"]]
     assert summary["failing"]["version"] == "1.29"
     assert summary["failing"]["nodegroups"]["general"]["version"] == "1.29"
+
+
+ROLE_WAVE_TASKS = ("lifecycle.eks.post_upgrade : cluster_autoscaler | Find the latest Cluster Autoscaler releases of "
+                   "the wave in one call",
+                   "lifecycle.eks.post_upgrade : cluster_autoscaler | Set the Cluster Autoscaler images of the wave "
+                   "in one call",
+                   "lifecycle.eks.post_upgrade : Update the add-ons of the wave in one call")
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["wave", "per-cluster"])
+def test_the_role_s_autoscaler_and_add_on_steps_run_once_for_the_hosts_there_and_an_add_on_failure_fails_alone(
+        make_world, run_playbook, tmp_path, batched):
+    clusters = [dict(node_cluster(name), workloads={"cluster_autoscaler": "v1.29.4"})
+                for name in ("steady", "other", "failing")]
+    world = make_world({"target_version": "1.30", "clusters": clusters})
+    world.state.faults.set("failing", fail_addon_updates="ConfigurationConflict")
+    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100, "eks_wave_steps": batched,
+                               "eks_cluster_autoscaler_versions": {"1.30": "v1.30.2"}})
+    assert run.rc != 0
+    assert run.statuses() == {"steady": "upgraded", "other": "upgraded", "failing": "failed"}, run.output[-3000:]
+
+    for task in ROLE_WAVE_TASKS:
+        lines = task_lines(run.output, task)
+        expected = ("changed:", "ok:") if batched else ("skipping:",)
+        # run_once inside the role: one result for the hosts at the task, however many included the role.
+        assert len(lines) == 1 and lines[0].startswith(expected), (task, lines)
+    summary = world.summary()
+    for name in ("steady", "other", "failing"):
+        # The autoscaler step comes before the add-ons: the failing cluster's autoscaler moved too.
+        assert summary[name]["images"]["kube-system/cluster-autoscaler"] == [
+            "registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.2"], name
+        report = run.cluster_report(name)
+        if name != "failing":
+            assert report["post_upgrade"]["cluster_autoscaler"]["tag"] == "v1.30.2"
+            assert summary[name]["addons"]["kube-proxy"].startswith("v1.30."), name
+
+    failure = run.cluster_report("failing")["failure"]
+    # The host fails at its own task: the report of its wave entry, or its own module run.
+    assert failure["task"] == ("Report the add-on updates the wave made" if batched else
+                               "Update VPC CNI, CoreDNS, kube-proxy and other EKS add-ons to compatible versions")
+    assert "ConfigurationConflict" in json.dumps(failure["aws_errors"]), failure
+    assert failure["updates"], failure
+    started = json.loads((Path(tmp_path) / "checkpoints" / "failing.json").read_text())["steps"]
+    assert started["addons"]["status"] == "started"
+    assert started["addons"]["update_ids"] == [u["id"] for u in failure["updates"]]
+    assert started["cluster_autoscaler"]["status"] != "started"  # finished before the add-ons
+    assert summary["failing"]["addons"]["kube-proxy"].startswith("v1.29.")

@@ -1,5 +1,5 @@
 """Filters lifecycle.eks.control_plane_request, nodegroups_request and skew_request: a host's eks_wave entry, when the
-wave runs that step for it."""
+wave runs that step for it; wave_entries: the entries of the hosts that reached a role's wave task."""
 from __future__ import annotations
 
 import pytest
@@ -10,6 +10,7 @@ from ansible_collections.lifecycle.eks.plugins.filter.wave_requests import (
     control_plane_request,
     nodegroups_request,
     skew_request,
+    wave_entries,
 )
 
 READ = {"eks_checkpoint_read": {"changed": False, "skip_steps": {}}}
@@ -63,7 +64,8 @@ def test_bad_input_is_refused():
 
 def test_the_filter_is_registered():
     assert FilterModule().filters() == {"control_plane_request": control_plane_request,
-                                        "nodegroups_request": nodegroups_request, "skew_request": skew_request}
+                                        "nodegroups_request": nodegroups_request, "skew_request": skew_request,
+                                        "wave_entries": wave_entries}
 
 
 UPGRADED = dict(READ, control_plane_result={"poll_times": [12.5, 20.0], "version_after": "1.31"})
@@ -126,3 +128,54 @@ def test_the_read_after_the_upgrade_judges_for_the_target_in_check_mode_only():
 ], ids=["not-read", "control-plane-failed", "claim-lost", "self-managed-first"])
 def test_a_host_the_wave_must_not_read_gets_none(host):
     assert skew_request(dict(host, inventory_hostname="eu")) is None
+
+
+# --- wave_entries: the hosts at a role's run_once wave task -------------------------------------------------------
+
+SKIPPED = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
+PREPARED = {"eks_addon_update": {"cluster_name": "prod-eu", "version": "default"},
+            "eks_workload_image": {"cluster_name": "prod-eu", "kind": "Deployment", "workload": "cluster-autoscaler"}}
+
+
+def at_the_wave(**extra):
+    return dict({"__own": SKIPPED, "__post_upgrade_wave_entries": PREPARED}, **extra)
+
+
+def test_a_host_that_reached_the_task_gets_its_prepared_options_its_name_and_its_connection():
+    hostvars = {"eu": at_the_wave(eks_aws_region="eu-west-1", eks_kubeconfig="/k/eu.yaml", eks_kube_context="eu"),
+                "us": at_the_wave()}
+    assert wave_entries(["eu", "us"], hostvars, "eks_workload_image", "__own") == [
+        dict(PREPARED["eks_workload_image"], name="eu", region="eu-west-1", kubeconfig="/k/eu.yaml", context="eu"),
+        dict(PREPARED["eks_workload_image"], name="us")]
+
+
+def test_an_add_on_entry_gets_the_region_alone_as_its_module_takes_no_kubernetes_option():
+    hostvars = {"eu": at_the_wave(eks_aws_region="eu-west-1", eks_kubeconfig="/k/eu.yaml", eks_kube_retry_timeout=9)}
+    assert wave_entries(["eu"], hostvars, "eks_addon_update", "__own") == [
+        dict(PREPARED["eks_addon_update"], name="eu", region="eu-west-1")]
+
+
+@pytest.mark.parametrize("host", [
+    {"__post_upgrade_wave_entries": PREPARED},  # failed before the step's own task: waiting for its rescue
+    at_the_wave(__own={"failed": True, "msg": "templating error"}),  # failed at it
+    at_the_wave(__own="not a result"),
+    at_the_wave(__post_upgrade_wave_entries={}),  # the step is off for it, or an earlier run finished it
+    {"__own": SKIPPED},  # the role ran without post_upgrade_wave_steps
+], ids=["not-reached", "failed-there", "not-a-result", "step-off", "not-prepared"])
+def test_a_host_not_at_the_task_or_without_the_step_gets_no_entry(host):
+    assert wave_entries(["eu", "us"], {"eu": host, "us": at_the_wave()}, "eks_addon_update", "__own") == [
+        dict(PREPARED["eks_addon_update"], name="us")]
+
+
+def test_inputs_come_from_a_later_result_and_a_null_one_means_no_entry():
+    found = {"changed": False, "found": True, "tag": "v1.31.2"}
+    hostvars = {"found": at_the_wave(__release=found), "none": at_the_wave(__release=dict(found, tag=None)),
+                "skipped": at_the_wave(__release=SKIPPED), "absent": at_the_wave()}
+    entries = wave_entries(["found", "none", "skipped", "absent"], hostvars, "eks_workload_image", "__own",
+                           inputs={"tag": ["__release", "tag"]})
+    assert entries == [dict(PREPARED["eks_workload_image"], name="found", tag="v1.31.2")]
+
+
+def test_wave_entries_refuses_anything_but_a_list_of_host_names():
+    with pytest.raises(AnsibleFilterError, match="ansible_play_batch"):
+        wave_entries("eu", {}, "eks_addon_update", "__own")

@@ -5,9 +5,12 @@ import json
 import sys
 
 from ansible_collections.lifecycle.eks.plugins.module_utils import wave
+from ansible_collections.lifecycle.eks.plugins.modules import eks_addon_update as addon_module
+from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_autoscaler_release as autoscaler_module
 from ansible_collections.lifecycle.eks.plugins.modules import eks_cluster_upgrade as single
 from ansible_collections.lifecycle.eks.plugins.modules import eks_version_skew_facts as skew_module
 from ansible_collections.lifecycle.eks.plugins.modules import eks_wave
+from ansible_collections.lifecycle.eks.plugins.modules import eks_workload_image as image_module
 from tests.conftest import mutating_calls
 from tests.unit.plugins.modules.helpers import FAST_WAIT, log_position, records, warning_texts
 
@@ -156,3 +159,46 @@ def test_the_read_after_the_upgrade_returns_each_cluster_s_facts_as_the_module_a
     alone = run_module(skew_module, args("nodes-behind-129"), check_mode=True)
     assert result["clusters"]["behind"]["ansible_facts"] == alone["ansible_facts"]
     assert result["clusters"]["behind"]["changed"] is False
+
+
+def _as_alone(result):
+    """A result without what differs between two runs of the same step: counters, timings, the wave's tag."""
+    volatile = ("api_calls", "api_retries", "kube_retries", "poll_times", "wave_module", "invocation", "duration_s")
+    return {key: value for key, value in result.items() if key not in volatile}
+
+
+def test_the_autoscaler_and_add_on_steps_return_for_each_cluster_what_their_module_alone_returns(
+        make_world, run_module, kubeconfig, args):
+    world = make_world("healthy")
+    name = "healthy-129"
+    release = {"name": "eu", "cluster_name": name, "kubeconfig": kubeconfig(name), "kubernetes_version": "1.30",
+               "release": "v1.30.2"}
+    image = {"name": "eu", "cluster_name": name, "kubeconfig": kubeconfig(name), "kind": "Deployment",
+             "workload": "cluster-autoscaler", "tag": "v1.30.2"}
+    addons = dict({"name": "eu", "cluster_name": name, "cluster_version": "1.30"}, **FAST_WAIT)
+    for step, options, module in (("eks_cluster_autoscaler_release", release, autoscaler_module),
+                                  ("eks_workload_image", image, image_module),
+                                  ("eks_addon_update", addons, addon_module)):
+        batched = run_wave(run_module, [options], check_mode=True, step=step)
+        assert not batched.failed, batched.get("msg")
+        own = {key: value for key, value in options.items() if key not in ("name", "kubeconfig", "cluster_name")}
+        alone = run_module(module, args(name, **own) if step != "eks_addon_update"
+                           else args(name, kubeconfig=None, **own), check_mode=True)
+        assert not alone.failed, alone.get("msg")
+        assert _as_alone(batched["clusters"]["eu"]) == _as_alone(dict(alone)), step
+    assert batched["clusters"]["eu"]["changed"] is True  # the add-ons planned for 1.30, nothing sent
+    before = log_position(world)
+    result = run_wave(run_module, [image], step="eks_workload_image")
+    assert result["clusters"]["eu"]["changed"] is True
+    assert world.summary()[name]["images"]["kube-system/cluster-autoscaler"] == [
+        "registry.k8s.io/autoscaling/cluster-autoscaler:v1.30.2"]
+    assert [r["operation"] for r in records(world, before) if r["service"] == "k8s"].count("patch deployments") == 1
+
+
+def test_an_add_on_entry_with_a_kubernetes_option_fails_alone_naming_it(make_world, run_module, kubeconfig):
+    make_world("healthy")
+    result = run_wave(run_module, [{"name": "eu", "cluster_name": "healthy-129", "kubeconfig": kubeconfig("eu")},
+                                   dict({"name": "us", "cluster_name": "healthy-129"}, **FAST_WAIT)],
+                      check_mode=True, step="eks_addon_update")
+    assert result["clusters"]["eu"]["failed"] is True and "kubeconfig" in result["clusters"]["eu"]["msg"]
+    assert not result["clusters"]["us"].get("failed"), result["clusters"]["us"].get("msg")
