@@ -139,6 +139,11 @@ def _read(path, what):
         raise ModuleError("Cannot read %s %s: %s." % (what, path, exc.strerror or exc)) from exc
 
 
+def write_text(path, text, what):
+    """``text`` as the file ``path``, its directory created, replaced atomically (ModuleError naming ``what``)."""
+    _write(path, os.path.basename(path), text, what)
+
+
 def _write(path, name, text, what, place=None, sync=False):
     """Write a complete temporary file of the same directory, then ``place`` it at ``path``: os.replace by default
     (atomic: a reader sees the previous file or the next, whole), or os.link (FileExistsError when one is there)."""

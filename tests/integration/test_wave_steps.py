@@ -27,6 +27,14 @@ def task_lines(output: str, task: str) -> list[str]:
     return [line for line in rest.split("TASK [")[0].splitlines() if line.startswith(results)]
 
 
+def assert_run_once(output: str, tasks: tuple[str, ...], batched: bool) -> None:
+    """run_once: one result line for the wave, on the first host; skipped altogether with eks_wave_steps: false."""
+    for task in tasks:
+        lines = task_lines(output, task)
+        expected = ("changed:", "ok:") if batched else ("skipping:",)
+        assert len(lines) == 1 and lines[0].startswith(expected), (task, lines)
+
+
 @pytest.mark.parametrize("batched", [True, False], ids=["wave", "per-cluster"])
 def test_a_wave_s_clusters_end_as_they_would_alone_and_a_failed_one_fails_alone(
         make_world, run_playbook, tmp_path, batched):
@@ -38,11 +46,7 @@ def test_a_wave_s_clusters_end_as_they_would_alone_and_a_failed_one_fails_alone(
     assert run.rc != 0
     assert run.statuses() == {"steady": "upgraded", "behind": "upgraded", "failing": "failed"}, run.output[-3000:]
 
-    for task in WAVE_TASKS:
-        lines = task_lines(run.output, task)
-        # run_once: one result for the wave, on the first host; skipped altogether with eks_wave_steps: false.
-        expected = ("changed:", "ok:") if batched else ("skipping:",)
-        assert len(lines) == 1 and lines[0].startswith(expected), (task, lines)
+    assert_run_once(run.output, WAVE_TASKS, batched)
     summary = world.summary()
     for name in ("steady", "behind"):
         assert summary[name]["version"] == "1.30"
@@ -83,11 +87,8 @@ def test_the_role_s_autoscaler_and_add_on_steps_run_once_for_the_hosts_there_and
     assert run.rc != 0
     assert run.statuses() == {"steady": "upgraded", "other": "upgraded", "failing": "failed"}, run.output[-3000:]
 
-    for task in ROLE_WAVE_TASKS:
-        lines = task_lines(run.output, task)
-        expected = ("changed:", "ok:") if batched else ("skipping:",)
-        # run_once inside the role: one result for the hosts at the task, however many included the role.
-        assert len(lines) == 1 and lines[0].startswith(expected), (task, lines)
+    # run_once inside the role too: one result for the hosts at the task, however many included the role.
+    assert_run_once(run.output, ROLE_WAVE_TASKS, batched)
     summary = world.summary()
     for name in ("steady", "other", "failing"):
         # The autoscaler step comes before the add-ons: the failing cluster's autoscaler moved too.
