@@ -75,15 +75,24 @@ ROLE_WAVE_TASKS = ("lifecycle.eks.post_upgrade : cluster_autoscaler | Find the l
                    "lifecycle.eks.post_upgrade : Update the add-ons of the wave in one call")
 
 
-@pytest.mark.parametrize("batched", [True, False], ids=["wave", "per-cluster"])
+@pytest.mark.parametrize("mode", ["wave", "per-cluster", "first-host-alone"])
 def test_the_role_s_autoscaler_and_add_on_steps_run_once_for_the_hosts_there_and_an_add_on_failure_fails_alone(
-        make_world, run_playbook, tmp_path, batched):
+        make_world, run_playbook, tmp_path, mode):
     clusters = [dict(node_cluster(name), workloads={"cluster_autoscaler": "v1.29.4"})
                 for name in ("steady", "other", "failing")]
     world = make_world({"target_version": "1.30", "clusters": clusters})
     world.state.faults.set("failing", fail_addon_updates="ConfigurationConflict")
-    run = run_playbook(world, {"eks_waves": ["100%"], "eks_max_fail_percentage": 100, "eks_wave_steps": batched,
-                               "eks_cluster_autoscaler_versions": {"1.30": "v1.30.2"}})
+    extra = {"eks_waves": ["100%"], "eks_max_fail_percentage": 100,
+             "eks_cluster_autoscaler_versions": {"1.30": "v1.30.2"}}
+    if mode == "first-host-alone":
+        # An inventory variable of the batch's first host only: the role's waves still run for the others (the
+        # run_once task's own conditions are the first host's), and it runs its steps itself.
+        (tmp_path / "world" / "host_vars").mkdir()
+        (tmp_path / "world" / "host_vars" / "steady.yml").write_text("eks_wave_steps: false\n")
+    else:
+        extra["eks_wave_steps"] = mode == "wave"
+    batched = mode != "per-cluster"
+    run = run_playbook(world, extra)
     assert run.rc != 0
     assert run.statuses() == {"steady": "upgraded", "other": "upgraded", "failing": "failed"}, run.output[-3000:]
 
