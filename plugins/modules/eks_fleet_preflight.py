@@ -126,6 +126,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - lifecycle.eks.attributes
+  - lifecycle.eks.wave
 attributes:
   check_mode:
     support: full
@@ -174,7 +175,7 @@ clusters:
       C(node_provisioners), C(hybrid_nodes), C(controllers), C(support), C(target_support), C(ansible_facts),
       C(api_calls), C(api_retries)) and its C(warnings).
     - A cluster that could not be checked has C(failed=true) and C(msg) instead.
-  returned: always
+  returned: unless O(store_entries)
   type: dict
   sample:
     prod-eu:
@@ -187,6 +188,19 @@ clusters:
     prod-us:
       failed: true
       msg: "Failed to describe cluster prod-us: ResourceNotFoundException: No cluster found for name: prod-us."
+stored_entries:
+  description:
+    - Where the entries of the clusters are kept (O(store_entries)), for the P(lifecycle.eks.wave_entry#filter) filter.
+  returned: when O(store_entries)
+  type: dict
+  contains:
+    path:
+      description: The directory of the entries, one file per cluster, removed when the run ends.
+      type: str
+    count:
+      description: How many entries it holds.
+      type: int
+  sample: {path: /root/.ansible/tmp/ansible-local-4242xyz/lifecycle-eks-wave-abc123, count: 2}
 summary:
   description: The clusters checked, those blocked by a failed check, and those that could not be checked.
   returned: always
@@ -295,6 +309,7 @@ def main():
         clusters=dict(type="list", elements="dict", required=True, options=CLUSTER_OPTIONS),
         max_concurrent_clusters=dict(type="int", default=16),
         read_addon_catalog=dict(type="bool", default=False),
+        store_entries=dict(type="bool", default=False),  # the action keeps them (plugin_utils/wave_action.py)
         **call_argument_spec()
     )
     module = EksAWSModule(argument_spec=spec, supports_check_mode=True)

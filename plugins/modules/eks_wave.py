@@ -14,10 +14,11 @@ version_added: 0.2.0
 description:
   - Runs O(module) for every cluster of O(clusters), in one process and concurrently, exactly as the module would
     run for each cluster alone (the same options, checked the same way, the same calls, waits and result). Meant for
-    a playbook's wave of clusters, with C(run_once); each host then takes its own entry of RV(clusters) with
-    M(lifecycle.eks.eks_wave_result), which reports it (changed, failed, warnings, diff) as the module's own task
-    would have. C(playbooks/upgrade.yml) runs its control-plane and node group steps and the read after them so, and
-    the C(lifecycle.eks.post_upgrade) role its Cluster Autoscaler and add-on steps (C(post_upgrade_wave_steps)).
+    a playbook's wave of clusters, with C(run_once); each host then takes its own entry (the
+    P(lifecycle.eks.wave_entry#filter) filter) to M(lifecycle.eks.eks_wave_result), which reports it (changed,
+    failed, warnings, diff) as the module's own task would have. C(playbooks/upgrade.yml) runs its control-plane
+    and node group steps and the read after them so, and the C(lifecycle.eks.post_upgrade) role its Cluster
+    Autoscaler and add-on steps (C(post_upgrade_wave_steps)).
   - One process for the wave instead of one per cluster saves a module process's start (about a second of CPU) and
     its memory (about 90 MiB) per cluster, and the clusters' waits on their updates overlap in it. Each cluster keeps
     its own budget of C(DescribeUpdate) polls (6 in any window of twice the longest wait delay), its own API call
@@ -64,6 +65,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - lifecycle.eks.attributes
+  - lifecycle.eks.wave
 attributes:
   check_mode:
     support: full
@@ -90,12 +92,14 @@ EXAMPLES = r"""
     module: eks_cluster_upgrade
     region: eu-west-1
     clusters: "{{ ansible_play_batch | map('extract', hostvars) | map('lifecycle.eks.control_plane_request') | select | list }}"
+    # Each host reads its own entry, rather than each carrying the whole wave.
+    store_entries: true
   run_once: true
   register: wave_control_plane
 
 - name: Report each cluster's upgrade as its own task would have
   lifecycle.eks.eks_wave_result:
-    result: "{{ wave_control_plane.clusters[inventory_hostname] }}"
+    result: "{{ wave_control_plane | lifecycle.eks.wave_entry(inventory_hostname) }}"
   register: control_plane
 
 - name: Two clusters by hand, one in another region
@@ -120,7 +124,7 @@ clusters:
       values), plus C(wave_module), the module's name.
     - A cluster that failed has C(failed=true) and C(msg), and what it had done (C(updates)) when it got that far.
     - C(warnings), when the run warned.
-  returned: always
+  returned: unless O(store_entries)
   type: dict
   sample:
     prod-eu:
@@ -128,6 +132,19 @@ clusters:
       version_before: "1.30"
       version_after: "1.31"
       wave_module: eks_cluster_upgrade
+stored_entries:
+  description:
+    - Where the entries of the clusters are kept (O(store_entries)), for the P(lifecycle.eks.wave_entry#filter) filter.
+  returned: when O(store_entries)
+  type: dict
+  contains:
+    path:
+      description: The directory of the entries, one file per cluster, removed when the run ends.
+      type: str
+    count:
+      description: How many entries it holds.
+      type: int
+  sample: {path: /root/.ansible/tmp/ansible-local-4242xyz/lifecycle-eks-wave-abc123, count: 2}
 summary:
   description: How many clusters ran, and which failed and which changed.
   returned: always
@@ -165,6 +182,7 @@ def main():
         module=dict(type="str", required=True, choices=sorted(STEPS)),
         clusters=dict(type="list", elements="dict", required=True),
         max_concurrent_clusters=dict(type="int", default=256),
+        store_entries=dict(type="bool", default=False),  # the action keeps them (plugin_utils/wave_action.py)
     ), supports_check_mode=True)
     if STEPS[module.params["module"]][2]:
         require_kubernetes(module)
