@@ -403,12 +403,14 @@ def task_profile(path: Path, hosts: int) -> dict[str, Any]:
             per_task[record["task"]].append(record["duration"])
     executed = [r for r in tasks if r["status"] != "skipped"]
     modules = [r for r in executed if r["action"].startswith("lifecycle.eks.")]
-    # Tasks of ours that start no module run here: a wave's entry reported (eks_wave_result) and the checkpoint
-    # actions, which work on the controller with the local backend the benchmark uses.
+    # Tasks of ours that start no module run here: a wave's entry reported (eks_wave_result, or a step's own task
+    # given its wave_result), the report written and the checkpoint actions, which work on the controller with the
+    # local backend the benchmark uses.
     no_module = {"lifecycle.eks." + name for name in ("eks_wave_result", "eks_checkpoint", "eks_checkpoint_info",
-                                                      "eks_checkpoint_claim")}
+                                                      "eks_checkpoint_claim", "eks_report_write")}
     return {
-        "module_runs_per_cluster": len([r for r in modules if r["action"] not in no_module]) / hosts,
+        "module_runs_per_cluster": len([r for r in modules if r["action"] not in no_module
+                                        and not r.get("wave_entry")]) / hosts,
         "tasks_per_cluster": len(tasks) / hosts,
         "executed_per_cluster": len(executed) / hosts,
         "skipped_per_cluster": (len(tasks) - len(executed)) / hosts,

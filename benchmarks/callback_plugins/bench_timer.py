@@ -50,6 +50,9 @@ class CallbackModule(CallbackBase):
         record = {"event": "task", "host": host, "task": task.get_name(), "action": task.action,
                   "status": status, "start": start, "end": now,
                   "duration": None if start is None else round(now - start, 4)}
+        # A wave's entry reported by the step's own task (its wave_result) or eks_wave_result: no module run.
+        if "wave_module" in result._result:
+            record["wave_entry"] = True
         # The cluster's DescribeUpdate polls as the modules sent them (the budget's own ledger).
         if isinstance(result._result.get("poll_times"), list):
             record["poll_times"] = result._result["poll_times"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.lifecycle.eks.plugins.plugin_utils.wave_action import reported
+
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
@@ -13,17 +15,4 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         super().run(tmp, task_vars)
-        entry = self._task.args.get("result")
-        if not isinstance(entry, dict) or "wave_module" not in entry:
-            return {"failed": True, "changed": False,
-                    "msg": "result must be one cluster's entry of a lifecycle.eks.eks_wave result (its clusters[NAME],"
-                           " a dict with wave_module); got %s." % _described(entry)}
-        result = dict(entry)
-        result.setdefault("changed", False)
-        return result
-
-
-def _described(value):
-    if isinstance(value, dict):
-        return "a dict with keys %s" % (", ".join(sorted(map(str, value))) or "none")
-    return "a value of type %s" % type(value).__name__
+        return reported(self._task.args.get("result"), "result")

@@ -16,6 +16,12 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.kube import require_
 from ansible_collections.lifecycle.eks.plugins.module_utils.versions import VersionError
 
 
+def with_wave_result(argument_spec):
+    """``argument_spec`` and wave_result, the entry of a wave of this step that the step's action reports instead of
+    running the module (plugin_utils/wave_action.py): never used by the module itself."""
+    return dict(argument_spec, wave_result=dict(type="dict", default={}))
+
+
 def eks_module(argument_spec, uses_kubernetes=True, kubernetes_required=True, **kwargs):
     """An AnsibleAWSModule with the cluster and Kubernetes options every module of the collection takes.
 

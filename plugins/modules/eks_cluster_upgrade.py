@@ -150,6 +150,7 @@ extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - lifecycle.eks.wait
   - lifecycle.eks.attributes
+  - lifecycle.eks.wave_result
 attributes:
   check_mode:
     support: full
@@ -330,11 +331,11 @@ poll_times:
 """
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.cluster_upgrade import argument_spec, upgrade
-from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run, with_wave_result
 
 
 def main():
-    run(eks_module(argument_spec()), upgrade)
+    run(eks_module(with_wave_result(argument_spec())), upgrade)
 
 
 if __name__ == "__main__":

@@ -115,6 +115,7 @@ extends_documentation_fragment:
   - lifecycle.eks.kube
   - kubernetes.core.k8s_auth_options
   - lifecycle.eks.attributes
+  - lifecycle.eks.wave_result
 attributes:
   check_mode:
     support: full
@@ -249,12 +250,12 @@ poll_times:
 """
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.nodegroup_upgrade import argument_spec, upgrade_nodegroups
-from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run, with_wave_result
 
 
 def main():
     # The kubernetes library is needed only to verify GPU node groups (GpuVerification).
-    run(eks_module(argument_spec(), kubernetes_required=False), upgrade_nodegroups)
+    run(eks_module(with_wave_result(argument_spec()), kubernetes_required=False), upgrade_nodegroups)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ extends_documentation_fragment:
   - lifecycle.eks.kube
   - kubernetes.core.k8s_auth_options
   - lifecycle.eks.attributes
+  - lifecycle.eks.wave_result
   - lifecycle.eks.attributes.facts
 attributes:
   check_mode:
@@ -165,12 +166,12 @@ api_retries:
   type: int
 """
 
-from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run, with_wave_result
 from ansible_collections.lifecycle.eks.plugins.module_utils.version_skew import argument_spec, read_skew
 
 
 def main():
-    run(eks_module(argument_spec()), read_skew)
+    run(eks_module(with_wave_result(argument_spec())), read_skew)
 
 
 if __name__ == "__main__":

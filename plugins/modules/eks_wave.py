@@ -15,10 +15,12 @@ description:
   - Runs O(module) for every cluster of O(clusters), in one process and concurrently, exactly as the module would
     run for each cluster alone (the same options, checked the same way, the same calls, waits and result). Meant for
     a playbook's wave of clusters, with C(run_once); each host then takes its own entry (the
-    P(lifecycle.eks.wave_entry#filter) filter) to M(lifecycle.eks.eks_wave_result), which reports it (changed,
-    failed, warnings, diff) as the module's own task would have. C(playbooks/upgrade.yml) runs its control-plane
-    and node group steps and the read after them so, and the C(lifecycle.eks.post_upgrade) role its Cluster
-    Autoscaler and add-on steps (C(post_upgrade_wave_steps)).
+    P(lifecycle.eks.wave_entry#filter) filter) and reports it (changed, failed, warnings, diff) as the module's own
+    task would have, with M(lifecycle.eks.eks_wave_result) or with the module's own task and its C(wave_result)
+    option (M(lifecycle.eks.eks_cluster_upgrade), M(lifecycle.eks.eks_nodegroup_upgrade),
+    M(lifecycle.eks.eks_version_skew_facts)). C(playbooks/upgrade.yml) runs its control-plane and node group steps
+    and the read after them so, and the C(lifecycle.eks.post_upgrade) role its Cluster Autoscaler and add-on steps
+    (C(post_upgrade_wave_steps)).
   - One process for the wave instead of one per cluster saves a module process's start (about a second of CPU) and
     its memory (about 90 MiB) per cluster, and the clusters' waits on their updates overlap in it. Each cluster keeps
     its own budget of C(DescribeUpdate) polls (6 in any window of twice the longest wait delay), its own API call
@@ -100,6 +102,13 @@ EXAMPLES = r"""
 - name: Report each cluster's upgrade as its own task would have
   lifecycle.eks.eks_wave_result:
     result: "{{ wave_control_plane | lifecycle.eks.wave_entry(inventory_hostname) }}"
+  register: control_plane
+
+- name: Or run the step's own task, which reports the wave's entry when there is one and runs the module otherwise
+  lifecycle.eks.eks_cluster_upgrade:
+    cluster_name: "{{ inventory_hostname }}"
+    target_version: "1.31"
+    wave_result: "{{ wave_control_plane | lifecycle.eks.wave_entry(inventory_hostname) }}"
   register: control_plane
 
 - name: Two clusters by hand, one in another region

@@ -3,16 +3,13 @@ holds instead; the filter lifecycle.eks.wave_entry; every run_once wave task of 
 from __future__ import annotations
 
 from pathlib import Path
-from unittest.mock import MagicMock
-
 import pytest
 import yaml
 from ansible import constants as C
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.lifecycle.eks.plugins.filter import wave_results
-from ansible_collections.lifecycle.eks.plugins.plugin_utils import module_host_action, wave_store
-from ansible_collections.lifecycle.eks.plugins.plugin_utils.wave_action import WaveAction
+from ansible_collections.lifecycle.eks.plugins.plugin_utils import wave_store
 
 ROOT = Path(__file__).resolve().parents[4]
 ENTRIES = {"prod-eu": {"changed": True, "version_after": "1.31", "wave_module": "eks_cluster_upgrade"},
@@ -84,23 +81,6 @@ def test_what_the_filter_reads_back_is_never_a_template():
 def test_the_filter_needs_a_name(name):
     with pytest.raises(AnsibleFilterError, match="wave_entry needs the cluster's name"):
         wave_results.wave_entry(RESULT, name)
-
-
-def action(args):
-    task = MagicMock(args=args, async_val=0, action="lifecycle.eks.eks_wave")
-    return WaveAction(task=task, connection=MagicMock(), play_context=MagicMock(), loader=MagicMock(),
-                      templar=MagicMock(), shared_loader_obj=MagicMock())
-
-
-@pytest.mark.parametrize(("store_entries", "kept"), [(True, True), ("yes", True), (False, False), (None, False)])
-def test_the_action_keeps_the_entries_only_with_store_entries(monkeypatch, store_entries, kept):
-    monkeypatch.setattr(module_host_action.ModuleHostAction, "run", lambda self, tmp=None, task_vars=None: dict(RESULT))
-    args = {"module": "eks_cluster_upgrade", "clusters": []}
-    if store_entries is not None:
-        args["store_entries"] = store_entries
-    result = action(args).run(task_vars={})
-    assert ("clusters" not in result) is kept and (wave_store.STORED in result) is kept
-    assert wave_results.wave_entry(result, "prod-eu") == ENTRIES["prod-eu"]
 
 
 def wave_tasks(tasks):
