@@ -32,10 +32,12 @@ NODEGROUPS = (
     ("wait_delay", "eks_wait_delay", "post_upgrade_wait_delay"),
     ("wait_max_delay", "eks_wait_max_delay", "post_upgrade_wait_max_delay"),
 )
-# Connection settings, set by the playbook's module_defaults from these variables when they are set.
-CONNECTION = (("region", "eks_aws_region"), ("kubeconfig", "eks_kubeconfig"), ("context", "eks_kube_context"),
-              ("kube_retry_timeout", "eks_kube_retry_timeout"))
-# The steps whose modules take no Kubernetes option (the region alone of CONNECTION).
+# Connection settings, set by the playbook's module_defaults from these variables when they are set: AWS's
+# (group/lifecycle.eks.aws) and Kubernetes' (group/lifecycle.eks.k8s).
+AWS_CONNECTION = (("region", "eks_aws_region"),)
+KUBERNETES_CONNECTION = (("kubeconfig", "eks_kubeconfig"), ("context", "eks_kube_context"),
+                         ("kube_retry_timeout", "eks_kube_retry_timeout"))
+# The steps whose modules take no Kubernetes option.
 AWS_ONLY = ("eks_addon_update",)
 
 
@@ -68,8 +70,8 @@ def _opted_in(host_vars, variable, role, role_option):
 
 def _connection(host_vars, kubernetes=True):
     """The connection options the playbook's module_defaults give the host's modules, from the same variables."""
-    return {option: host_vars[variable] for option, variable in CONNECTION[:None if kubernetes else 1]
-            if host_vars.get(variable) is not None}
+    options = AWS_CONNECTION + (KUBERNETES_CONNECTION if kubernetes else ())
+    return {option: host_vars[variable] for option, variable in options if host_vars.get(variable) is not None}
 
 
 def _request(host_vars, host, role, options):
