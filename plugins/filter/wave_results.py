@@ -5,20 +5,14 @@
 the controller (store_entries) or in the result's clusters."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
+from ansible import template
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.lifecycle.eks.plugins.plugin_utils import wave_store
 
-try:
-    from ansible.template import trust_as_template  # noqa: F401  ansible-core 2.19+: a plugin's output is no template
-    _wrap_var: Callable[[Any], Any] | None = None
-except ImportError:  # ansible-core 2.17 and 2.18: marked unsafe, as a registered result is, so never templated
-    from ansible.utils.unsafe_proxy import wrap_var
-
-    _wrap_var = wrap_var
+# ansible-core 2.19+ templates a plugin's output only when it is trusted as a template. Before it (2.17, 2.18) the
+# entry is marked unsafe, as a registered result is, so that it is never templated either.
+MARK_UNSAFE = not hasattr(template, "trust_as_template")
 
 
 def wave_entry(result, name):
@@ -26,7 +20,11 @@ def wave_entry(result, name):
     if not isinstance(name, str) or not name:
         raise AnsibleFilterError("wave_entry needs the cluster's name (its inventory host name); got %r." % (name,))
     entry = wave_store.entry_of(result, name) or {}
-    return _wrap_var(entry) if _wrap_var else entry
+    if MARK_UNSAFE:
+        from ansible.utils.unsafe_proxy import wrap_var
+
+        return wrap_var(entry)
+    return entry
 
 
 class FilterModule:

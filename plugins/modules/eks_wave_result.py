@@ -24,7 +24,10 @@ options:
   result:
     description:
       - One cluster's entry of an M(lifecycle.eks.eks_wave) result, such as
-        C(wave.clusters[inventory_hostname]).
+        C(wave | lifecycle.eks.wave_entry(inventory_hostname)) (the P(lifecycle.eks.wave_entry#filter) filter, which
+        reads it whether the wave kept its entries on the controller or returned them).
+      - The step modules M(lifecycle.eks.eks_cluster_upgrade), M(lifecycle.eks.eks_nodegroup_upgrade) and
+        M(lifecycle.eks.eks_version_skew_facts) report their entry themselves, with their C(wave_result) option.
       - Anything else (a missing entry, the wave's whole result) fails the task, saying what was given.
     type: dict
     required: true
@@ -53,14 +56,15 @@ EXAMPLES = r"""
   lifecycle.eks.eks_wave:
     module: eks_cluster_upgrade
     clusters: "{{ ansible_play_batch | map('extract', hostvars) | map('lifecycle.eks.control_plane_request') | select | list }}"
+    store_entries: true
   run_once: true
   register: wave
 
 - name: Report this cluster's upgrade
   lifecycle.eks.eks_wave_result:
-    result: "{{ wave.clusters[inventory_hostname] }}"
+    result: "{{ wave | lifecycle.eks.wave_entry(inventory_hostname) }}"
   register: control_plane
-  when: inventory_hostname in wave.clusters
+  when: wave | lifecycle.eks.wave_entry(inventory_hostname) | length > 0
 """
 
 RETURN = r"""

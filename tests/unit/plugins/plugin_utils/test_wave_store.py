@@ -70,7 +70,7 @@ def test_the_filter_reads_a_kept_entry_and_one_in_clusters_alike():
 
 def test_what_the_filter_reads_back_is_never_a_template():
     entry = wave_results.wave_entry(wave_store.keep(dict(RESULT)), "team/a b é")
-    if wave_results._wrap_var:  # ansible-core 2.17, 2.18: unsafe, as a registered result's strings are
+    if wave_results.MARK_UNSAFE:  # ansible-core 2.17, 2.18: unsafe, as a registered result's strings are
         assert hasattr(entry["msg"], "__UNSAFE__")
     else:  # 2.19+: a plugin's output is a template only when trusted as one
         from ansible.template import is_trusted_as_template
