@@ -85,14 +85,30 @@ def _request(host_vars, host, role, options):
     return request
 
 
-def control_plane_request(host_vars, progress=None):
+def _store_option(value, filter_name, option, what):
+    if value is not None and not isinstance(value, dict):
+        raise AnsibleFilterError("%s: %s must be a dict (%s), not %s." % (filter_name, option, what,
+                                                                          type(value).__name__))
+    return value or {}
+
+
+def _with_checkpoint(request, host, checkpoint):
+    """The module records its finished step itself (module_utils/step_checkpoint.py) under the host's name."""
+    if checkpoint:
+        request["checkpoint"] = dict(checkpoint, cluster=host)
+    return request
+
+
+def control_plane_request(host_vars, progress=None, checkpoint=None):
     """The eks_cluster_upgrade entry of a host, or None when the wave must not upgrade its control plane: preflight
     blocked it or it failed before (no checkpoint read), its checkpoint says the step is finished, or it removes the
-    CoreDNS upstream line first (the control_plane role does that before its own upgrade)."""
+    CoreDNS upstream line first (the control_plane role does that before its own upgrade). ``progress`` (the store's
+    settings and the run id) and ``checkpoint`` (those and the target version) are given under the host's name."""
     host = _host(host_vars, "control_plane_request")
-    if progress is not None and not isinstance(progress, dict):
-        raise AnsibleFilterError("control_plane_request: progress must be a dict (the checkpoint store's settings and "
-                                 "the run id), not %s." % type(progress).__name__)
+    progress = _store_option(progress, "control_plane_request", "progress",
+                             "the checkpoint store's settings and the run id")
+    checkpoint = _store_option(checkpoint, "control_plane_request", "checkpoint",
+                               "the checkpoint store's settings, the run id and the target version")
     read = _checkpoint_read(host_vars)
     if read is None or "control_plane" in (read.get("skip_steps") or {}):
         return None
@@ -106,7 +122,7 @@ def control_plane_request(host_vars, progress=None):
         request["plan"] = plan
     if progress:
         request["progress"] = dict(progress, cluster=host)
-    return request
+    return _with_checkpoint(request, host, checkpoint)
 
 
 def _past_control_plane(host_vars, read):
@@ -118,11 +134,14 @@ def _past_control_plane(host_vars, read):
     return not _result(host_vars, "eks_claim_renewal").get("failed")
 
 
-def nodegroups_request(host_vars):
+def nodegroups_request(host_vars, checkpoint=None):
     """The eks_nodegroup_upgrade entry of a host, or None when the wave must not update its node groups: no checkpoint
     read (blocked, or failed before), its control plane step neither finished now (control_plane_result) nor before
-    (the checkpoint), the renewal of its claim failed, or its checkpoint says the node group step is finished."""
+    (the checkpoint), the renewal of its claim failed, or its checkpoint says the node group step is finished.
+    ``checkpoint`` (the store's settings, the run id and the target version) is given under the host's name."""
     host = _host(host_vars, "nodegroups_request")
+    checkpoint = _store_option(checkpoint, "nodegroups_request", "checkpoint",
+                               "the checkpoint store's settings, the run id and the target version")
     read = _checkpoint_read(host_vars)
     if read is None:
         return None
@@ -134,7 +153,7 @@ def nodegroups_request(host_vars):
         del request["gpu_update_strategy"]  # the role omits it: each node group's own strategy stays
     # The control-plane step's polls: the cluster's budget of DescribeUpdate polls per minute goes on.
     request["wait_poll_history"] = control_plane.get("poll_times") or []
-    return request
+    return _with_checkpoint(request, host, checkpoint)
 
 
 def skew_request(host_vars, check_mode=False):

@@ -28,6 +28,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.addons import (
     refused_steps,
     steps_to,
 )
+from ansible_collections.lifecycle.eks.plugins.module_utils import step_checkpoint
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
     find_in_progress,
@@ -58,6 +59,7 @@ def argument_spec():
         addon_catalog=dict(type="dict"),
     )
     spec.update(wait_argument_spec(timeout=1200))
+    spec.update(step_checkpoint.checkpoint_argument_spec())
     return spec
 
 
@@ -189,6 +191,13 @@ RUNNING_SETTINGS = (("version", "AddonVersion"), ("configuration_values", "Confi
                     ("service_account_role_arn", "ServiceAccountRoleArn"))
 
 
+def finished_data(result):
+    """The add-on step's checkpoint record: the version each managed add-on reached."""
+    return {"addons": {addon["name"]: addon["after"] for addon in result["addons"] if addon["managed"]},
+            "update_ids": step_checkpoint.update_ids(result)}
+
+
+@step_checkpoint.recording("addons", finished_data)
 def update_addons(module, clients):
     name = module.params["cluster_name"]
     validate_requested(module.params["addons"] or [])

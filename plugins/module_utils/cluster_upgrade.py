@@ -12,15 +12,13 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import handover, launch_templates
-from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients
+from ansible_collections.lifecycle.eks.plugins.module_utils import handover, launch_templates, step_checkpoint
 from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_progress import (
     NODEGROUPS,
     UPDATING,
     ProgressRecorder,
     progress_argument_spec,
 )
-from ansible_collections.lifecycle.eks.plugins.module_utils.checkpoint_store import DEFAULT_KEY_PREFIX, open_store
 from ansible_collections.lifecycle.eks.plugins.module_utils.cluster_settings import (
     changed_behind_our_back,
     settings_left_alone,
@@ -53,6 +51,7 @@ def argument_spec():
         plan=dict(type="dict"),
         progress=dict(type="dict", options=progress_argument_spec()),
     )
+    spec.update(step_checkpoint.checkpoint_argument_spec())
     spec.update(launch_templates.argument_spec(OPTION))
     spec.update(wait_argument_spec())
     return spec
@@ -72,7 +71,7 @@ class Upgrade:
         target = parse_target_version(module.params["target_version"])
         self.target = target
         self.progress = ProgressRecorder(None if module.check_mode else module.params["progress"], target,
-                                         lambda params: progress_store(module, params), module.warn)
+                                         lambda params: step_checkpoint.store_of(module, params), module.warn)
 
     def record_progress(self, to_version, phase, update_id=None, nodegroup=None):
         """The progress record of the hop to ``to_version`` (one minor each: its number counts from where the
@@ -186,6 +185,16 @@ def between_hops(plan, groups, entries, target):
             yield hop, groups[name], entry if applies else None
 
 
+def finished_data(result):
+    """The control-plane step's checkpoint record once the control plane runs the target (not after one hop of
+    wait=false)."""
+    if result["version_after"] != result["plan"]["target"]:
+        return None
+    return {"version": result["version_after"], "version_before": result["version_before"],
+            "update_ids": step_checkpoint.update_ids(result)}
+
+
+@step_checkpoint.recording("control_plane", finished_data)
 def upgrade(module, clients):
     name = module.params["cluster_name"]
     target = parse_target_version(module.params["target_version"])
@@ -259,10 +268,3 @@ def upgrade(module, clients):
     for warning in changed_behind_our_back(name, settings, result["settings_left_alone"]["after"]):
         module.warn(warning)
     return result
-
-
-def progress_store(module, params):
-    """The checkpoint store the ``progress`` option names; S3 and DynamoDB on clients of the store's region (the
-    cluster's when not given), counted apart from the cluster's calls."""
-    params = dict(params, key_prefix=params.get("key_prefix") or DEFAULT_KEY_PREFIX)
-    return open_store(params, lambda: Clients(module, region=params.get("region")))

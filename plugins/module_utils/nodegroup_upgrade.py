@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.lifecycle.eks.plugins.module_utils import gpu, gpu_kube, launch_templates
+from ansible_collections.lifecycle.eks.plugins.module_utils import gpu, gpu_kube, launch_templates, step_checkpoint
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import summarize_nodegroup
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, kube_client, require_kubernetes
@@ -145,6 +145,16 @@ class GpuVerification:
                    "; ".join("%s (%s)" % (m["node"], "; ".join(m["reasons"])) for m in missing)))
 
 
+def finished_data(result):
+    """The node group step's checkpoint record, unless node groups are left behind (a custom AMI without a launch
+    template version for the minor...): those need people first."""
+    if result["needs_action"] or result["needs_launch_template"]:
+        return None
+    return {"nodegroups": {group["name"]: group["after"] for group in result["nodegroups"]},
+            "update_ids": step_checkpoint.update_ids(result)}
+
+
+@step_checkpoint.recording("nodegroups", finished_data)
 def upgrade_nodegroups(module, clients):
     params = module.params
     entries = launch_templates.parse(params["launch_templates"])  # malformed: refused before any call
@@ -242,4 +252,5 @@ def argument_spec():
     )
     spec.update(launch_templates.argument_spec("launch_templates"))
     spec.update(wait_argument_spec(timeout=5400))
+    spec.update(step_checkpoint.checkpoint_argument_spec())
     return spec

@@ -110,6 +110,7 @@ options:
     default: 1200
 extends_documentation_fragment:
   - lifecycle.eks.cluster
+  - lifecycle.eks.step_checkpoint
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -152,6 +153,22 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+checkpoint_recorded:
+  description:
+    - The record the module wrote in the checkpoint (O(checkpoint)), once every managed add-on reached its version;
+      null without O(checkpoint), in check mode, or when the step did not finish.
+  returned: always
+  type: dict
+  contains:
+    step:
+      description: The step recorded.
+      type: str
+    location:
+      description: Where the checkpoint is kept.
+      type: str
+    changed:
+      description: Whether the record changed the checkpoint (false when this run had recorded the same already).
+      type: bool
 addons:
   description: One entry per add-on.
   returned: always

@@ -143,6 +143,7 @@ options:
         type: str
 extends_documentation_fragment:
   - lifecycle.eks.cluster
+  - lifecycle.eks.step_checkpoint
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -195,6 +196,23 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+checkpoint_recorded:
+  description:
+    - The record the module wrote in the checkpoint (O(checkpoint)), once the control plane runs the target version
+      (not after one hop of O(wait=false)); null without O(checkpoint), in check mode, or when the step did not
+      finish.
+  returned: always
+  type: dict
+  contains:
+    step:
+      description: The step recorded.
+      type: str
+    location:
+      description: Where the checkpoint is kept.
+      type: str
+    changed:
+      description: Whether the record changed the checkpoint (false when this run had recorded the same already).
+      type: bool
 plan:
   description: The path to O(target_version), as M(lifecycle.eks.eks_version_skew_facts) returns it.
   returned: always

@@ -108,6 +108,7 @@ options:
     choices: [default, minimal]
 extends_documentation_fragment:
   - lifecycle.eks.cluster
+  - lifecycle.eks.step_checkpoint
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -154,6 +155,22 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+checkpoint_recorded:
+  description:
+    - The record the module wrote in the checkpoint (O(checkpoint)), once no node group is left needing action or a
+      launch template; null without O(checkpoint), in check mode, or when the step did not finish.
+  returned: always
+  type: dict
+  contains:
+    step:
+      description: The step recorded.
+      type: str
+    location:
+      description: Where the checkpoint is kept.
+      type: str
+    changed:
+      description: Whether the record changed the checkpoint (false when this run had recorded the same already).
+      type: bool
 nodegroups:
   description:
     - One entry per node group considered; C(action) is V(update), V(resume), V(skip), V(needs_action) or

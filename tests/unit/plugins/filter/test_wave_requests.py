@@ -55,11 +55,27 @@ def test_a_missing_target_is_left_empty_for_the_module_to_fail_that_cluster_alon
     assert control_plane_request(dict(READ, inventory_hostname="eu"))["target_version"] == ""
 
 
+STORE = {"run_id": "r1", "target_version": "1.31", "backend": "local", "path": "/state"}
+
+
+def test_the_checkpoint_each_module_records_its_step_in_is_the_hosts():
+    """As the roles give it (post_upgrade's vars/main.yml, control_plane's task): the store under the host's name."""
+    host = dict(UPGRADED, inventory_hostname="eu", eks_target_version="1.31")
+    assert control_plane_request(host, None, STORE)["checkpoint"] == dict(STORE, cluster="eu")
+    assert "progress" not in control_plane_request(host, None, STORE)
+    assert nodegroups_request(host, STORE)["checkpoint"] == dict(STORE, cluster="eu")
+    assert "checkpoint" not in nodegroups_request(host) and "checkpoint" not in control_plane_request(host)
+
+
 def test_bad_input_is_refused():
     with pytest.raises(AnsibleFilterError, match="hostvars"):
         control_plane_request("eu")
     with pytest.raises(AnsibleFilterError, match="progress must be a dict"):
         control_plane_request(dict(READ, inventory_hostname="eu"), progress="local")
+    with pytest.raises(AnsibleFilterError, match="checkpoint must be a dict"):
+        control_plane_request(dict(READ, inventory_hostname="eu"), checkpoint="local")
+    with pytest.raises(AnsibleFilterError, match="nodegroups_request: checkpoint must be a dict"):
+        nodegroups_request(dict(UPGRADED, inventory_hostname="eu"), ["local"])
 
 
 def test_the_filter_is_registered():
