@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters lifecycle.eks.control_plane_request, nodegroups_request and skew_request: one inventory host's entry of
 lifecycle.eks.eks_wave for a step of playbooks/upgrade.yml, or None when the wave must not run that step for it; and
-lifecycle.eks.wave_entries: the entries a role's own tasks prepared, of the hosts that reached the role's wave task."""
+lifecycle.eks.wave_entries: the entries a role's own tasks prepared, of the hosts at the role's wave task."""
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
@@ -92,37 +92,44 @@ def _store_option(value, filter_name, option, what):
     return value or {}
 
 
-def _with_checkpoint(request, host, checkpoint):
-    """The module records its finished step itself (module_utils/step_checkpoint.py) under the host's name."""
+def _with_checkpoint(request, host_vars, host, checkpoint):
+    """The module records its finished step itself (module_utils/step_checkpoint.py) under the host's name, for the
+    host's own target (its checkpoint is read for it): a wave's hosts may have different ones."""
     if checkpoint:
-        request["checkpoint"] = dict(checkpoint, cluster=host)
+        request["checkpoint"] = dict(checkpoint, cluster=host, target_version=_target(host_vars))
     return request
+
+
+def _target(host_vars):
+    """The host's eks_target_version as the playbook passes it (``| default('') | string``)."""
+    target = host_vars.get("eks_target_version")
+    return "" if target is None else str(target)
 
 
 def control_plane_request(host_vars, progress=None, checkpoint=None):
     """The eks_cluster_upgrade entry of a host, or None when the wave must not upgrade its control plane: preflight
     blocked it or it failed before (no checkpoint read), its checkpoint says the step is finished, or it removes the
     CoreDNS upstream line first (the control_plane role does that before its own upgrade). ``progress`` (the store's
-    settings and the run id) and ``checkpoint`` (those and the target version) are given under the host's name."""
+    settings and the run id) and ``checkpoint`` (the same) are given under the host's name, ``checkpoint`` for its
+    target."""
     host = _host(host_vars, "control_plane_request")
     progress = _store_option(progress, "control_plane_request", "progress",
                              "the checkpoint store's settings and the run id")
     checkpoint = _store_option(checkpoint, "control_plane_request", "checkpoint",
-                               "the checkpoint store's settings, the run id and the target version")
+                               "the checkpoint store's settings and the run id")
     read = _checkpoint_read(host_vars)
     if read is None or "control_plane" in (read.get("skip_steps") or {}):
         return None
     if _opted_in(host_vars, "eks_fix_coredns_upstream", "control_plane", "control_plane_fix_coredns_upstream"):
         return None
     request = _request(host_vars, host, "control_plane", CONTROL_PLANE)
-    target = host_vars.get("eks_target_version")
-    request["target_version"] = "" if target is None else str(target)
+    request["target_version"] = _target(host_vars)
     plan = _result(host_vars, "preflight_result").get("plan")
     if plan:
         request["plan"] = plan
     if progress:
         request["progress"] = dict(progress, cluster=host)
-    return _with_checkpoint(request, host, checkpoint)
+    return _with_checkpoint(request, host_vars, host, checkpoint)
 
 
 def _past_control_plane(host_vars, read):
@@ -138,10 +145,10 @@ def nodegroups_request(host_vars, checkpoint=None):
     """The eks_nodegroup_upgrade entry of a host, or None when the wave must not update its node groups: no checkpoint
     read (blocked, or failed before), its control plane step neither finished now (control_plane_result) nor before
     (the checkpoint), the renewal of its claim failed, or its checkpoint says the node group step is finished.
-    ``checkpoint`` (the store's settings, the run id and the target version) is given under the host's name."""
+    ``checkpoint`` (the store's settings and the run id) is given under the host's name, for its target."""
     host = _host(host_vars, "nodegroups_request")
     checkpoint = _store_option(checkpoint, "nodegroups_request", "checkpoint",
-                               "the checkpoint store's settings, the run id and the target version")
+                               "the checkpoint store's settings and the run id")
     read = _checkpoint_read(host_vars)
     if read is None:
         return None
@@ -153,7 +160,7 @@ def nodegroups_request(host_vars, checkpoint=None):
         del request["gpu_update_strategy"]  # the role omits it: each node group's own strategy stays
     # The control-plane step's polls: the cluster's budget of DescribeUpdate polls per minute goes on.
     request["wait_poll_history"] = control_plane.get("poll_times") or []
-    return _with_checkpoint(request, host, checkpoint)
+    return _with_checkpoint(request, host_vars, host, checkpoint)
 
 
 def skew_request(host_vars, check_mode=False):
@@ -174,12 +181,11 @@ def skew_request(host_vars, check_mode=False):
     return request
 
 
-def wave_entries(hosts, hostvars, step, reached, prepared="__post_upgrade_wave_entries", inputs=None):
-    """The eks_wave entries of ``step`` for those of ``hosts`` (ansible_play_batch) that reached the wave's task.
+def wave_entries(hosts, hostvars, step, prepared="__post_upgrade_wave_entries", inputs=None):
+    """The eks_wave entries of ``step`` for those of ``hosts`` (ansible_play_batch) at the wave's task.
 
-    A host reached it when it registered ``reached``, the result of the task just before (the step's own task,
-    skipped for every host that got there), and that result did not fail: a host that failed earlier is waiting
-    for its rescue, not at this task. Its entry is the one its role prepared in its own context (the fact
+    A host of the batch is at the task unless it failed in its block: then it waits for its rescue, and ansible-core
+    gave it ``ansible_failed_result``. Its entry is the one its role prepared in its own context (the fact
     ``prepared``, {step: options}; none, no entry), with its inventory host name and connection. ``inputs`` (option:
     [registered result, key]) takes options from a result the host registered since, the release an earlier step
     found for instance; a missing or null value means no entry.
@@ -189,9 +195,8 @@ def wave_entries(hosts, hostvars, step, reached, prepared="__post_upgrade_wave_e
     entries = []
     for host in hosts:
         host_vars = hostvars[host]
-        marker = host_vars.get(reached)
         options = (host_vars.get(prepared) or {}).get(step)
-        if not isinstance(marker, dict) or marker.get("failed") or not isinstance(options, dict):
+        if "ansible_failed_result" in host_vars or not isinstance(options, dict):
             continue
         entry = dict(options)
         for option, (result, key) in (inputs or {}).items():

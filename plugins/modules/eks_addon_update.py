@@ -116,6 +116,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - lifecycle.eks.wait
   - lifecycle.eks.attributes
+  - lifecycle.eks.wave_result
 attributes:
   check_mode:
     support: full
@@ -257,11 +258,11 @@ poll_times:
 """
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.addon_update import argument_spec, update_addons
-from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run, with_wave_result
 
 
 def main():
-    run(eks_module(argument_spec(), uses_kubernetes=False), update_addons)
+    run(eks_module(with_wave_result(argument_spec()), uses_kubernetes=False), update_addons)
 
 
 if __name__ == "__main__":

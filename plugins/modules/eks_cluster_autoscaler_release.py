@@ -81,6 +81,7 @@ extends_documentation_fragment:
   - lifecycle.eks.kube
   - kubernetes.core.k8s_auth_options
   - lifecycle.eks.attributes
+  - lifecycle.eks.wave_result
 attributes:
   check_mode:
     support: full
@@ -166,11 +167,11 @@ kube_retries:
 """
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.autoscaler_lookup import argument_spec, find_release
-from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run, with_wave_result
 
 
 def main():
-    run(eks_module(argument_spec()), find_release)
+    run(eks_module(with_wave_result(argument_spec())), find_release)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ extends_documentation_fragment:
   - lifecycle.eks.kube
   - kubernetes.core.k8s_auth_options
   - lifecycle.eks.attributes
+  - lifecycle.eks.wave_result
 attributes:
   check_mode:
     support: full
@@ -121,12 +122,12 @@ kube_retries:
   sample: 0
 """
 
-from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
+from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run, with_wave_result
 from ansible_collections.lifecycle.eks.plugins.module_utils.workload_image import argument_spec, set_image
 
 
 def main():
-    run(eks_module(argument_spec()), set_image)
+    run(eks_module(with_wave_result(argument_spec())), set_image)
 
 
 if __name__ == "__main__":

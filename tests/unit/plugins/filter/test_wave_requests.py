@@ -55,16 +55,20 @@ def test_a_missing_target_is_left_empty_for_the_module_to_fail_that_cluster_alon
     assert control_plane_request(dict(READ, inventory_hostname="eu"))["target_version"] == ""
 
 
-STORE = {"run_id": "r1", "target_version": "1.31", "backend": "local", "path": "/state"}
+STORE = {"run_id": "r1", "backend": "local", "path": "/state"}
 
 
-def test_the_checkpoint_each_module_records_its_step_in_is_the_hosts():
-    """As the roles give it (post_upgrade's vars/main.yml, control_plane's task): the store under the host's name."""
-    host = dict(UPGRADED, inventory_hostname="eu", eks_target_version="1.31")
-    assert control_plane_request(host, None, STORE)["checkpoint"] == dict(STORE, cluster="eu")
-    assert "progress" not in control_plane_request(host, None, STORE)
-    assert nodegroups_request(host, STORE)["checkpoint"] == dict(STORE, cluster="eu")
-    assert "checkpoint" not in nodegroups_request(host) and "checkpoint" not in control_plane_request(host)
+def test_the_checkpoint_each_module_records_its_step_in_is_the_hosts_for_its_own_target():
+    """As the roles give it (post_upgrade's vars/main.yml, control_plane's task): the store under the host's name, for
+    the target its checkpoint is read for; the hosts of one wave may have different targets."""
+    eu = dict(UPGRADED, inventory_hostname="eu", eks_target_version="1.31")
+    us = dict(UPGRADED, inventory_hostname="us", eks_target_version=1.3)
+    assert control_plane_request(eu, None, STORE)["checkpoint"] == dict(STORE, cluster="eu", target_version="1.31")
+    assert control_plane_request(us, None, STORE)["checkpoint"] == dict(STORE, cluster="us", target_version="1.3")
+    assert "progress" not in control_plane_request(eu, None, STORE)
+    assert nodegroups_request(eu, STORE)["checkpoint"] == dict(STORE, cluster="eu", target_version="1.31")
+    assert nodegroups_request(us, STORE)["checkpoint"] == dict(STORE, cluster="us", target_version="1.3")
+    assert "checkpoint" not in nodegroups_request(eu) and "checkpoint" not in control_plane_request(eu)
 
 
 def test_bad_input_is_refused():
@@ -154,32 +158,33 @@ PREPARED = {"eks_addon_update": {"cluster_name": "prod-eu", "version": "default"
 
 
 def at_the_wave(**extra):
-    return dict({"__own": SKIPPED, "__post_upgrade_wave_entries": PREPARED}, **extra)
+    return dict({"__post_upgrade_wave_entries": PREPARED}, **extra)
 
 
-def test_a_host_that_reached_the_task_gets_its_prepared_options_its_name_and_its_connection():
+def test_a_host_at_the_task_gets_its_prepared_options_its_name_and_its_connection():
     hostvars = {"eu": at_the_wave(eks_aws_region="eu-west-1", eks_kubeconfig="/k/eu.yaml", eks_kube_context="eu"),
                 "us": at_the_wave()}
-    assert wave_entries(["eu", "us"], hostvars, "eks_workload_image", "__own") == [
+    assert wave_entries(["eu", "us"], hostvars, "eks_workload_image") == [
         dict(PREPARED["eks_workload_image"], name="eu", region="eu-west-1", kubeconfig="/k/eu.yaml", context="eu"),
         dict(PREPARED["eks_workload_image"], name="us")]
 
 
 def test_an_add_on_entry_gets_the_region_alone_as_its_module_takes_no_kubernetes_option():
     hostvars = {"eu": at_the_wave(eks_aws_region="eu-west-1", eks_kubeconfig="/k/eu.yaml", eks_kube_retry_timeout=9)}
-    assert wave_entries(["eu"], hostvars, "eks_addon_update", "__own") == [
+    assert wave_entries(["eu"], hostvars, "eks_addon_update") == [
         dict(PREPARED["eks_addon_update"], name="eu", region="eu-west-1")]
 
 
 @pytest.mark.parametrize("host", [
-    {"__post_upgrade_wave_entries": PREPARED},  # failed before the step's own task: waiting for its rescue
-    at_the_wave(__own={"failed": True, "msg": "templating error"}),  # failed at it
-    at_the_wave(__own="not a result"),
+    # Failed in its block (before the wave, or at a step of its own since it prepared its entries): waiting for
+    # its rescue, which ansible-core marks with ansible_failed_result.
+    at_the_wave(ansible_failed_result={"failed": True, "msg": "templating error"}),
     at_the_wave(__post_upgrade_wave_entries={}),  # the step is off for it, or an earlier run finished it
-    {"__own": SKIPPED},  # the role ran without post_upgrade_wave_steps
-], ids=["not-reached", "failed-there", "not-a-result", "step-off", "not-prepared"])
+    {},  # the role ran without post_upgrade_wave_steps, or not at all (blocked by preflight)
+    at_the_wave(__post_upgrade_wave_entries={"eks_addon_update": "not options"}),
+], ids=["failed-in-its-block", "step-off", "not-prepared", "not-options"])
 def test_a_host_not_at_the_task_or_without_the_step_gets_no_entry(host):
-    assert wave_entries(["eu", "us"], {"eu": host, "us": at_the_wave()}, "eks_addon_update", "__own") == [
+    assert wave_entries(["eu", "us"], {"eu": host, "us": at_the_wave()}, "eks_addon_update") == [
         dict(PREPARED["eks_addon_update"], name="us")]
 
 
@@ -187,11 +192,11 @@ def test_inputs_come_from_a_later_result_and_a_null_one_means_no_entry():
     found = {"changed": False, "found": True, "tag": "v1.31.2"}
     hostvars = {"found": at_the_wave(__release=found), "none": at_the_wave(__release=dict(found, tag=None)),
                 "skipped": at_the_wave(__release=SKIPPED), "absent": at_the_wave()}
-    entries = wave_entries(["found", "none", "skipped", "absent"], hostvars, "eks_workload_image", "__own",
+    entries = wave_entries(["found", "none", "skipped", "absent"], hostvars, "eks_workload_image",
                            inputs={"tag": ["__release", "tag"]})
     assert entries == [dict(PREPARED["eks_workload_image"], name="found", tag="v1.31.2")]
 
 
 def test_wave_entries_refuses_anything_but_a_list_of_host_names():
     with pytest.raises(AnsibleFilterError, match="ansible_play_batch"):
-        wave_entries("eu", {}, "eks_addon_update", "__own")
+        wave_entries("eu", {}, "eks_addon_update")
