@@ -379,20 +379,35 @@ class _EksToken:
         return self
 
 
+# The typed APIs by attribute. kubernetes >= 33 imports an API's module and its models on first use (CoreV1Api alone
+# costs 1.7 CPU s on two busy cores): each is made when a module first uses it, and the module host imports them all
+# once, before it forks the runs (plugin_utils/module_host_server.py).
+TYPED_APIS = {
+    "core": "CoreV1Api",
+    "apps": "AppsV1Api",
+    "policy": "PolicyV1Api",
+    "version": "VersionApi",
+    "storage": "StorageV1Api",
+    "rbac": "RbacAuthorizationV1Api",
+    "custom": "CustomObjectsApi",
+    "apis": "ApisApi",
+}
+
+
 class KubeApis:
-    """The typed Kubernetes APIs the modules use, sharing one ApiClient (one pool, one token)."""
+    """The typed Kubernetes APIs the modules use (TYPED_APIS), sharing one ApiClient (one pool, one token)."""
 
     def __init__(self, api_client):
-        client = _kubernetes().client
         self.api_client = api_client
-        self.core = client.CoreV1Api(api_client)
-        self.apps = client.AppsV1Api(api_client)
-        self.policy = client.PolicyV1Api(api_client)
-        self.version = client.VersionApi(api_client)
-        self.storage = client.StorageV1Api(api_client)
-        self.rbac = client.RbacAuthorizationV1Api(api_client)
-        self.custom = client.CustomObjectsApi(api_client)
-        self.apis = client.ApisApi(api_client)
+
+    def __getattr__(self, name):
+        class_name = TYPED_APIS.get(name)
+        if class_name is None:
+            raise AttributeError(name)
+        # Two threads may make one at once: both share the ApiClient, and either is kept.
+        api = getattr(_kubernetes().client, class_name)(self.api_client)
+        setattr(self, name, api)
+        return api
 
 
 def k8s_call(action, fn, *args, **kwargs):
