@@ -380,8 +380,8 @@ class _EksToken:
 
 
 # The typed APIs by attribute. kubernetes >= 33 imports an API's module and its models on first use (CoreV1Api alone
-# costs 1.7 CPU s on two busy cores): each is made when a module first uses it, and the module host imports them all
-# once, before it forks the runs (plugin_utils/module_host_server.py).
+# costs 1.7 CPU s on the tests' 2-core machine): each is made when a module first uses it, and the module host
+# imports them all once, before it forks the runs (plugin_utils/module_host_server.py).
 TYPED_APIS = {
     "core": "CoreV1Api",
     "apps": "AppsV1Api",

@@ -99,7 +99,7 @@ def _share_botocore_loader() -> None:
 
 def _import_typed_kube_apis() -> None:
     """The typed Kubernetes APIs the modules use, imported here: kubernetes >= 33 imports them on first use, which
-    would be in every forked run (2.7 CPU s for the eight on two busy cores)."""
+    would be in every forked run (2.7 CPU s for the eight on the 2-core machine of the tests)."""
     import kubernetes.client
 
     from ansible_collections.lifecycle.eks.plugins.module_utils.kube import TYPED_APIS
