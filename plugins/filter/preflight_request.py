@@ -23,6 +23,9 @@ OPTIONS = (
 )
 # Connection settings, set by the playbook's module_defaults from these variables when they are set.
 CONNECTION = (("region", "eks_aws_region"), ("kubeconfig", "eks_kubeconfig"), ("context", "eks_kube_context"))
+# Given only when set: the module's LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT fallback applies to an option left out, not to
+# one given as None.
+SET_ONLY = (("kube_retry_timeout", "eks_kube_retry_timeout"),)
 
 
 def preflight_request(host_vars):
@@ -42,6 +45,9 @@ def preflight_request(host_vars):
         request[option] = defaults["preflight_" + option] if value is None else value
     for option, variable in CONNECTION:
         request[option] = host_vars.get(variable)
+    for option, variable in SET_ONLY:
+        if host_vars.get(variable) is not None:
+            request[option] = host_vars[variable]
     return request
 
 

@@ -103,6 +103,14 @@ options:
         description:
           - The kubeconfig context of the cluster.
         type: str
+      kube_retry_timeout:
+        description:
+          - How long, in seconds, this cluster's Kubernetes API is retried after it stops answering (connection
+            errors, 429 and 5xx answers), as O(lifecycle.eks.eks_upgrade_preflight#module:kube_retry_timeout).
+            Each cluster has its own budget, so one whose API is down fails in this time and the others go on.
+          - When unset, the E(LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT) environment variable is used.
+        type: int
+        default: 300
   max_concurrent_clusters:
     description:
       - How many clusters are read at the same time. Each cluster's own reads are concurrent as well.
@@ -226,7 +234,7 @@ import concurrent.futures
 import contextlib
 
 from ansible_collections.lifecycle.eks.plugins.module_utils.aws import Clients, EksAWSModule
-from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError, kube_argument_spec
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import RegionReads
 from ansible_collections.lifecycle.eks.plugins.module_utils.kube import require_kubernetes
 from ansible_collections.lifecycle.eks.plugins.module_utils.preflight import (
@@ -246,6 +254,7 @@ CLUSTER_OPTIONS = dict(
     region=dict(type="str"),
     kubeconfig=dict(type="path"),
     context=dict(type="str"),
+    kube_retry_timeout=kube_argument_spec()["kube_retry_timeout"],
     **cluster_argument_spec()
 )
 SHARED_OPTIONS = ("insights_refresh_timeout", "wait_delay", "wait_max_delay", "today")

@@ -21,14 +21,20 @@ def test_every_variable_is_passed_on():
             "eks_nodegroup_launch_templates": {"gpu": {"version": "7"}}, "eks_preflight_skip": ["kubectl-client"],
             "eks_insights_max_age": "6h", "eks_control_plane_hourly_rates": {"extended": 0.7},
             "eks_compatibility_table_max_age": "30d",
-            "eks_aws_region": "eu-west-1", "eks_kubeconfig": "/k/eu.yaml", "eks_kube_context": "eu"}
+            "eks_aws_region": "eu-west-1", "eks_kubeconfig": "/k/eu.yaml", "eks_kube_context": "eu",
+            "eks_kube_retry_timeout": 45}
     assert preflight_request(host) == {
         "name": "eu", "cluster_name": "prod-eu", "target_version": "1.30", "upgrade_nodegroups": False,
         "fix_coredns_upstream": True, "nodegroup_launch_templates": {"gpu": {"version": "7"}},
         "skip_checks": ["kubectl-client"], "insights_max_age": "6h", "control_plane_hourly_rates": {"extended": 0.7},
         "compatibility_table_max_age": "30d",
         "region": "eu-west-1",
-        "kubeconfig": "/k/eu.yaml", "context": "eu"}
+        "kubeconfig": "/k/eu.yaml", "context": "eu", "kube_retry_timeout": 45}
+
+
+def test_an_unset_retry_budget_is_left_out_for_the_module_s_environment_fallback():
+    """LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT applies only to an option not given (None given is no fallback)."""
+    assert "kube_retry_timeout" not in preflight_request({"inventory_hostname": "eu", "eks_kube_retry_timeout": None})
 
 
 def test_a_missing_target_is_left_empty_for_the_module_to_fail_that_cluster_alone():

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
 
+from ansible_collections.lifecycle.eks.plugins.module_utils import kube
 from ansible_collections.lifecycle.eks.plugins.module_utils.addons import answer_entry
 from ansible_collections.lifecycle.eks.plugins.modules import eks_fleet_preflight as fleet
 from ansible_collections.lifecycle.eks.plugins.modules import eks_upgrade_preflight as single
@@ -190,3 +192,30 @@ def test_the_add_on_catalog_is_read_for_the_add_on_step_once_per_region(make_wor
         assert entry["checks"] == without["clusters"][name]["checks"], name
     assert result["clusters"]["telemetry-130"]["addon_catalog"]["acme_telemetry-agent"] == answer_entry(
         eks.describe_addon_versions(addonName="acme_telemetry-agent")["addons"])
+
+
+def test_each_cluster_s_kubernetes_retry_budget_is_honoured(make_world, run_module, kubeconfig, monkeypatch):
+    """An entry's kube_retry_timeout, else LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT, bounds how long a cluster whose
+    Kubernetes API is down is retried, as in eks_upgrade_preflight (the wave's preflight retried for the 300 s
+    default whatever was set)."""
+    world = make_world({"name": "down", "clusters": [
+        {"name": name, "version": "1.29", "nodegroups": [{"name": "general", "version": "1.29"}]}
+        for name in ("default-budget", "no-budget", "some-budget")]})
+    for name in ("default-budget", "no-budget", "some-budget"):
+        world.state.faults.set(name, k8s_unreachable=True)
+    # A clock that moves 7 s each time a retry looks at it, and pauses that take no time: budgets run out at once.
+    ticks = iter(range(0, 10**6, 7))
+    monkeypatch.setattr(kube, "time", SimpleNamespace(monotonic=lambda: float(next(ticks)), sleep=lambda _: None))
+    monkeypatch.setenv("LIFECYCLE_EKS_KUBE_RETRY_TIMEOUT", "0")
+    clusters = [{"name": name, "target_version": "1.30", "kubeconfig": kubeconfig(name)}
+                for name in ("default-budget", "no-budget", "some-budget")]
+    clusters[1]["kube_retry_timeout"] = 0
+    clusters[2]["kube_retry_timeout"] = 60
+    result = run_module(fleet, {"region": world.region, "clusters": clusters}, check_mode=True)
+    assert not result.failed, result.get("msg")
+    retries = {}
+    for name, entry in result["clusters"].items():
+        assert entry["failed"] is True and f"Kubernetes API of cluster {name} unreachable" in entry["msg"], entry
+        retries[name] = entry["kube_retries"]
+    assert retries["default-budget"] == retries["no-budget"] == 0, retries
+    assert 0 < retries["some-budget"] <= 60 // 7 + 1, retries
