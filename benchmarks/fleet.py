@@ -550,6 +550,8 @@ def main(argv: list[str] | None = None) -> int:
             upgrade(world, figures, info, ansible_env, playbook, repo, out, clusters, hops, target, args)
     finally:
         world.stop()
+    if not args.skip_upgrade:
+        upgrade_floor(repo, scenario, out, durations, target, figures, info, forks)
     if args.slices:
         log(f"the upgrade as an AWX job sliced {args.slices} ways (ansible-runner), then one slice alone")
         base_env = {k: v for k, v in ansible_env.items() if k not in world.env}
@@ -668,8 +670,7 @@ def upgrade(world: World, figures: Figures, info: dict[str, Any], env: dict[str,
     profile = task_profile(tasks_file, clusters)
     sampler = result["sampler"]
     ideal = args.cluster_update_seconds * max(hops.values())
-    at_target = sum(1 for c in after.values() if c["version"] == target
-                    and all(ng["version"] == target for ng in c["nodegroups"].values()))
+    at_target = clusters_at_target(after, target)
     figures.add("upgrade_rc", result["rc"], "rc")
     figures.add("upgrade_clusters_at_target", at_target, "clusters")
     figures.add("upgrade_update_seconds_D", args.cluster_update_seconds, "s")
@@ -709,6 +710,39 @@ def upgrade(world: World, figures: Figures, info: dict[str, Any], env: dict[str,
                        "hops": hops, "ideal_s": ideal}
 
 
+def clusters_at_target(state: dict[str, Any], target: str) -> int:
+    return sum(1 for c in state.values() if c["version"] == target
+               and all(ng["version"] == target for ng in c["nodegroups"].values()))
+
+
+def upgrade_floor(repo: Path, scenario: Path, out: Path, durations: dict[str, float], target: str,
+                  figures: Figures, info: dict[str, Any], workers: int) -> None:
+    """The same upgrade by plain boto3 (upgrade_floor.py) on a new world of the same scenario: the floor the
+    playbook's wall time and CPU are compared with."""
+    log("the same upgrade by plain boto3 (benchmarks/upgrade_floor.py), on a new world")
+    world = World(repo, scenario, out / "floor-world", durations)
+    try:
+        warm_up(world)
+        cmd = [sys.executable, str(HERE / "upgrade_floor.py"), "--inventory", str(world.inventory),
+               "--target", target, "--workers", str(workers)]
+        result = run_measured(cmd, {**os.environ, **world.env}, out / "upgrade-floor.log", repo, sample=False,
+                              world_pid=world.proc.pid)
+        at_target = clusters_at_target(world.state(), target)
+    finally:
+        world.stop()
+    clusters = figures.get("fleet_clusters")
+    figures.add("upgrade_floor_rc", result["rc"], "rc")
+    figures.add("upgrade_floor_clusters_at_target", at_target, "clusters")
+    figures.add("upgrade_floor_wall", result["wall"], "s")
+    figures.add("upgrade_floor_cpu_per_cluster", result["cpu"] / clusters, "cpu_s")
+    share = result["world_cpu"] / (result["world_cpu"] + result["cpu"])
+    figures.add("upgrade_floor_emulator_cpu_share", share, "share")
+    if figures.get("upgrade_wall") is not None:
+        figures.add("upgrade_wall_vs_floor", figures.get("upgrade_wall") / result["wall"], "x")
+        figures.add("upgrade_cpu_vs_floor", figures.get("upgrade_cpu") / result["cpu"], "x")
+    info["upgrade_floor"] = {k: v for k, v in result.items() if k != "sampler"}
+
+
 def summarize(figures: Figures, out: Path) -> None:
     get = figures.get
     lines = ["", "Summary"]
@@ -740,6 +774,12 @@ def summarize(figures: Figures, out: Path) -> None:
             f"{get('upgrade_cpu_workers_and_rest')}; {get('upgrade_tasks_per_cluster')} tasks per cluster of which "
             f"{get('upgrade_module_tasks_per_cluster')} are lifecycle.eks tasks and "
             f"{get('upgrade_module_runs_per_cluster')} start a module run.")
+    if get("upgrade_floor_wall") is not None:
+        lines.append(
+            f"- Upgrade floor (plain boto3, one process, the same updates and waits): {get('upgrade_floor_wall')} s, "
+            f"{get('upgrade_floor_clusters_at_target')}/{get('fleet_clusters')} at target, "
+            f"{get('upgrade_floor_cpu_per_cluster')} CPU s per cluster; the playbook took "
+            f"{get('upgrade_wall_vs_floor')}x its wall time and {get('upgrade_cpu_vs_floor')}x its CPU.")
     if get("slices_wall") is not None:
         lines.append(
             f"- AWX job sliced {get('slices_count')} ways (ansible-runner): {get('slices_wall')} s, "
