@@ -128,9 +128,12 @@ def make_copy(work):
     for relative in TESTS + SUPPORT:
         (work / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / relative, work / relative)
-    link = work / ".build" / "collections" / "ansible_collections" / "lifecycle" / "eks"
-    link.parent.mkdir(parents=True)
-    link.symlink_to(work)
+    namespaces = work / ".build" / "collections" / "ansible_collections"
+    (namespaces / "lifecycle").mkdir(parents=True)
+    (namespaces / "lifecycle" / "eks").symlink_to(work)
+    # module_utils import amazon.aws and kubernetes.core (make setup puts them beside lifecycle.eks).
+    for namespace in ("amazon", "kubernetes"):
+        (namespaces / namespace).symlink_to(ROOT / ".build" / "collections" / "ansible_collections" / namespace)
 
 
 def run_tests(work, verbose):
