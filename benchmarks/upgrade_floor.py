@@ -1,9 +1,10 @@
 """The floor of the upgrade benchmark: the same upgrade, made by plain boto3 in one process.
 
-For each cluster of an eksworld inventory, on a thread pool across clusters, one hop at a time up to the target:
-UpdateClusterVersion and its wait, then UpdateNodegroupVersion of each managed node group and its wait (EKS wants
-them on the control plane's minor before the next hop); then each add-on not on the target's default version:
-UpdateAddon and its wait (DescribeAddonVersions once per region and add-on name). Waits poll DescribeUpdate every
+For each cluster of an eksworld inventory, on a thread pool across clusters: a managed node group behind the control
+plane is brought level first (EKS refuses a hop until it is), then one hop at a time up to the target:
+UpdateClusterVersion and its wait, then UpdateNodegroupVersion of each managed node group and its wait; then each
+add-on not on the target's default version: UpdateAddon and its wait (DescribeAddonVersions once per region and
+add-on name). Waits poll DescribeUpdate every
 --poll-seconds (10: the most the collection's budget of 6 polls per cluster in any 60 s allows). No check is made
 and nothing is reported: this is what the calls and waits alone cost, with boto3 loaded once.
 
@@ -70,16 +71,23 @@ class Catalog:
         return versions[0]["addonVersion"] if versions else None
 
 
+def update_nodegroup(eks: Any, name: str, nodegroup: str, version: str, poll: float) -> None:
+    update = eks.update_nodegroup_version(clusterName=name, nodegroupName=nodegroup, version=version)["update"]
+    wait(eks, poll, name=name, nodegroupName=nodegroup, updateId=update["id"])
+
+
 def upgrade(eks: Any, region: str, name: str, target: str, catalog: Catalog, poll: float) -> str:
     version = eks.describe_cluster(name=name)["cluster"]["version"]
     nodegroups = eks.list_nodegroups(clusterName=name)["nodegroups"]
+    for nodegroup in nodegroups:  # one behind the control plane first: EKS refuses the hop until it is level
+        if eks.describe_nodegroup(clusterName=name, nodegroupName=nodegroup)["nodegroup"]["version"] != version:
+            update_nodegroup(eks, name, nodegroup, version, poll)
     while minor(version) < minor(target):
         version = f"1.{minor(version) + 1}"
         update = eks.update_cluster_version(name=name, version=version)["update"]
         wait(eks, poll, name=name, updateId=update["id"])
         for nodegroup in nodegroups:
-            update = eks.update_nodegroup_version(clusterName=name, nodegroupName=nodegroup, version=version)["update"]
-            wait(eks, poll, name=name, nodegroupName=nodegroup, updateId=update["id"])
+            update_nodegroup(eks, name, nodegroup, version, poll)
     for addon in eks.list_addons(clusterName=name)["addons"]:
         wanted = catalog.default_version(eks, region, addon)
         current = eks.describe_addon(clusterName=name, addonName=addon)["addon"]["addonVersion"]
