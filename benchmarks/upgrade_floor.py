@@ -4,9 +4,9 @@ For each cluster of an eksworld inventory, on a thread pool across clusters: a m
 plane is brought level first (EKS refuses a hop until it is), then one hop at a time up to the target:
 UpdateClusterVersion and its wait, then UpdateNodegroupVersion of each managed node group and its wait; then each
 add-on not on the target's default version: UpdateAddon and its wait (DescribeAddonVersions once per region and
-add-on name). Waits poll DescribeUpdate every
---poll-seconds (10: the most the collection's budget of 6 polls per cluster in any 60 s allows). No check is made
-and nothing is reported: this is what the calls and waits alone cost, with boto3 loaded once.
+add-on name). Waits poll DescribeUpdate every --poll-seconds (10: the most the collection's budget of 6 polls per
+cluster in any 60 s allows). No check is made and nothing is reported: this is what the calls and waits alone cost,
+with boto3 loaded once.
 
     AWS_ENDPOINT_URL=... python benchmarks/upgrade_floor.py --inventory .world/x/inventory.yml --target 1.31
 
