@@ -636,7 +636,11 @@ def process_figures(figures: Figures, prefix: str, result: dict[str, Any], clust
     figures.add(f"{prefix}_cpu_controller_main", sampler.main_cpu, "cpu_s")
     figures.add(f"{prefix}_cpu_modules_sampled", modules, "cpu_s")
     figures.add(f"{prefix}_cpu_workers_and_rest", result["cpu"] - sampler.main_cpu - modules, "cpu_s")
-    # The emulated world's CPU meanwhile (another process, not in the figures above): its share of the machine.
+    emulator_figures(figures, prefix, result)
+
+
+def emulator_figures(figures: Figures, prefix: str, result: dict[str, Any]) -> None:
+    """The emulated world's CPU while a run_measured command ran (another process, not in its CPU), and its share."""
     figures.add(f"{prefix}_cpu_emulator", result["world_cpu"], "cpu_s")
     figures.add(f"{prefix}_emulator_cpu_share", result["world_cpu"] / max(result["world_cpu"] + result["cpu"], 1e-9),
                 "fraction")
@@ -738,8 +742,7 @@ def upgrade_floor(repo: Path, scenario: Path, out: Path, durations: dict[str, fl
     figures.add("upgrade_floor_clusters_at_target", at_target, "clusters")
     figures.add("upgrade_floor_wall", result["wall"], "s")
     figures.add("upgrade_floor_cpu_per_cluster", result["cpu"] / clusters, "cpu_s")
-    share = result["world_cpu"] / (result["world_cpu"] + result["cpu"])
-    figures.add("upgrade_floor_emulator_cpu_share", share, "share")
+    emulator_figures(figures, "upgrade_floor", result)
     if figures.get("upgrade_wall") is not None:
         figures.add("upgrade_wall_vs_floor", figures.get("upgrade_wall") / result["wall"], "x")
         figures.add("upgrade_cpu_vs_floor", figures.get("upgrade_cpu") / result["cpu"], "x")
