@@ -106,3 +106,16 @@ def test_bad_input_is_refused_before_any_mutating_call(make_world, run_playbook,
         said = report["failure"].get("msg", "") + " ".join(
             b["message"] + " " + b["remediation"] for b in report["blockers"])
         assert expected in said, (host, said)
+
+
+@pytest.mark.parametrize("playbook, variable, value", [
+    ("playbooks/upgrade.yml", "eks_waves", [1, "0%"]),
+    ("playbooks/rollback.yml", "eks_rollback_serial", 0),
+])
+def test_bad_waves_are_refused_before_any_call(make_world, run_playbook, playbook, variable, value):
+    world = make_world("healthy")
+    before = len(world.state.log.records())
+    run = run_playbook(world, {variable: value, "eks_target_version": "1.30"}, playbook=playbook)
+    assert run.rc != 0
+    assert f"{variable} must be a wave size or a list of them" in run.output, run.output[-2000:]
+    assert world.state.log.records()[before:] == []
