@@ -87,6 +87,10 @@ BAD_INPUT = {
     "unknown-cluster": ({"eks_cluster_name": "no-such-cluster"}, "No cluster found"),
     "wrong-region": ({"eks_aws_region": "eu-west-3"}, "No cluster found"),
     "missing-kubeconfig": ({"eks_kubeconfig": "/nonexistent/kubeconfig"}, "not found"),
+    # Read by the post_upgrade role only, after the control plane moved, until the play checked the roles' inputs first.
+    "addon-conflicts": ({"eks_addon_resolve_conflicts": "KEEP"}, "eks_addon_resolve_conflicts"),
+    "autoscaler-versions": ({"eks_cluster_autoscaler_versions": "1.9.3"}, "eks_cluster_autoscaler_versions"),
+    "wait-timeout": ({"eks_wait_timeout": "soon"}, "eks_wait_timeout"),
 }
 
 
