@@ -15,13 +15,14 @@ VALIDATED = ("type", "elements", "choices", "options", "no_log")
 
 
 def _problems_of(variable, value, option_specs):
-    problems = []
+    """Each distinct refusal once, with the first role option it came from (eks_wait_timeout sets two alike)."""
+    problems, seen = [], set()
     for role, option, spec in option_specs:
         checked = {variable: {key: spec[key] for key in VALIDATED if key in spec}}
         for message in ArgumentSpecValidator(checked).validate({variable: value}).error_messages:
-            problem = "%s (lifecycle.eks.%s's %s): %s" % (variable, role, option, message)
-            if problem.split(": ", 1)[1] not in [known.split(": ", 1)[1] for known in problems]:
-                problems.append(problem)
+            if message not in seen:
+                seen.add(message)
+                problems.append("%s (lifecycle.eks.%s's %s): %s" % (variable, role, option, message))
     return problems
 
 

@@ -21,7 +21,9 @@ def _wave_size_problem(size):
     """Why ``size`` is not a wave size Ansible's serial takes (None when it is one)."""
     if isinstance(size, bool) or not isinstance(size, (int, str)):
         return "%r is neither a number of clusters nor a percentage" % (size,)
-    text = str(size).strip()
+    if isinstance(size, int):
+        return None if size >= 1 else "%r: a wave has at least 1 cluster" % (size,)
+    text = size.strip()
     if text.isdigit():
         return None if int(text) >= 1 else "%r: a wave has at least 1 cluster" % (size,)
     match = PERCENTAGE.match(text)

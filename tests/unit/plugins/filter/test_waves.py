@@ -20,6 +20,7 @@ def test_waves_serial_takes_come_back_unchanged(value):
     (0, "at least 1 cluster"),
     ("0", "at least 1 cluster"),
     ([1, 0], "0: a wave has at least 1 cluster"),
+    (-2, "-2: a wave has at least 1 cluster"),
     ("0%", "from '1%' to '100%'"),
     ("101%", "from '1%' to '100%'"),
     ("12.5%", "whole percentage"),
