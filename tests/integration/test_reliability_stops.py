@@ -91,6 +91,8 @@ BAD_INPUT = {
     "addon-conflicts": ({"eks_addon_resolve_conflicts": "KEEP"}, "eks_addon_resolve_conflicts"),
     "autoscaler-versions": ({"eks_cluster_autoscaler_versions": "1.9.3"}, "eks_cluster_autoscaler_versions"),
     "wait-timeout": ({"eks_wait_timeout": "soon"}, "eks_wait_timeout"),
+    "s3-without-bucket": ({"eks_checkpoint_backend": "s3"}, "set eks_checkpoint_s3_bucket"),
+    "no-such-backend": ({"eks_checkpoint_backend": "etcd"}, "must be local, s3 or dynamodb, not etcd"),
 }
 
 

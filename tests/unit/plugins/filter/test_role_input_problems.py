@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.lifecycle.eks.plugins.filter.role_input_problems import FilterModule, role_input_problems
+from ansible_collections.lifecycle.eks.plugins.filter.role_input_problems import (
+    FilterModule,
+    role_input_problems,
+    upgrade_input_problem,
+)
 from ansible_collections.lifecycle.eks.plugins.plugin_utils.role_options import UPGRADE_ROLES, setting_variables
 
 
@@ -57,4 +61,44 @@ def test_every_inventory_variable_a_role_default_reads_is_checked():
 
 
 def test_the_filter_is_exported():
-    assert FilterModule().filters() == {"role_input_problems": role_input_problems}
+    assert FilterModule().filters() == {"role_input_problems": role_input_problems,
+                                        "upgrade_input_problem": upgrade_input_problem}
+
+
+GOOD = {"eks_target_version": "1.31"}
+
+
+@pytest.mark.parametrize("variables, expected", [
+    ({}, 'Set eks_target_version (for example "1.30", quoted) for prod.'),
+    ({"eks_target_version": ""}, 'Set eks_target_version (for example "1.30", quoted) for prod.'),
+    # A number is a version all the same (the modules read "1.3" from 1.3 and say so).
+    ({"eks_target_version": 1.31}, ""),
+    (GOOD, ""),
+    (dict(GOOD, eks_checkpoint_backend="local"), ""),
+    (dict(GOOD, eks_checkpoint_backend="s3"),
+     "eks_checkpoint_backend is s3: set eks_checkpoint_s3_bucket to the bucket that keeps the checkpoints."),
+    (dict(GOOD, eks_checkpoint_backend="s3", eks_checkpoint_s3_bucket=""),
+     "eks_checkpoint_backend is s3: set eks_checkpoint_s3_bucket to the bucket that keeps the checkpoints."),
+    (dict(GOOD, eks_checkpoint_backend="s3", eks_checkpoint_s3_bucket="fleet-state"), ""),
+    (dict(GOOD, eks_checkpoint_backend="dynamodb"),
+     "eks_checkpoint_backend is dynamodb: set eks_checkpoint_dynamodb_table to the table that keeps the checkpoints "
+     "(partition key: cluster, a string)."),
+    (dict(GOOD, eks_checkpoint_backend="dynamodb", eks_checkpoint_dynamodb_table="fleet"), ""),
+    # The table does not stand for a bucket, nor the other way round.
+    (dict(GOOD, eks_checkpoint_backend="s3", eks_checkpoint_dynamodb_table="fleet"),
+     "eks_checkpoint_backend is s3: set eks_checkpoint_s3_bucket to the bucket that keeps the checkpoints."),
+    (dict(GOOD, eks_checkpoint_backend="S3"), "eks_checkpoint_backend must be local, s3 or dynamodb, not S3."),
+    (dict(GOOD, eks_checkpoint_backend="consul"), "eks_checkpoint_backend must be local, s3 or dynamodb, not consul."),
+])
+def test_the_playbooks_own_settings_are_refused_with_what_to_set(variables, expected):
+    assert upgrade_input_problem(variables, "prod") == expected
+
+
+def test_the_first_problem_is_told_target_first_then_the_roles_then_the_store():
+    everything_wrong = {"eks_addon_resolve_conflicts": "KEEP", "eks_checkpoint_backend": "s3"}
+    assert upgrade_input_problem(everything_wrong, "prod").startswith("Set eks_target_version")
+    message = upgrade_input_problem(dict(everything_wrong, eks_target_version="1.31"), "prod")
+    assert message.startswith("Fix these settings of prod: eks_addon_resolve_conflicts (lifecycle.eks.post_upgrade's")
+    assert message.endswith("got: KEEP.")
+    two = upgrade_input_problem(dict(GOOD, eks_addon_resolve_conflicts="KEEP", post_upgrade_addons="maybe"), "prod")
+    assert two.count("; ") == 1 and "post_upgrade_addons (lifecycle.eks.post_upgrade's" in two
