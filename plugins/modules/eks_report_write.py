@@ -51,7 +51,9 @@ EXAMPLES = r"""
 - name: Write this cluster's JSON report
   lifecycle.eks.eks_report_write:
     path: "{{ report_dir }}/clusters/{{ inventory_hostname }}.json"
-    content: "{{ report_cluster }}"
+    content:
+      cluster: "{{ inventory_hostname }}"
+      status: "{{ 'upgraded' if control_plane_result.changed else 'finished' }}"
 """
 
 RETURN = r"""
