@@ -18,6 +18,7 @@ CONTROL_PLANE = (
     ("nodegroup_force", "eks_nodegroup_force", "control_plane_nodegroup_force"),
     ("nodegroup_launch_templates", "eks_nodegroup_launch_templates", "control_plane_nodegroup_launch_templates"),
     ("force", "eks_force", "control_plane_force"),
+    ("fix_coredns_upstream", "eks_fix_coredns_upstream", "control_plane_fix_coredns_upstream"),
     ("wait_timeout", "eks_wait_timeout", "control_plane_wait_timeout"),
     ("wait_delay", "eks_wait_delay", "control_plane_wait_delay"),
     ("wait_max_delay", "eks_wait_max_delay", "control_plane_wait_max_delay"),
@@ -108,10 +109,9 @@ def _target(host_vars):
 
 def control_plane_request(host_vars, progress=None, checkpoint=None):
     """The eks_cluster_upgrade entry of a host, or None when the wave must not upgrade its control plane: preflight
-    blocked it or it failed before (no checkpoint read), its checkpoint says the step is finished, or it removes the
-    CoreDNS upstream line first (the control_plane role does that before its own upgrade). ``progress`` (the store's
-    settings and the run id) and ``checkpoint`` (the same) are given under the host's name, ``checkpoint`` for its
-    target."""
+    blocked it or it failed before (no checkpoint read), or its checkpoint says the step is finished. ``progress``
+    (the store's settings and the run id) and ``checkpoint`` (the same) are given under the host's name,
+    ``checkpoint`` for its target."""
     host = _host(host_vars, "control_plane_request")
     progress = _store_option(progress, "control_plane_request", "progress",
                              "the checkpoint store's settings and the run id")
@@ -119,8 +119,6 @@ def control_plane_request(host_vars, progress=None, checkpoint=None):
                                "the checkpoint store's settings and the run id")
     read = _checkpoint_read(host_vars)
     if read is None or "control_plane" in (read.get("skip_steps") or {}):
-        return None
-    if _opted_in(host_vars, "eks_fix_coredns_upstream", "control_plane", "control_plane_fix_coredns_upstream"):
         return None
     request = _request(host_vars, host, "control_plane", CONTROL_PLANE)
     request["target_version"] = _target(host_vars)

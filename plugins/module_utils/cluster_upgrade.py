@@ -24,6 +24,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.cluster_settings imp
     settings_left_alone,
 )
 from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
+from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import fix_corefile
 from ansible_collections.lifecycle.eks.plugins.module_utils.gather import gather
 from ansible_collections.lifecycle.eks.plugins.module_utils.insights import UPGRADE_READINESS, overridden_by_force
 from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
@@ -48,6 +49,7 @@ def argument_spec():
         upgrade_nodegroups=dict(type="bool", default=False),
         nodegroup_force=dict(type="bool", default=False),
         force=dict(type="bool", default=False),
+        fix_coredns_upstream=dict(type="bool", default=False),
         plan=dict(type="dict"),
         progress=dict(type="dict", options=progress_argument_spec()),
     )
@@ -231,11 +233,19 @@ def upgrade(module, clients):
     for hop in plan.hops:
         for group in hop.nodegroups_before:
             after_groups[group] = str(hop.from_version)
-    changed = bool(plan.hops) or bool(run_.updates)
+    diff = {"before": {"version": version_before, "nodegroups": before_groups},
+            "after": {"version": str(target) if plan.hops else cluster["version"], "nodegroups": after_groups}}
+    # Procedure step 3: before the control plane moves (an option here rather than a task of its own for each
+    # cluster, which playbooks/upgrade.yml would run, or skip, for every cluster of a wave).
+    result["coredns_upstream_removed"] = False
+    if module.params["fix_coredns_upstream"]:
+        corefile = fix_corefile(module.params, clients, True, module.check_mode, True)
+        result["coredns_upstream_removed"] = corefile["changed"]
+        diff = [diff, corefile["diff"]]  # the Corefile as text, shown line by line
+    changed = bool(plan.hops) or bool(run_.updates) or result["coredns_upstream_removed"]
     result.update(changed=changed, version_after=str(target) if plan.hops else cluster["version"])
     if module._diff:
-        result["diff"] = {"before": {"version": version_before, "nodegroups": before_groups},
-                          "after": {"version": result["version_after"], "nodegroups": after_groups}}
+        result["diff"] = diff
     if module.check_mode or not plan.hops:
         result["progress_writes"] = run_.progress.writes  # an update resumed above
         run_.progress.finish()

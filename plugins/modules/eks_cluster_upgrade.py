@@ -80,6 +80,15 @@ options:
         past (RV(overridden_insights)); this costs one C(ListInsights) per hop, only with O(force).
     type: bool
     default: false
+  fix_coredns_upstream:
+    description:
+      - Before the first hop, remove the discontinued C(upstream) line from the CoreDNS Corefile (procedure step 3,
+        for clusters first deployed before Kubernetes 1.18), as M(lifecycle.eks.eks_coredns_corefile) does - the
+        line only, whatever else the file holds; nothing when the line is not there.
+      - Made whether or not a hop is needed, and in check mode only planned (RV(coredns_upstream_removed)). Diff mode
+        shows the Corefile before and after. Not made when the plan is refused (no legal path).
+    type: bool
+    default: false
   wait:
     description:
       - Wait for each update to finish. With V(false) the module starts the next hop only and returns its update id.
@@ -164,7 +173,8 @@ notes:
   - Needs C(eks:DescribeCluster), C(eks:DescribeClusterVersions), C(eks:ListUpdates), C(eks:DescribeUpdate),
     C(eks:UpdateClusterVersion), C(eks:ListNodegroups), C(eks:DescribeNodegroup), C(eks:ListAddons),
     C(eks:DescribeAddon) (and C(eks:UpdateNodegroupVersion) with O(upgrade_nodegroups), C(ec2:DescribeLaunchTemplateVersions)
-    with O(nodegroup_launch_templates), C(eks:ListInsights) with O(force)), and Kubernetes C(list nodes).
+    with O(nodegroup_launch_templates), C(eks:ListInsights) with O(force)), and Kubernetes C(list nodes) (and C(get)
+    and C(patch) of the C(kube-system/coredns) ConfigMap with O(fix_coredns_upstream)).
 """
 
 EXAMPLES = r"""
@@ -291,6 +301,13 @@ planned_by:
   returned: always
   type: str
   sample: preflight
+coredns_upstream_removed:
+  description:
+    - Whether O(fix_coredns_upstream) removed the C(upstream) line from the CoreDNS Corefile (would remove it, in check
+      mode); false without the option or without the line.
+  returned: always
+  type: bool
+  sample: true
 force:
   description: Whether O(force) was set, so the report shows that readiness errors were overridden on request.
   returned: always
@@ -327,9 +344,11 @@ version_after:
   type: str
   sample: "1.30"
 diff:
-  description: Control plane and node group versions before and after.
+  description:
+    - Control plane and node group versions before and after; with O(fix_coredns_upstream), a list of that and the
+      CoreDNS Corefile before and after.
   returned: when diff mode is on
-  type: dict
+  type: raw
 progress_writes:
   description:
     - Progress records written into the checkpoint store (O(progress)); 0 without it and in check mode. After a

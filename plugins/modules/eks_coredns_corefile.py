@@ -62,35 +62,17 @@ corefile:
   type: str
 """
 
-from ansible_collections.lifecycle.eks.plugins.module_utils.common import ModuleError
-from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import has_upstream, without_upstream
-from ansible_collections.lifecycle.eks.plugins.module_utils.kube import KubeApis, k8s_call, kube_client
+from ansible_collections.lifecycle.eks.plugins.module_utils.coredns_corefile import fix_corefile
 from ansible_collections.lifecycle.eks.plugins.module_utils.runner import eks_module, run
 
 
-def fix_corefile(module, clients):
-    apis = KubeApis(kube_client(module.params, clients=clients))
-    config_map = k8s_call("read ConfigMap kube-system/coredns", apis.core.read_namespaced_config_map,
-                          "coredns", "kube-system")
-    corefile = (config_map.data or {}).get("Corefile")
-    if corefile is None:
-        raise ModuleError("ConfigMap kube-system/coredns has no Corefile key.")
-    had_upstream = has_upstream(corefile)
-    fixed = without_upstream(corefile)
-    changed = had_upstream and module.params["state"] == "absent"
-    result = {"changed": changed, "had_upstream": had_upstream, "corefile": fixed if changed else corefile}
-    if module._diff:
-        result["diff"] = {"before": corefile, "after": result["corefile"],
-                          "before_header": "kube-system/coredns Corefile", "after_header": "kube-system/coredns Corefile"}
-    if changed and not module.check_mode:
-        k8s_call("patch ConfigMap kube-system/coredns", apis.core.patch_namespaced_config_map, "coredns",
-                 "kube-system", {"data": {"Corefile": fixed}})
-    return result
+def remove_upstream(module, clients):
+    return fix_corefile(module.params, clients, module.params["state"] == "absent", module.check_mode, module._diff)
 
 
 def main():
     module = eks_module(dict(state=dict(type="str", choices=["absent", "check"], default="absent")))
-    run(module, fix_corefile)
+    run(module, remove_upstream)
 
 
 if __name__ == "__main__":

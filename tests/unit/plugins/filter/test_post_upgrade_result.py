@@ -154,9 +154,10 @@ AUTOSCALER = {"enabled": True, "versions": {}, "registry": "", "registry_ca_path
               "registry_timeout": 10}
 ADDON_SETTINGS = {"enabled": True, "version": "default", "resolve_conflicts": "PRESERVE", "wait_timeout": 5400,
                   "wait_delay": 5.0, "wait_max_delay": 30.0, "wait_poll_history": [1.0], "addon_catalog": {}}
-RELEASE_OPTIONS = {"cluster_name": "prod", "kubernetes_version": "1.31",
-           "release_option_name": "eks_cluster_autoscaler_versions['1.31'] (post_upgrade_cluster_autoscaler_versions)",
-           "registry_validate_certs": True, "registry_timeout": 10}
+RELEASE_OPTIONS = {
+    "cluster_name": "prod", "kubernetes_version": "1.31",
+    "release_option_name": "eks_cluster_autoscaler_versions['1.31'] (post_upgrade_cluster_autoscaler_versions)",
+    "registry_validate_certs": True, "registry_timeout": 10}
 IMAGE_OPTIONS = {"cluster_name": "prod", "kind": "Deployment", "namespace": "kube-system",
                  "workload": "cluster-autoscaler"}
 ADDON_OPTIONS = {"cluster_name": "prod", "version": "default", "resolve_conflicts": "PRESERVE", "wait_timeout": 5400,

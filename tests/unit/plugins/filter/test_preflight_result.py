@@ -43,7 +43,7 @@ def test_the_published_keys_of_a_result_replace_the_empty_ones_and_the_others_ar
     assert result == dict(EMPTY, cluster=run["cluster"], checks=run["checks"], summary={"blocked": False}, api_calls=7,
                           support={"phase": "standard"}, skipped_checks=["insights"])
     assert list(result) == [*EMPTY, "skipped_checks"]
-    assert type(result["skipped_checks"]) is list
+    assert result["skipped_checks"].__class__ is list
 
 
 def test_the_empty_lists_are_new_ones_each_time():

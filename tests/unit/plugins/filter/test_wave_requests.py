@@ -22,7 +22,7 @@ def test_defaults_match_what_the_playbook_gives_the_control_plane_role():
     assert control_plane_request(host) == {
         "name": "prod-eu", "cluster_name": "prod-eu", "target_version": "1.3", "plan": PLAN,
         "upgrade_nodegroups": True, "nodegroup_force": False, "nodegroup_launch_templates": {}, "force": False,
-        "wait_timeout": 3600, "wait_delay": 5.0, "wait_max_delay": 30.0}
+        "fix_coredns_upstream": False, "wait_timeout": 3600, "wait_delay": 5.0, "wait_max_delay": 30.0}
 
 
 def test_every_variable_and_the_progress_store_are_passed_on():
@@ -35,8 +35,8 @@ def test_every_variable_and_the_progress_store_are_passed_on():
     assert request == {
         "name": "eu", "cluster_name": "prod-eu", "target_version": "1.31", "upgrade_nodegroups": False,
         "nodegroup_force": True, "nodegroup_launch_templates": {"gpu": {"version": "7"}}, "force": True,
-        "wait_timeout": 60, "wait_delay": 1, "wait_max_delay": 2, "region": "eu-west-1", "kubeconfig": "/k/eu.yaml",
-        "context": "eu", "kube_retry_timeout": 30,
+        "fix_coredns_upstream": "no", "wait_timeout": 60, "wait_delay": 1, "wait_max_delay": 2, "region": "eu-west-1",
+        "kubeconfig": "/k/eu.yaml", "context": "eu", "kube_retry_timeout": 30,
         "progress": {"run_id": "r1", "backend": "local", "path": "/state", "cluster": "eu"}}
 
 
@@ -45,10 +45,15 @@ def test_every_variable_and_the_progress_store_are_passed_on():
     {"eks_checkpoint_read": {"skipped": True, "changed": False}},
     {"eks_checkpoint_read": {"failed": True, "msg": "unreadable"}},
     {"eks_checkpoint_read": {"skip_steps": {"control_plane": {"version": "1.31"}}}},
-    dict(READ, eks_fix_coredns_upstream=True),  # the role removes the upstream line before its own upgrade
-], ids=["not-read", "blocked", "read-failed", "finished", "coredns-fix-first"])
+], ids=["not-read", "blocked", "read-failed", "finished"])
 def test_a_host_the_wave_must_not_upgrade_gets_none(host):
     assert control_plane_request(dict(host, inventory_hostname="eu", eks_target_version="1.31")) is None
+
+
+def test_the_coredns_fix_goes_with_the_wave_the_module_makes_it_before_its_first_hop():
+    request = control_plane_request(dict(READ, inventory_hostname="eu", eks_target_version="1.31",
+                                         eks_fix_coredns_upstream=True))
+    assert request is not None and request["fix_coredns_upstream"] is True
 
 
 def test_a_missing_target_is_left_empty_for_the_module_to_fail_that_cluster_alone():
