@@ -233,8 +233,9 @@ def upgrade(module, clients):
     for hop in plan.hops:
         for group in hop.nodegroups_before:
             after_groups[group] = str(hop.from_version)
+    version_after = str(target) if plan.hops else cluster["version"]  # planned; read again after the hops below
     diff = {"before": {"version": version_before, "nodegroups": before_groups},
-            "after": {"version": str(target) if plan.hops else cluster["version"], "nodegroups": after_groups}}
+            "after": {"version": version_after, "nodegroups": after_groups}}
     # Procedure step 3: before the control plane moves (an option here rather than a task of its own for each
     # cluster, which playbooks/upgrade.yml would run, or skip, for every cluster of a wave).
     result["coredns_upstream_removed"] = False
@@ -243,7 +244,7 @@ def upgrade(module, clients):
         result["coredns_upstream_removed"] = corefile["changed"]
         diff = [diff, corefile["diff"]]  # the Corefile as text, shown line by line
     changed = bool(plan.hops) or bool(run_.updates) or result["coredns_upstream_removed"]
-    result.update(changed=changed, version_after=str(target) if plan.hops else cluster["version"])
+    result.update(changed=changed, version_after=version_after)
     if module._diff:
         result["diff"] = diff
     if module.check_mode or not plan.hops:
