@@ -111,20 +111,49 @@ class Upgrade:
     def partial(self):
         return {"updates": self.updates, "changed": bool(self.updates)}
 
-    def update_nodegroup(self, group, version, entry=None, hop_to=None):
-        """One node group to ``version`` before a hop; a custom AMI by its launch template version only."""
-        if group["custom_ami"] and entry is None:  # the plan never asks this: it would have been a blocker
-            raise ModuleError("Node group %s of cluster %s uses a custom AMI and no launch template version for %s is "
-                              "given (%s)." % (group["name"], self.name, version, OPTION),
-                              {"result": self.partial()})
-        update = self.clients.update_nodegroup_version(
-            self.name, group["name"], version=None if group["custom_ami"] else version,
-            launch_template=launch_templates.payload(group, entry) if entry is not None else None,
-            force=self.module.params["nodegroup_force"])
-        if hop_to is not None:
-            self.record_progress(hop_to, NODEGROUPS, update_id=update["id"], nodegroup=group["name"])
-        self.updates.append(self._see_through(update, "node group %s" % group["name"], group["version"],
-                                              nodegroup=group["name"]))
+    def update_nodegroups(self, groups, hop_to):
+        """The node groups behind a hop's ``from`` version, ``(group, version, launch template entry or None)``
+        each, brought level before it: all started, then waited on, as eks_nodegroup_upgrade does after the hops
+        (EKS updates a cluster's node groups side by side). A custom AMI moves by its launch template version only.
+
+        One failing does not leave the others unwatched: each is seen through and reported, then the failures are
+        raised together (the hop does not start).
+        """
+        for group, version, entry in groups:
+            if group["custom_ami"] and entry is None:  # the plan never asks this: it would have been a blocker
+                raise ModuleError("Node group %s of cluster %s uses a custom AMI and no launch template version for "
+                                  "%s is given (%s)." % (group["name"], self.name, version, OPTION),
+                                  {"result": self.partial()})
+        started, subject = [], "node group %s"
+        try:
+            for group, version, entry in groups:
+                update = self.clients.update_nodegroup_version(
+                    self.name, group["name"], version=None if group["custom_ami"] else version,
+                    launch_template=launch_templates.payload(group, entry) if entry is not None else None,
+                    force=self.module.params["nodegroup_force"])
+                self.record_progress(hop_to, NODEGROUPS, update_id=update["id"], nodegroup=group["name"])
+                started.append((group, version, update, time.monotonic()))
+        except ModuleError as exc:
+            self.updates.extend(record(update, subject % group["name"], group["version"], started=at)
+                                for group, _version, update, at in started)
+            exc.details["result"] = self.partial()
+            raise
+        failures, aws_errors = [], []
+        for group, version, update, at in started:
+            try:
+                self.updates.append(see_through(self.clients, self.name, update, subject % group["name"],
+                                                group["version"], self.options, nodegroup=group["name"], started=at))
+            except ModuleError as exc:
+                self.updates.append(exc.details.get("update")
+                                    or record(update, subject % group["name"], group["version"], started=at))
+                aws_errors.extend(exc.details.get("aws_errors") or [])
+                failures.append(exc)
+                continue
+            group["version"] = version
+        if failures:
+            details = dict(failures[0].details, result=self.partial(), aws_errors=aws_errors)
+            details.pop("update", None)
+            raise ModuleError(" | ".join(exc.message for exc in failures), details)
 
     def hop(self, from_version, to_version):
         """One UpdateClusterVersion; its update entries carry the rollback record taken just before it."""
@@ -259,12 +288,11 @@ def upgrade(module, clients):
                                                           if entry is not None and hop in hops], OPTION)
     try:
         for hop in hops:
-            first_groups = [u for u in node_updates if u[0] == hop]
+            first_groups = [(group, str(hop.from_version), entry) for u_hop, group, entry in node_updates
+                            if u_hop == hop]
             if first_groups:
                 run_.record_progress(str(hop.to_version), NODEGROUPS)
-            for _hop, group, entry in first_groups:
-                run_.update_nodegroup(group, str(hop.from_version), entry, hop_to=str(hop.to_version))
-                group["version"] = str(hop.from_version)
+                run_.update_nodegroups(first_groups, str(hop.to_version))
             run_.hop(str(hop.from_version), str(hop.to_version))
         after = clients.describe_cluster(name)
         result["version_after"] = after["version"]

@@ -18,7 +18,9 @@ description:
     the control plane's minor before it moves, and kubelets may lag by at most three minors (two for 1.24 and older).
     It refuses a target that is lower than the current version, unknown to EKS, or unreachable within those rules.
   - With O(upgrade_nodegroups=true), managed node groups that the next hop needs on the control plane's minor are
-    updated first (C(UpdateNodegroupVersion)), so the cluster never leaves the skew policy.
+    updated first (C(UpdateNodegroupVersion)), so the cluster never leaves the skew policy. They are started together
+    and then waited on, as M(lifecycle.eks.eks_nodegroup_upgrade) does; when one fails, the others are still seen
+    through and reported, and the hop does not start.
   - A custom-AMI node group is updated between hops only with a launch template version built for that hop's minor
     (O(nodegroup_launch_templates) with C(kubernetes_version)); the update then carries only the launch template.
     Without one, a path that needs the group updated is refused before any change.

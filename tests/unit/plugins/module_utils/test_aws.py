@@ -457,6 +457,25 @@ def test_wait_for_update_polls_with_growing_delays():
     assert all(poll[1:] == ("prod", "u1", "ng", None) for poll in clients.polls)
 
 
+def test_an_update_started_earlier_is_polled_once_its_first_delay_is_over():
+    """Updates started together and waited on one after another: the later ones' first delay counts from their
+    start, not from when their wait began."""
+    fake = FakeTime()
+    due = ScriptedClients(["Successful"], fake.clock)
+    aws.wait_for_update(due, "prod", "ng-2", since=fake.now - 7.0, sleep=fake.sleep, clock=fake.clock)
+    assert fake.sleeps == [] and [poll[0] for poll in due.polls] == [1000.0]
+
+    fake = FakeTime()
+    nearly_due = ScriptedClients(["InProgress", "Successful"], fake.clock)
+    aws.wait_for_update(nearly_due, "prod", "ng-2", since=fake.now - 2.0, sleep=fake.sleep, clock=fake.clock)
+    assert fake.sleeps == [3.0, 7.5]  # the rest of the first 5 s, then the usual growth
+
+    fake = FakeTime()
+    now = ScriptedClients(["Successful"], fake.clock)
+    aws.wait_for_update(now, "prod", "hop", since=fake.now + 30.0, sleep=fake.sleep, clock=fake.clock)
+    assert fake.sleeps == [5.0]  # a start in the future is taken as now
+
+
 def test_wait_for_update_caps_polls_at_six_per_minute():
     fake = FakeTime()
     clients = ScriptedClients(["InProgress"], fake.clock)

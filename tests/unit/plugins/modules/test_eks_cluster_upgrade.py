@@ -145,6 +145,44 @@ def test_multi_hop_with_node_groups(make_world, run_module, args):
     assert world.summary()["dev-use1"]["version"] == "1.29"
 
 
+def test_node_groups_behind_a_hop_are_all_started_before_they_are_waited_on(make_world, run_module, args):
+    """As eks_nodegroup_upgrade does after the hops: EKS updates a cluster's node groups side by side."""
+    world = make_world("demo")
+    result = run_module(module, upgrade_args(args, "staging-use1", "1.30", upgrade_nodegroups=True))
+    assert not result.failed, result.get("msg")
+    calls = [r["operation"] for r in records(world, cluster="staging-use1")
+             if r["operation"] in ("UpdateNodegroupVersion", "DescribeUpdate", "UpdateClusterVersion")]
+    after_first_hop = calls[calls.index("UpdateClusterVersion") + 1:]
+    before_second = after_first_hop[after_first_hop.index("UpdateNodegroupVersion"):]
+    # Both node groups started before either is polled.
+    assert before_second[:3] == ["UpdateNodegroupVersion", "UpdateNodegroupVersion", "DescribeUpdate"]
+    assert [(u["subject"], u["status"]) for u in result["updates"][2:4]] == [
+        ("node group general", "Successful"), ("node group spot", "Successful")]
+
+
+TWO_GROUPS_ONE_BLOCKED = {"clusters": [{"name": "pdb-129", "version": "1.29", "nodegroups": [
+    {"name": "general", "version": "1.28", "desired_size": 2, "pdb_blocks_drain": True},
+    {"name": "batch", "version": "1.28", "desired_size": 1}],
+    "pdbs": [{"name": "payments", "namespace": "payments", "max_unavailable": 0}]}]}
+
+
+def test_a_node_group_failing_before_a_hop_leaves_the_others_seen_through_and_the_hop_unstarted(
+        make_world, run_module, args):
+    world = make_world(TWO_GROUPS_ONE_BLOCKED)
+    result = run_module(module, upgrade_args(args, "pdb-129", "1.30", upgrade_nodegroups=True))
+    assert result.failed
+    assert "node group general ended Failed: PodEvictionFailure" in result["msg"]
+    assert result["changed"] is True
+    assert sorted((u["subject"], u["status"]) for u in result["updates"]) == [
+        ("node group batch", "Successful"), ("node group general", "Failed")]
+    assert [e["errorCode"] for e in result["aws_errors"]] == ["PodEvictionFailure"]
+    assert "UpdateClusterVersion" not in [r["operation"] for r in mutating_calls(world)]
+    summary = world.summary()["pdb-129"]
+    assert summary["version"] == "1.29"
+    versions = {name: group["version"] for name, group in summary["nodegroups"].items()}
+    assert versions == {"general": "1.28", "batch": "1.29"}
+
+
 def test_target_lower_than_the_cluster(make_world, run_module, args):
     world = make_world("healthy")
     result = run_module(module, upgrade_args(args, "healthy-129", "1.28"))
