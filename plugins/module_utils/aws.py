@@ -589,14 +589,15 @@ class UpdateTimeout(ModuleError):
 
 
 def poll(fetch, done, stats, timeout=3600, expected_duration=None, min_delay=5.0, max_delay=30.0,
-         sleep=time.sleep, clock=time.monotonic, on_poll=None, since=None):
+         sleep=time.sleep, clock=time.monotonic, on_poll=None, since=None, first_delay=None):
     """Call ``fetch()`` until ``done(result)``; return ``(result, waited_s)``, or ``(None, waited_s)`` at the deadline.
 
     The waiting policy of every wait of the collection (botocore has no waiter for DescribeUpdate or
     DescribeInsightsRefresh). The first poll comes after ``min_delay`` (sooner when ``expected_duration``
     is short), counted from ``since`` when the awaited work started earlier (a ``clock()`` reading: one of several
-    updates started together and waited on one after another is polled as soon as its first delay is over), later
-    delays grow x1.5 up to ``max_delay``; throttling (a ThrottlingException that
+    updates started together and waited on one after another is polled as soon as its first delay is over), or
+    after ``first_delay`` when that is longer (how long a like update took: the polls saved keep the budget free for
+    when it ends); later delays grow x1.5 up to ``max_delay``; throttling (a ThrottlingException that
     survived the retries, or retries counted in ``stats``) triples the delay (up to 2 x max_delay). The waits
     sharing ``stats`` plan at most 6 polls in any window of 2 x max_delay (one minute at the default 30 s); a
     final poll at the deadline may be planned beyond that, and waits, like every DescribeUpdate sent, for room in
@@ -606,7 +607,7 @@ def poll(fetch, done, stats, timeout=3600, expected_duration=None, min_delay=5.0
     deadline = start + timeout
     window = 2 * max_delay
     delay = min(min_delay, max(1.0, expected_duration / 10.0)) if expected_duration else min_delay
-    first_at = (start if since is None else min(since, start)) + delay
+    first_at = (start if since is None else min(since, start)) + max(delay, first_delay or 0)
     while True:
         now = clock()
         # The budget is per module (per cluster), shared by its waits: a multi-hop upgrade or node groups
@@ -634,9 +635,10 @@ def poll(fetch, done, stats, timeout=3600, expected_duration=None, min_delay=5.0
 
 
 def wait_for_update(clients, cluster, update_id, nodegroup=None, addon=None, timeout=3600, expected_duration=None,
-                    min_delay=5.0, max_delay=30.0, sleep=time.sleep, clock=time.monotonic, on_poll=None, since=None):
-    """Poll DescribeUpdate (see ``poll``; ``since``: the ``clock()`` reading the update started at, when earlier)
-    until the update leaves InProgress and return it.
+                    min_delay=5.0, max_delay=30.0, sleep=time.sleep, clock=time.monotonic, on_poll=None, since=None,
+                    first_delay=None):
+    """Poll DescribeUpdate (see ``poll``; ``since``: the ``clock()`` reading the update started at, when earlier;
+    ``first_delay``: how long a like update took) until the update leaves InProgress and return it.
 
     ``on_poll(update)`` sees every polled update. Raises UpdateTimeout after ``timeout`` s.
     """
@@ -644,7 +646,7 @@ def wait_for_update(clients, cluster, update_id, nodegroup=None, addon=None, tim
         lambda: clients.describe_update(cluster, update_id, nodegroup=nodegroup, addon=addon),
         lambda found: found.get("status") != UPDATE_IN_PROGRESS, clients.stats, timeout=timeout,
         expected_duration=expected_duration, min_delay=min_delay, max_delay=max_delay, sleep=sleep, clock=clock,
-        on_poll=on_poll, since=since)
+        on_poll=on_poll, since=since, first_delay=first_delay)
     if update is None:
         raise UpdateTimeout(update_id, cluster, waited)
     return update

@@ -70,6 +70,7 @@ class Upgrade:
         self.updates = []
         self.overridden_insights = []  # what force went past, hop by hop
         self.version_before = None  # the control plane's version when the module started: hops count from it
+        self.last_hop_seconds = None  # how long this run's last hop took, as its polls saw it
         target = parse_target_version(module.params["target_version"])
         self.target = target
         self.progress = ProgressRecorder(None if module.check_mode else module.params["progress"], target,
@@ -98,10 +99,10 @@ class Upgrade:
         self.updates.append(self._see_through(update, "cluster %s" % self.name, before, resumed=True))
         return True
 
-    def _see_through(self, update, subject, before, nodegroup=None, resumed=False):
+    def _see_through(self, update, subject, before, nodegroup=None, resumed=False, first_delay=None):
         try:
             return see_through(self.clients, self.name, update, subject, before, self.options,
-                               nodegroup=nodegroup, resumed=resumed)
+                               nodegroup=nodegroup, resumed=resumed, first_delay=first_delay)
         except ModuleError as exc:
             if "update" in exc.details:
                 self.updates.append(exc.details.pop("update"))
@@ -191,7 +192,12 @@ class Upgrade:
         if not self.module.params["wait"]:
             self.updates.append(record(update, subject, from_version, started=time.monotonic()))
             return
-        self.updates.append(self._see_through(update, subject, from_version))
+        # The hops of a cluster take about as long as each other: the next is first polled when the one before had
+        # taken (its duration as seen), not 5 s in, so that its early polls do not use up the budget (6 a minute)
+        # and hold back the poll that sees it end.
+        seen = self._see_through(update, subject, from_version, first_delay=self.last_hop_seconds)
+        self.last_hop_seconds = seen.get("duration_s")
+        self.updates.append(seen)
 
 
 def plan_for(clients, module, name, target, cluster, entries):

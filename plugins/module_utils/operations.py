@@ -66,17 +66,18 @@ def record(update, subject, before, resumed=False, started=None):
 
 
 def see_through(clients, cluster, update, subject, before, options, nodegroup=None, addon=None, resumed=False,
-                started=None):
+                started=None, first_delay=None):
     """Wait for ``update`` to end; return its record, or raise ModuleError when it did not succeed.
 
     ``started`` is the ``time.monotonic()`` reading the update's duration counts from (now when not given), and its
     first poll's delay: an update started with others and waited on after them is polled as soon as it is due.
+    ``first_delay``: seconds a like update took (the hop before), when its first poll should wait for that long.
     """
     since = started
     started = time.monotonic() if started is None else started
     try:
         final = wait_for_update(clients, cluster, update["id"], nodegroup=nodegroup, addon=addon, since=since,
-                                **options)
+                                first_delay=first_delay, **options)
     except UpdateTimeout as exc:
         # Still running in AWS: report it (InProgress) so the failed task still shows what it started.
         exc.details["update"] = record(update, subject, before, resumed=resumed, started=started)

@@ -476,6 +476,19 @@ def test_an_update_started_earlier_is_polled_once_its_first_delay_is_over():
     assert fake.sleeps == [5.0]  # a start in the future is taken as now
 
 
+def test_an_update_like_one_that_took_longer_is_first_polled_after_that_long():
+    """The hop after another: its first poll waits as long as the hop before took, then the delays grow as usual."""
+    fake = FakeTime()
+    clients = ScriptedClients(["InProgress", "Successful"], fake.clock)
+    aws.wait_for_update(clients, "prod", "hop-2", first_delay=24.0, sleep=fake.sleep, clock=fake.clock)
+    assert fake.sleeps == [24.0, 7.5]
+
+    fake = FakeTime()
+    quick = ScriptedClients(["Successful"], fake.clock)
+    aws.wait_for_update(quick, "prod", "hop-2", first_delay=1.0, sleep=fake.sleep, clock=fake.clock)
+    assert fake.sleeps == [5.0]  # never sooner than the first delay
+
+
 def test_wait_for_update_caps_polls_at_six_per_minute():
     fake = FakeTime()
     clients = ScriptedClients(["InProgress"], fake.clock)

@@ -160,6 +160,24 @@ def test_node_groups_behind_a_hop_are_all_started_before_they_are_waited_on(make
         ("node group general", "Successful"), ("node group spot", "Successful")]
 
 
+def test_a_hop_after_another_is_first_polled_when_the_one_before_had_taken(make_world, run_module, args, monkeypatch):
+    """Its early polls would use up the budget (6 a minute) and hold back the one that sees it end."""
+    waits = []
+
+    def watched(*a, **kw):
+        waits.append((a[3], kw.get("first_delay")))
+        return see_through(*a, **kw)
+
+    see_through = cluster_upgrade.see_through
+    monkeypatch.setattr(cluster_upgrade, "see_through", watched)
+    make_world("healthy")
+    result = run_module(module, upgrade_args(args, "healthy-129", "1.31", upgrade_nodegroups=True))
+    assert not result.failed, result.get("msg")
+    first_hop = result["updates"][0]
+    assert waits == [("cluster healthy-129", None), ("node group general", None),
+                     ("cluster healthy-129", first_hop["duration_s"])]
+
+
 TWO_GROUPS_ONE_BLOCKED = {"clusters": [{"name": "pdb-129", "version": "1.29", "nodegroups": [
     {"name": "general", "version": "1.28", "desired_size": 2, "pdb_blocks_drain": True},
     {"name": "batch", "version": "1.28", "desired_size": 1}],
