@@ -32,6 +32,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
     param,
     record,
     see_through,
+    see_through_or_report,
     wait_argument_spec,
     wait_options,
 )
@@ -141,14 +142,12 @@ class Upgrade:
             raise
         failures, aws_errors = [], []
         for group, version, update, at in started:
-            try:
-                self.updates.append(see_through(self.clients, self.name, update, subject % group["name"],
-                                                group["version"], self.options, nodegroup=group["name"], started=at))
-            except ModuleError as exc:
-                self.updates.append(exc.details.get("update")
-                                    or record(update, subject % group["name"], group["version"], started=at))
-                aws_errors.extend(exc.details.get("aws_errors") or [])
-                failures.append(exc)
+            seen, error = see_through_or_report(self.clients, self.name, update, subject % group["name"],
+                                                group["version"], self.options, nodegroup=group["name"], started=at)
+            self.updates.append(seen)
+            if error is not None:
+                aws_errors.extend(error.details.get("aws_errors") or [])
+                failures.append(error)
                 continue
             group["version"] = version
         if failures:

@@ -17,6 +17,7 @@ from ansible_collections.lifecycle.eks.plugins.module_utils.operations import (
     find_in_progress,
     record,
     see_through,
+    see_through_or_report,
     wait_argument_spec,
     wait_options,
 )
@@ -218,14 +219,12 @@ def upgrade_nodegroups(module, clients):
         if not params["wait"]:
             updates.append(record(update, subject, group["version"], resumed=resumed))
             continue
-        try:
-            updates.append(see_through(clients, name, update, subject, group["version"], options,
-                                       nodegroup=group["name"], resumed=resumed, started=started_at))
-        except ModuleError as exc:
-            updates.append(exc.details.get("update")
-                           or record(update, subject, group["version"], resumed=resumed, started=started_at))
-            aws_errors.extend(exc.details.get("aws_errors") or [])
-            failures.append(exc.message)
+        seen, error = see_through_or_report(clients, name, update, subject, group["version"], options,
+                                            nodegroup=group["name"], resumed=resumed, started=started_at)
+        updates.append(seen)
+        if error is not None:
+            aws_errors.extend(error.details.get("aws_errors") or [])
+            failures.append(error.message)
             continue
         try:
             verification.after_update(entry, missing)

@@ -91,3 +91,14 @@ def see_through(clients, cluster, update, subject, before, options, nodegroup=No
         raise ModuleError("Update %s of %s ended %s: %s" % (update["id"], subject, final.get("status"), errors),
                           {"update": entry, "aws_errors": entry["errors"]})
     return entry
+
+
+def see_through_or_report(clients, cluster, update, subject, before, options, nodegroup=None, resumed=False,
+                          started=None):
+    """``see_through`` for one of several updates started together: ``(record, None)``, or ``(record, error)`` when it
+    did not succeed, so that the caller sees the others through before it fails."""
+    try:
+        return see_through(clients, cluster, update, subject, before, options, nodegroup=nodegroup, resumed=resumed,
+                           started=started), None
+    except ModuleError as exc:
+        return exc.details.get("update") or record(update, subject, before, resumed=resumed, started=started), exc
