@@ -177,8 +177,9 @@ def test_a_hop_after_another_is_first_polled_when_the_one_before_had_taken(make_
     assert waits == [("cluster healthy-129", None), ("cluster healthy-129", first_hop["duration_s"])]
 
 
+# The blocked group comes first: before, its failure stopped the module before the other was started.
 TWO_GROUPS_ONE_BLOCKED = {"clusters": [{"name": "pdb-129", "version": "1.29", "nodegroups": [
-    {"name": "general", "version": "1.28", "desired_size": 2, "pdb_blocks_drain": True},
+    {"name": "apps", "version": "1.28", "desired_size": 2, "pdb_blocks_drain": True},
     {"name": "batch", "version": "1.28", "desired_size": 1}],
     "pdbs": [{"name": "payments", "namespace": "payments", "max_unavailable": 0}]}]}
 
@@ -188,16 +189,16 @@ def test_a_node_group_failing_before_a_hop_leaves_the_others_seen_through_and_th
     world = make_world(TWO_GROUPS_ONE_BLOCKED)
     result = run_module(module, upgrade_args(args, "pdb-129", "1.30", upgrade_nodegroups=True))
     assert result.failed
-    assert "node group general ended Failed: PodEvictionFailure" in result["msg"]
+    assert "node group apps ended Failed: PodEvictionFailure" in result["msg"]
     assert result["changed"] is True
-    assert sorted((u["subject"], u["status"]) for u in result["updates"]) == [
-        ("node group batch", "Successful"), ("node group general", "Failed")]
+    assert [(u["subject"], u["status"]) for u in result["updates"]] == [
+        ("node group apps", "Failed"), ("node group batch", "Successful")]
     assert [e["errorCode"] for e in result["aws_errors"]] == ["PodEvictionFailure"]
     assert "UpdateClusterVersion" not in [r["operation"] for r in mutating_calls(world)]
     summary = world.summary()["pdb-129"]
     assert summary["version"] == "1.29"
     versions = {name: group["version"] for name, group in summary["nodegroups"].items()}
-    assert versions == {"general": "1.28", "batch": "1.29"}
+    assert versions == {"apps": "1.28", "batch": "1.29"}
 
 
 def test_target_lower_than_the_cluster(make_world, run_module, args):
